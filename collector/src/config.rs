@@ -1,0 +1,476 @@
+//! The collector's configuration: one typed value, read once at start.
+//!
+//! Sources, later ones win: built-in defaults, a TOML file (`--config PATH` or
+//! `MITMACHEN_CONFIG`), then one environment variable per key. Every value is checked here, so
+//! a typo stops the start with a message naming the key instead of surfacing as refused
+//! requests later.
+
+use mitmachen_shared::ids::WidgetId;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+pub const DEFAULT_DATABASE: &str = "mitmachen.sqlite3";
+pub const DEFAULT_BODY_LIMIT: usize = 16 * 1024;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub database: PathBuf,
+    /// Where browsers reach this collector, without a trailing slash. `None`: the bound
+    /// address, known only after binding (see [`Config::public_url_or`]).
+    pub public_url: Option<String>,
+    /// Normalised origins (`scheme://host[:port]`) allowed for every widget without a list
+    /// of its own. Empty: every browser request is refused.
+    pub allowed_origins: Vec<String>,
+    pub body_limit: usize,
+    pub dist_dir: Option<PathBuf>,
+    pub site_dir: Option<PathBuf>,
+    /// Per-widget origin lists; each replaces `allowed_origins` for its widget.
+    pub widgets: BTreeMap<WidgetId, Vec<String>>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database: PathBuf::from(DEFAULT_DATABASE),
+            public_url: None,
+            allowed_origins: Vec::new(),
+            body_limit: DEFAULT_BODY_LIMIT,
+            dist_dir: None,
+            site_dir: None,
+            widgets: BTreeMap::new(),
+        }
+    }
+}
+
+/// A configuration value that cannot be used, named by its key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub key: String,
+    pub message: String,
+}
+
+impl ConfigError {
+    fn new(key: impl Into<String>, message: impl Into<String>) -> Self {
+        ConfigError {
+            key: key.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "configuration key `{}`: {}", self.key, self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// The file as written; everything optional so that a file may set only what it needs.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    listen: Option<String>,
+    database: Option<PathBuf>,
+    public_url: Option<String>,
+    allowed_origins: Option<Vec<String>>,
+    body_limit: Option<i64>,
+    dist_dir: Option<PathBuf>,
+    site_dir: Option<PathBuf>,
+    #[serde(default)]
+    widgets: BTreeMap<String, FileWidget>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileWidget {
+    allowed_origins: Vec<String>,
+}
+
+impl Config {
+    /// Reads the configuration of this process: command line and environment.
+    pub fn from_process() -> Result<Config, ConfigError> {
+        Config::load(std::env::args().skip(1), |name| std::env::var(name).ok())
+    }
+
+    /// Reads the configuration from command-line arguments (without the program name) and an
+    /// environment lookup; separated from the process so that tests can pass both in.
+    pub fn load(
+        args: impl IntoIterator<Item = String>,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Config, ConfigError> {
+        let path = config_path(args)?.or_else(|| env("MITMACHEN_CONFIG").filter(|p| !p.is_empty()));
+        let file = match path {
+            Some(path) => {
+                let text = std::fs::read_to_string(&path).map_err(|e| {
+                    ConfigError::new("--config", format!("cannot read {path}: {e}"))
+                })?;
+                toml::from_str::<FileConfig>(&text)
+                    .map_err(|e| ConfigError::new("--config", format!("{path}: {e}")))?
+            }
+            None => FileConfig::default(),
+        };
+        Config::build(file, env)
+    }
+
+    /// Parses a TOML text alone (no environment); for tests and tools.
+    pub fn from_toml(text: &str) -> Result<Config, ConfigError> {
+        let file = toml::from_str::<FileConfig>(text)
+            .map_err(|e| ConfigError::new("config file", e.to_string()))?;
+        Config::build(file, |_| None)
+    }
+
+    fn build(
+        file: FileConfig,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Config, ConfigError> {
+        let mut config = Config::default();
+
+        if let Some(v) = env("MITMACHEN_LISTEN").or(file.listen) {
+            config.listen = v.trim().parse().map_err(|_| {
+                ConfigError::new(
+                    "listen (MITMACHEN_LISTEN)",
+                    format!("'{v}' is not an IP address with a port, e.g. 127.0.0.1:8080"),
+                )
+            })?;
+        }
+        if let Some(v) = env("MITMACHEN_DATABASE")
+            .map(PathBuf::from)
+            .or(file.database)
+        {
+            if v.as_os_str().is_empty() {
+                return Err(ConfigError::new(
+                    "database (MITMACHEN_DATABASE)",
+                    "is empty",
+                ));
+            }
+            config.database = v;
+        }
+        if let Some(v) = env("MITMACHEN_PUBLIC_URL")
+            .or(file.public_url)
+            .filter(|v| !v.is_empty())
+        {
+            config.public_url = Some(
+                normalise_public_url(&v)
+                    .map_err(|m| ConfigError::new("public_url (MITMACHEN_PUBLIC_URL)", m))?,
+            );
+        }
+        let origins = match env("MITMACHEN_ALLOWED_ORIGINS") {
+            Some(list) => list
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(String::from)
+                .collect(),
+            None => file.allowed_origins.unwrap_or_default(),
+        };
+        config.allowed_origins =
+            normalise_origins(&origins, "allowed_origins (MITMACHEN_ALLOWED_ORIGINS)")?;
+        let limit = match env("MITMACHEN_BODY_LIMIT") {
+            Some(v) => Some(v.trim().parse::<i64>().map_err(|_| {
+                ConfigError::new(
+                    "body_limit (MITMACHEN_BODY_LIMIT)",
+                    format!("'{v}' is not a number of bytes"),
+                )
+            })?),
+            None => file.body_limit,
+        };
+        if let Some(limit) = limit {
+            config.body_limit = usize::try_from(limit)
+                .ok()
+                .filter(|l| (1..=MAX_BODY_LIMIT).contains(l))
+                .ok_or_else(|| {
+                    ConfigError::new(
+                        "body_limit (MITMACHEN_BODY_LIMIT)",
+                        format!("{limit} is out of range (1 to {MAX_BODY_LIMIT} bytes)"),
+                    )
+                })?;
+        }
+        config.dist_dir = env("MITMACHEN_DIST_DIR")
+            .map(PathBuf::from)
+            .or(file.dist_dir);
+        config.site_dir = env("MITMACHEN_SITE_DIR")
+            .map(PathBuf::from)
+            .or(file.site_dir);
+        config.dist_dir = config.dist_dir.filter(|p| !p.as_os_str().is_empty());
+        config.site_dir = config.site_dir.filter(|p| !p.as_os_str().is_empty());
+
+        for (id, widget) in file.widgets {
+            let key = format!("widgets.{id}");
+            let widget_id = WidgetId::parse(&id)
+                .map_err(|e| ConfigError::new(&key, format!("the widget id {e}")))?;
+            let origins =
+                normalise_origins(&widget.allowed_origins, &format!("{key}.allowed_origins"))?;
+            config.widgets.insert(widget_id, origins);
+        }
+        Ok(config)
+    }
+
+    /// The public URL, or `http://<bound address>` when none is configured.
+    pub fn public_url_or(&self, bound: SocketAddr) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{bound}"))
+    }
+}
+
+/// Bodies are read into memory; a limit beyond this is a mistake, not a need.
+const MAX_BODY_LIMIT: usize = 16 * 1024 * 1024;
+
+fn config_path(args: impl IntoIterator<Item = String>) -> Result<Option<String>, ConfigError> {
+    let mut args = args.into_iter();
+    let mut path = None;
+    while let Some(arg) = args.next() {
+        if arg == "--config" {
+            path = Some(
+                args.next()
+                    .ok_or_else(|| ConfigError::new("--config", "needs a file path"))?,
+            );
+        } else if let Some(p) = arg.strip_prefix("--config=") {
+            path = Some(p.to_owned());
+        } else {
+            return Err(ConfigError::new(
+                arg.clone(),
+                "unknown argument (usage: collector [--config PATH]; other settings come from MITMACHEN_* variables)",
+            ));
+        }
+    }
+    Ok(path)
+}
+
+fn normalise_origins(list: &[String], key: &str) -> Result<Vec<String>, ConfigError> {
+    let mut out: Vec<String> = Vec::with_capacity(list.len());
+    for raw in list {
+        let origin = normalise_origin(raw).map_err(|m| ConfigError::new(key, m))?;
+        if !out.contains(&origin) {
+            out.push(origin);
+        }
+    }
+    Ok(out)
+}
+
+/// `scheme://host[:port]` in the form browsers send in `Origin`: lowercase, no default port, no
+/// trailing slash. Used for the configured lists and for incoming headers alike.
+pub fn normalise_origin(raw: &str) -> Result<String, String> {
+    let trimmed = raw.trim();
+    let lower = trimmed.to_ascii_lowercase();
+    let (scheme, rest) = lower
+        .split_once("://")
+        .ok_or_else(|| format!("'{trimmed}' is not an origin like https://www.musterstadt.de"))?;
+    let default_port = match scheme {
+        "http" => "80",
+        "https" => "443",
+        _ => {
+            return Err(format!(
+                "'{trimmed}': only http and https origins are possible"
+            ));
+        }
+    };
+    let authority = rest.strip_suffix('/').unwrap_or(rest);
+    if authority.contains(['/', '?', '#', '@', '*']) || authority.chars().any(char::is_whitespace) {
+        return Err(format!(
+            "'{trimmed}' is not an origin: give scheme, host and port only (no path, no '*'), e.g. https://www.musterstadt.de"
+        ));
+    }
+    let (host, port) =
+        split_host_port(authority).ok_or_else(|| format!("'{trimmed}' has a bad host or port"))?;
+    match port {
+        Some(p) if p != default_port => Ok(format!("{scheme}://{host}:{p}")),
+        _ => Ok(format!("{scheme}://{host}")),
+    }
+}
+
+fn split_host_port(authority: &str) -> Option<(&str, Option<&str>)> {
+    let (host, port) = if authority.starts_with('[') {
+        // IPv6 literal: [::1] or [::1]:8080
+        let end = authority.find(']')?;
+        let host = &authority[..=end];
+        let rest = &authority[end + 1..];
+        let port = if rest.is_empty() {
+            None
+        } else {
+            Some(rest.strip_prefix(':')?)
+        };
+        (host, port)
+    } else {
+        match authority.rsplit_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (authority, None),
+        }
+    };
+    let host_ok = if host.starts_with('[') {
+        host[1..host.len() - 1]
+            .parse::<std::net::Ipv6Addr>()
+            .is_ok()
+    } else {
+        !host.is_empty()
+            && host
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+            && !host.starts_with(['.', '-'])
+    };
+    let port_ok = port.is_none_or(|p| p.parse::<u16>().is_ok_and(|n| n > 0) && !p.starts_with('0'));
+    (host_ok && port_ok).then_some((host, port))
+}
+
+/// An `http(s)` URL without query or fragment, kept without its trailing slash so that paths
+/// can be appended.
+fn normalise_public_url(raw: &str) -> Result<String, String> {
+    let trimmed = raw.trim().trim_end_matches('/');
+    let (scheme, rest) = trimmed
+        .split_once("://")
+        .ok_or_else(|| format!("'{raw}' is not a URL like https://beteiligung.musterstadt.de"))?;
+    if !matches!(scheme.to_ascii_lowercase().as_str(), "http" | "https") {
+        return Err(format!("'{raw}': only http and https URLs are possible"));
+    }
+    if trimmed.contains(['?', '#', ' ', '"', '\'', ';']) {
+        return Err(format!(
+            "'{raw}': give a URL without query, fragment, spaces or quotes"
+        ));
+    }
+    let authority = rest.split('/').next().unwrap_or_default();
+    if split_host_port(&authority.to_ascii_lowercase()).is_none() || authority.contains('@') {
+        return Err(format!("'{raw}' has a bad host or port"));
+    }
+    Ok(trimmed.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn load(env: &[(&str, &str)], args: &[&str]) -> Result<Config, ConfigError> {
+        let env: HashMap<String, String> = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::load(args.iter().map(|s| s.to_string()), |k| env.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_work_without_anything() {
+        let c = load(&[], &[]).expect("defaults");
+        assert_eq!(c, Config::default());
+        assert_eq!(c.listen.to_string(), DEFAULT_LISTEN);
+        assert_eq!(
+            c.public_url_or("127.0.0.1:9000".parse().expect("addr")),
+            "http://127.0.0.1:9000"
+        );
+    }
+
+    #[test]
+    fn origins_are_normalised() {
+        assert_eq!(
+            normalise_origin("HTTPS://WWW.Musterstadt.de/"),
+            Ok("https://www.musterstadt.de".into())
+        );
+        assert_eq!(
+            normalise_origin("https://a.de:443"),
+            Ok("https://a.de".into())
+        );
+        assert_eq!(
+            normalise_origin("http://localhost:8000"),
+            Ok("http://localhost:8000".into())
+        );
+        assert_eq!(
+            normalise_origin("http://[::1]:80"),
+            Ok("http://[::1]".into())
+        );
+        for bad in [
+            "*",
+            "null",
+            "musterstadt.de",
+            "ftp://a.de",
+            "https://a.de/path",
+            "https://a.de:0",
+            "https://a.de:99999",
+            "https://",
+            "https://*.a.de",
+            "https://u@a.de",
+            "https://a.de:x",
+        ] {
+            assert!(normalise_origin(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn environment_overrides_the_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("c.toml");
+        std::fs::write(
+            &path,
+            r#"
+            listen = "0.0.0.0:9000"
+            allowed_origins = ["https://a.de"]
+            body_limit = 1000
+            [widgets.haushalt]
+            allowed_origins = ["https://b.de/"]
+            "#,
+        )
+        .expect("write");
+        let p = path.to_string_lossy().to_string();
+        let c = load(
+            &[
+                ("MITMACHEN_LISTEN", "127.0.0.1:0"),
+                ("MITMACHEN_ALLOWED_ORIGINS", "https://c.de, http://d.de:81"),
+            ],
+            &["--config", &p],
+        )
+        .expect("loads");
+        assert_eq!(c.listen.port(), 0);
+        assert_eq!(c.allowed_origins, vec!["https://c.de", "http://d.de:81"]);
+        assert_eq!(c.body_limit, 1000);
+        let id = WidgetId::parse("haushalt").expect("id");
+        assert_eq!(c.widgets[&id], vec!["https://b.de"]);
+        let via_env = load(&[("MITMACHEN_CONFIG", &p)], &[]).expect("loads");
+        assert_eq!(via_env.listen.port(), 9000);
+    }
+
+    #[test]
+    fn bad_values_name_their_key() {
+        let cases: &[(&[(&str, &str)], &str)] = &[
+            (&[("MITMACHEN_LISTEN", "localhost")], "listen"),
+            (&[("MITMACHEN_BODY_LIMIT", "16k")], "body_limit"),
+            (&[("MITMACHEN_BODY_LIMIT", "0")], "body_limit"),
+            (
+                &[("MITMACHEN_ALLOWED_ORIGINS", "https://a.de,*")],
+                "allowed_origins",
+            ),
+            (&[("MITMACHEN_PUBLIC_URL", "beteiligung.de")], "public_url"),
+            (&[("MITMACHEN_PUBLIC_URL", "https://a.de/?x")], "public_url"),
+        ];
+        for (env, key) in cases {
+            let err = load(env, &[]).expect_err("refused");
+            assert!(err.key.starts_with(key), "{err}");
+        }
+        assert!(load(&[], &["--port", "1"]).is_err());
+        assert!(load(&[], &["--config"]).is_err());
+        assert!(load(&[], &["--config", "/nonexistent/c.toml"]).is_err());
+    }
+
+    #[test]
+    fn bad_file_values_are_refused() {
+        let err =
+            Config::from_toml("[widgets.Haushalt]\nallowed_origins = []").expect_err("bad id");
+        assert_eq!(err.key, "widgets.Haushalt");
+        let err =
+            Config::from_toml("[widgets.a]\nallowed_origins = [\"a.de\"]").expect_err("bad origin");
+        assert_eq!(err.key, "widgets.a.allowed_origins");
+        assert!(Config::from_toml("listen_on = \"x\"").is_err());
+        assert!(Config::from_toml("body_limit = -5").is_err());
+        let ok =
+            Config::from_toml("public_url = \"https://beteiligung.musterstadt.de/mitmachen/\"")
+                .expect("ok");
+        assert_eq!(
+            ok.public_url.as_deref(),
+            Some("https://beteiligung.musterstadt.de/mitmachen")
+        );
+    }
+}

@@ -1,0 +1,186 @@
+//! Every error answer of the collector: one enum, one problem+json shape (RFC 9457), with the
+//! `type` slugs of `docs/protocol.md`.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use mitmachen_shared::protocol::{FieldError, PROBLEM_CONTENT_TYPE, Problem};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApiError {
+    MalformedJson(String),
+    IdempotencyKeyMissing(String),
+    BadWidgetId(String),
+    OriginNotAllowed(String),
+    NotFound(String),
+    MethodNotAllowed(String),
+    PayloadTooLarge {
+        limit: usize,
+    },
+    UnsupportedMediaType(String),
+    InvalidSubmission {
+        detail: String,
+        errors: Vec<FieldError>,
+    },
+    IdempotencyKeyReused,
+    StorageUnavailable,
+    Internal,
+}
+
+impl ApiError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::MalformedJson(_)
+            | ApiError::IdempotencyKeyMissing(_)
+            | ApiError::BadWidgetId(_) => StatusCode::BAD_REQUEST,
+            ApiError::OriginNotAllowed(_) => StatusCode::FORBIDDEN,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::InvalidSubmission { .. } | ApiError::IdempotencyKeyReused => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            ApiError::StorageUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn slug(&self) -> &'static str {
+        match self {
+            ApiError::MalformedJson(_) => "malformed-json",
+            ApiError::IdempotencyKeyMissing(_) => "idempotency-key-missing",
+            ApiError::BadWidgetId(_) => "bad-widget-id",
+            ApiError::OriginNotAllowed(_) => "origin-not-allowed",
+            ApiError::NotFound(_) => "not-found",
+            ApiError::MethodNotAllowed(_) => "method-not-allowed",
+            ApiError::PayloadTooLarge { .. } => "payload-too-large",
+            ApiError::UnsupportedMediaType(_) => "unsupported-media-type",
+            ApiError::InvalidSubmission { .. } => "invalid-submission",
+            ApiError::IdempotencyKeyReused => "idempotency-key-reused",
+            ApiError::StorageUnavailable => "storage-unavailable",
+            ApiError::Internal => "internal",
+        }
+    }
+
+    fn title(&self) -> &'static str {
+        match self {
+            ApiError::MalformedJson(_) => "The body is not JSON",
+            ApiError::IdempotencyKeyMissing(_) => "Idempotency-Key missing or malformed",
+            ApiError::BadWidgetId(_) => "Bad widget id",
+            ApiError::OriginNotAllowed(_) => "Origin not allowed",
+            ApiError::NotFound(_) => "Not found",
+            ApiError::MethodNotAllowed(_) => "Method not allowed",
+            ApiError::PayloadTooLarge { .. } => "The body is too large",
+            ApiError::UnsupportedMediaType(_) => "The body is not sent as JSON",
+            ApiError::InvalidSubmission { .. } => "The submission breaks a rule",
+            ApiError::IdempotencyKeyReused => "Idempotency-Key used with another body",
+            ApiError::StorageUnavailable => "Storage unavailable",
+            ApiError::Internal => "Internal error",
+        }
+    }
+
+    fn detail(&self) -> String {
+        match self {
+            ApiError::MalformedJson(d)
+            | ApiError::IdempotencyKeyMissing(d)
+            | ApiError::BadWidgetId(d)
+            | ApiError::OriginNotAllowed(d)
+            | ApiError::NotFound(d)
+            | ApiError::MethodNotAllowed(d)
+            | ApiError::UnsupportedMediaType(d)
+            | ApiError::InvalidSubmission { detail: d, .. } => d.clone(),
+            ApiError::PayloadTooLarge { limit } => {
+                format!("the body may have at most {limit} bytes")
+            }
+            ApiError::IdempotencyKeyReused => "this Idempotency-Key was already used with another \
+                body; send a new key for a new submission"
+                .into(),
+            ApiError::StorageUnavailable => "the submission could not be stored and nothing was \
+                stored; retry later with the same Idempotency-Key"
+                .into(),
+            ApiError::Internal => {
+                "the server failed; try again later (a submission: with the same Idempotency-Key)"
+                    .into()
+            }
+        }
+    }
+
+    pub fn problem(&self) -> Problem {
+        Problem {
+            kind: format!("urn:mitmachen:problem:{}", self.slug()),
+            title: self.title().into(),
+            status: self.status().as_u16(),
+            detail: self.detail(),
+            errors: match self {
+                ApiError::InvalidSubmission { errors, .. } => errors.clone(),
+                _ => Vec::new(),
+            },
+        }
+    }
+
+    /// The problem for a bare error status produced outside our handlers (axum's own 405,
+    /// a rejected extractor), so that no error leaves without a problem body.
+    pub fn for_status(status: StatusCode, body_limit: usize) -> ApiError {
+        match status {
+            StatusCode::NOT_FOUND => ApiError::NotFound("there is nothing at this path".into()),
+            StatusCode::METHOD_NOT_ALLOWED => ApiError::MethodNotAllowed(
+                "this path does not answer this method; see the Allow header".into(),
+            ),
+            StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge { limit: body_limit },
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+                ApiError::UnsupportedMediaType("send Content-Type: application/json".into())
+            }
+            StatusCode::UNPROCESSABLE_ENTITY => ApiError::InvalidSubmission {
+                detail: "the request cannot be processed".into(),
+                errors: Vec::new(),
+            },
+            StatusCode::SERVICE_UNAVAILABLE => ApiError::StorageUnavailable,
+            s if s.is_client_error() => ApiError::MalformedJson("the request is malformed".into()),
+            _ => ApiError::Internal,
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = match serde_json::to_vec(&self.problem()) {
+            Ok(body) => body,
+            // A Problem is strings and numbers only; encoding it cannot fail.
+            Err(_) => return self.status().into_response(),
+        };
+        let mut response = (self.status(), body).into_response();
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(PROBLEM_CONTENT_TYPE),
+        );
+        response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn problems_carry_type_status_and_errors() {
+        let e = ApiError::InvalidSubmission {
+            detail: "choices/2: 'ja' is chosen twice".into(),
+            errors: vec![FieldError {
+                pointer: "/choices/2".into(),
+                detail: "'ja' is chosen twice".into(),
+            }],
+        };
+        let p = e.problem();
+        assert_eq!(p.kind, "urn:mitmachen:problem:invalid-submission");
+        assert_eq!(p.status, 422);
+        assert_eq!(p.errors[0].pointer, "/choices/2");
+        assert_eq!(
+            ApiError::for_status(StatusCode::METHOD_NOT_ALLOWED, 1).slug(),
+            "method-not-allowed"
+        );
+        assert_eq!(
+            ApiError::StorageUnavailable.status(),
+            StatusCode::SERVICE_UNAVAILABLE
+        );
+    }
+}

@@ -1,0 +1,109 @@
+//! The HTTP side: the router, the state every handler shares, and the layers around them.
+//!
+//! One file per resource (`submissions`, `results`, `health`, `static_files`); `cors` guards
+//! the API paths; `error` turns every failure into problem+json.
+
+pub mod cors;
+pub mod error;
+mod health;
+mod results;
+mod static_files;
+mod submissions;
+
+use crate::store::Store;
+use axum::Router;
+use axum::extract::{Path, Request, State, rejection::PathRejection};
+use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use axum::middleware::{Next, from_fn_with_state};
+use axum::response::{IntoResponse, Response};
+use cors::OriginPolicy;
+use error::ApiError;
+use mitmachen_shared::ids::WidgetId;
+use mitmachen_shared::protocol::PROBLEM_CONTENT_TYPE;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// What every handler may use; built once at start.
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub origins: OriginPolicy,
+    pub body_limit: usize,
+    /// Where browsers reach the collector, without a trailing slash.
+    pub public_url: String,
+    pub dist_dir: Option<PathBuf>,
+    pub site_dir: Option<PathBuf>,
+}
+
+pub type SharedState = Arc<AppState>;
+
+pub fn router(state: SharedState) -> Router {
+    let api = Router::new()
+        .merge(submissions::routes())
+        .merge(results::routes())
+        .merge(health::routes())
+        .layer(from_fn_with_state(state.clone(), cors::api_cors));
+    Router::new()
+        .merge(api)
+        .merge(static_files::routes(&state))
+        .fallback(not_found)
+        .layer(from_fn_with_state(state.clone(), problem_for_bare_errors))
+        .with_state(state)
+}
+
+async fn not_found() -> ApiError {
+    ApiError::NotFound("there is nothing at this path; the API lives under /v1/".into())
+}
+
+/// Gives error answers that axum makes itself (405 with its `Allow` header, a rejected
+/// extractor) a problem body, so that clients meet a single error format.
+async fn problem_for_bare_errors(
+    State(state): State<SharedState>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let response = next.run(req).await;
+    let status = response.status();
+    let is_problem = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_CONTENT_TYPE.as_bytes()));
+    if !(status.is_client_error() || status.is_server_error()) || is_problem {
+        return response;
+    }
+    let (mut parts, _) = response.into_parts();
+    parts.headers.remove(CONTENT_TYPE);
+    parts.headers.remove(CONTENT_LENGTH);
+    let mut problem = ApiError::for_status(status, state.body_limit).into_response();
+    for (name, value) in &parts.headers {
+        problem.headers_mut().append(name.clone(), value.clone());
+    }
+    problem
+}
+
+/// The `{widget}` of an API path, checked; percent-decoding is axum's, as in `cors`.
+pub(crate) fn widget_id(path: Result<Path<String>, PathRejection>) -> Result<WidgetId, ApiError> {
+    let Path(raw) = path.map_err(|_| {
+        ApiError::BadWidgetId("the widget id in the path is not valid UTF-8".into())
+    })?;
+    WidgetId::parse(&raw).map_err(|e| ApiError::BadWidgetId(format!("the widget id '{raw}' {e}")))
+}
+
+/// Runs a blocking store call on the blocking pool; a failed store is a 503, a crashed task a 500.
+pub(crate) async fn blocking<T: Send + 'static>(
+    state: &SharedState,
+    what: &'static str,
+    job: impl FnOnce(&dyn Store) -> Result<T, crate::store::StoreError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let store = state.store.clone();
+    match tokio::task::spawn_blocking(move || job(store.as_ref())).await {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, "{what} failed");
+            Err(ApiError::StorageUnavailable)
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "{what} crashed");
+            Err(ApiError::Internal)
+        }
+    }
+}

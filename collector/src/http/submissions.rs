@@ -1,0 +1,258 @@
+//! `POST /v1/widgets/{widget}/submissions`: check, store once per idempotency key, answer 201.
+//!
+//! Checks run in the order of `docs/protocol.md`, cheapest first: widget id, origin (in
+//! `cors`), content type, idempotency key, size, JSON, rules. Nothing is stored unless all pass.
+
+use super::error::ApiError;
+use super::{SharedState, blocking, widget_id};
+use crate::store::{NewSubmission, SubmitOutcome};
+use axum::Router;
+use axum::body::{Body, Bytes, to_bytes};
+use axum::extract::{Path, State, rejection::PathRejection};
+use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use http_body_util::LengthLimitError;
+use mitmachen_shared::ids::OptionKey;
+use mitmachen_shared::protocol::{
+    FieldError, IDEMPOTENCY_KEY_HEADER, Submission, valid_idempotency_key,
+};
+use serde::de::IgnoredAny;
+use serde_json::Value;
+use serde_json::error::Category;
+
+pub const REPLAYED_HEADER: &str = "idempotent-replayed";
+
+pub fn routes() -> Router<SharedState> {
+    Router::new().route("/v1/widgets/{widget}/submissions", post(submit))
+}
+
+async fn submit(
+    State(state): State<SharedState>,
+    widget: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let widget = widget_id(widget)?;
+    check_content_type(&headers)?;
+    let idempotency_key = idempotency_key(&headers)?;
+    let body = read_body(&headers, body, state.body_limit).await?;
+    let submission = decode(&body)?;
+    submission.validate().map_err(|errors| {
+        let detail = errors
+            .iter()
+            .map(|e| format!("{}: {}", e.pointer.trim_start_matches('/'), e.detail))
+            .collect::<Vec<_>>()
+            .join("; ");
+        ApiError::InvalidSubmission { detail, errors }
+    })?;
+    let new = NewSubmission {
+        widget,
+        idempotency_key,
+        body: body.to_vec(),
+        submission,
+    };
+    match blocking(&state, "storing a submission", move |store| {
+        store.submit(new)
+    })
+    .await?
+    {
+        SubmitOutcome::Stored(receipt) => Ok(created(receipt, false)),
+        SubmitOutcome::Replayed(receipt) => Ok(created(receipt, true)),
+        SubmitOutcome::KeyReused => Err(ApiError::IdempotencyKeyReused),
+    }
+}
+
+fn created(receipt: String, replayed: bool) -> Response {
+    let mut response = (
+        StatusCode::CREATED,
+        [(CONTENT_TYPE, "application/json")],
+        receipt,
+    )
+        .into_response();
+    if replayed {
+        response
+            .headers_mut()
+            .insert(REPLAYED_HEADER, HeaderValue::from_static("true"));
+    }
+    response
+}
+
+/// `application/json`, optionally with `charset=utf-8`: JSON is UTF-8 (RFC 8259).
+fn check_content_type(headers: &HeaderMap) -> Result<(), ApiError> {
+    let refuse = |got: &str| {
+        ApiError::UnsupportedMediaType(format!(
+            "send the body as JSON with Content-Type: application/json (got {got})"
+        ))
+    };
+    let value = match headers.get(CONTENT_TYPE) {
+        None => return Err(refuse("no Content-Type")),
+        Some(v) => v
+            .to_str()
+            .map_err(|_| refuse("an unreadable Content-Type"))?,
+    };
+    let mut parts = value.split(';');
+    let essence = parts.next().unwrap_or_default().trim();
+    if !essence.eq_ignore_ascii_case("application/json") {
+        return Err(refuse(value));
+    }
+    for param in parts.map(str::trim).filter(|p| !p.is_empty()) {
+        let utf8 = param.split_once('=').is_some_and(|(name, v)| {
+            name.trim().eq_ignore_ascii_case("charset")
+                && v.trim().trim_matches('"').eq_ignore_ascii_case("utf-8")
+        });
+        if !utf8 {
+            return Err(refuse(value));
+        }
+    }
+    Ok(())
+}
+
+fn idempotency_key(headers: &HeaderMap) -> Result<String, ApiError> {
+    let Some(value) = headers.get(IDEMPOTENCY_KEY_HEADER) else {
+        return Err(ApiError::IdempotencyKeyMissing(format!(
+            "send an {IDEMPOTENCY_KEY_HEADER} header (a fresh UUID v4 per submission, the same on every retry)"
+        )));
+    };
+    match value.to_str() {
+        Ok(key) if valid_idempotency_key(key) => Ok(key.to_owned()),
+        _ => Err(ApiError::IdempotencyKeyMissing(format!(
+            "the {IDEMPOTENCY_KEY_HEADER} header must be 8 to 128 visible ASCII characters, e.g. a UUID v4"
+        ))),
+    }
+}
+
+/// Reads the whole body, refusing early by `Content-Length` and otherwise while reading.
+async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<Bytes, ApiError> {
+    let declared = headers
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|len| len > limit as u64) {
+        return Err(ApiError::PayloadTooLarge { limit });
+    }
+    to_bytes(body, limit).await.map_err(|e| {
+        if std::error::Error::source(&e).is_some_and(|s| s.is::<LengthLimitError>()) {
+            ApiError::PayloadTooLarge { limit }
+        } else {
+            ApiError::MalformedJson("the body could not be read to its end; send it again".into())
+        }
+    })
+}
+
+/// Syntax errors are 400 (not JSON at all); JSON of the wrong shape is 422 with a pointer.
+fn decode(body: &[u8]) -> Result<Submission, ApiError> {
+    // Syntax first: decoding into the type stops at the first shape error and would report
+    // `{} x` as a missing field instead of as not being JSON.
+    serde_json::from_slice::<IgnoredAny>(body)
+        .map_err(|e| ApiError::MalformedJson(format!("the body is not valid JSON: {e}")))?;
+    serde_json::from_slice(body).map_err(|e| match e.classify() {
+        Category::Data => {
+            let detail = e.to_string();
+            let pointer = locate(body, &detail);
+            ApiError::InvalidSubmission {
+                errors: vec![FieldError {
+                    pointer,
+                    detail: detail.clone(),
+                }],
+                detail,
+            }
+        }
+        Category::Syntax | Category::Eof | Category::Io => {
+            ApiError::MalformedJson(format!("the body is not valid JSON: {e}"))
+        }
+    })
+}
+
+/// Best guess at the JSON pointer of a shape error; serde reports the message, not the place.
+fn locate(body: &[u8], message: &str) -> String {
+    let named = |prefix: &str| {
+        message
+            .strip_prefix(prefix)
+            .and_then(|rest| rest.split('`').next())
+            .map(|f| format!("/{f}"))
+    };
+    if let Some(p) = named("unknown field `").or_else(|| named("missing field `")) {
+        return p;
+    }
+    let Ok(Value::Object(doc)) = serde_json::from_slice::<Value>(body) else {
+        return String::new();
+    };
+    if message.contains("variant") || !doc.get("kind").is_some_and(Value::is_string) {
+        return "/kind".into();
+    }
+    match doc.get("choices") {
+        Some(Value::Array(items)) => items
+            .iter()
+            .position(|item| item.as_str().is_none_or(|s| OptionKey::parse(s).is_err()))
+            .map_or_else(|| "/choices".into(), |i| format!("/choices/{i}")),
+        _ => "/choices".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, HeaderValue::from_static(v));
+        }
+        h
+    }
+
+    #[test]
+    fn content_types() {
+        for ok in [
+            "application/json",
+            "Application/JSON; charset=UTF-8",
+            "application/json;charset=\"utf-8\"",
+        ] {
+            assert!(
+                check_content_type(&headers(&[("content-type", ok)])).is_ok(),
+                "{ok}"
+            );
+        }
+        for bad in [
+            "text/plain",
+            "application/json; charset=latin1",
+            "application/jsonx",
+            "multipart/form-data",
+        ] {
+            assert!(
+                check_content_type(&headers(&[("content-type", bad)])).is_err(),
+                "{bad}"
+            );
+        }
+        assert!(check_content_type(&HeaderMap::new()).is_err());
+    }
+
+    #[test]
+    fn shape_errors_point_at_the_field() {
+        let pointer = |body: &str| match decode(body.as_bytes()) {
+            Err(ApiError::InvalidSubmission { errors, .. }) => errors[0].pointer.clone(),
+            other => panic!("{body}: {other:?}"),
+        };
+        assert_eq!(
+            pointer(r#"{"kind":"poll","choices":["ja"],"ip":"1.2.3.4"}"#),
+            "/ip"
+        );
+        assert_eq!(pointer(r#"{"kind":"poll"}"#), "/choices");
+        assert_eq!(pointer(r#"{"kind":"vote","choices":["ja"]}"#), "/kind");
+        assert_eq!(pointer(r#"{"choices":["ja"]}"#), "/kind");
+        assert_eq!(
+            pointer(r#"{"kind":"poll","choices":["ja","<b>"]}"#),
+            "/choices/1"
+        );
+        assert_eq!(pointer(r#"{"kind":"poll","choices":"ja"}"#), "/choices");
+        assert_eq!(pointer(r#"[1]"#), "");
+        assert!(matches!(
+            decode(b"{\"kind\":"),
+            Err(ApiError::MalformedJson(_))
+        ));
+        assert!(matches!(decode(b""), Err(ApiError::MalformedJson(_))));
+        assert!(matches!(decode(b"{} x"), Err(ApiError::MalformedJson(_))));
+    }
+}

@@ -1,0 +1,135 @@
+//! mitmachen collector: the reference endpoint of `docs/protocol.md`.
+//!
+//! It receives what the widgets send, stores each submission once (SQLite), and answers
+//! results. Codemap: `config` (typed configuration, read once), `http` (router, one file per
+//! resource, problem+json errors, CORS), `store` (storage behind a small trait).
+
+pub mod config;
+pub mod http;
+pub mod store;
+
+use config::Config;
+use http::AppState;
+use http::cors::OriginPolicy;
+use std::fmt;
+use std::io::Write as _;
+use std::sync::Arc;
+use store::SqliteStore;
+
+/// Why the collector could not start or had to stop.
+#[derive(Debug)]
+pub struct RunError(String);
+
+impl fmt::Display for RunError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for RunError {}
+
+/// Logs go to stderr; stdout carries only the start-up line that tests and scripts read.
+pub fn init_logging() {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        // Colours only for a person at a terminal, not in log files and journald.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_max_level(tracing::Level::INFO)
+        .with_target(false)
+        .init();
+}
+
+/// Opens the database, binds, prints the start-up line, and serves until SIGTERM or Ctrl-C.
+pub async fn run(config: Config) -> Result<(), RunError> {
+    for (key, dir) in [
+        ("dist_dir (MITMACHEN_DIST_DIR)", &config.dist_dir),
+        ("site_dir (MITMACHEN_SITE_DIR)", &config.site_dir),
+    ] {
+        if let Some(dir) = dir.as_ref().filter(|d| !d.is_dir()) {
+            return Err(RunError(format!(
+                "configuration key `{key}`: {} is not a directory",
+                dir.display()
+            )));
+        }
+    }
+    let database = config.database.clone();
+    let store = tokio::task::spawn_blocking(move || SqliteStore::open(&database))
+        .await
+        .map_err(|e| RunError(format!("opening the database crashed: {e}")))?
+        .map_err(|e| {
+            RunError(format!(
+                "cannot open the database {}: {e}",
+                config.database.display()
+            ))
+        })?;
+
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| RunError(format!("cannot listen on {}: {e}", config.listen)))?;
+    let bound = listener
+        .local_addr()
+        .map_err(|e| RunError(format!("no local address: {e}")))?;
+
+    let origins = OriginPolicy::new(config.allowed_origins.clone(), config.widgets.clone());
+    if config.allowed_origins.is_empty() {
+        let except = if config.widgets.is_empty() {
+            ""
+        } else {
+            " except by widgets with their own list"
+        };
+        tracing::warn!(
+            "allowed_origins is empty: every request from a web page is refused{except}; set MITMACHEN_ALLOWED_ORIGINS"
+        );
+    }
+    let state = Arc::new(AppState {
+        store: Arc::new(store),
+        origins,
+        body_limit: config.body_limit,
+        public_url: config.public_url_or(bound),
+        dist_dir: config.dist_dir.clone(),
+        site_dir: config.site_dir.clone(),
+    });
+    tracing::info!(database = %config.database.display(), public_url = %state.public_url, "ready");
+    let app = http::router(state);
+
+    let shutdown = shutdown_signal()?;
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "mitmachen collector listening on http://{bound}")
+        .and_then(|()| stdout.flush())
+        .map_err(|e| RunError(format!("cannot write to stdout: {e}")))?;
+    drop(stdout);
+
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+        .map_err(|e| RunError(format!("the server stopped: {e}")))?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Installs the SIGTERM and Ctrl-C handlers now, before the start-up line is printed, so that a
+/// signal sent right after it stops the server cleanly instead of killing the process.
+fn shutdown_signal() -> Result<impl Future<Output = ()>, RunError> {
+    #[cfg(unix)]
+    let (mut terminate, mut interrupt) = {
+        use tokio::signal::unix::{SignalKind, signal};
+        let install =
+            |kind| signal(kind).map_err(|e| RunError(format!("cannot handle signals: {e}")));
+        (
+            install(SignalKind::terminate())?,
+            install(SignalKind::interrupt())?,
+        )
+    };
+    Ok(async move {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = terminate.recv() => {},
+            _ = interrupt.recv() => {},
+        }
+        #[cfg(not(unix))]
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+        tracing::info!("shutting down: finishing open requests");
+    })
+}

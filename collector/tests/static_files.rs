@@ -1,0 +1,193 @@
+//! The demo files: the bundle at `/dist/`, the example pages at `/examples/`.
+
+mod support;
+
+use reqwest::{StatusCode, header};
+use support::{Collector, client, raw_get};
+
+const SECRET: &str = "do-not-serve-4711";
+
+fn demo(dir: &std::path::Path) -> (String, String) {
+    let dist = dir.join("dist");
+    let site = dir.join("site");
+    std::fs::create_dir_all(&dist).expect("mkdir");
+    std::fs::create_dir_all(site.join("css")).expect("mkdir");
+    std::fs::write(dist.join("mitmachen_bg.wasm"), b"\0asm\x01\0\0\0").expect("write");
+    std::fs::write(dist.join("mitmachen.js"), "export {};").expect("write");
+    std::fs::write(
+        site.join("index.html"),
+        "<script src=\"{{MITMACHEN_URL}}/dist/mitmachen.js\" data-endpoint=\"{{MITMACHEN_URL}}\"></script>",
+    )
+    .expect("write");
+    std::fs::write(site.join("css/town.css"), "body{}").expect("write");
+    std::fs::write(dir.join("secret.txt"), SECRET).expect("write");
+    (dist.to_string_lossy().into(), site.to_string_lossy().into())
+}
+
+#[tokio::test]
+async fn dist_is_public_with_the_right_types() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (dist, _) = demo(dir.path());
+    let c = Collector::start(dir.path(), &[("MITMACHEN_DIST_DIR", &dist)]);
+
+    let wasm = client()
+        .get(format!("{}/dist/mitmachen_bg.wasm", c.url))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(wasm.status(), StatusCode::OK);
+    assert_eq!(wasm.headers()[header::CONTENT_TYPE], "application/wasm");
+    assert_eq!(wasm.headers()[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
+    assert_eq!(wasm.headers()[header::CACHE_CONTROL], "no-cache");
+    assert_eq!(&wasm.bytes().await.expect("body")[..4], b"\0asm");
+
+    let js = client()
+        .get(format!("{}/dist/mitmachen.js", c.url))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(
+        js.headers()[header::CONTENT_TYPE],
+        "text/javascript; charset=utf-8"
+    );
+
+    for bad in ["/dist/", "/dist/missing.js", "/examples/"] {
+        let res = client()
+            .get(format!("{}{bad}", c.url))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{bad}");
+        assert_eq!(
+            res.headers()[header::CONTENT_TYPE],
+            "application/problem+json",
+            "{bad}"
+        );
+    }
+    // Sent raw: an HTTP client would resolve the dots itself.
+    for bad in [
+        "/dist/../secret.txt",
+        "/dist/..%2Fsecret.txt",
+        "/dist/%2e%2e/secret.txt",
+        "/dist/%2E%2E%2Fsecret.txt",
+    ] {
+        let answer = raw_get(&c, bad).await;
+        assert!(answer.starts_with("HTTP/1.1 404"), "{bad}: {answer}");
+        assert!(!answer.contains(SECRET), "{bad}: {answer}");
+    }
+    assert!(
+        raw_get(&c, "/dist/mitmachen.js")
+            .await
+            .starts_with("HTTP/1.1 200")
+    );
+}
+
+#[tokio::test]
+async fn example_pages_get_the_url_and_a_strict_csp() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (dist, site) = demo(dir.path());
+    let c = Collector::start(
+        dir.path(),
+        &[("MITMACHEN_DIST_DIR", &dist), ("MITMACHEN_SITE_DIR", &site)],
+    );
+
+    let root = client()
+        .get(format!("{}/", c.url))
+        .send()
+        .await
+        .expect("request");
+    assert!(root.status().is_redirection());
+    assert_eq!(root.headers()[header::LOCATION], "/examples/");
+
+    for path in ["/examples/", "/examples/index.html"] {
+        let page = client()
+            .get(format!("{}{path}", c.url))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(page.status(), StatusCode::OK);
+        assert_eq!(
+            page.headers()[header::CONTENT_TYPE],
+            "text/html; charset=utf-8"
+        );
+        let csp = page.headers()[header::CONTENT_SECURITY_POLICY]
+            .to_str()
+            .expect("ascii")
+            .to_owned();
+        assert_eq!(
+            csp,
+            format!(
+                "default-src 'self'; script-src 'self' {u} 'wasm-unsafe-eval'; connect-src 'self' {u}; \
+                 style-src 'self'; img-src 'self' data:; font-src 'self'; object-src 'none'; \
+                 base-uri 'none'; frame-ancestors 'none'",
+                u = c.url
+            )
+        );
+        let html = page.text().await.expect("body");
+        assert_eq!(
+            html,
+            format!(
+                "<script src=\"{u}/dist/mitmachen.js\" data-endpoint=\"{u}\"></script>",
+                u = c.url
+            )
+        );
+    }
+
+    let css = client()
+        .get(format!("{}/examples/css/town.css", c.url))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(
+        css.headers()[header::CONTENT_TYPE],
+        "text/css; charset=utf-8"
+    );
+    assert!(css.headers().get(header::CONTENT_SECURITY_POLICY).is_none());
+    assert_eq!(css.text().await.expect("body"), "body{}");
+
+    for bad in [
+        "/examples/css/",
+        "/examples/css",
+        "/examples/../secret.txt",
+        "/examples/%2e%2e/secret.txt",
+        "/examples/css/..%2F..%2Fsecret.txt",
+    ] {
+        let answer = raw_get(&c, bad).await;
+        assert!(answer.starts_with("HTTP/1.1 404"), "{bad}: {answer}");
+        assert!(!answer.contains(SECRET), "{bad}: {answer}");
+    }
+}
+
+#[tokio::test]
+async fn a_configured_public_url_is_used_in_pages() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (_, site) = demo(dir.path());
+    let c = Collector::start(
+        dir.path(),
+        &[
+            ("MITMACHEN_SITE_DIR", &site),
+            (
+                "MITMACHEN_PUBLIC_URL",
+                "https://beteiligung.musterstadt.de/",
+            ),
+        ],
+    );
+    let page = client()
+        .get(format!("{}/examples/", c.url))
+        .send()
+        .await
+        .expect("request");
+    let csp = page.headers()[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
+    assert!(
+        csp.contains("connect-src 'self' https://beteiligung.musterstadt.de;"),
+        "{csp}"
+    );
+    let html = page.text().await.expect("body");
+    assert!(
+        html.contains("data-endpoint=\"https://beteiligung.musterstadt.de\""),
+        "{html}"
+    );
+}

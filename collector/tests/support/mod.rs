@@ -1,0 +1,130 @@
+//! Runs the real `collector` binary on 127.0.0.1 with a database in a temporary directory.
+
+#![allow(dead_code)] // each test file uses a different part of this module
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+pub const ORIGIN: &str = "https://www.musterstadt.de";
+const LINE_PREFIX: &str = "mitmachen collector listening on ";
+
+/// A running collector; killed when dropped.
+pub struct Collector {
+    child: Child,
+    pub url: String,
+    dir: PathBuf,
+}
+
+impl Collector {
+    /// Starts with the test origin allowed globally, plus `env`.
+    pub fn start(dir: &Path, env: &[(&str, &str)]) -> Collector {
+        let mut all = vec![("MITMACHEN_ALLOWED_ORIGINS", ORIGIN)];
+        all.extend_from_slice(env);
+        Collector::start_exact(dir, &all)
+    }
+
+    /// Starts with exactly `env` (besides listen address and database).
+    pub fn start_exact(dir: &Path, env: &[(&str, &str)]) -> Collector {
+        let database = dir.join("mitmachen.sqlite3");
+        let stderr = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(dir.join("collector.log"))
+            .expect("log file");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_collector"))
+            .env_clear()
+            .env("MITMACHEN_LISTEN", "127.0.0.1:0")
+            .env("MITMACHEN_DATABASE", &database)
+            .envs(env.iter().copied())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(stderr)
+            .spawn()
+            .expect("spawn collector");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut lines = BufReader::new(stdout).lines();
+            let first = lines.next().and_then(Result::ok);
+            let _ = tx.send(first);
+            // Keep the pipe open until the process ends.
+            for _ in lines {}
+        });
+        let line = match rx.recv_timeout(Duration::from_secs(30)) {
+            Ok(Some(line)) => line,
+            _ => {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("collector did not start; log:\n{}", read_log(dir));
+            }
+        };
+        let url = line
+            .strip_prefix(LINE_PREFIX)
+            .unwrap_or_else(|| panic!("odd line {line:?}"))
+            .to_owned();
+        Collector {
+            child,
+            url,
+            dir: dir.to_owned(),
+        }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    pub fn log(&self) -> String {
+        read_log(&self.dir)
+    }
+
+    /// Waits for the process to end by itself.
+    pub fn wait(mut self, timeout: Duration) -> Option<std::process::ExitStatus> {
+        let deadline = std::time::Instant::now() + timeout;
+        while std::time::Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        None
+    }
+}
+
+impl Drop for Collector {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn read_log(dir: &Path) -> String {
+    std::fs::read_to_string(dir.join("collector.log")).unwrap_or_default()
+}
+
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("client")
+}
+
+pub fn key(n: usize) -> String {
+    format!("00000000-0000-4000-8000-{n:012}")
+}
+
+/// Sends a GET with `path` exactly as given (no client-side normalisation of `..`) and returns
+/// the whole answer as text.
+pub async fn raw_get(c: &Collector, path: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = c.url.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.expect("write");
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).await.expect("read");
+    String::from_utf8_lossy(&answer).into_owned()
+}

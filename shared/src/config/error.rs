@@ -1,0 +1,181 @@
+//! What can be wrong with a widget's configuration, said so that an editor can fix it.
+
+use super::endpoint::EndpointProblem;
+use crate::ids::IdentError;
+use crate::messages::Lang;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConfigError {
+    UnknownType {
+        value: String,
+    },
+    Missing {
+        attr: &'static str,
+    },
+    BadId {
+        value: String,
+        problem: IdentError,
+    },
+    BadEndpoint {
+        value: String,
+        problem: EndpointProblem,
+    },
+    NotOneOf {
+        attr: &'static str,
+        value: String,
+        allowed: &'static [&'static str],
+    },
+    NotANumber {
+        attr: &'static str,
+        value: String,
+    },
+    OutOfRange {
+        attr: &'static str,
+        value: String,
+        min: usize,
+        max: usize,
+    },
+    BadTime {
+        attr: &'static str,
+        value: String,
+    },
+    UnsupportedLang {
+        value: String,
+    },
+    NoQuestion,
+    TooFewOptions {
+        found: usize,
+    },
+    TooManyOptions {
+        found: usize,
+        max: usize,
+    },
+    LabelTooLong {
+        label: String,
+        max: usize,
+    },
+    BadOptionKey {
+        label: String,
+        key: String,
+        problem: IdentError,
+    },
+    DuplicateOption {
+        key: String,
+    },
+    SingleWithMax,
+    AfterClosingWithoutClose,
+}
+
+fn ident_problem(p: IdentError, lang: Lang) -> String {
+    match (p, lang) {
+        (IdentError::Empty, Lang::De) => "ist leer".into(),
+        (IdentError::TooLong, Lang::De) => "ist länger als 64 Zeichen".into(),
+        (IdentError::BadStart(c), Lang::De) => {
+            format!("beginnt mit „{c}“ (erlaubt: Buchstabe a–z oder Ziffer)")
+        }
+        (IdentError::BadChar(c), Lang::De) => {
+            format!("enthält „{c}“ (erlaubt: Kleinbuchstaben a–z ohne Umlaute, Ziffern, - und _)")
+        }
+        (p, Lang::En) => p.to_string(),
+    }
+}
+
+fn endpoint_problem(p: EndpointProblem, lang: Lang) -> &'static str {
+    use EndpointProblem::*;
+    match (p, lang) {
+        (NotHttp, Lang::De) => "muss mit https:// (oder http://) beginnen",
+        (NotHttp, Lang::En) => "must start with https:// (or http://)",
+        (NoHost, Lang::De) => "nennt keinen Server",
+        (NoHost, Lang::En) => "names no server",
+        (Credentials, Lang::De) => "darf keinen Benutzernamen oder kein Passwort enthalten",
+        (Credentials, Lang::En) => "must not contain a user name or password",
+        (QueryOrFragment, Lang::De) => "darf kein ? und kein # enthalten",
+        (QueryOrFragment, Lang::En) => "must not contain ? or #",
+        (BadCharacter, Lang::De) => "enthält Leerzeichen oder unzulässige Zeichen",
+        (BadCharacter, Lang::En) => "contains spaces or characters not allowed in a URL",
+    }
+}
+
+impl ConfigError {
+    /// One sentence for the editor, naming the attribute and what to write instead.
+    pub fn message(&self, lang: Lang) -> String {
+        use ConfigError::*;
+        let de = lang == Lang::De;
+        match self {
+            UnknownType { value } if de => format!(
+                "data-mitmachen=\"{value}\" ist kein bekannter Typ. Möglich ist: poll."
+            ),
+            UnknownType { value } => {
+                format!("data-mitmachen=\"{value}\" is not a known widget type. Possible: poll.")
+            }
+            Missing { attr } if de => format!("Das Attribut {attr} fehlt."),
+            Missing { attr } => format!("The attribute {attr} is missing."),
+            BadId { value, problem } if de => {
+                format!("data-id=\"{value}\" {}.", ident_problem(*problem, lang))
+            }
+            BadId { value, problem } => format!("data-id=\"{value}\" {}.", ident_problem(*problem, lang)),
+            BadEndpoint { value, problem } => {
+                format!("data-endpoint=\"{value}\" {}.", endpoint_problem(*problem, lang))
+            }
+            NotOneOf { attr, value, allowed } if de => format!(
+                "{attr}=\"{value}\" ist nicht erlaubt. Möglich: {}.",
+                allowed.join(", ")
+            ),
+            NotOneOf { attr, value, allowed } => {
+                format!("{attr}=\"{value}\" is not allowed. Possible: {}.", allowed.join(", "))
+            }
+            NotANumber { attr, value } if de => format!("{attr}=\"{value}\" ist keine ganze Zahl."),
+            NotANumber { attr, value } => format!("{attr}=\"{value}\" is not a whole number."),
+            OutOfRange { attr, value, min, max } if de => {
+                format!("{attr}=\"{value}\" muss zwischen {min} und {max} liegen.")
+            }
+            OutOfRange { attr, value, min, max } => {
+                format!("{attr}=\"{value}\" must be between {min} and {max}.")
+            }
+            BadTime { attr, value } if de => format!(
+                "{attr}=\"{value}\" ist kein Zeitpunkt. Schreiben Sie z. B. 31.12.2026 18:00 oder 2026-12-31T18:00."
+            ),
+            BadTime { attr, value } => format!(
+                "{attr}=\"{value}\" is not a point in time. Write e.g. 2026-12-31T18:00 or 31.12.2026 18:00."
+            ),
+            UnsupportedLang { value } if de => {
+                format!("data-lang=\"{value}\" wird nicht unterstützt. Möglich: de, en.")
+            }
+            UnsupportedLang { value } => format!("data-lang=\"{value}\" is not supported. Possible: de, en."),
+            NoQuestion if de => "Die Frage fehlt: Schreiben Sie sie als Überschrift in das Element oder in data-question.".into(),
+            NoQuestion => "The question is missing: write it as a heading inside the element or in data-question.".into(),
+            TooFewOptions { found } if de => format!(
+                "Eine Umfrage braucht mindestens 2 Antworten (gefunden: {found}). Schreiben Sie sie als Liste in das Element oder in data-options, getrennt durch |."
+            ),
+            TooFewOptions { found } => format!(
+                "A poll needs at least 2 answers (found: {found}). Write them as a list inside the element or in data-options, separated by |."
+            ),
+            TooManyOptions { found, max } if de => {
+                format!("Eine Umfrage hat höchstens {max} Antworten (gefunden: {found}).")
+            }
+            TooManyOptions { found, max } => format!("A poll has at most {max} answers (found: {found})."),
+            LabelTooLong { label, max } if de => {
+                format!("Die Antwort „{label}“ ist länger als {max} Zeichen.")
+            }
+            LabelTooLong { label, max } => format!("The answer \"{label}\" is longer than {max} characters."),
+            BadOptionKey { label, key, problem } => format!(
+                "data-key=\"{key}\" ({label}) {}.",
+                ident_problem(*problem, lang)
+            ),
+            DuplicateOption { key } if de => format!(
+                "Zwei Antworten haben denselben Schlüssel „{key}“. Ändern Sie eine davon oder geben Sie ihr ein eigenes data-key."
+            ),
+            DuplicateOption { key } => format!(
+                "Two answers have the same key \"{key}\". Change one of them or give it its own data-key."
+            ),
+            SingleWithMax if de => {
+                "data-choice=\"single\" erlaubt nur eine Antwort; data-max-choices passt nicht dazu.".into()
+            }
+            SingleWithMax => "data-choice=\"single\" allows one answer only; data-max-choices contradicts it.".into(),
+            AfterClosingWithoutClose if de => {
+                "data-results=\"after-closing\" braucht ein Ende der Abstimmung in data-closes.".into()
+            }
+            AfterClosingWithoutClose => "data-results=\"after-closing\" needs the closing time in data-closes.".into(),
+        }
+    }
+}

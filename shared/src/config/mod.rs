@@ -1,0 +1,224 @@
+//! From what the editor wrote to a typed widget configuration, once, at mount.
+//!
+//! The widget side reads the element's `data-*` attributes and reduces the editor's HTML inside
+//! it to a [`Source`]; [`parse`] turns that into a [`Parsed`]: the texts to speak in (always,
+//! so that even a broken widget can explain itself) and either a [`WidgetConfig`] or every
+//! [`ConfigError`] found, plus warnings about attributes nobody reads (typos, usually).
+
+mod endpoint;
+mod error;
+mod poll;
+
+pub use endpoint::{Endpoint, EndpointProblem};
+pub use error::ConfigError;
+pub use poll::{Choice, PollConfig, PollOption, ResultsVisibility};
+
+use crate::ids::WidgetId;
+use crate::messages::{Lang, Text, Texts};
+use crate::text;
+
+/// Everything a widget's configuration is made from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Source {
+    /// The element's `data-*` attributes, names as in HTML (`data-max-choices`), values raw.
+    pub attributes: Vec<(String, String)>,
+    /// The editor's HTML inside the element, reduced to what a widget can use.
+    pub content: EditorContent,
+    /// `lang` of the element or its nearest ancestor that has one.
+    pub page_lang: Option<String>,
+    /// `data-endpoint` on the script tag: the site-wide default.
+    pub default_endpoint: Option<String>,
+}
+
+/// The editor's fallback HTML: its first heading and the items of its first list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EditorContent {
+    pub heading: Option<Heading>,
+    pub items: Vec<Item>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Heading {
+    pub level: u8,
+    pub text: String,
+}
+
+/// A list item: its text and, if the editor gave one, its `data-key`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item {
+    pub text: String,
+    pub key: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WidgetConfig {
+    pub id: WidgetId,
+    pub endpoint: Endpoint,
+    pub kind: WidgetKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WidgetKind {
+    Poll(PollConfig),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Parsed {
+    pub texts: Texts,
+    pub config: Result<WidgetConfig, Vec<ConfigError>>,
+    /// For the console only: attributes that look like ours but are not read.
+    pub warnings: Vec<String>,
+}
+
+const COMMON_ATTRS: &[&str] = &["data-mitmachen", "data-id", "data-endpoint", "data-lang"];
+const TEXT_PREFIX: &str = "data-text-";
+
+/// Attribute lookup that ignores how a CMS typeset the value.
+pub(crate) struct Attrs<'a>(&'a [(String, String)]);
+
+impl Attrs<'_> {
+    /// The raw value, if present.
+    pub(crate) fn raw(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The value as a keyword (typographic quotes and dashes undone); `None` when absent or
+    /// empty.
+    pub(crate) fn keyword(&self, name: &str) -> Option<String> {
+        self.raw(name).map(text::keyword).filter(|v| !v.is_empty())
+    }
+
+    /// One of `allowed` (case-insensitive), or `default` when absent.
+    pub(crate) fn one_of(
+        &self,
+        name: &'static str,
+        allowed: &'static [&'static str],
+        errors: &mut Vec<ConfigError>,
+    ) -> Option<&'static str> {
+        let value = self.keyword(name)?;
+        let lower = value.to_ascii_lowercase();
+        let found = allowed.iter().find(|a| **a == lower).copied();
+        if found.is_none() {
+            errors.push(ConfigError::NotOneOf {
+                attr: name,
+                value,
+                allowed,
+            });
+        }
+        found
+    }
+}
+
+pub fn parse(source: &Source) -> Parsed {
+    let attrs = Attrs(&source.attributes);
+    let mut errors = Vec::new();
+    let mut warnings = Vec::new();
+
+    let lang = match attrs.keyword("data-lang") {
+        Some(tag) => Lang::from_tag(&tag).unwrap_or_else(|| {
+            errors.push(ConfigError::UnsupportedLang { value: tag });
+            Lang::De
+        }),
+        None => source
+            .page_lang
+            .as_deref()
+            .and_then(Lang::from_tag)
+            .unwrap_or_default(),
+    };
+    let mut texts = Texts::new(lang);
+    for (name, value) in &source.attributes {
+        let Some(key) = name
+            .to_ascii_lowercase()
+            .strip_prefix(TEXT_PREFIX)
+            .map(str::to_owned)
+        else {
+            continue;
+        };
+        match Text::ALL.iter().find(|t| t.key() == key) {
+            Some(t) => texts.overrides.push((*t, text::visible(value))),
+            None => warnings.push(format!("{name}: no text has the key \"{key}\"")),
+        }
+    }
+
+    let id = match attrs.keyword("data-id") {
+        None => {
+            errors.push(ConfigError::Missing { attr: "data-id" });
+            None
+        }
+        Some(value) => WidgetId::parse(&value)
+            .map_err(|problem| errors.push(ConfigError::BadId { value, problem }))
+            .ok(),
+    };
+
+    let endpoint_raw = attrs
+        .raw("data-endpoint")
+        .or(source.default_endpoint.as_deref());
+    let endpoint = match endpoint_raw.filter(|v| !v.trim().is_empty()) {
+        None => {
+            errors.push(ConfigError::Missing {
+                attr: "data-endpoint",
+            });
+            None
+        }
+        Some(value) => Endpoint::parse(value)
+            .map_err(|problem| {
+                errors.push(ConfigError::BadEndpoint {
+                    value: text::visible(value),
+                    problem,
+                })
+            })
+            .ok(),
+    };
+
+    let kind_attrs: &[&str];
+    let kind = match attrs
+        .keyword("data-mitmachen")
+        .map(|t| t.to_ascii_lowercase())
+        .as_deref()
+    {
+        Some("poll") => {
+            kind_attrs = poll::ATTRS;
+            poll::parse(&attrs, &source.content, &mut errors).map(WidgetKind::Poll)
+        }
+        other => {
+            kind_attrs = &[];
+            errors.push(match other {
+                None => ConfigError::Missing {
+                    attr: "data-mitmachen",
+                },
+                Some(value) => ConfigError::UnknownType {
+                    value: value.to_owned(),
+                },
+            });
+            None
+        }
+    };
+
+    for (name, _) in &source.attributes {
+        let lower = name.to_ascii_lowercase();
+        let known = COMMON_ATTRS.contains(&lower.as_str())
+            || kind_attrs.contains(&lower.as_str())
+            || lower.starts_with(TEXT_PREFIX);
+        if !known && lower.starts_with("data-") {
+            warnings.push(format!("{name} is not read by this widget (a typo?)"));
+        }
+    }
+
+    let config = match (id, endpoint, kind) {
+        (Some(id), Some(endpoint), Some(kind)) if errors.is_empty() => {
+            Ok(WidgetConfig { id, endpoint, kind })
+        }
+        _ => Err(errors),
+    };
+    Parsed {
+        texts,
+        config,
+        warnings,
+    }
+}
+
+#[cfg(test)]
+mod tests;

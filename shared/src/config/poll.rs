@@ -1,0 +1,234 @@
+//! A poll's configuration: the question, its answers and the editor's rules.
+
+use super::{Attrs, ConfigError, EditorContent};
+use crate::ids::OptionKey;
+use crate::protocol::MAX_CHOICES;
+use crate::text;
+use crate::time::{Timestamp, parse_datetime};
+
+pub(super) const ATTRS: &[&str] = &[
+    "data-question",
+    "data-options",
+    "data-choice",
+    "data-max-choices",
+    "data-results",
+    "data-closes",
+];
+
+pub const MAX_LABEL_CHARS: usize = 300;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PollConfig {
+    pub question: String,
+    /// The level of the editor's heading (2 when the question came from an attribute), kept so
+    /// that the page's outline stays as the editor built it.
+    pub heading_level: u8,
+    pub options: Vec<PollOption>,
+    pub choice: Choice,
+    pub results: ResultsVisibility,
+    pub closes_at: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PollOption {
+    pub key: OptionKey,
+    pub label: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Choice {
+    Single,
+    Multiple { max: usize },
+}
+
+/// When the citizen sees the results: the editor's choice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResultsVisibility {
+    /// From the start, before voting ("live").
+    Always,
+    AfterVoting,
+    AfterClosing,
+    Never,
+}
+
+impl PollConfig {
+    pub fn max_choices(&self) -> usize {
+        match self.choice {
+            Choice::Single => 1,
+            Choice::Multiple { max } => max,
+        }
+    }
+
+    pub fn is_closed(&self, now: Timestamp) -> bool {
+        self.closes_at.is_some_and(|t| now >= t)
+    }
+
+    pub fn label_of(&self, key: &str) -> Option<&str> {
+        self.options
+            .iter()
+            .find(|o| o.key.as_str() == key)
+            .map(|o| o.label.as_str())
+    }
+}
+
+pub(super) fn parse(
+    attrs: &Attrs,
+    content: &EditorContent,
+    errors: &mut Vec<ConfigError>,
+) -> Option<PollConfig> {
+    let before = errors.len();
+    let (question, heading_level) = match (
+        attrs.raw("data-question").map(text::visible),
+        &content.heading,
+    ) {
+        (Some(q), _) if !q.is_empty() => (q, 2),
+        (_, Some(h)) if !text::visible(&h.text).is_empty() => {
+            (text::visible(&h.text), h.level.clamp(2, 6))
+        }
+        _ => {
+            errors.push(ConfigError::NoQuestion);
+            (String::new(), 2)
+        }
+    };
+
+    let options = parse_options(attrs, content, errors);
+
+    let choice_kw = attrs.one_of("data-choice", &["single", "multiple"], errors);
+    let max = attrs
+        .keyword("data-max-choices")
+        .and_then(|value| match value.parse::<usize>() {
+            Err(_) => {
+                errors.push(ConfigError::NotANumber {
+                    attr: "data-max-choices",
+                    value,
+                });
+                None
+            }
+            Ok(n) if n < 1 || n > options.len().max(1) => {
+                errors.push(ConfigError::OutOfRange {
+                    attr: "data-max-choices",
+                    value,
+                    min: 1,
+                    max: options.len().max(1),
+                });
+                None
+            }
+            Ok(n) => Some(n),
+        });
+    let choice = match (choice_kw, max) {
+        (Some("single"), Some(n)) if n > 1 => {
+            errors.push(ConfigError::SingleWithMax);
+            Choice::Single
+        }
+        (Some("multiple"), m) => Choice::Multiple {
+            max: m.unwrap_or(options.len()),
+        },
+        (None, Some(n)) if n > 1 => Choice::Multiple { max: n },
+        _ => Choice::Single,
+    };
+
+    let results = match attrs.one_of(
+        "data-results",
+        &["after-voting", "always", "after-closing", "never"],
+        errors,
+    ) {
+        Some("always") => ResultsVisibility::Always,
+        Some("after-closing") => ResultsVisibility::AfterClosing,
+        Some("never") => ResultsVisibility::Never,
+        _ => ResultsVisibility::AfterVoting,
+    };
+
+    let closes_at = attrs.keyword("data-closes").and_then(|value| {
+        parse_datetime(&value)
+            .map_err(|_| {
+                errors.push(ConfigError::BadTime {
+                    attr: "data-closes",
+                    value,
+                })
+            })
+            .ok()
+    });
+    if results == ResultsVisibility::AfterClosing
+        && closes_at.is_none()
+        && attrs.raw("data-closes").is_none()
+    {
+        errors.push(ConfigError::AfterClosingWithoutClose);
+    }
+
+    (errors.len() == before).then_some(PollConfig {
+        question,
+        heading_level,
+        options,
+        choice,
+        results,
+        closes_at,
+    })
+}
+
+fn parse_options(
+    attrs: &Attrs,
+    content: &EditorContent,
+    errors: &mut Vec<ConfigError>,
+) -> Vec<PollOption> {
+    // data-options wins over the list, so an editor can keep a different no-JS text.
+    let items: Vec<(String, Option<String>)> = match attrs.raw("data-options") {
+        Some(list) if !text::visible(list).is_empty() => {
+            list.split('|').map(|l| (text::visible(l), None)).collect()
+        }
+        _ => content
+            .items
+            .iter()
+            .map(|i| (text::visible(&i.text), i.key.clone()))
+            .collect(),
+    };
+    let mut options: Vec<PollOption> = Vec::new();
+    for (n, (label, key)) in items.into_iter().filter(|(l, _)| !l.is_empty()).enumerate() {
+        if label.chars().count() > MAX_LABEL_CHARS {
+            errors.push(ConfigError::LabelTooLong {
+                label: label.chars().take(40).collect(),
+                max: MAX_LABEL_CHARS,
+            });
+            continue;
+        }
+        let key = match key.map(|k| text::keyword(&k)).filter(|k| !k.is_empty()) {
+            Some(k) => k,
+            None => Some(text::slug(&label))
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(|| format!("option-{}", n + 1)),
+        };
+        let key = match OptionKey::parse(&key) {
+            Ok(k) => k,
+            Err(problem) => {
+                errors.push(ConfigError::BadOptionKey {
+                    label,
+                    key,
+                    problem,
+                });
+                continue;
+            }
+        };
+        if options.iter().any(|o| o.key == key) {
+            errors.push(ConfigError::DuplicateOption {
+                key: key.to_string(),
+            });
+            continue;
+        }
+        options.push(PollOption { key, label });
+    }
+    if options.len() < 2
+        && !errors
+            .iter()
+            .any(|e| matches!(e, ConfigError::DuplicateOption { .. }))
+    {
+        errors.push(ConfigError::TooFewOptions {
+            found: options.len(),
+        });
+    }
+    if options.len() > MAX_CHOICES {
+        errors.push(ConfigError::TooManyOptions {
+            found: options.len(),
+            max: MAX_CHOICES,
+        });
+    }
+    options
+}

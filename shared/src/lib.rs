@@ -1,0 +1,12 @@
+//! Plain Rust shared by the widgets (compiled to wasm) and the collector.
+//!
+//! It knows no browser and no database: the wire protocol, identifiers, the parsing of an
+//! editor's `data-*` attributes into a typed configuration, time handling for closing times,
+//! and every text a widget shows. Everything here is tested on the host with `cargo test`.
+
+pub mod config;
+pub mod ids;
+pub mod messages;
+pub mod protocol;
+pub mod text;
+pub mod time;

@@ -1,0 +1,259 @@
+//! Every text a widget shows, in German (formal "Sie", the default) and English.
+//!
+//! Each text has a key; the page may replace any of them with a `data-text-<key>` attribute on
+//! the widget's element (parsed in [`crate::config`]). Placeholders are written `{name}`.
+
+use crate::time::{BerlinTime, Timestamp};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    De,
+    En,
+}
+
+impl Lang {
+    /// A BCP 47 tag as found in `lang` or `data-lang`: `de`, `de-DE`, `en-GB`...
+    pub fn from_tag(tag: &str) -> Option<Lang> {
+        let primary = tag
+            .split(['-', '_'])
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        match primary.as_str() {
+            "de" => Some(Lang::De),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::De => "de",
+            Lang::En => "en",
+        }
+    }
+}
+
+macro_rules! texts {
+    ($($variant:ident $key:literal { de: $de:literal, en: $en:literal })*) => {
+        /// A text a widget shows.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Text { $($variant),* }
+
+        impl Text {
+            pub const ALL: &'static [Text] = &[$(Text::$variant),*];
+
+            /// The name in `data-text-<key>`.
+            pub fn key(self) -> &'static str {
+                match self { $(Text::$variant => $key),* }
+            }
+
+            pub fn default_for(self, lang: Lang) -> &'static str {
+                match (self, lang) {
+                    $((Text::$variant, Lang::De) => $de, (Text::$variant, Lang::En) => $en,)*
+                }
+            }
+        }
+    };
+}
+
+texts! {
+    Submit "submit" { de: "Abstimmen", en: "Vote" }
+    Retry "retry" { de: "Erneut senden", en: "Send again" }
+    Sending "sending" { de: "Ihre Stimme wird gesendet …", en: "Sending your vote …" }
+    Retrying "retrying" {
+        de: "Keine Verbindung zum Server. Neuer Versuch in {seconds} Sekunden …",
+        en: "No connection to the server. Trying again in {seconds} seconds …"
+    }
+    Thanks "thanks" { de: "Vielen Dank! Ihre Stimme wurde gezählt.", en: "Thank you! Your vote has been counted." }
+    AlreadyAnswered "already-answered" { de: "Sie haben bereits abgestimmt.", en: "You have already voted." }
+    Closed "closed" { de: "Die Abstimmung ist beendet.", en: "This poll is closed." }
+    OpenUntil "open-until" { de: "Abstimmung bis {date}", en: "Open until {date}" }
+    HintMultiple "hint-multiple" {
+        de: "Sie können bis zu {max} Antworten wählen.",
+        en: "You can choose up to {max} answers."
+    }
+    NothingChosen "nothing-chosen" { de: "Bitte wählen Sie eine Antwort aus.", en: "Please choose an answer." }
+    TooMany "too-many" {
+        de: "Bitte wählen Sie höchstens {max} Antworten aus.",
+        en: "Please choose no more than {max} answers."
+    }
+    SendFailed "send-failed" {
+        de: "Ihre Stimme konnte nicht gesendet werden. Ihre Auswahl bleibt erhalten. Bitte versuchen Sie es später noch einmal.",
+        en: "Your vote could not be sent. Your choice is kept. Please try again later."
+    }
+    Rejected "rejected" {
+        de: "Ihre Stimme wurde nicht angenommen: {detail}",
+        en: "Your vote was not accepted: {detail}"
+    }
+    ResultsHeading "results-heading" { de: "Ergebnis", en: "Results" }
+    VotesOne "votes-one" { de: "1 Stimme", en: "1 vote" }
+    VotesMany "votes-many" { de: "{count} Stimmen", en: "{count} votes" }
+    BallotsOne "ballots-one" { de: "1 Person hat abgestimmt.", en: "1 person has voted." }
+    BallotsMany "ballots-many" { de: "{count} Personen haben abgestimmt.", en: "{count} people have voted." }
+    ResultsLoading "results-loading" { de: "Ergebnis wird geladen …", en: "Loading results …" }
+    ResultsUnavailable "results-unavailable" {
+        de: "Das Ergebnis kann gerade nicht angezeigt werden.",
+        en: "The results cannot be shown right now."
+    }
+    ResultsAfterClosing "results-after-closing" {
+        de: "Das Ergebnis wird nach dem Ende der Abstimmung veröffentlicht.",
+        en: "The results will be published when the poll has closed."
+    }
+    ConfigProblem "config-problem" {
+        de: "Dieses Beteiligungselement ist nicht richtig eingerichtet. Hinweis für die Redaktion:",
+        en: "This participation widget is not set up correctly. Note for the editors:"
+    }
+}
+
+/// The texts of one widget: its language plus the page's overrides.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Texts {
+    pub lang: Lang,
+    pub overrides: Vec<(Text, String)>,
+}
+
+impl Texts {
+    pub fn new(lang: Lang) -> Self {
+        Texts {
+            lang,
+            overrides: Vec::new(),
+        }
+    }
+
+    pub fn get(&self, text: Text) -> &str {
+        self.overrides
+            .iter()
+            .find(|(t, _)| *t == text)
+            .map_or(text.default_for(self.lang), |(_, s)| s.as_str())
+    }
+
+    /// The text with each `{name}` replaced by its value.
+    pub fn fill(&self, text: Text, values: &[(&str, &str)]) -> String {
+        values
+            .iter()
+            .fold(self.get(text).to_owned(), |acc, (name, value)| {
+                acc.replace(&format!("{{{name}}}"), value)
+            })
+    }
+
+    /// "1 Stimme" / "7 Stimmen".
+    pub fn votes(&self, count: u64) -> String {
+        match count {
+            1 => self.get(Text::VotesOne).to_owned(),
+            n => self.fill(Text::VotesMany, &[("count", &n.to_string())]),
+        }
+    }
+
+    pub fn ballots(&self, count: u64) -> String {
+        match count {
+            1 => self.get(Text::BallotsOne).to_owned(),
+            n => self.fill(Text::BallotsMany, &[("count", &n.to_string())]),
+        }
+    }
+
+    /// A whole-number percentage as each language writes it: "60 %" (with a no-break space)
+    /// or "60%".
+    pub fn percent(&self, part: u64, whole: u64) -> String {
+        let value = if whole == 0 {
+            0
+        } else {
+            (part * 100 + whole / 2) / whole
+        };
+        match self.lang {
+            Lang::De => format!("{value}\u{a0}%"),
+            Lang::En => format!("{value}%"),
+        }
+    }
+
+    /// A date and time in Europe/Berlin: "31.12.2026, 18:00 Uhr" or "31 December 2026, 18:00".
+    pub fn date_time(&self, t: Timestamp) -> String {
+        let b = BerlinTime::of(t);
+        match self.lang {
+            Lang::De => format!(
+                "{:02}.{:02}.{}, {:02}:{:02}\u{a0}Uhr",
+                b.day, b.month, b.year, b.hour, b.minute
+            ),
+            Lang::En => {
+                const MONTHS: [&str; 12] = [
+                    "January",
+                    "February",
+                    "March",
+                    "April",
+                    "May",
+                    "June",
+                    "July",
+                    "August",
+                    "September",
+                    "October",
+                    "November",
+                    "December",
+                ];
+                let month = MONTHS
+                    .get((b.month - 1) as usize)
+                    .copied()
+                    .unwrap_or_default();
+                format!(
+                    "{} {month} {}, {:02}:{:02}",
+                    b.day, b.year, b.hour, b.minute
+                )
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::parse_datetime;
+
+    #[test]
+    fn every_text_has_a_distinct_key_and_both_languages() {
+        for (i, t) in Text::ALL.iter().enumerate() {
+            assert!(
+                Text::ALL[..i].iter().all(|o| o.key() != t.key()),
+                "{}",
+                t.key()
+            );
+            assert!(!t.default_for(Lang::De).is_empty());
+            assert!(!t.default_for(Lang::En).is_empty());
+        }
+    }
+
+    #[test]
+    fn overrides_win_and_placeholders_fill() {
+        let mut texts = Texts::new(Lang::De);
+        assert_eq!(texts.get(Text::Submit), "Abstimmen");
+        texts
+            .overrides
+            .push((Text::Submit, "Stimme abgeben".into()));
+        assert_eq!(texts.get(Text::Submit), "Stimme abgeben");
+        assert_eq!(
+            texts.fill(Text::TooMany, &[("max", "2")]),
+            "Bitte wählen Sie höchstens 2 Antworten aus."
+        );
+        assert_eq!(texts.votes(1), "1 Stimme");
+        assert_eq!(texts.votes(0), "0 Stimmen");
+    }
+
+    #[test]
+    fn numbers_and_dates_per_language() {
+        let de = Texts::new(Lang::De);
+        let en = Texts::new(Lang::En);
+        assert_eq!(de.percent(2, 3), "67\u{a0}%");
+        assert_eq!(en.percent(1, 3), "33%");
+        assert_eq!(en.percent(0, 0), "0%");
+        let t = parse_datetime("2026-12-31T18:00").expect("valid");
+        assert_eq!(de.date_time(t), "31.12.2026, 18:00\u{a0}Uhr");
+        assert_eq!(en.date_time(t), "31 December 2026, 18:00");
+    }
+
+    #[test]
+    fn language_tags() {
+        assert_eq!(Lang::from_tag("de-DE"), Some(Lang::De));
+        assert_eq!(Lang::from_tag("EN_gb"), Some(Lang::En));
+        assert_eq!(Lang::from_tag("fr"), None);
+        assert_eq!(Lang::from_tag(""), None);
+    }
+}

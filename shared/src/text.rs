@@ -1,0 +1,171 @@
+//! Cleaning what an editor typed, after a CMS may have re-typeset it.
+//!
+//! Rich-text editors turn `"` into curly quotes, `-` into dashes and spaces into no-break spaces,
+//! and wrap text in stray `<p>`/`<br>`. Keyword and number attributes are cleaned with
+//! [`keyword`] before they are matched; visible text with [`visible`]. Option keys derived from
+//! labels come from [`slug`].
+
+/// Characters a CMS may put around or inside a value that carry no meaning for us.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{2060}' | '\u{feff}' | '\u{ad}'
+    )
+}
+
+fn is_space(c: char) -> bool {
+    c.is_whitespace() || matches!(c, '\u{a0}' | '\u{202f}' | '\u{2007}')
+}
+
+fn is_quote(c: char) -> bool {
+    matches!(
+        c,
+        '"' | '\''
+            | '\u{201c}'
+            | '\u{201d}'
+            | '\u{201e}'
+            | '\u{201f}'
+            | '\u{2018}'
+            | '\u{2019}'
+            | '\u{201a}'
+            | '\u{201b}'
+            | '\u{00ab}'
+            | '\u{00bb}'
+            | '\u{2039}'
+            | '\u{203a}'
+            | '\u{2033}'
+            | '\u{2032}'
+            | '`'
+            | '\u{b4}'
+    )
+}
+
+fn is_dash(c: char) -> bool {
+    matches!(
+        c,
+        '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2212}'
+    )
+}
+
+/// Visible text (labels, questions): invisible characters dropped, any run of white space
+/// (including no-break spaces and line breaks from stray `<br>`) folded to one space, trimmed.
+pub fn visible(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut pending_space = false;
+    for c in raw.chars().filter(|c| !is_invisible(*c)) {
+        if is_space(c) {
+            pending_space = !out.is_empty();
+        } else {
+            if pending_space {
+                out.push(' ');
+                pending_space = false;
+            }
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A keyword, number, date or URL attribute: like [`visible`], then typographic quotes around
+/// the value removed and typographic dashes turned back into `-`. Case is kept; callers that
+/// match keywords compare case-insensitively.
+pub fn keyword(raw: &str) -> String {
+    let cleaned = visible(raw);
+    let trimmed = cleaned.trim_matches(|c: char| is_quote(c) || is_space(c));
+    trimmed
+        .chars()
+        .map(|c| if is_dash(c) { '-' } else { c })
+        .collect()
+}
+
+/// An option key derived from a label: lowercase ASCII, German umlauts transliterated, every
+/// other run of characters turned into one `-`, at most 64 characters. Empty when the label has
+/// no letters or digits at all (the caller then numbers the option).
+pub fn slug(label: &str) -> String {
+    let mut out = String::new();
+    let mut gap = false;
+    for c in visible(label).chars() {
+        let lower: String = c.to_lowercase().collect();
+        let piece = match lower.as_str() {
+            "ä" => Some("ae"),
+            "ö" => Some("oe"),
+            "ü" => Some("ue"),
+            "ß" => Some("ss"),
+            l if l.len() == 1 && l.as_bytes()[0].is_ascii_alphanumeric() => Some(l),
+            // Accented Latin letters keep their base letter (é -> e): close enough for a key.
+            l => fold_accent(l),
+        };
+        match piece {
+            Some(p) => {
+                if gap && !out.is_empty() {
+                    out.push('-');
+                }
+                gap = false;
+                out.push_str(p);
+            }
+            None => gap = true,
+        }
+    }
+    if out.len() > crate::ids::MAX_IDENT_LEN {
+        out.truncate(crate::ids::MAX_IDENT_LEN);
+        while out.ends_with('-') {
+            out.pop();
+        }
+    }
+    out
+}
+
+fn fold_accent(s: &str) -> Option<&'static str> {
+    Some(match s {
+        "à" | "á" | "â" | "ã" | "å" => "a",
+        "ç" => "c",
+        "è" | "é" | "ê" | "ë" => "e",
+        "ì" | "í" | "î" | "ï" => "i",
+        "ñ" => "n",
+        "ò" | "ó" | "ô" | "õ" | "ø" => "o",
+        "ù" | "ú" | "û" => "u",
+        "ý" | "ÿ" => "y",
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn visible_folds_white_space_and_drops_invisible_characters() {
+        assert_eq!(
+            visible("  Ja,\u{a0}gerne\n\n bitte\u{200b} "),
+            "Ja, gerne bitte"
+        );
+        assert_eq!(visible(""), "");
+        assert_eq!(visible(" \u{feff} "), "");
+    }
+
+    #[test]
+    fn keyword_undoes_typesetting() {
+        assert_eq!(
+            keyword("\u{201e}after\u{2013}voting\u{201c}"),
+            "after-voting"
+        );
+        assert_eq!(keyword("\u{201d}3\u{201d}"), "3");
+        assert_eq!(keyword(" \u{ab}multiple\u{bb} "), "multiple");
+        assert_eq!(keyword("2026\u{2013}12\u{2013}31"), "2026-12-31");
+    }
+
+    #[test]
+    fn slug_makes_stable_keys() {
+        assert_eq!(slug("Ja"), "ja");
+        assert_eq!(
+            slug("Mehr Bäume in der Straße!"),
+            "mehr-baeume-in-der-strasse"
+        );
+        assert_eq!(slug("  Café  Öffnungszeiten "), "cafe-oeffnungszeiten");
+        assert_eq!(slug("100 % dafür"), "100-dafuer");
+        assert_eq!(slug("🙂"), "");
+        let long = slug(&"wort ".repeat(40));
+        assert!(long.len() <= 64 && !long.ends_with('-'));
+        assert!(crate::ids::OptionKey::parse(&long).is_ok());
+    }
+}

@@ -1,0 +1,52 @@
+//! The widget's side of the host page contract: DOM CustomEvents on the editor's element.
+//!
+//! `mitmachen:ready`, `mitmachen:submitted` and `mitmachen:error` bubble from the element, so a
+//! page can listen on `document` (e.g. for its own statistics) without touching the widget.
+
+use wasm_bindgen::JsValue;
+use web_sys::{CustomEvent, CustomEventInit, Element};
+
+fn detail(pairs: &[(&str, &str)]) -> JsValue {
+    let obj = js_sys::Object::new();
+    for (k, v) in pairs {
+        let _ = js_sys::Reflect::set(&obj, &JsValue::from_str(k), &JsValue::from_str(v));
+    }
+    obj.into()
+}
+
+fn dispatch(host: &Element, name: &str, pairs: &[(&str, &str)]) {
+    let init = CustomEventInit::new();
+    init.set_bubbles(true);
+    init.set_detail(&detail(pairs));
+    if let Ok(event) = CustomEvent::new_with_event_init_dict(name, &init) {
+        let _ = host.dispatch_event(&event);
+    }
+}
+
+/// The widget is interactive. Also sets a performance mark, so load time can be measured.
+pub fn ready(host: &Element, widget: &str, kind: &str) {
+    if let Some(perf) = crate::browser::window().and_then(|w| w.performance()) {
+        let _ = perf.mark(&format!("mitmachen:ready:{widget}"));
+    }
+    dispatch(
+        host,
+        "mitmachen:ready",
+        &[("widget", widget), ("type", kind)],
+    );
+}
+
+pub fn submitted(host: &Element, widget: &str, receipt: &str) {
+    dispatch(
+        host,
+        "mitmachen:submitted",
+        &[("widget", widget), ("receipt", receipt)],
+    );
+}
+
+pub fn error(host: &Element, widget: &str, message: &str) {
+    dispatch(
+        host,
+        "mitmachen:error",
+        &[("widget", widget), ("message", message)],
+    );
+}

@@ -1,0 +1,146 @@
+//! The poll's form: question, answers as native radio buttons or checkboxes, one submit button,
+//! and the live regions that announce progress and errors.
+
+use super::state::{Invalid, Phase, PollState};
+use crate::transport::SendError;
+use mitmachen_shared::config::PollConfig;
+use mitmachen_shared::ids::OptionKey;
+use mitmachen_shared::messages::{Text, Texts};
+use std::rc::Rc;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub config: Rc<PollConfig>,
+    pub texts: Rc<Texts>,
+    pub state: UseReducerHandle<PollState>,
+    pub on_pick: Callback<OptionKey>,
+    pub on_submit: Callback<SubmitEvent>,
+    pub status_ref: NodeRef,
+    pub first_input_ref: NodeRef,
+}
+
+fn hint(config: &PollConfig, texts: &Texts, closed: bool) -> Option<String> {
+    let mut parts = Vec::new();
+    if config.max_choices() > 1 && !closed {
+        parts.push(texts.fill(
+            Text::HintMultiple,
+            &[("max", &config.max_choices().to_string())],
+        ));
+    }
+    if let (Some(t), false) = (config.closes_at, closed) {
+        parts.push(texts.fill(Text::OpenUntil, &[("date", &texts.date_time(t))]));
+    }
+    (!parts.is_empty()).then(|| parts.join(" "))
+}
+
+fn status(phase: &Phase, texts: &Texts) -> String {
+    match phase {
+        Phase::Sending { retry_in_s: None } => texts.get(Text::Sending).to_owned(),
+        Phase::Sending {
+            retry_in_s: Some(s),
+        } => texts.fill(Text::Retrying, &[("seconds", &s.to_string())]),
+        Phase::Submitted { just_now: true } => texts.get(Text::Thanks).to_owned(),
+        Phase::Submitted { just_now: false } => texts.get(Text::AlreadyAnswered).to_owned(),
+        Phase::Closed => texts.get(Text::Closed).to_owned(),
+        Phase::Open | Phase::Failed(_) => String::new(),
+    }
+}
+
+fn alert(phase: &Phase, texts: &Texts) -> String {
+    match phase {
+        Phase::Failed(SendError::Unreachable) => texts.get(Text::SendFailed).to_owned(),
+        Phase::Failed(SendError::Rejected { detail, .. }) => {
+            texts.fill(Text::Rejected, &[("detail", detail)])
+        }
+        _ => String::new(),
+    }
+}
+
+#[function_component]
+pub fn PollForm(props: &Props) -> Html {
+    let Props {
+        config,
+        texts,
+        state,
+        ..
+    } = props;
+    let closed = state.phase == Phase::Closed;
+    let multiple = config.max_choices() > 1;
+    let locked = !state.accepts_input();
+    let invalid_text = state.invalid.map(|i| match i {
+        Invalid::NothingChosen => texts.get(Text::NothingChosen).to_owned(),
+        Invalid::TooMany { max } => texts.fill(Text::TooMany, &[("max", &max.to_string())]),
+    });
+    let hint_text = hint(config, texts, closed);
+    let described_by = [
+        hint_text.as_ref().map(|_| "mm-hint"),
+        invalid_text.as_ref().map(|_| "mm-invalid"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" ");
+    let described_by = (!described_by.is_empty()).then_some(described_by);
+    let heading = format!("h{}", config.heading_level);
+    let sending = matches!(state.phase, Phase::Sending { .. });
+    let show_button = matches!(
+        state.phase,
+        Phase::Open | Phase::Failed(_) | Phase::Sending { .. }
+    );
+    let button_text = match state.phase {
+        Phase::Failed(_) => texts.get(Text::Retry),
+        _ => texts.get(Text::Submit),
+    };
+
+    let options = config.options.iter().enumerate().map(|(i, option)| {
+        let key = option.key.clone();
+        let on_pick = props.on_pick.clone();
+        let onchange = Callback::from(move |_: Event| on_pick.emit(key.clone()));
+        html! {
+            <label class="mm-option" key={option.key.as_str().to_owned()}>
+                <input
+                    ref={if i == 0 { props.first_input_ref.clone() } else { NodeRef::default() }}
+                    type={if multiple { "checkbox" } else { "radio" }}
+                    name="choice"
+                    value={option.key.as_str().to_owned()}
+                    checked={state.is_selected(&option.key)}
+                    disabled={locked}
+                    aria-invalid={invalid_text.as_ref().map(|_| "true")}
+                    aria-describedby={described_by.clone()}
+                    {onchange}
+                />
+                <span>{ &option.label }</span>
+            </label>
+        }
+    });
+
+    html! {
+        <form class="mm-poll" novalidate=true aria-busy={sending.then_some("true")} onsubmit={props.on_submit.clone()}>
+            if closed {
+                <@{heading} class="mm-heading">{ &config.question }</@>
+            } else {
+                <fieldset>
+                    <legend><@{heading} class="mm-heading">{ &config.question }</@></legend>
+                    if let Some(h) = hint_text {
+                        <p class="mm-hint" id="mm-hint">{ h }</p>
+                    }
+                    if let Some(message) = invalid_text.clone() {
+                        <p class="mm-field-error" id="mm-invalid">{ message }</p>
+                    }
+                    <div class="mm-options">{ for options }</div>
+                </fieldset>
+                if show_button {
+                    <button type="submit" class="mm-submit" aria-disabled={sending.then_some("true")}>
+                        { button_text }
+                    </button>
+                }
+            }
+            <p class={classes!("mm-status", matches!(state.phase, Phase::Submitted { .. }).then_some("mm-done"))}
+               role="status" tabindex="-1" ref={props.status_ref.clone()}>
+                { status(&state.phase, texts) }
+            </p>
+            <p class="mm-alert" role="alert">{ alert(&state.phase, texts) }</p>
+        </form>
+    }
+}

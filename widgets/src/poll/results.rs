@@ -1,0 +1,62 @@
+//! Results as text (count and percentage per answer, total ballots) with bars beside them; the
+//! bars are decoration (`aria-hidden`), the text carries the information.
+
+use super::state::ResultsState;
+use crate::styles::width_class;
+use mitmachen_shared::config::PollConfig;
+use mitmachen_shared::messages::{Text, Texts};
+use std::rc::Rc;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub config: Rc<PollConfig>,
+    pub texts: Rc<Texts>,
+    pub results: ResultsState,
+}
+
+#[function_component]
+pub fn ResultsView(props: &Props) -> Html {
+    let Props {
+        config,
+        texts,
+        results,
+    } = props;
+    let heading = format!("h{}", (config.heading_level + 1).min(6));
+    let body = match results {
+        ResultsState::NotLoaded | ResultsState::Loading => {
+            html! { <p class="mm-meta">{ texts.get(Text::ResultsLoading) }</p> }
+        }
+        ResultsState::Unavailable => {
+            html! { <p class="mm-meta">{ texts.get(Text::ResultsUnavailable) }</p> }
+        }
+        ResultsState::Loaded(results) => {
+            let rows = config.options.iter().map(|option| {
+                let count = results.counts.get(option.key.as_str()).copied().unwrap_or(0);
+                let percent = texts.percent(count, results.ballots);
+                let share = if results.ballots == 0 { 0 } else { count * 100 / results.ballots };
+                html! {
+                    <li key={option.key.as_str().to_owned()}>
+                        <div class="mm-bar-label">
+                            <span>{ &option.label }</span>
+                            <span class="mm-bar-count">{ format!("{} ({percent})", texts.votes(count)) }</span>
+                        </div>
+                        <div class="mm-bar" aria-hidden="true"><div class={width_class(share)}></div></div>
+                    </li>
+                }
+            });
+            html! {
+                <>
+                    <ul class="mm-bars">{ for rows }</ul>
+                    <p class="mm-meta">{ texts.ballots(results.ballots) }</p>
+                </>
+            }
+        }
+    };
+    html! {
+        <section class="mm-results" aria-labelledby="mm-results-heading" aria-live="polite">
+            <@{heading} class="mm-heading" id="mm-results-heading">{ texts.get(Text::ResultsHeading) }</@>
+            { body }
+        </section>
+    }
+}

@@ -1,0 +1,143 @@
+//! The one way every widget talks to its endpoint (protocol: `docs/protocol.md`).
+//!
+//! JSON over `fetch`, no cookies or credentials, an `Idempotency-Key` that stays the same for
+//! every retry of one submission, retries by [`crate::retry`].
+
+use crate::browser;
+use crate::retry::{self, Outcome};
+use mitmachen_shared::config::Endpoint;
+use mitmachen_shared::ids::WidgetId;
+use mitmachen_shared::protocol::{self, Problem, Receipt, Results, Submission};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Headers, Request, RequestCredentials, RequestInit, RequestMode, Response};
+
+/// A request gets this long before it counts as a network error.
+const TIMEOUT_MS: u32 = 15_000;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SendError {
+    /// The endpoint answered and refused; retrying the same request will not help.
+    Rejected { status: u16, detail: String },
+    /// No usable answer after every retry.
+    Unreachable,
+}
+
+struct Answer {
+    status: u16,
+    retry_after_s: Option<u32>,
+    body: JsValue,
+}
+
+async fn request(method: &str, url: &str, body: Option<(&str, &str)>) -> Result<Answer, Outcome> {
+    let init = RequestInit::new();
+    init.set_method(method);
+    init.set_mode(RequestMode::Cors);
+    init.set_credentials(RequestCredentials::Omit);
+    init.set_signal(Some(&web_sys::AbortSignal::timeout_with_u32(TIMEOUT_MS)));
+    let headers = Headers::new().map_err(|_| Outcome::NetworkError)?;
+    let _ = headers.set("Accept", "application/json, application/problem+json");
+    if let Some((json, key)) = body {
+        let _ = headers.set("Content-Type", "application/json");
+        let _ = headers.set(protocol::IDEMPOTENCY_KEY_HEADER, key);
+        init.set_body(&JsValue::from_str(json));
+    }
+    init.set_headers(&headers);
+    let request = Request::new_with_str_and_init(url, &init).map_err(|_| Outcome::NetworkError)?;
+    let window = browser::window().ok_or(Outcome::NetworkError)?;
+    let response: Response = JsFuture::from(window.fetch_with_request(&request))
+        .await
+        .ok()
+        .and_then(browser::dyn_into)
+        .ok_or(Outcome::NetworkError)?;
+    let status = response.status();
+    let retry_after_s = response
+        .headers()
+        .get("Retry-After")
+        .ok()
+        .flatten()
+        .and_then(|v| retry_after_seconds(&v));
+    // A body that is not JSON (a proxy's HTML error page) is treated as empty.
+    let body = match response.json() {
+        Ok(p) => JsFuture::from(p).await.unwrap_or(JsValue::NULL),
+        Err(_) => JsValue::NULL,
+    };
+    Ok(Answer {
+        status,
+        retry_after_s,
+        body,
+    })
+}
+
+fn retry_after_seconds(value: &str) -> Option<u32> {
+    retry::parse_retry_after_seconds(value).or_else(|| {
+        let at = js_sys::Date::parse(value);
+        (!at.is_nan()).then(|| ((at - js_sys::Date::now()) / 1000.0).clamp(0.0, 86_400.0) as u32)
+    })
+}
+
+fn to_json<T: Serialize>(value: &T) -> Option<String> {
+    let js = value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .ok()?;
+    js_sys::JSON::stringify(&js).ok()?.as_string()
+}
+
+fn from_js<T: DeserializeOwned>(value: JsValue) -> Option<T> {
+    serde_wasm_bindgen::from_value(value).ok()
+}
+
+/// Sends a submission until it is stored, refused, or every attempt failed. `on_wait` is told
+/// how many seconds the next attempt is away, so the widget can say so.
+pub async fn submit(
+    endpoint: &Endpoint,
+    widget: &WidgetId,
+    submission: &Submission,
+    idempotency_key: &str,
+    on_wait: impl Fn(u32),
+) -> Result<Receipt, SendError> {
+    let url = endpoint.url(&protocol::submissions_path(widget));
+    let json = to_json(submission).ok_or(SendError::Unreachable)?;
+    let mut attempt = 1;
+    loop {
+        let (outcome, retry_after) =
+            match request("POST", &url, Some((&json, idempotency_key))).await {
+                Ok(answer) if (200..300).contains(&answer.status) => {
+                    return from_js::<Receipt>(answer.body).ok_or(SendError::Unreachable);
+                }
+                Ok(answer) if !Outcome::Status(answer.status).is_retryable() => {
+                    let detail = from_js::<Problem>(answer.body)
+                        .map(|p| p.detail)
+                        .unwrap_or_default();
+                    return Err(SendError::Rejected {
+                        status: answer.status,
+                        detail,
+                    });
+                }
+                Ok(answer) => (Outcome::Status(answer.status), answer.retry_after_s),
+                Err(outcome) => (outcome, None),
+            };
+        let Some(wait) = retry::delay_ms(attempt, outcome, retry_after) else {
+            return Err(SendError::Unreachable);
+        };
+        on_wait(wait.div_ceil(1000));
+        browser::sleep(wait).await;
+        attempt += 1;
+    }
+}
+
+/// The widget's current results; one retry on a network error.
+pub async fn results(endpoint: &Endpoint, widget: &WidgetId) -> Option<Results> {
+    let url = endpoint.url(&protocol::results_path(widget));
+    for attempt in 1..=2 {
+        match request("GET", &url, None).await {
+            Ok(answer) if answer.status == 200 => return from_js(answer.body),
+            Ok(_) => return None,
+            Err(_) if attempt == 1 => browser::sleep(1_000).await,
+            Err(_) => return None,
+        }
+    }
+    None
+}

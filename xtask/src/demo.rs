@@ -1,0 +1,48 @@
+//! `cargo xtask demo`: the collector on SQLite serving the bundle and the example pages.
+//!
+//! The pages are opened on `http://localhost:PORT` while the bundle and the API are addressed as
+//! `http://127.0.0.1:PORT`: two origins, as on a real town website whose widgets talk to a
+//! collector elsewhere, so CORS and the Content-Security-Policy are exercised in the demo too.
+
+use crate::cmd;
+use crate::{Result, dist, root, setup};
+use std::process::Command;
+
+pub fn run(args: &[String]) -> Result {
+    let port: u16 = match args {
+        [] => 8080,
+        [flag, n] if flag == "--port" => n
+            .parse()
+            .map_err(|_| format!("--port {n}: not a port number"))?,
+        _ => return Err("usage: cargo xtask demo [--port N]".into()),
+    };
+    let tools = setup::for_dist()?;
+    dist::build(&tools)?;
+    let root = root();
+    cmd::run(
+        Command::new("cargo")
+            .args(["build", "-p", "mitmachen-collector"])
+            .current_dir(&root),
+    )?;
+    let data = root.join("target/demo");
+    std::fs::create_dir_all(&data).map_err(|e| format!("{}: {e}", data.display()))?;
+    println!(
+        "\nmitmachen demo: open http://localhost:{port}/examples/ in a browser (Ctrl-C stops it)."
+    );
+    println!(
+        "Votes are stored in {}.\n",
+        data.join("mitmachen.sqlite3").display()
+    );
+    cmd::run(
+        Command::new(root.join("target/debug/collector"))
+            .env("MITMACHEN_LISTEN", format!("127.0.0.1:{port}"))
+            .env("MITMACHEN_PUBLIC_URL", format!("http://127.0.0.1:{port}"))
+            .env(
+                "MITMACHEN_ALLOWED_ORIGINS",
+                format!("http://localhost:{port},http://127.0.0.1:{port}"),
+            )
+            .env("MITMACHEN_DATABASE", data.join("mitmachen.sqlite3"))
+            .env("MITMACHEN_DIST_DIR", dist::dist_dir())
+            .env("MITMACHEN_SITE_DIR", root.join("examples")),
+    )
+}
