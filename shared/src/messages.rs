@@ -156,11 +156,7 @@ impl Texts {
     /// A whole-number percentage as each language writes it: "60 %" (with a no-break space)
     /// or "60%".
     pub fn percent(&self, part: u64, whole: u64) -> String {
-        let value = if whole == 0 {
-            0
-        } else {
-            (part * 100 + whole / 2) / whole
-        };
+        let value = (part * 100 + whole / 2).checked_div(whole).unwrap_or(0);
         match self.lang {
             Lang::De => format!("{value}\u{a0}%"),
             Lang::En => format!("{value}%"),

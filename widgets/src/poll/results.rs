@@ -34,7 +34,7 @@ pub fn ResultsView(props: &Props) -> Html {
             let rows = config.options.iter().map(|option| {
                 let count = results.counts.get(option.key.as_str()).copied().unwrap_or(0);
                 let percent = texts.percent(count, results.ballots);
-                let share = if results.ballots == 0 { 0 } else { count * 100 / results.ballots };
+                let share = (count * 100).checked_div(results.ballots).unwrap_or(0);
                 html! {
                     <li key={option.key.as_str().to_owned()}>
                         <div class="mm-bar-label">

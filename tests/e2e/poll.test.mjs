@@ -1,0 +1,255 @@
+// The poll in a real browser against the real collector: a citizen's whole path, the host
+// page's hostile CSS, a broken widget beside working ones, and the transport's retries.
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { launchBrowser, openPage } from "./support/browser.mjs";
+import { startCollector } from "./support/collector.mjs";
+import { Poll } from "./support/poll.mjs";
+
+let collector;
+let browser;
+
+before(async () => {
+  collector = await startCollector();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await collector?.stop();
+});
+
+const artifacts = process.env.MITMACHEN_ARTIFACTS || "target/e2e";
+
+function unexpected(problems) {
+  // The deliberately broken widget reports its configuration errors on the console.
+  return [...problems.pageErrors, ...problems.console.filter((m) => !m.includes("[Spielplatz Nord]"))];
+}
+
+test("a citizen answers both polls on the town's page and sees the results", async () => {
+  // Reduced motion: the result bars appear without their transition, also in the screenshot.
+  const { page, context, problems } = await openPage(browser, `${collector.site}/examples/rathaus.html`, {
+    reducedMotion: "reduce",
+  });
+  const marktplatz = new Poll(page, "marktplatz-autofrei");
+  const buergerhaus = new Poll(page, "buergerhaus-angebote");
+  await marktplatz.waitUntilReady();
+  await buergerhaus.waitUntilReady();
+
+  // "after voting": no results before the vote.
+  assert.equal(await marktplatz.root.locator(".mm-results").count(), 0);
+  await marktplatz.choose("Nur im Sommer");
+  await marktplatz.submit();
+  await marktplatz.expectStatus("Vielen Dank! Ihre Stimme wurde gezählt.");
+  await marktplatz.expectResult("Nur im Sommer", "1 Stimme (100 %)");
+  await marktplatz.expectResult("Ja", "0 Stimmen (0 %)");
+  assert.equal(await marktplatz.root.getByRole("button").count(), 0, "no second vote");
+
+  // "always": results are shown before voting, and updated after.
+  await buergerhaus.expectResult("Bibliothek", "0 Stimmen (0 %)");
+  await buergerhaus.choose("Bibliothek", "Räume für Vereine");
+  await buergerhaus.submit();
+  await buergerhaus.expectStatus("Vielen Dank");
+  await buergerhaus.root.locator(".mm-results li", { hasText: "Bibliothek1 Stimme" }).waitFor();
+  await buergerhaus.expectResult("Bibliothek", "1 Stimme (100 %)");
+  await buergerhaus.expectResult("Café und Treffpunkt", "0 Stimmen (0 %)");
+
+  // Stored exactly once each, under the keys derived from the editor's labels.
+  assert.deepEqual(await collector.results("marktplatz-autofrei"), {
+    widget: "marktplatz-autofrei",
+    ballots: 1,
+    counts: { "nur-im-sommer": 1 },
+  });
+  assert.deepEqual(await collector.results("buergerhaus-angebote"), {
+    widget: "buergerhaus-angebote",
+    ballots: 1,
+    counts: { bibliothek: 1, "raeume-fuer-vereine": 1 },
+  });
+
+  // The page includes the bundle twice; each widget is mounted once.
+  const ready = await page.evaluate(() => window.__ready);
+  assert.deepEqual([...ready].sort(), ["buergerhaus-angebote", "marktplatz-autofrei"]);
+  assert.deepEqual(unexpected(problems), [], "no errors and no CSP violations");
+
+  mkdirSync(artifacts, { recursive: true });
+  await page.screenshot({ path: join(artifacts, "rathaus.png"), fullPage: true });
+
+  // For the rest of the visit the poll says it was answered and shows the results.
+  await page.reload();
+  await marktplatz.waitUntilReady();
+  await marktplatz.expectStatus("Sie haben bereits abgestimmt.");
+  await marktplatz.expectResult("Nur im Sommer", "1 Stimme (100 %)");
+  assert.ok(await marktplatz.option("Nur im Sommer").isChecked());
+  await context.close();
+});
+
+test("a broken widget explains itself while the others work", async () => {
+  const { page, context, problems } = await openPage(browser, `${collector.site}/examples/rathaus.html`);
+  await new Poll(page, "marktplatz-autofrei").waitUntilReady();
+  const broken = page.locator('[data-id="Spielplatz Nord"] .mm-config-error');
+  await broken.waitFor();
+  const text = await broken.innerText();
+  assert.match(text, /nicht richtig eingerichtet/);
+  assert.match(text, /data-id="Spielplatz Nord" beginnt mit „S“/);
+  assert.match(text, /data-results="sometimes" ist nicht erlaubt/);
+  assert.match(text, /mindestens 2 Antworten \(gefunden: 1\)/);
+  // The editor's own HTML stays visible below the message.
+  assert.ok(await page.getByText("Was fehlt auf dem Spielplatz Nord?").isVisible());
+  assert.ok(problems.console.some((m) => m.includes("[Spielplatz Nord]") && m.includes("data-results")));
+  assert.deepEqual(unexpected(problems), []);
+  await context.close();
+});
+
+test("too many answers are refused in the widget, nothing is lost and nothing is sent", async () => {
+  const { page, context } = await openPage(browser, `${collector.site}/examples/rathaus.html`);
+  const poll = new Poll(page, "buergerhaus-angebote");
+  await poll.waitUntilReady();
+  const before = await collector.results("buergerhaus-angebote");
+  await poll.choose("Café und Treffpunkt", "Bibliothek", "Werkstatt zum Reparieren");
+  await poll.submit();
+  const error = poll.root.locator(".mm-field-error");
+  await error.waitFor();
+  assert.equal(await error.innerText(), "Bitte wählen Sie höchstens 2 Antworten aus.");
+  assert.equal(await poll.option("Bibliothek").getAttribute("aria-invalid"), "true");
+  assert.match(await poll.option("Bibliothek").getAttribute("aria-describedby"), /mm-invalid/);
+  for (const label of ["Café und Treffpunkt", "Bibliothek", "Werkstatt zum Reparieren"]) {
+    assert.ok(await poll.option(label).isChecked(), `${label} is still chosen`);
+  }
+  assert.deepEqual(await collector.results("buergerhaus-angebote"), before);
+  await context.close();
+});
+
+test("the host page's CSS does not change the widget's computed styles", async () => {
+  const properties = [
+    "font-family", "font-size", "font-weight", "font-style", "line-height", "color",
+    "background-color", "letter-spacing", "word-spacing", "text-transform", "text-align",
+    "display", "box-sizing", "padding-top", "padding-left", "margin-top", "border-top-width",
+    "border-top-style", "border-top-color", "list-style-type", "cursor", "visibility",
+  ];
+  const selectors = [".mm-root", ".mm-heading", "legend", ".mm-option", ".mm-option input", ".mm-option span", ".mm-submit", "[role=status]"];
+  async function styles(path) {
+    const { page, context } = await openPage(browser, `${collector.site}/examples/${path}`);
+    await new Poll(page, "marktplatz-autofrei").waitUntilReady();
+    const found = await page.evaluate(
+      ({ selectors, properties }) => {
+        const root = document.querySelector('[data-id="marktplatz-autofrei"]').shadowRoot;
+        return Object.fromEntries(
+          selectors.map((s) => {
+            const el = root.querySelector(s);
+            if (!el) return [s, null];
+            const cs = getComputedStyle(el);
+            return [s, Object.fromEntries(properties.map((p) => [p, cs.getPropertyValue(p)]))];
+          }),
+        );
+      },
+      { selectors, properties },
+    );
+    await context.close();
+    return found;
+  }
+  const plain = await styles("plain.html");
+  const hostile = await styles("rathaus.html");
+  for (const s of selectors) assert.ok(plain[s], `${s} exists in the widget`);
+  assert.deepEqual(hostile, plain);
+});
+
+test("a vote is retried with the same idempotency key after a network error and stored once", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.addInitScript(() => {
+    window.__ready = [];
+    document.addEventListener("mitmachen:ready", (e) => window.__ready.push(e.detail.widget));
+  });
+  const keys = [];
+  await page.route("**/v1/widgets/marktplatz-autofrei/submissions", async (route) => {
+    keys.push(route.request().headers()["idempotency-key"]);
+    if (keys.length === 1) await route.abort("connectionreset");
+    else await route.continue();
+  });
+  const before = await collector.results("marktplatz-autofrei");
+  await page.goto(`${collector.site}/examples/plain.html`);
+  const poll = new Poll(page, "marktplatz-autofrei");
+  await poll.waitUntilReady();
+  await poll.choose("Ja");
+  await poll.submit();
+  await poll.expectStatus("Keine Verbindung zum Server. Neuer Versuch in 1 Sekunden");
+  await poll.expectStatus("Vielen Dank");
+  assert.equal(keys.length, 2);
+  assert.equal(keys[0], keys[1]);
+  assert.match(keys[0], /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  const after = await collector.results("marktplatz-autofrei");
+  assert.equal(after.ballots, before.ballots + 1);
+  assert.equal(after.counts.ja ?? 0, (before.counts.ja ?? 0) + 1);
+  await context.close();
+});
+
+test("a refused vote keeps the citizen's choice and says why", async () => {
+  const { page, context } = await openPage(browser, `${collector.site}/examples/plain.html`);
+  await page.route("**/v1/widgets/marktplatz-autofrei/submissions", (route) =>
+    route.fulfill({
+      status: 422,
+      contentType: "application/problem+json",
+      headers: { "access-control-allow-origin": collector.site },
+      body: JSON.stringify({
+        type: "urn:mitmachen:problem:invalid-submission",
+        title: "The submission breaks a rule",
+        status: 422,
+        detail: "Die Abstimmung ist geschlossen.",
+      }),
+    }),
+  );
+  const poll = new Poll(page, "marktplatz-autofrei");
+  await poll.waitUntilReady();
+  await poll.choose("Nein");
+  await poll.submit();
+  const alert = poll.root.locator("[role=alert]");
+  await alert.filter({ hasText: "nicht angenommen" }).waitFor();
+  assert.equal(await alert.innerText(), "Ihre Stimme wurde nicht angenommen: Die Abstimmung ist geschlossen.");
+  assert.ok(await poll.option("Nein").isChecked());
+  assert.equal(await poll.root.getByRole("button").innerText(), "Erneut senden");
+  await context.close();
+});
+
+test("a widget that a page script adds later is mounted too", async () => {
+  const { page, context } = await openPage(browser, `${collector.site}/examples/plain.html`);
+  await new Poll(page, "marktplatz-autofrei").waitUntilReady();
+  await page.evaluate(() => {
+    const div = document.createElement("div");
+    div.dataset.mitmachen = "poll";
+    div.dataset.id = "spaeter";
+    div.innerHTML = "<h2>Später geladen?</h2><ul><li>Ja</li><li>Nein</li></ul>";
+    document.querySelector("main").append(div);
+  });
+  const late = new Poll(page, "spaeter");
+  await late.waitUntilReady();
+  assert.ok(await late.option("Ja").isVisible());
+  await context.close();
+});
+
+test("a closed poll offers no vote and shows the results when the editor allows it", async () => {
+  const { page, context } = await openPage(browser, `${collector.site}/examples/plain.html`);
+  await new Poll(page, "marktplatz-autofrei").waitUntilReady();
+  await page.evaluate(() => {
+    const div = document.createElement("div");
+    div.setAttribute("data-mitmachen", "poll");
+    div.setAttribute("data-id", "marktplatz-autofrei");
+    div.setAttribute("data-endpoint", document.querySelector("script[data-endpoint]").dataset.endpoint);
+    div.setAttribute("data-closes", "1.1.2020");
+    div.setAttribute("data-results", "after-closing");
+    div.setAttribute("data-lang", "en");
+    div.id = "closed";
+    div.innerHTML = "<h2>Closed?</h2><ul><li>Ja</li><li>Nein</li><li>Nur im Sommer</li></ul>";
+    document.querySelector("main").append(div);
+  });
+  const root = page.locator("#closed .mm-root");
+  await root.locator("[role=status]", { hasText: "This poll is closed." }).waitFor();
+  assert.equal(await root.locator("input").count(), 0);
+  assert.equal(await root.getByRole("button").count(), 0);
+  await root.locator(".mm-results li").first().waitFor();
+  const lines = await root.locator(".mm-results li").allInnerTexts();
+  assert.equal(lines.length, 3);
+  assert.match(lines[0].replace(/\s+/g, " "), /^Ja \d+ votes? \(\d+%\)$/);
+  await context.close();
+});

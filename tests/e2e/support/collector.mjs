@@ -1,0 +1,72 @@
+// Starts the real collector binary on 127.0.0.1 with a fresh SQLite file, serving the bundle
+// and the example pages, and stops it again.
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+function required(name) {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the browser tests through \`cargo xtask test\``);
+  return value;
+}
+
+async function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startCollector() {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), "mitmachen-e2e-"));
+  const api = `http://127.0.0.1:${port}`;
+  // Pages are opened on localhost, the collector is addressed as 127.0.0.1: two origins.
+  const site = `http://localhost:${port}`;
+  const child = spawn(required("MITMACHEN_COLLECTOR"), [], {
+    env: {
+      ...process.env,
+      MITMACHEN_LISTEN: `127.0.0.1:${port}`,
+      MITMACHEN_PUBLIC_URL: api,
+      MITMACHEN_ALLOWED_ORIGINS: site,
+      MITMACHEN_DATABASE: join(dir, "mitmachen.sqlite3"),
+      MITMACHEN_DIST_DIR: required("MITMACHEN_DIST"),
+      MITMACHEN_SITE_DIR: required("MITMACHEN_EXAMPLES"),
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let log = "";
+  child.stderr.on("data", (d) => (log += d));
+  await new Promise((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => reject(new Error(`collector did not start:\n${log}`)), 20000);
+    child.stdout.on("data", (d) => {
+      out += d;
+      if (out.includes("listening on")) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.on("exit", (code) => reject(new Error(`collector exited with ${code}:\n${log}`)));
+  });
+  return {
+    api,
+    site,
+    log: () => log,
+    async results(widget) {
+      const response = await fetch(`${api}/v1/widgets/${widget}/results`);
+      return response.json();
+    },
+    async stop() {
+      child.kill("SIGTERM");
+      await new Promise((resolve) => child.once("exit", resolve));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

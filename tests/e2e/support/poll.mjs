@@ -1,0 +1,49 @@
+// A page object for one poll widget, so tests read like what a citizen does.
+import assert from "node:assert/strict";
+
+export class Poll {
+  constructor(page, id) {
+    this.page = page;
+    this.id = id;
+    // Playwright's CSS locators pierce open shadow roots.
+    this.root = page.locator(`[data-mitmachen][data-id="${id}"] .mm-root`);
+  }
+
+  async waitUntilReady() {
+    await this.page.waitForFunction((id) => window.__ready.includes(id), this.id);
+  }
+
+  option(label) {
+    return this.root.getByLabel(label, { exact: true });
+  }
+
+  async choose(...labels) {
+    for (const label of labels) await this.option(label).check();
+  }
+
+  async submit() {
+    await this.root.getByRole("button").click();
+  }
+
+  status() {
+    return this.root.locator("[role=status]");
+  }
+
+  async expectStatus(text) {
+    await this.status().filter({ hasText: text }).waitFor();
+  }
+
+  // The results as text, the way a screen reader user gets them: one line per answer.
+  async resultLines() {
+    const section = this.root.locator(".mm-results");
+    await section.locator(".mm-bars").waitFor();
+    return section.locator("li").allInnerTexts();
+  }
+
+  async expectResult(label, text) {
+    const lines = await this.resultLines();
+    const line = lines.find((l) => l.startsWith(label));
+    assert.ok(line, `no result line for ${label} in ${JSON.stringify(lines)}`);
+    assert.match(line.replace(/\s+/g, " "), new RegExp(`${label} ${text.replace(/[()]/g, "\\$&")}`));
+  }
+}
