@@ -1,4 +1,5 @@
-//! Every text a widget shows, in German (formal "Sie", the default) and English.
+//! Every text a widget shows, in German (formal "Sie", the default), German in Einfache
+//! Sprache, and English.
 //!
 //! Each text has a key; the page may replace any of them with a `data-text-<key>` attribute on
 //! the widget's element (parsed in [`crate::config`]). Placeholders are written `{name}`.
@@ -7,36 +8,51 @@ use crate::time::{BerlinTime, Timestamp};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Lang {
+    /// German, formal "Sie".
     #[default]
     De,
+    /// German in Einfache Sprache: short sentences, everyday words.
+    DeEasy,
     En,
 }
 
 impl Lang {
-    /// A BCP 47 tag as found in `lang` or `data-lang`: `de`, `de-DE`, `en-GB`...
+    /// A BCP 47 tag as found in `lang` or `data-lang`: `de`, `de-DE`, `en-GB`..., and for
+    /// Einfache Sprache `de-einfach` (also `einfach`, `de-x-einfach`, `de-x-ls`).
     pub fn from_tag(tag: &str) -> Option<Lang> {
-        let primary = tag
-            .split(['-', '_'])
-            .next()
-            .unwrap_or_default()
-            .to_ascii_lowercase();
-        match primary.as_str() {
+        let lower = tag.to_ascii_lowercase();
+        let mut subtags = lower.split(['-', '_']);
+        let primary = subtags.next().unwrap_or_default();
+        let easy = |s: &str| matches!(s, "einfach" | "ls");
+        match primary {
+            "einfach" => Some(Lang::DeEasy),
+            "de" if subtags.any(easy) => Some(Lang::DeEasy),
             "de" => Some(Lang::De),
             "en" => Some(Lang::En),
             _ => None,
         }
     }
 
+    /// The tag for the widget's `lang` attribute (Einfache Sprache is German to a screen
+    /// reader).
     pub fn tag(self) -> &'static str {
         match self {
-            Lang::De => "de",
+            Lang::De | Lang::DeEasy => "de",
             Lang::En => "en",
+        }
+    }
+
+    /// Messages for editors (configuration errors) are not offered in Einfache Sprache.
+    pub fn for_editors(self) -> Lang {
+        match self {
+            Lang::DeEasy => Lang::De,
+            other => other,
         }
     }
 }
 
 macro_rules! texts {
-    ($($variant:ident $key:literal { de: $de:literal, en: $en:literal })*) => {
+    ($($variant:ident $key:literal { de: $de:literal, easy: $easy:literal, en: $en:literal })*) => {
         /// A text a widget shows.
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
         pub enum Text { $($variant),* }
@@ -51,7 +67,11 @@ macro_rules! texts {
 
             pub fn default_for(self, lang: Lang) -> &'static str {
                 match (self, lang) {
-                    $((Text::$variant, Lang::De) => $de, (Text::$variant, Lang::En) => $en,)*
+                    $(
+                        (Text::$variant, Lang::De) => $de,
+                        (Text::$variant, Lang::DeEasy) => $easy,
+                        (Text::$variant, Lang::En) => $en,
+                    )*
                 }
             }
         }
@@ -59,50 +79,50 @@ macro_rules! texts {
 }
 
 texts! {
-    Submit "submit" { de: "Abstimmen", en: "Vote" }
-    Retry "retry" { de: "Erneut senden", en: "Send again" }
-    Sending "sending" { de: "Ihre Stimme wird gesendet …", en: "Sending your vote …" }
+    Submit "submit" { de: "Abstimmen", easy: "Abstimmen", en: "Vote" }
+    Retry "retry" { de: "Erneut senden", easy: "Noch einmal senden", en: "Send again" }
+    Sending "sending" { de: "Ihre Stimme wird gesendet …", easy: "Ihre Stimme wird gesendet. Bitte warten Sie.", en: "Sending your vote …" }
     Retrying "retrying" {
-        de: "Keine Verbindung zum Server. Neuer Versuch in {seconds} Sekunden …",
+        de: "Keine Verbindung zum Server. Neuer Versuch in {seconds} Sekunden …", easy: "Es gibt gerade keine Verbindung. Wir versuchen es in {seconds} Sekunden noch einmal.",
         en: "No connection to the server. Trying again in {seconds} seconds …"
     }
-    Thanks "thanks" { de: "Vielen Dank! Ihre Stimme wurde gezählt.", en: "Thank you! Your vote has been counted." }
-    AlreadyAnswered "already-answered" { de: "Sie haben bereits abgestimmt.", en: "You have already voted." }
-    Closed "closed" { de: "Die Abstimmung ist beendet.", en: "This poll is closed." }
-    OpenUntil "open-until" { de: "Abstimmung bis {date}", en: "Open until {date}" }
+    Thanks "thanks" { de: "Vielen Dank! Ihre Stimme wurde gezählt.", easy: "Danke! Ihre Stimme ist angekommen.", en: "Thank you! Your vote has been counted." }
+    AlreadyAnswered "already-answered" { de: "Sie haben bereits abgestimmt.", easy: "Sie haben schon abgestimmt.", en: "You have already voted." }
+    Closed "closed" { de: "Die Abstimmung ist beendet.", easy: "Die Abstimmung ist vorbei.", en: "This poll is closed." }
+    OpenUntil "open-until" { de: "Abstimmung bis {date}", easy: "Sie können bis {date} abstimmen.", en: "Open until {date}" }
     HintMultiple "hint-multiple" {
-        de: "Sie können bis zu {max} Antworten wählen.",
+        de: "Sie können bis zu {max} Antworten wählen.", easy: "Sie können bis zu {max} Antworten wählen.",
         en: "You can choose up to {max} answers."
     }
-    NothingChosen "nothing-chosen" { de: "Bitte wählen Sie eine Antwort aus.", en: "Please choose an answer." }
+    NothingChosen "nothing-chosen" { de: "Bitte wählen Sie eine Antwort aus.", easy: "Bitte wählen Sie eine Antwort.", en: "Please choose an answer." }
     TooMany "too-many" {
-        de: "Bitte wählen Sie höchstens {max} Antworten aus.",
+        de: "Bitte wählen Sie höchstens {max} Antworten aus.", easy: "Sie haben zu viele Antworten gewählt. Bitte wählen Sie höchstens {max}.",
         en: "Please choose no more than {max} answers."
     }
     SendFailed "send-failed" {
-        de: "Ihre Stimme konnte nicht gesendet werden. Ihre Auswahl bleibt erhalten. Bitte versuchen Sie es später noch einmal.",
+        de: "Ihre Stimme konnte nicht gesendet werden. Ihre Auswahl bleibt erhalten. Bitte versuchen Sie es später noch einmal.", easy: "Das Senden hat nicht geklappt. Ihre Antwort ist noch da. Bitte versuchen Sie es später noch einmal.",
         en: "Your vote could not be sent. Your choice is kept. Please try again later."
     }
     Rejected "rejected" {
-        de: "Ihre Stimme wurde nicht angenommen: {detail}",
+        de: "Ihre Stimme wurde nicht angenommen: {detail}", easy: "Ihre Stimme wurde nicht gezählt. Der Grund: {detail}",
         en: "Your vote was not accepted: {detail}"
     }
-    ResultsHeading "results-heading" { de: "Ergebnis", en: "Results" }
-    VotesOne "votes-one" { de: "1 Stimme", en: "1 vote" }
-    VotesMany "votes-many" { de: "{count} Stimmen", en: "{count} votes" }
-    BallotsOne "ballots-one" { de: "1 Person hat abgestimmt.", en: "1 person has voted." }
-    BallotsMany "ballots-many" { de: "{count} Personen haben abgestimmt.", en: "{count} people have voted." }
-    ResultsLoading "results-loading" { de: "Ergebnis wird geladen …", en: "Loading results …" }
+    ResultsHeading "results-heading" { de: "Ergebnis", easy: "Ergebnis", en: "Results" }
+    VotesOne "votes-one" { de: "1 Stimme", easy: "1 Stimme", en: "1 vote" }
+    VotesMany "votes-many" { de: "{count} Stimmen", easy: "{count} Stimmen", en: "{count} votes" }
+    BallotsOne "ballots-one" { de: "1 Person hat abgestimmt.", easy: "1 Person hat abgestimmt.", en: "1 person has voted." }
+    BallotsMany "ballots-many" { de: "{count} Personen haben abgestimmt.", easy: "{count} Personen haben abgestimmt.", en: "{count} people have voted." }
+    ResultsLoading "results-loading" { de: "Ergebnis wird geladen …", easy: "Das Ergebnis wird geladen.", en: "Loading results …" }
     ResultsUnavailable "results-unavailable" {
-        de: "Das Ergebnis kann gerade nicht angezeigt werden.",
+        de: "Das Ergebnis kann gerade nicht angezeigt werden.", easy: "Das Ergebnis kann gerade nicht angezeigt werden.",
         en: "The results cannot be shown right now."
     }
     ResultsAfterClosing "results-after-closing" {
-        de: "Das Ergebnis wird nach dem Ende der Abstimmung veröffentlicht.",
+        de: "Das Ergebnis wird nach dem Ende der Abstimmung veröffentlicht.", easy: "Sie sehen das Ergebnis, wenn die Abstimmung vorbei ist.",
         en: "The results will be published when the poll has closed."
     }
     ConfigProblem "config-problem" {
-        de: "Dieses Beteiligungselement ist nicht richtig eingerichtet. Hinweis für die Redaktion:",
+        de: "Dieses Beteiligungselement ist nicht richtig eingerichtet. Hinweis für die Redaktion:", easy: "Dieses Element funktioniert nicht. Hinweis für die Redaktion:",
         en: "This participation widget is not set up correctly. Note for the editors:"
     }
 }
@@ -158,7 +178,7 @@ impl Texts {
     pub fn percent(&self, part: u64, whole: u64) -> String {
         let value = (part * 100 + whole / 2).checked_div(whole).unwrap_or(0);
         match self.lang {
-            Lang::De => format!("{value}\u{a0}%"),
+            Lang::De | Lang::DeEasy => format!("{value}\u{a0}%"),
             Lang::En => format!("{value}%"),
         }
     }
@@ -167,7 +187,7 @@ impl Texts {
     pub fn date_time(&self, t: Timestamp) -> String {
         let b = BerlinTime::of(t);
         match self.lang {
-            Lang::De => format!(
+            Lang::De | Lang::DeEasy => format!(
                 "{:02}.{:02}.{}, {:02}:{:02}\u{a0}Uhr",
                 b.day, b.month, b.year, b.hour, b.minute
             ),
@@ -213,6 +233,7 @@ mod tests {
                 t.key()
             );
             assert!(!t.default_for(Lang::De).is_empty());
+            assert!(!t.default_for(Lang::DeEasy).is_empty());
             assert!(!t.default_for(Lang::En).is_empty());
         }
     }
@@ -250,6 +271,10 @@ mod tests {
         assert_eq!(Lang::from_tag("de-DE"), Some(Lang::De));
         assert_eq!(Lang::from_tag("EN_gb"), Some(Lang::En));
         assert_eq!(Lang::from_tag("fr"), None);
+        assert_eq!(Lang::from_tag("de-einfach"), Some(Lang::DeEasy));
+        assert_eq!(Lang::from_tag("de-x-ls"), Some(Lang::DeEasy));
+        assert_eq!(Lang::from_tag("einfach"), Some(Lang::DeEasy));
+        assert_eq!(Lang::DeEasy.tag(), "de");
         assert_eq!(Lang::from_tag(""), None);
     }
 }

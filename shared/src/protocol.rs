@@ -39,6 +39,9 @@ pub enum Submission {
 #[serde(deny_unknown_fields)]
 pub struct PollBallot {
     pub choices: Vec<OptionKey>,
+    /// The form's honeypot field, hidden from people; see [`is_spam`](Submission::is_spam).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub honeypot: String,
 }
 
 /// One thing wrong with a request body, located by a JSON pointer (RFC 6901).
@@ -52,6 +55,15 @@ impl Submission {
     pub fn kind(&self) -> &'static str {
         match self {
             Submission::Poll(_) => "poll",
+        }
+    }
+
+    /// Whether the hidden honeypot field was filled in, which only form-filling bots do. An
+    /// endpoint answers such a submission as if it were accepted and stores nothing, so that
+    /// the bot learns nothing.
+    pub fn is_spam(&self) -> bool {
+        match self {
+            Submission::Poll(ballot) => !ballot.honeypot.is_empty(),
         }
     }
 
@@ -162,6 +174,15 @@ mod tests {
         let many: Vec<String> = (0..51).map(|i| format!("\"o{i}\"")).collect();
         let json = format!(r#"{{"kind":"poll","choices":[{}]}}"#, many.join(","));
         assert!(decode(&json).expect("decodes").validate().is_err());
+    }
+
+    #[test]
+    fn a_filled_honeypot_marks_spam() {
+        let human = decode(r#"{"kind":"poll","choices":["ja"]}"#).expect("decodes");
+        assert!(!human.is_spam());
+        let bot = decode(r#"{"kind":"poll","choices":["ja"],"honeypot":"http://spam.example"}"#)
+            .expect("decodes");
+        assert!(bot.is_spam());
     }
 
     #[test]

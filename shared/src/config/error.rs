@@ -76,23 +76,23 @@ fn ident_problem(p: IdentError, lang: Lang) -> String {
         (IdentError::BadChar(c), Lang::De) => {
             format!("enthält „{c}“ (erlaubt: Kleinbuchstaben a–z ohne Umlaute, Ziffern, - und _)")
         }
-        (p, Lang::En) => p.to_string(),
+        (p, _) => p.to_string(),
     }
 }
 
 fn endpoint_problem(p: EndpointProblem, lang: Lang) -> &'static str {
     use EndpointProblem::*;
-    match (p, lang) {
+    match (p, lang.for_editors()) {
         (NotHttp, Lang::De) => "muss mit https:// (oder http://) beginnen",
-        (NotHttp, Lang::En) => "must start with https:// (or http://)",
+        (NotHttp, _) => "must start with https:// (or http://)",
         (NoHost, Lang::De) => "nennt keinen Server",
-        (NoHost, Lang::En) => "names no server",
+        (NoHost, _) => "names no server",
         (Credentials, Lang::De) => "darf keinen Benutzernamen oder kein Passwort enthalten",
-        (Credentials, Lang::En) => "must not contain a user name or password",
+        (Credentials, _) => "must not contain a user name or password",
         (QueryOrFragment, Lang::De) => "darf kein ? und kein # enthalten",
-        (QueryOrFragment, Lang::En) => "must not contain ? or #",
+        (QueryOrFragment, _) => "must not contain ? or #",
         (BadCharacter, Lang::De) => "enthält Leerzeichen oder unzulässige Zeichen",
-        (BadCharacter, Lang::En) => "contains spaces or characters not allowed in a URL",
+        (BadCharacter, _) => "contains spaces or characters not allowed in a URL",
     }
 }
 
@@ -100,6 +100,7 @@ impl ConfigError {
     /// One sentence for the editor, naming the attribute and what to write instead.
     pub fn message(&self, lang: Lang) -> String {
         use ConfigError::*;
+        let lang = lang.for_editors();
         let de = lang == Lang::De;
         match self {
             UnknownType { value } if de => format!(

@@ -17,10 +17,14 @@ export async function launchBrowser() {
   });
 }
 
-// A page that records its console errors, CSP violations and failed requests.
-export async function openPage(browser, url, options = {}) {
+// A page that records its console errors, CSP violations and widget ready events; it opens
+// `url` unless that is null (for callers that set up routes first).
+// `onContext` and `initScript` let a test watch the context or the page from the first request.
+export async function openPage(browser, url, { onContext, initScript, ...options } = {}) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
+  if (onContext) onContext(context);
   const page = await context.newPage();
+  if (initScript) await page.addInitScript(initScript);
   const problems = { console: [], csp: [], pageErrors: [] };
   page.on("console", (msg) => {
     if (msg.type() === "error") problems.console.push(msg.text());
@@ -33,6 +37,6 @@ export async function openPage(browser, url, options = {}) {
     });
     document.addEventListener("mitmachen:ready", (e) => window.__ready.push(e.detail.widget));
   });
-  await page.goto(url);
+  if (url) await page.goto(url);
   return { page, context, problems };
 }

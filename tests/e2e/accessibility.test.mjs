@@ -1,0 +1,85 @@
+// WCAG 2.2 AA checks on every state of every widget (./states.mjs), at desktop width and at
+// 320 px: axe-core inside the widget's shadow root, reflow without horizontal scrolling, live
+// regions present before any message, and 24 px targets.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { after, before, test } from "node:test";
+import { states, widths } from "./states.mjs";
+import { launchBrowser } from "./support/browser.mjs";
+import { startCollector } from "./support/collector.mjs";
+import { enterState } from "./support/state.mjs";
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+const AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
+
+let collector;
+let browser;
+
+before(async () => {
+  collector = await startCollector();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await collector?.stop();
+});
+
+async function axe(page, id) {
+  // The example pages' CSP forbids injected scripts; axe is evaluated as a function instead.
+  await page.evaluate(axeSource);
+  return page.evaluate(
+    async ({ id, tags }) => {
+      const host = document.querySelector(`[data-id="${id}"]`);
+      const result = await window.axe.run(host, { runOnly: { type: "tag", values: tags } });
+      return {
+        // How many rules found something to check: guards against a run that saw nothing.
+        passed: result.passes.length,
+        violations: result.violations.map((v) => ({
+          rule: v.id,
+          impact: v.impact,
+          help: v.help,
+          elements: v.nodes.map((n) => `${n.target.join(" >>> ")}: ${n.failureSummary}`),
+        })),
+      };
+    },
+    { id, tags: AXE_TAGS },
+  );
+}
+
+for (const state of states) {
+  for (const width of widths) {
+    test(`${state.name} at ${width} px`, async () => {
+      const { page, context } = await enterState(browser, collector, state, width, { reducedMotion: "reduce" });
+      const { passed, violations } = await axe(page, state.id);
+      assert.deepEqual(violations, [], `axe found violations:\n${JSON.stringify(violations, null, 2)}`);
+      assert.ok(passed >= 3, `axe checked only ${passed} rules inside the widget`);
+
+      const layout = await page.evaluate((id) => {
+        const root = document.querySelector(`[data-id="${id}"]`).shadowRoot;
+        const wrapper = root.querySelector(".mm-root");
+        const targets = [...root.querySelectorAll("input, button, a")].map((el) => {
+          // A native radio or checkbox counts with its label, which is the click target.
+          const box = (el.closest("label") || el).getBoundingClientRect();
+          return { name: el.outerHTML.slice(0, 60), width: box.width, height: box.height };
+        });
+        return {
+          overflow: wrapper.scrollWidth - wrapper.clientWidth,
+          statusRegions: root.querySelectorAll("[role=status]").length,
+          alertRegions: root.querySelectorAll("[role=alert]").length,
+          targets,
+        };
+      }, state.id);
+      assert.ok(layout.overflow <= 0, `the widget scrolls horizontally by ${layout.overflow} px`);
+      for (const t of layout.targets) {
+        assert.ok(t.width >= 24 && t.height >= 24, `target smaller than 24 px: ${JSON.stringify(t)}`);
+      }
+      if (!state.broken) {
+        assert.equal(layout.statusRegions, 1, "one status live region, present from the start");
+        assert.equal(layout.alertRegions, 1, "one alert live region, present from the start");
+      }
+      await context.close();
+    });
+  }
+}

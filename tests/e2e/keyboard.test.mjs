@@ -1,0 +1,111 @@
+// Each widget completed with the keyboard only (Tab, arrow keys, Space, Enter), with a visible
+// focus indicator, and focus somewhere sensible after submitting.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { launchBrowser, openPage } from "./support/browser.mjs";
+import { startCollector } from "./support/collector.mjs";
+import { Poll } from "./support/poll.mjs";
+
+let collector;
+let browser;
+
+before(async () => {
+  collector = await startCollector();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await collector?.stop();
+});
+
+// What has keyboard focus, looking through shadow roots.
+function focused(page) {
+  return page.evaluate(() => {
+    let el = document.activeElement;
+    let widget = null;
+    while (el?.shadowRoot?.activeElement) {
+      widget = el.dataset.id ?? null;
+      el = el.shadowRoot.activeElement;
+    }
+    const style = el ? getComputedStyle(el) : null;
+    return {
+      widget,
+      tag: el?.tagName.toLowerCase(),
+      type: el?.getAttribute("type") ?? null,
+      role: el?.getAttribute("role") ?? null,
+      text: (el?.closest("label") ?? el)?.innerText?.trim() ?? "",
+      checked: el?.checked ?? null,
+      outline: style ? `${style.outlineStyle} ${style.outlineWidth}` : "",
+    };
+  });
+}
+
+async function tabTo(page, wanted, limit = 40) {
+  for (let i = 0; i < limit; i++) {
+    await page.keyboard.press("Tab");
+    const now = await focused(page);
+    if (Object.entries(wanted).every(([k, v]) => now[k] === v)) return now;
+  }
+  throw new Error(`Tab never reached ${JSON.stringify(wanted)}`);
+}
+
+function assertVisibleFocus(state) {
+  assert.equal(state.outline, "solid 3px", `focus indicator on ${state.tag} ${state.text}`);
+}
+
+test("a single-choice poll with Tab, arrow keys and Enter", async () => {
+  const { page, context } = await openPage(browser, `${collector.site}/examples/rathaus.html`);
+  const poll = new Poll(page, "marktplatz-autofrei");
+  await poll.waitUntilReady();
+  const first = await tabTo(page, { widget: "marktplatz-autofrei", type: "radio" });
+  assert.equal(first.text, "Ja");
+  assertVisibleFocus(first);
+  await page.keyboard.press("ArrowDown");
+  await page.keyboard.press("ArrowDown");
+  const chosen = await focused(page);
+  assert.deepEqual([chosen.text, chosen.checked], ["Nur im Sommer", true]);
+  const button = await tabTo(page, { widget: "marktplatz-autofrei", tag: "button" });
+  assertVisibleFocus(button);
+  await page.keyboard.press("Enter");
+  await poll.expectStatus("Vielen Dank");
+  const after = await focused(page);
+  assert.deepEqual([after.widget, after.role], ["marktplatz-autofrei", "status"], "focus moves to the confirmation");
+  const results = await collector.results("marktplatz-autofrei");
+  assert.equal(results.counts["nur-im-sommer"], 1);
+  await context.close();
+});
+
+test("a multiple-choice poll with Tab and Space", async () => {
+  const { page, context } = await openPage(browser, `${collector.site}/examples/rathaus.html`);
+  const poll = new Poll(page, "buergerhaus-angebote");
+  await poll.waitUntilReady();
+  const first = await tabTo(page, { widget: "buergerhaus-angebote", type: "checkbox" });
+  assert.equal(first.text, "Café und Treffpunkt");
+  await page.keyboard.press("Space");
+  await tabTo(page, { widget: "buergerhaus-angebote", text: "Werkstatt zum Reparieren" });
+  await page.keyboard.press("Space");
+  const button = await tabTo(page, { widget: "buergerhaus-angebote", tag: "button" });
+  assertVisibleFocus(button);
+  await page.keyboard.press("Space");
+  await poll.expectStatus("Vielen Dank");
+  const results = await collector.results("buergerhaus-angebote");
+  assert.deepEqual(results.counts, { "cafe-und-treffpunkt": 1, "werkstatt-zum-reparieren": 1 });
+  await context.close();
+});
+
+test("a validation error moves focus to the first answer, which names the error", async () => {
+  const { page, context } = await openPage(browser, `${collector.site}/examples/rathaus.html`);
+  const poll = new Poll(page, "marktplatz-autofrei");
+  await poll.waitUntilReady();
+  await tabTo(page, { widget: "marktplatz-autofrei", tag: "button" });
+  await page.keyboard.press("Enter");
+  await poll.root.locator(".mm-field-error").waitFor();
+  const now = await focused(page);
+  assert.deepEqual([now.widget, now.type, now.text], ["marktplatz-autofrei", "radio", "Ja"]);
+  const described = await poll.option("Ja").evaluate((el) =>
+    el.getAttribute("aria-describedby").split(" ").map((id) => el.getRootNode().getElementById(id)?.innerText),
+  );
+  assert.ok(described.includes("Bitte wählen Sie eine Antwort aus."), JSON.stringify(described));
+  await context.close();
+});

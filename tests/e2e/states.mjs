@@ -1,0 +1,84 @@
+// Every state of every widget, as data: the accessibility, reflow and privacy checks run over
+// this list, so a new widget joins them by adding its states here (and its example page), not
+// by copying test code.
+//
+// A state names the example page, the widget's data-id, and what a citizen does to get there
+// (`act`, given a page object). `hold` makes the endpoint never answer a submission, to
+// catch the pending state.
+import { Poll } from "./support/poll.mjs";
+
+export const states = [
+  { name: "poll: initial, single choice", page: "rathaus.html", id: "marktplatz-autofrei", object: Poll },
+  {
+    name: "poll: initial with live results, multiple choice",
+    page: "rathaus.html",
+    id: "buergerhaus-angebote",
+    object: Poll,
+    act: async (poll) => poll.root.locator(".mm-results .mm-bars").waitFor(),
+  },
+  {
+    name: "poll: validation error",
+    page: "rathaus.html",
+    id: "buergerhaus-angebote",
+    object: Poll,
+    act: async (poll) => {
+      await poll.choose("Café und Treffpunkt", "Bibliothek", "Werkstatt zum Reparieren");
+      await poll.submit();
+      await poll.root.locator(".mm-field-error").waitFor();
+    },
+  },
+  {
+    name: "poll: pending",
+    page: "rathaus.html",
+    id: "marktplatz-autofrei",
+    object: Poll,
+    hold: "**/v1/widgets/marktplatz-autofrei/submissions",
+    act: async (poll) => {
+      await poll.choose("Ja");
+      await poll.submit();
+      await poll.expectStatus("wird gesendet");
+    },
+  },
+  {
+    name: "poll: success with results",
+    page: "rathaus.html",
+    id: "marktplatz-autofrei",
+    object: Poll,
+    act: async (poll) => {
+      await poll.choose("Nein");
+      await poll.submit();
+      await poll.expectStatus("Vielen Dank");
+      await poll.root.locator(".mm-results .mm-bars").waitFor();
+    },
+  },
+  {
+    name: "poll: refused by the endpoint",
+    page: "rathaus.html",
+    id: "marktplatz-autofrei",
+    object: Poll,
+    refuse: "**/v1/widgets/marktplatz-autofrei/submissions",
+    act: async (poll) => {
+      await poll.choose("Ja");
+      await poll.submit();
+      await poll.root.locator("[role=alert]", { hasText: "nicht angenommen" }).waitFor();
+    },
+  },
+  {
+    name: "poll: closed with results",
+    page: "rathaus.html",
+    id: "stadtfest-2026-motto",
+    object: Poll,
+    act: async (poll) => poll.root.locator(".mm-results .mm-bars").waitFor(),
+  },
+  {
+    name: "poll: broken configuration",
+    page: "rathaus.html",
+    id: "Spielplatz Nord",
+    object: Poll,
+    broken: true,
+    act: async (poll) => poll.page.locator('[data-id="Spielplatz Nord"] .mm-config-error').waitFor(),
+  },
+];
+
+// Every state is checked at a desktop width and at 320 CSS pixels (WCAG 1.4.10 reflow).
+export const widths = [1280, 320];

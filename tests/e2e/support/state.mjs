@@ -1,0 +1,28 @@
+// Opens an example page and brings one widget into one of the states in ../states.mjs.
+import { openPage } from "./browser.mjs";
+
+export async function enterState(browser, collector, state, width, options = {}) {
+  const opened = await openPage(browser, null, { viewport: { width, height: 900 }, ...options });
+  const { page } = opened;
+  if (state.hold) await page.route(state.hold, () => {});
+  if (state.refuse) {
+    await page.route(state.refuse, (route) =>
+      route.fulfill({
+        status: 422,
+        contentType: "application/problem+json",
+        headers: { "access-control-allow-origin": collector.site },
+        body: JSON.stringify({
+          type: "urn:mitmachen:problem:invalid-submission",
+          title: "The submission breaks a rule",
+          status: 422,
+          detail: "Die Abstimmung ist geschlossen.",
+        }),
+      }),
+    );
+  }
+  await page.goto(`${collector.site}/examples/${state.page}`);
+  const widget = new state.object(page, state.id);
+  if (!state.broken) await widget.waitUntilReady();
+  if (state.act) await state.act(widget);
+  return { ...opened, widget };
+}
