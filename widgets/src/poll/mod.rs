@@ -49,6 +49,7 @@ async fn send(
 ) {
     let submission = Submission::Poll(PollBallot {
         choices: ballot.clone(),
+        honeypot: String::new(),
     });
     let waiting = dispatch.clone();
     let sent = transport::submit(&props.endpoint, &props.id, &submission, &key, move |s| {
