@@ -15,6 +15,8 @@ use std::path::PathBuf;
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 pub const DEFAULT_DATABASE: &str = "mitmachen.sqlite3";
 pub const DEFAULT_BODY_LIMIT: usize = 16 * 1024;
+pub const DEFAULT_SUBMISSIONS_PER_MINUTE: u32 = 30;
+pub const DEFAULT_READS_PER_MINUTE: u32 = 300;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
@@ -31,6 +33,13 @@ pub struct Config {
     pub site_dir: Option<PathBuf>,
     /// Per-widget origin lists; each replaces `allowed_origins` for its widget.
     pub widgets: BTreeMap<WidgetId, Vec<String>>,
+    /// Take the client's address from the first entry of `X-Forwarded-For` (set by a reverse
+    /// proxy) instead of the TCP peer.
+    pub trust_forwarded_for: bool,
+    /// Submissions per client and minute; 0: no limit.
+    pub rate_limit_submissions_per_minute: u32,
+    /// Results reads per client and minute; 0: no limit.
+    pub rate_limit_reads_per_minute: u32,
 }
 
 impl Default for Config {
@@ -44,6 +53,9 @@ impl Default for Config {
             dist_dir: None,
             site_dir: None,
             widgets: BTreeMap::new(),
+            trust_forwarded_for: false,
+            rate_limit_submissions_per_minute: DEFAULT_SUBMISSIONS_PER_MINUTE,
+            rate_limit_reads_per_minute: DEFAULT_READS_PER_MINUTE,
         }
     }
 }
@@ -83,6 +95,9 @@ struct FileConfig {
     body_limit: Option<i64>,
     dist_dir: Option<PathBuf>,
     site_dir: Option<PathBuf>,
+    trust_forwarded_for: Option<bool>,
+    rate_limit_submissions_per_minute: Option<i64>,
+    rate_limit_reads_per_minute: Option<i64>,
     #[serde(default)]
     widgets: BTreeMap<String, FileWidget>,
 }
@@ -201,6 +216,33 @@ impl Config {
         config.dist_dir = config.dist_dir.filter(|p| !p.as_os_str().is_empty());
         config.site_dir = config.site_dir.filter(|p| !p.as_os_str().is_empty());
 
+        if let Some(v) = env("MITMACHEN_TRUST_FORWARDED_FOR") {
+            config.trust_forwarded_for = parse_bool(&v).ok_or_else(|| {
+                ConfigError::new(
+                    "trust_forwarded_for (MITMACHEN_TRUST_FORWARDED_FOR)",
+                    format!("'{v}' is neither true nor false"),
+                )
+            })?;
+        } else if let Some(v) = file.trust_forwarded_for {
+            config.trust_forwarded_for = v;
+        }
+        if let Some(n) = per_minute(
+            &env,
+            "rate_limit_submissions_per_minute (MITMACHEN_RATE_LIMIT_SUBMISSIONS_PER_MINUTE)",
+            "MITMACHEN_RATE_LIMIT_SUBMISSIONS_PER_MINUTE",
+            file.rate_limit_submissions_per_minute,
+        )? {
+            config.rate_limit_submissions_per_minute = n;
+        }
+        if let Some(n) = per_minute(
+            &env,
+            "rate_limit_reads_per_minute (MITMACHEN_RATE_LIMIT_READS_PER_MINUTE)",
+            "MITMACHEN_RATE_LIMIT_READS_PER_MINUTE",
+            file.rate_limit_reads_per_minute,
+        )? {
+            config.rate_limit_reads_per_minute = n;
+        }
+
         for (id, widget) in file.widgets {
             let key = format!("widgets.{id}");
             let widget_id = WidgetId::parse(&id)
@@ -218,6 +260,41 @@ impl Config {
             .clone()
             .unwrap_or_else(|| format!("http://{bound}"))
     }
+}
+
+fn parse_bool(v: &str) -> Option<bool> {
+    match v.trim().to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" => Some(true),
+        "false" | "0" | "no" => Some(false),
+        _ => None,
+    }
+}
+
+/// A per-minute limit from the environment variable `var` or else the file; 0 turns it off.
+fn per_minute(
+    env: &impl Fn(&str) -> Option<String>,
+    key: &str,
+    var: &str,
+    file: Option<i64>,
+) -> Result<Option<u32>, ConfigError> {
+    let value = match env(var) {
+        Some(v) => v.trim().parse::<i64>().map_err(|_| {
+            ConfigError::new(key, format!("'{v}' is not a number of requests per minute"))
+        })?,
+        None => match file {
+            Some(n) => n,
+            None => return Ok(None),
+        },
+    };
+    u32::try_from(value).map(Some).map_err(|_| {
+        ConfigError::new(
+            key,
+            format!(
+                "{value} is out of range (0 to {}; 0 turns the limit off)",
+                u32::MAX
+            ),
+        )
+    })
 }
 
 /// Bodies are read into memory; a limit beyond this is a mistake, not a need.
@@ -445,6 +522,18 @@ mod tests {
             ),
             (&[("MITMACHEN_PUBLIC_URL", "beteiligung.de")], "public_url"),
             (&[("MITMACHEN_PUBLIC_URL", "https://a.de/?x")], "public_url"),
+            (
+                &[("MITMACHEN_TRUST_FORWARDED_FOR", "maybe")],
+                "trust_forwarded_for",
+            ),
+            (
+                &[("MITMACHEN_RATE_LIMIT_SUBMISSIONS_PER_MINUTE", "-1")],
+                "rate_limit_submissions_per_minute",
+            ),
+            (
+                &[("MITMACHEN_RATE_LIMIT_READS_PER_MINUTE", "lots")],
+                "rate_limit_reads_per_minute",
+            ),
         ];
         for (env, key) in cases {
             let err = load(env, &[]).expect_err("refused");
@@ -453,6 +542,52 @@ mod tests {
         assert!(load(&[], &["--port", "1"]).is_err());
         assert!(load(&[], &["--config"]).is_err());
         assert!(load(&[], &["--config", "/nonexistent/c.toml"]).is_err());
+    }
+
+    #[test]
+    fn rate_limits_and_forwarding() {
+        let c = load(&[], &[]).expect("defaults");
+        assert!(!c.trust_forwarded_for);
+        assert_eq!(
+            (
+                c.rate_limit_submissions_per_minute,
+                c.rate_limit_reads_per_minute
+            ),
+            (30, 300)
+        );
+        let file = Config::from_toml(
+            "trust_forwarded_for = true\nrate_limit_submissions_per_minute = 5\n\
+             rate_limit_reads_per_minute = 0\n",
+        )
+        .expect("file");
+        assert!(file.trust_forwarded_for);
+        assert_eq!(file.rate_limit_submissions_per_minute, 5);
+        assert_eq!(file.rate_limit_reads_per_minute, 0);
+        let env = load(
+            &[
+                ("MITMACHEN_TRUST_FORWARDED_FOR", "TRUE"),
+                ("MITMACHEN_RATE_LIMIT_SUBMISSIONS_PER_MINUTE", "7"),
+                ("MITMACHEN_RATE_LIMIT_READS_PER_MINUTE", " 70 "),
+            ],
+            &[],
+        )
+        .expect("env");
+        assert!(env.trust_forwarded_for);
+        assert_eq!(
+            (
+                env.rate_limit_submissions_per_minute,
+                env.rate_limit_reads_per_minute
+            ),
+            (7, 70)
+        );
+        assert!(Config::from_toml("rate_limit_reads_per_minute = 5000000000").is_err());
+        assert_eq!(
+            Config::from_toml("rate_limit_reads_per_minute = 100000000")
+                .expect("a large limit")
+                .rate_limit_reads_per_minute,
+            100_000_000
+        );
+        assert!(Config::from_toml("trust_forwarded_for = \"yes\"").is_err());
     }
 
     #[test]

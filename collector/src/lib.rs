@@ -11,8 +11,10 @@ pub mod store;
 use config::Config;
 use http::AppState;
 use http::cors::OriginPolicy;
+use http::rate_limit::RateLimits;
 use std::fmt;
 use std::io::Write as _;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use store::SqliteStore;
 
@@ -81,15 +83,29 @@ pub async fn run(config: Config) -> Result<(), RunError> {
             "allowed_origins is empty: every request from a web page is refused{except}; set MITMACHEN_ALLOWED_ORIGINS"
         );
     }
+    let limits = RateLimits::new(
+        config.rate_limit_submissions_per_minute,
+        config.rate_limit_reads_per_minute,
+        config.trust_forwarded_for,
+    )
+    .map_err(RunError)?;
     let state = Arc::new(AppState {
         store: Arc::new(store),
         origins,
+        limits,
         body_limit: config.body_limit,
         public_url: config.public_url_or(bound),
         dist_dir: config.dist_dir.clone(),
         site_dir: config.site_dir.clone(),
     });
-    tracing::info!(database = %config.database.display(), public_url = %state.public_url, "ready");
+    tracing::info!(
+        database = %config.database.display(),
+        public_url = %state.public_url,
+        submissions_per_minute = config.rate_limit_submissions_per_minute,
+        reads_per_minute = config.rate_limit_reads_per_minute,
+        trust_forwarded_for = config.trust_forwarded_for,
+        "ready"
+    );
     let app = http::router(state);
 
     let shutdown = shutdown_signal()?;
@@ -99,10 +115,14 @@ pub async fn run(config: Config) -> Result<(), RunError> {
         .map_err(|e| RunError(format!("cannot write to stdout: {e}")))?;
     drop(stdout);
 
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
-        .map_err(|e| RunError(format!("the server stopped: {e}")))?;
+    // Connect info gives the rate limits the peer address.
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+    .map_err(|e| RunError(format!("the server stopped: {e}")))?;
     tracing::info!("stopped");
     Ok(())
 }

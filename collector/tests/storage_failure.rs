@@ -4,6 +4,7 @@
 mod support;
 
 use mitmachen_collector::http::cors::OriginPolicy;
+use mitmachen_collector::http::rate_limit::RateLimits;
 use mitmachen_collector::http::{AppState, router};
 use mitmachen_collector::store::{NewSubmission, Store, StoreError, SubmitOutcome};
 use mitmachen_shared::ids::WidgetId;
@@ -31,6 +32,7 @@ async fn a_failing_store_answers_503() {
     let state = Arc::new(AppState {
         store: Arc::new(BrokenStore),
         origins: OriginPolicy::default(),
+        limits: RateLimits::new(30, 300, false).expect("limits"),
         body_limit: 16 * 1024,
         public_url: "http://127.0.0.1".into(),
         dist_dir: None,

@@ -3,9 +3,11 @@
 //! Each task installs what it needs on a bare machine first (see `setup.rs`), so a fresh clone
 //! needs only Rust and these commands.
 
+mod bench;
 mod cmd;
 mod demo;
 mod dist;
+mod load;
 mod setup;
 mod suite;
 
@@ -22,6 +24,8 @@ cargo xtask <task>
            (--port N, default 8080)
   test     run every check and test: format, lints, unit and collector tests, the bundle's
            size budget, end-to-end tests in headless Chromium
+  bench    measure and print: bundle sizes, widget load time in Chromium, collector
+           throughput and latency at 64 clients, peak memory (also target/bench.json)
 ";
 
 type Result<T = ()> = std::result::Result<T, String>;
@@ -39,6 +43,7 @@ fn main() -> ExitCode {
         Some("dist") => setup::for_dist().and_then(|tools| dist::build(&tools).map(|_| ())),
         Some("demo") => demo::run(&args[1..]),
         Some("test") => suite::run(),
+        Some("bench") => bench::run(),
         Some("help") | Some("--help") | Some("-h") | None => {
             print!("{HELP}");
             Ok(())

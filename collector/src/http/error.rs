@@ -22,6 +22,11 @@ pub enum ApiError {
         errors: Vec<FieldError>,
     },
     IdempotencyKeyReused,
+    /// Over a per-client limit; sent with `Retry-After: retry_after` (seconds).
+    RateLimited {
+        detail: String,
+        retry_after: u64,
+    },
     StorageUnavailable,
     Internal,
 }
@@ -40,6 +45,7 @@ impl ApiError {
             ApiError::InvalidSubmission { .. } | ApiError::IdempotencyKeyReused => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
+            ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::StorageUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -57,6 +63,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => "unsupported-media-type",
             ApiError::InvalidSubmission { .. } => "invalid-submission",
             ApiError::IdempotencyKeyReused => "idempotency-key-reused",
+            ApiError::RateLimited { .. } => "rate-limited",
             ApiError::StorageUnavailable => "storage-unavailable",
             ApiError::Internal => "internal",
         }
@@ -74,6 +81,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => "The body is not sent as JSON",
             ApiError::InvalidSubmission { .. } => "The submission breaks a rule",
             ApiError::IdempotencyKeyReused => "Idempotency-Key used with another body",
+            ApiError::RateLimited { .. } => "Too many requests",
             ApiError::StorageUnavailable => "Storage unavailable",
             ApiError::Internal => "Internal error",
         }
@@ -88,7 +96,8 @@ impl ApiError {
             | ApiError::NotFound(d)
             | ApiError::MethodNotAllowed(d)
             | ApiError::UnsupportedMediaType(d)
-            | ApiError::InvalidSubmission { detail: d, .. } => d.clone(),
+            | ApiError::InvalidSubmission { detail: d, .. }
+            | ApiError::RateLimited { detail: d, .. } => d.clone(),
             ApiError::PayloadTooLarge { limit } => {
                 format!("the body may have at most {limit} bytes")
             }
@@ -134,6 +143,10 @@ impl ApiError {
                 detail: "the request cannot be processed".into(),
                 errors: Vec::new(),
             },
+            StatusCode::TOO_MANY_REQUESTS => ApiError::RateLimited {
+                detail: "too many requests; try again in a minute".into(),
+                retry_after: 60,
+            },
             StatusCode::SERVICE_UNAVAILABLE => ApiError::StorageUnavailable,
             s if s.is_client_error() => ApiError::MalformedJson("the request is malformed".into()),
             _ => ApiError::Internal,
@@ -153,6 +166,11 @@ impl IntoResponse for ApiError {
             header::CONTENT_TYPE,
             HeaderValue::from_static(PROBLEM_CONTENT_TYPE),
         );
+        if let ApiError::RateLimited { retry_after, .. } = self {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+        }
         response
     }
 }
@@ -182,5 +200,12 @@ mod tests {
             ApiError::StorageUnavailable.status(),
             StatusCode::SERVICE_UNAVAILABLE
         );
+        let limited = ApiError::RateLimited {
+            detail: "try again in 20 seconds".into(),
+            retry_after: 20,
+        }
+        .into_response();
+        assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(limited.headers()[header::RETRY_AFTER], "20");
     }
 }

@@ -1,11 +1,16 @@
 //! The HTTP side: the router, the state every handler shares, and the layers around them.
 //!
 //! One file per resource (`submissions`, `results`, `health`, `static_files`); `cors` guards
-//! the API paths; `error` turns every failure into problem+json.
+//! the API paths; `rate_limit` counts requests per client; `error` turns every failure into
+//! problem+json.
+//!
+//! Serve the router with `into_make_service_with_connect_info::<SocketAddr>()`, so that rate
+//! limits know the peer address; without it all clients share one bucket.
 
 pub mod cors;
 pub mod error;
 mod health;
+pub mod rate_limit;
 mod results;
 mod static_files;
 mod submissions;
@@ -20,6 +25,7 @@ use cors::OriginPolicy;
 use error::ApiError;
 use mitmachen_shared::ids::WidgetId;
 use mitmachen_shared::protocol::PROBLEM_CONTENT_TYPE;
+use rate_limit::RateLimits;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -27,6 +33,7 @@ use std::sync::Arc;
 pub struct AppState {
     pub store: Arc<dyn Store>,
     pub origins: OriginPolicy,
+    pub limits: RateLimits,
     pub body_limit: usize,
     /// Where browsers reach the collector, without a trailing slash.
     pub public_url: String,

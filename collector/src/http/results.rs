@@ -1,6 +1,7 @@
 //! `GET /v1/widgets/{widget}/results`: the running totals, never cached.
 
 use super::error::ApiError;
+use super::rate_limit::{ClientAddr, Scope};
 use super::{SharedState, blocking, widget_id};
 use axum::Json;
 use axum::Router;
@@ -17,8 +18,10 @@ pub fn routes() -> Router<SharedState> {
 async fn results(
     State(state): State<SharedState>,
     widget: Result<Path<String>, PathRejection>,
+    ClientAddr(client): ClientAddr,
 ) -> Result<Response, ApiError> {
     let widget = widget_id(widget)?;
+    state.limits.check(Scope::Reads, client)?;
     let results = blocking(&state, "reading results", move |store| {
         store.results(&widget)
     })

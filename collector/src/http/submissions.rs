@@ -1,11 +1,13 @@
 //! `POST /v1/widgets/{widget}/submissions`: check, store once per idempotency key, answer 201.
 //!
-//! Checks run in the order of `docs/protocol.md`, cheapest first: widget id, origin (in
-//! `cors`), content type, idempotency key, size, JSON, rules. Nothing is stored unless all pass.
+//! Checks run cheapest first: widget id, origin (in `cors`), the client's rate limit, content
+//! type, idempotency key, size, JSON, rules. Nothing is stored unless all pass, and nothing
+//! either when the honeypot is filled, although the answer looks the same.
 
 use super::error::ApiError;
+use super::rate_limit::{ClientAddr, Scope};
 use super::{SharedState, blocking, widget_id};
-use crate::store::{NewSubmission, SubmitOutcome};
+use crate::store::{NewSubmission, SubmitOutcome, new_receipt};
 use axum::Router;
 use axum::body::{Body, Bytes, to_bytes};
 use axum::extract::{Path, State, rejection::PathRejection};
@@ -31,10 +33,13 @@ pub fn routes() -> Router<SharedState> {
 async fn submit(
     State(state): State<SharedState>,
     widget: Result<Path<String>, PathRejection>,
+    ClientAddr(client): ClientAddr,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
     let widget = widget_id(widget)?;
+    // Before the body is read, so that a client over its limit costs next to nothing.
+    state.limits.check(Scope::Submissions, client)?;
     check_content_type(&headers)?;
     let idempotency_key = idempotency_key(&headers)?;
     let body = read_body(&headers, body, state.body_limit).await?;
@@ -47,6 +52,16 @@ async fn submit(
             .join("; ");
         ApiError::InvalidSubmission { detail, errors }
     })?;
+    if submission.is_spam() {
+        // A bot filled the hidden field: answer exactly like an accepted submission (a fresh
+        // receipt, accepted now) so that it learns nothing, but store and count nothing.
+        tracing::debug!(widget = %widget, "honeypot filled; answered as accepted, not stored");
+        let (_, receipt) = new_receipt(&widget).map_err(|e| {
+            tracing::error!(error = %e, "answering a honeypot submission failed");
+            ApiError::StorageUnavailable
+        })?;
+        return Ok(created(receipt, false));
+    }
     let new = NewSubmission {
         widget,
         idempotency_key,
@@ -86,9 +101,11 @@ fn check_content_type(headers: &HeaderMap) -> Result<(), ApiError> {
             "send the body as JSON with Content-Type: application/json (got {got})"
         ))
     };
-    let value = match headers.get(CONTENT_TYPE) {
-        None => return Err(refuse("no Content-Type")),
-        Some(v) => v
+    let mut values = headers.get_all(CONTENT_TYPE).iter();
+    let value = match (values.next(), values.next()) {
+        (None, _) => return Err(refuse("no Content-Type")),
+        (Some(_), Some(_)) => return Err(refuse("more than one Content-Type")),
+        (Some(v), None) => v
             .to_str()
             .map_err(|_| refuse("an unreadable Content-Type"))?,
     };
@@ -227,6 +244,9 @@ mod tests {
             );
         }
         assert!(check_content_type(&HeaderMap::new()).is_err());
+        let mut twice = headers(&[("content-type", "application/json")]);
+        twice.append(CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+        assert!(check_content_type(&twice).is_err());
     }
 
     #[test]

@@ -8,8 +8,11 @@ mod sqlite;
 pub use sqlite::SqliteStore;
 
 use mitmachen_shared::ids::WidgetId;
-use mitmachen_shared::protocol::{Results, Submission};
+use mitmachen_shared::protocol::{Receipt, Results, Submission};
+use mitmachen_shared::time::{Timestamp, rfc3339_utc};
 use std::fmt;
+use std::fmt::Write as _;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 /// A checked submission, ready to be stored.
 #[derive(Debug, Clone)]
@@ -53,4 +56,43 @@ pub trait Store: Send + Sync + 'static {
 
     /// A trivial query, to tell that the database answers.
     fn health(&self) -> Result<(), StoreError>;
+}
+
+/// A fresh receipt for `widget`, accepted now, and the 201 body that carries it.
+///
+/// Used for stored submissions and, so that the two cannot be told apart, for the ones answered
+/// as accepted without being stored (a filled honeypot).
+pub fn new_receipt(widget: &WidgetId) -> Result<(Receipt, String), StoreError> {
+    let receipt = Receipt {
+        receipt: new_receipt_id()?,
+        widget: widget.clone(),
+        accepted_at: rfc3339_utc(now()),
+    };
+    let body = serde_json::to_string(&receipt)
+        .map_err(|e| StoreError(format!("cannot encode the receipt: {e}")))?;
+    Ok((receipt, body))
+}
+
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        // Writing to a String cannot fail.
+        let _ = write!(out, "{b:02x}");
+    }
+    out
+}
+
+/// 128 random bits, hex.
+fn new_receipt_id() -> Result<String, StoreError> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| StoreError(format!("no randomness for a receipt: {e}")))?;
+    Ok(hex(&bytes))
+}
+
+fn now() -> Timestamp {
+    let ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis());
+    Timestamp(i64::try_from(ms).unwrap_or(i64::MAX))
 }

@@ -5,18 +5,16 @@
 //! readers answer results while a write is under way; `synchronous=FULL` makes a commit durable
 //! before the 201 leaves.
 
-use super::{NewSubmission, Store, StoreError, SubmitOutcome};
+use super::{NewSubmission, Store, StoreError, SubmitOutcome, hex, new_receipt};
 use mitmachen_shared::ids::WidgetId;
-use mitmachen_shared::protocol::{Receipt, Results, Submission};
-use mitmachen_shared::time::{Timestamp, rfc3339_utc};
+use mitmachen_shared::protocol::{Results, Submission};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 /// Numbered schema changes; the number applied last is kept in `PRAGMA user_version`.
 const MIGRATIONS: &[&str] = &[include_str!("../../migrations/0001_init.sql")];
@@ -101,29 +99,6 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     Ok(())
 }
 
-fn hex(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        // Writing to a String cannot fail.
-        let _ = write!(out, "{b:02x}");
-    }
-    out
-}
-
-fn new_receipt_id() -> Result<String, StoreError> {
-    let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes)
-        .map_err(|e| StoreError(format!("no randomness for a receipt: {e}")))?;
-    Ok(hex(&bytes))
-}
-
-fn now() -> Timestamp {
-    let ms = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis());
-    Timestamp(i64::try_from(ms).unwrap_or(i64::MAX))
-}
-
 impl Store for SqliteStore {
     fn submit(&self, new: NewSubmission) -> Result<SubmitOutcome, StoreError> {
         let body_sha256 = hex(&Sha256::digest(&new.body));
@@ -152,13 +127,7 @@ impl Store for SqliteStore {
             });
         }
 
-        let receipt = Receipt {
-            receipt: new_receipt_id()?,
-            widget: new.widget.clone(),
-            accepted_at: rfc3339_utc(now()),
-        };
-        let response = serde_json::to_string(&receipt)
-            .map_err(|e| StoreError(format!("cannot encode the receipt: {e}")))?;
+        let (receipt, response) = new_receipt(&new.widget)?;
         tx.execute(
             "INSERT INTO submissions
                (receipt, widget, kind, idempotency_key, body_sha256, payload, response_body, created_at)
@@ -251,6 +220,7 @@ mod tests {
                 .iter()
                 .map(|c| mitmachen_shared::ids::OptionKey::parse(c).expect("key"))
                 .collect(),
+            honeypot: String::new(),
         });
         NewSubmission {
             widget: WidgetId::parse(widget).expect("id"),

@@ -261,7 +261,13 @@ fn every_error_has_a_message_in_both_languages() {
 fn einfache_sprache_for_citizens_standard_german_for_editors() {
     let parsed = parse(&with(&[("data-lang", "de-einfach")]));
     assert_eq!(parsed.texts.lang, Lang::DeEasy);
-    assert_eq!(parsed.texts.get(Text::Thanks), "Danke! Ihre Stimme ist angekommen.");
-    let errs = errors(parse(&with(&[("data-lang", "de-einfach"), ("data-results", "bald")])));
+    assert_eq!(
+        parsed.texts.get(Text::Thanks),
+        "Danke! Ihre Stimme ist angekommen."
+    );
+    let errs = errors(parse(&with(&[
+        ("data-lang", "de-einfach"),
+        ("data-results", "bald"),
+    ])));
     assert_eq!(errs[0].message(Lang::DeEasy), errs[0].message(Lang::De));
 }
