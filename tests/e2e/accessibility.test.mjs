@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { after, before, test } from "node:test";
-import { states, widths } from "./states.mjs";
+import { states, views } from "./states.mjs";
 import { launchBrowser } from "./support/browser.mjs";
 import { startCollector } from "./support/collector.mjs";
 import { enterState } from "./support/state.mjs";
@@ -49,9 +49,9 @@ async function axe(page, id) {
 }
 
 for (const state of states) {
-  for (const width of widths) {
-    test(`${state.name} at ${width} px`, async () => {
-      const { page, context } = await enterState(browser, collector, state, width, { reducedMotion: "reduce" });
+  for (const view of views) {
+    test(`${state.name} at ${view.name}`, async () => {
+      const { page, context } = await enterState(browser, collector, state, view, { reducedMotion: "reduce" });
       const { passed, violations } = await axe(page, state.id);
       assert.deepEqual(violations, [], `axe found violations:\n${JSON.stringify(violations, null, 2)}`);
       assert.ok(passed >= 3, `axe checked only ${passed} rules inside the widget`);
@@ -64,7 +64,16 @@ for (const state of states) {
           const box = (el.closest("label") || el).getBoundingClientRect();
           return { name: el.outerHTML.slice(0, 60), width: box.width, height: box.height };
         });
+        const fill = root.querySelector(".mm-fill");
         return {
+          fontSize: getComputedStyle(wrapper).fontSize,
+          // Result bars: still visible in forced colours, and without animation when the reader
+          // asked for reduced motion.
+          fill: fill && {
+            background: getComputedStyle(fill).backgroundColor,
+            track: getComputedStyle(fill.parentElement).backgroundColor,
+            transition: getComputedStyle(fill).transitionDuration,
+          },
           overflow: wrapper.scrollWidth - wrapper.clientWidth,
           statusRegions: root.querySelectorAll("[role=status]").length,
           alertRegions: root.querySelectorAll("[role=alert]").length,
@@ -72,6 +81,12 @@ for (const state of states) {
         };
       }, state.id);
       assert.ok(layout.overflow <= 0, `the widget scrolls horizontally by ${layout.overflow} px`);
+      if (view.fontSize) assert.equal(layout.fontSize, `${view.fontSize}px`, "the widget follows the reader's font size");
+      if (layout.fill) {
+        assert.notEqual(layout.fill.background, layout.fill.track, "a result bar stands out from its track");
+        assert.notEqual(layout.fill.background, "rgba(0, 0, 0, 0)", "a result bar has a colour");
+        assert.equal(layout.fill.transition, "0s", "no animation with prefers-reduced-motion");
+      }
       for (const t of layout.targets) {
         assert.ok(t.width >= 24 && t.height >= 24, `target smaller than 24 px: ${JSON.stringify(t)}`);
       }

@@ -24,7 +24,7 @@ after(async () => {
 for (const state of states) {
   test(`${state.name}: no cookies, no third parties, no localStorage`, async () => {
     const requests = [];
-    const { page, context } = await enterState(browser, collector, state, 1280, {
+    const { page, context } = await enterState(browser, collector, state, { width: 1280 }, {
       onContext: (ctx) => ctx.on("request", (r) => requests.push(r.url())),
       initScript: () => {
         window.__localStorageUse = 0;

@@ -80,5 +80,11 @@ export const states = [
   },
 ];
 
-// Every state is checked at a desktop width and at 320 CSS pixels (WCAG 1.4.10 reflow).
-export const widths = [1280, 320];
+// Every state is checked at a desktop width, at 320 CSS pixels (WCAG 1.4.10 reflow), and with
+// the reader's default font size doubled (WCAG 1.4.4; the widgets follow that setting) in
+// forced colours (Windows high contrast).
+export const views = [
+  { name: "1280 px", width: 1280 },
+  { name: "320 px", width: 320 },
+  { name: "200 % text, forced colours", width: 640, fontSize: 32, forcedColors: "active" },
+];

@@ -1,9 +1,20 @@
 // Opens an example page and brings one widget into one of the states in ../states.mjs.
 import { openPage } from "./browser.mjs";
 
-export async function enterState(browser, collector, state, width, options = {}) {
-  const opened = await openPage(browser, null, { viewport: { width, height: 900 }, ...options });
+// `view` is one of the views in ../states.mjs: width, and optionally the browser's default font
+// size and forced colours.
+export async function enterState(browser, collector, state, view, options = {}) {
+  const opened = await openPage(browser, null, {
+    viewport: { width: view.width, height: 900 },
+    forcedColors: view.forcedColors ?? "none",
+    ...options,
+  });
   const { page } = opened;
+  if (view.fontSize) {
+    // What a reader who sets a larger font in the browser's settings gets.
+    const cdp = await opened.context.newCDPSession(page);
+    await cdp.send("Page.setFontSizes", { fontSizes: { standard: view.fontSize, fixed: view.fontSize } });
+  }
   if (state.hold) await page.route(state.hold, () => {});
   if (state.refuse) {
     await page.route(state.refuse, (route) =>
