@@ -14,6 +14,7 @@ pub mod retry;
 mod styles;
 mod transport;
 mod visit;
+mod wire;
 
 use wasm_bindgen::prelude::*;
 

@@ -3,13 +3,11 @@
 //! JSON over `fetch`, no cookies or credentials, an `Idempotency-Key` that stays the same for
 //! every retry of one submission, retries by [`crate::retry`].
 
-use crate::browser;
 use crate::retry::{self, Outcome};
+use crate::{browser, wire};
 use mitmachen_shared::config::Endpoint;
 use mitmachen_shared::ids::WidgetId;
-use mitmachen_shared::protocol::{self, Problem, Receipt, Results, Submission};
-use serde::Serialize;
-use serde::de::DeserializeOwned;
+use mitmachen_shared::protocol::{self, Receipt, Submission};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Headers, Request, RequestCredentials, RequestInit, RequestMode, Response};
@@ -23,6 +21,27 @@ pub enum SendError {
     Rejected { status: u16, detail: String },
     /// No usable answer after every retry.
     Unreachable,
+}
+
+impl SendError {
+    /// Exactly what `{:?}` writes (`Unreachable`, `Rejected { status: 422, detail: "…" }`),
+    /// for the `mitmachen:error` event, without pulling Rust's `Debug` machinery into the wasm.
+    pub fn describe(&self) -> String {
+        let SendError::Rejected { status, detail } = self else {
+            return "Unreachable".into();
+        };
+        let mut s = format!("Rejected {{ status: {status}, detail: \"");
+        for c in detail.chars() {
+            // `str`'s Debug escapes like `char::escape_debug`, except for the single quote.
+            if c == '\'' {
+                s.push(c);
+            } else {
+                s.extend(c.escape_debug());
+            }
+        }
+        s.push_str("\" }");
+        s
+    }
 }
 
 struct Answer {
@@ -78,17 +97,6 @@ fn retry_after_seconds(value: &str) -> Option<u32> {
     })
 }
 
-fn to_json<T: Serialize>(value: &T) -> Option<String> {
-    let js = value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .ok()?;
-    js_sys::JSON::stringify(&js).ok()?.as_string()
-}
-
-fn from_js<T: DeserializeOwned>(value: JsValue) -> Option<T> {
-    serde_wasm_bindgen::from_value(value).ok()
-}
-
 /// Sends a submission until it is stored, refused, or every attempt failed. `on_wait` is told
 /// how many seconds the next attempt is away, so the widget can say so.
 pub async fn submit(
@@ -99,18 +107,16 @@ pub async fn submit(
     on_wait: impl Fn(u32),
 ) -> Result<Receipt, SendError> {
     let url = endpoint.url(&protocol::submissions_path(widget));
-    let json = to_json(submission).ok_or(SendError::Unreachable)?;
+    let json = wire::submission_json(submission);
     let mut attempt = 1;
     loop {
         let (outcome, retry_after) =
             match request("POST", &url, Some((&json, idempotency_key))).await {
                 Ok(answer) if (200..300).contains(&answer.status) => {
-                    return from_js::<Receipt>(answer.body).ok_or(SendError::Unreachable);
+                    return wire::receipt(answer.body).ok_or(SendError::Unreachable);
                 }
                 Ok(answer) if !Outcome::Status(answer.status).is_retryable() => {
-                    let detail = from_js::<Problem>(answer.body)
-                        .map(|p| p.detail)
-                        .unwrap_or_default();
+                    let detail = wire::problem_detail(answer.body).unwrap_or_default();
                     return Err(SendError::Rejected {
                         status: answer.status,
                         detail,
@@ -129,15 +135,37 @@ pub async fn submit(
 }
 
 /// The widget's current results; one retry on a network error.
-pub async fn results(endpoint: &Endpoint, widget: &WidgetId) -> Option<Results> {
+pub async fn results(endpoint: &Endpoint, widget: &WidgetId) -> Option<wire::Tally> {
     let url = endpoint.url(&protocol::results_path(widget));
     for attempt in 1..=2 {
         match request("GET", &url, None).await {
-            Ok(answer) if answer.status == 200 => return from_js(answer.body),
+            Ok(answer) if answer.status == 200 => return wire::results(answer.body),
             Ok(_) => return None,
             Err(_) if attempt == 1 => browser::sleep(1_000).await,
             Err(_) => return None,
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SendError;
+
+    #[test]
+    fn describe_is_debug() {
+        for e in [
+            SendError::Unreachable,
+            SendError::Rejected {
+                status: 422,
+                detail: String::new(),
+            },
+            SendError::Rejected {
+                status: 0,
+                detail: "It's \"closed\"\n\t\\ ä 🙂 e\u{301} \u{301}x \u{200b}\u{7f}\u{0}".into(),
+            },
+        ] {
+            assert_eq!(e.describe(), format!("{e:?}"));
+        }
+    }
 }

@@ -30,6 +30,7 @@ pub struct Tools {
     pub toolchain: Option<&'static str>,
     pub wasm_bindgen: String,
     pub wasm_opt: PathBuf,
+    pub terser: PathBuf,
 }
 
 pub fn all() -> Result<Tools> {
@@ -42,10 +43,12 @@ pub fn for_dist() -> Result<Tools> {
     let toolchain = wasm_toolchain()?;
     let wasm_bindgen = wasm_bindgen()?;
     let wasm_opt = wasm_opt()?;
+    let terser = terser()?;
     Ok(Tools {
         toolchain,
         wasm_bindgen,
         wasm_opt,
+        terser,
     })
 }
 
@@ -130,6 +133,15 @@ fn wasm_opt() -> Result<PathBuf> {
     Ok(bin)
 }
 
+fn terser() -> Result<PathBuf> {
+    let tools = root().join("xtask/tools");
+    let bin = tools.join("node_modules/.bin/terser");
+    if output(Command::new(&bin).arg("--version")).is_none() {
+        npm_ci(&tools)?;
+    }
+    Ok(bin)
+}
+
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
@@ -178,6 +190,10 @@ pub fn wasm_cargo(tools: &Tools) -> Command {
         c.arg(format!("+{tc}"));
     }
     c.env("RUSTC_BOOTSTRAP", "1");
-    c.env("RUSTFLAGS", "-Zunstable-options -Cpanic=immediate-abort");
+    // Panics abort without a message, so their file/line/column strings are dead weight.
+    c.env(
+        "RUSTFLAGS",
+        "-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none",
+    );
     c
 }

@@ -9,7 +9,6 @@ use mitmachen_shared::messages::{Text, Texts};
 use std::rc::Rc;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
 pub struct Props {
     pub config: Rc<PollConfig>,
     pub texts: Rc<Texts>,
@@ -57,8 +56,9 @@ fn alert(phase: &Phase, texts: &Texts) -> String {
     }
 }
 
-#[function_component]
-pub fn PollForm(props: &Props) -> Html {
+/// A plain function rather than a component: it renders whenever the poll does, and each
+/// component type costs the wasm several KB of Yew's generic code.
+pub fn view(props: &Props) -> Html {
     let Props {
         config,
         texts,

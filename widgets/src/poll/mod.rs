@@ -69,7 +69,7 @@ async fn send(
             }
         }
         Err(error) => {
-            events::error(&props.host, props.id.as_str(), &format!("{error:?}"));
+            events::error(&props.host, props.id.as_str(), &error.describe());
             dispatch.dispatch(Action::Failed(error));
         }
     }
@@ -162,21 +162,21 @@ pub fn PollWidget(props: &PollProps) -> Html {
 
     html! {
         <>
-            <form::PollForm
-                config={props.config.clone()}
-                texts={props.texts.clone()}
-                state={state.clone()}
-                {on_pick}
-                {on_submit}
-                {status_ref}
-                {first_input_ref}
-            />
+            { form::view(&form::Props {
+                config: props.config.clone(),
+                texts: props.texts.clone(),
+                state: state.clone(),
+                on_pick,
+                on_submit,
+                status_ref,
+                first_input_ref,
+            }) }
             if state.results_visible(&props.config) {
-                <results::ResultsView
-                    config={props.config.clone()}
-                    texts={props.texts.clone()}
-                    results={state.results.clone()}
-                />
+                { results::view(&results::Props {
+                    config: props.config.clone(),
+                    texts: props.texts.clone(),
+                    results: state.results.clone(),
+                }) }
             } else if props.config.results == ResultsVisibility::AfterClosing && !state.accepts_input() {
                 <p class="mm-meta">{ props.texts.get(Text::ResultsAfterClosing) }</p>
             }

@@ -8,15 +8,14 @@ use mitmachen_shared::messages::{Text, Texts};
 use std::rc::Rc;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
 pub struct Props {
     pub config: Rc<PollConfig>,
     pub texts: Rc<Texts>,
     pub results: ResultsState,
 }
 
-#[function_component]
-pub fn ResultsView(props: &Props) -> Html {
+/// A plain function, not a component, like [`super::form::view`].
+pub fn view(props: &Props) -> Html {
     let Props {
         config,
         texts,
@@ -32,7 +31,7 @@ pub fn ResultsView(props: &Props) -> Html {
         }
         ResultsState::Loaded(results) => {
             let rows = config.options.iter().map(|option| {
-                let count = results.counts.get(option.key.as_str()).copied().unwrap_or(0);
+                let count = results.count(option.key.as_str());
                 let percent = texts.percent(count, results.ballots);
                 let share = (count * 100).checked_div(results.ballots).unwrap_or(0);
                 html! {

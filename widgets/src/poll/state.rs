@@ -2,9 +2,9 @@
 //! No DOM, no callbacks, nothing async; tested on the host.
 
 use crate::transport::SendError;
+use crate::wire::Tally;
 use mitmachen_shared::config::{PollConfig, ResultsVisibility};
 use mitmachen_shared::ids::OptionKey;
-use mitmachen_shared::protocol::Results;
 use mitmachen_shared::time::Timestamp;
 use std::rc::Rc;
 
@@ -35,7 +35,7 @@ pub enum Invalid {
 pub enum ResultsState {
     NotLoaded,
     Loading,
-    Loaded(Results),
+    Loaded(Tally),
     Unavailable,
 }
 
@@ -55,7 +55,7 @@ pub enum Action {
     Failed(SendError),
     Close,
     ResultsLoading,
-    ResultsLoaded(Results),
+    ResultsLoaded(Tally),
     ResultsFailed,
 }
 
@@ -192,7 +192,6 @@ impl yew::Reducible for PollState {
 mod tests {
     use super::*;
     use mitmachen_shared::config::{Choice, PollOption};
-    use mitmachen_shared::ids::WidgetId;
 
     fn key(s: &str) -> OptionKey {
         OptionKey::parse(s).expect("valid key")
@@ -305,10 +304,9 @@ mod tests {
     #[test]
     fn loaded_results_survive_a_failed_refresh() {
         let c = config(Choice::Single, ResultsVisibility::Always);
-        let results = Results {
-            widget: WidgetId::parse("w").expect("valid"),
+        let results = Tally {
             ballots: 1,
-            counts: [("a".to_string(), 1)].into(),
+            counts: vec![("a".to_string(), 1)],
         };
         let s = open(&c)
             .apply(Action::ResultsLoading)
