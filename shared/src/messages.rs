@@ -83,8 +83,9 @@ texts! {
     Retry "retry" { de: "Erneut senden", easy: "Noch einmal senden", en: "Send again" }
     Sending "sending" { de: "Ihre Stimme wird gesendet …", easy: "Ihre Stimme wird gesendet. Bitte warten Sie.", en: "Sending your vote …" }
     Retrying "retrying" {
-        de: "Keine Verbindung zum Server. Neuer Versuch in {seconds} Sekunden …", easy: "Es gibt gerade keine Verbindung. Wir versuchen es in {seconds} Sekunden noch einmal.",
-        en: "No connection to the server. Trying again in {seconds} seconds …"
+        de: "Keine Verbindung zum Server. Ihre Stimme wird automatisch gesendet, sobald die Verbindung wieder besteht (nächster Versuch in {seconds} s).",
+        easy: "Es gibt gerade keine Verbindung. Ihre Stimme wird von selbst gesendet, wenn die Verbindung wieder da ist.",
+        en: "No connection to the server. Your vote will be sent automatically as soon as the connection is back (next try in {seconds} s)."
     }
     Thanks "thanks" { de: "Vielen Dank! Ihre Stimme wurde gezählt.", easy: "Danke! Ihre Stimme ist angekommen.", en: "Thank you! Your vote has been counted." }
     AlreadyAnswered "already-answered" { de: "Sie haben bereits abgestimmt.", easy: "Sie haben schon abgestimmt.", en: "You have already voted." }
@@ -176,7 +177,16 @@ impl Texts {
     /// A whole-number percentage as each language writes it: "60 %" (with a no-break space)
     /// or "60%".
     pub fn percent(&self, part: u64, whole: u64) -> String {
-        let value = (part * 100 + whole / 2).checked_div(whole).unwrap_or(0);
+        let exact = part
+            .checked_mul(100)
+            .and_then(|p| p.checked_add(whole / 2))
+            .map(|p| p.checked_div(whole).unwrap_or(0));
+        // No poll has counts this large, but a server's reply may claim them: approximate
+        // rather than overflow.
+        let value = exact.unwrap_or_else(|| match whole {
+            0 => 0,
+            _ => (part as f64 * 100.0 / whole as f64).round() as u64,
+        });
         match self.lang {
             Lang::De | Lang::DeEasy => format!("{value}\u{a0}%"),
             Lang::En => format!("{value}%"),
@@ -264,6 +274,17 @@ mod tests {
         let t = parse_datetime("2026-12-31T18:00").expect("valid");
         assert_eq!(de.date_time(t), "31.12.2026, 18:00\u{a0}Uhr");
         assert_eq!(en.date_time(t), "31 December 2026, 18:00");
+    }
+
+    #[test]
+    fn percent_of_huge_counts_does_not_overflow() {
+        // Found by shared/tests/no_panic.rs: a reply with such counts overflowed `part * 100`.
+        let en = Texts::new(Lang::En);
+        assert_eq!(en.percent(184_467_440_737_095_517, 0), "0%");
+        assert_eq!(en.percent(u64::MAX, u64::MAX), "100%");
+        assert_eq!(en.percent(u64::MAX / 2, u64::MAX), "50%");
+        assert_eq!(en.percent(u64::MAX / 100, u64::MAX - 1), "1%");
+        assert_eq!(en.percent(3, 1), "300%");
     }
 
     #[test]

@@ -59,7 +59,9 @@ for (const state of states) {
       const layout = await page.evaluate((id) => {
         const root = document.querySelector(`[data-id="${id}"]`).shadowRoot;
         const wrapper = root.querySelector(".mm-root");
-        const targets = [...root.querySelectorAll("input, button, a")].map((el) => {
+        // The honeypot is hidden from people on purpose.
+        const people = (el) => !el.closest("[aria-hidden=true]");
+        const targets = [...root.querySelectorAll("input, button, a")].filter(people).map((el) => {
           // A native radio or checkbox counts with its label, which is the click target.
           const box = (el.closest("label") || el).getBoundingClientRect();
           return { name: el.outerHTML.slice(0, 60), width: box.width, height: box.height };

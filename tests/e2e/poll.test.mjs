@@ -174,7 +174,7 @@ test("a vote is retried with the same idempotency key after a network error and 
   await poll.waitUntilReady();
   await poll.choose("Ja");
   await poll.submit();
-  await poll.expectStatus("Keine Verbindung zum Server. Neuer Versuch in 1 Sekunden");
+  await poll.expectStatus("Keine Verbindung zum Server. Ihre Stimme wird automatisch gesendet, sobald die Verbindung wieder besteht (nächster Versuch in 1 s).");
   await poll.expectStatus("Vielen Dank");
   assert.equal(keys.length, 2);
   assert.equal(keys[0], keys[1]);
@@ -251,5 +251,46 @@ test("a closed poll offers no vote and shows the results when the editor allows 
   const lines = await root.locator(".mm-results li").allInnerTexts();
   assert.equal(lines.length, 3);
   assert.match(lines[0].replace(/\s+/g, " "), /^Ja \d+ votes? \(\d+%\)$/);
+  await context.close();
+});
+
+test("a vote cast offline is delivered once when the connection is back, and the citizen is told", async () => {
+  const { page, context } = await openPage(browser, `${collector.site}/examples/plain.html`);
+  const poll = new Poll(page, "marktplatz-autofrei");
+  await poll.waitUntilReady();
+  const before = await collector.results("marktplatz-autofrei");
+  await context.setOffline(true);
+  await poll.choose("Nur im Sommer");
+  await poll.submit();
+  await poll.expectStatus("Keine Verbindung zum Server. Ihre Stimme wird automatisch gesendet");
+  // A few attempts fail while offline (1 s, 2 s, 4 s apart).
+  await page.waitForTimeout(3500);
+  assert.deepEqual(await collector.results("marktplatz-autofrei"), before);
+  assert.ok(await poll.option("Nur im Sommer").isChecked(), "the choice is kept");
+  // Back online: the browser's "online" event sends it at once, not after the next wait.
+  await context.setOffline(false);
+  await poll.expectStatus("Vielen Dank");
+  const after = await collector.results("marktplatz-autofrei");
+  assert.equal(after.ballots, before.ballots + 1);
+  assert.equal(after.counts["nur-im-sommer"] ?? 0, (before.counts["nur-im-sommer"] ?? 0) + 1);
+  await context.close();
+});
+
+test("a bot that fills the hidden honeypot field is thanked and not counted", async () => {
+  const { page, context } = await openPage(browser, `${collector.site}/examples/plain.html`);
+  const poll = new Poll(page, "marktplatz-autofrei");
+  await poll.waitUntilReady();
+  const honeypot = poll.root.locator("input[name=website]");
+  assert.equal(await honeypot.getAttribute("tabindex"), "-1");
+  assert.equal(await poll.root.locator(".mm-hp").getAttribute("aria-hidden"), "true");
+  assert.equal(await honeypot.isVisible(), true, "present for bots, but off-screen");
+  const box = await honeypot.boundingBox();
+  assert.ok(box.x + box.width < 0, "off-screen");
+  const before = await collector.results("marktplatz-autofrei");
+  await honeypot.fill("https://spam.example");
+  await poll.choose("Ja");
+  await poll.submit();
+  await poll.expectStatus("Vielen Dank");
+  assert.deepEqual(await collector.results("marktplatz-autofrei"), before);
   await context.close();
 });

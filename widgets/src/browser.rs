@@ -27,7 +27,17 @@ pub fn console_warn(message: &str) {
 
 /// Waits without blocking the page.
 pub async fn sleep(ms: u32) {
+    sleep_until(ms, false).await;
+}
+
+/// Waits `ms`, or less if the browser reports that it is back online.
+pub async fn sleep_or_online(ms: u32) {
+    sleep_until(ms, true).await;
+}
+
+async fn sleep_until(ms: u32, or_online: bool) {
     let Some(win) = window() else { return };
+    let mut wake: Option<js_sys::Function> = None;
     let promise = js_sys::Promise::new(&mut |resolve, _reject| {
         let ms = i32::try_from(ms).unwrap_or(i32::MAX);
         if win
@@ -36,8 +46,15 @@ pub async fn sleep(ms: u32) {
         {
             let _ = resolve.call0(&JsValue::NULL);
         }
+        if or_online {
+            let _ = win.add_event_listener_with_callback("online", &resolve);
+            wake = Some(resolve);
+        }
     });
     let _ = JsFuture::from(promise).await;
+    if let Some(resolve) = wake {
+        let _ = win.remove_event_listener_with_callback("online", &resolve);
+    }
 }
 
 /// A random UUID v4 from `crypto.getRandomValues`, which, unlike `crypto.randomUUID`, also

@@ -8,6 +8,7 @@
 mod browser;
 mod config_error;
 mod events;
+mod honeypot;
 pub mod loader;
 mod poll;
 pub mod retry;

@@ -97,7 +97,8 @@ fn retry_after_seconds(value: &str) -> Option<u32> {
     })
 }
 
-/// Sends a submission until it is stored, refused, or every attempt failed. `on_wait` is told
+/// Sends a submission until it is stored or refused (or, when the endpoint answers 5xx or 429,
+/// every attempt failed; without any answer it keeps trying, see [`crate::retry`]). `on_wait` is told
 /// how many seconds the next attempt is away, so the widget can say so.
 pub async fn submit(
     endpoint: &Endpoint,
@@ -129,7 +130,7 @@ pub async fn submit(
             return Err(SendError::Unreachable);
         };
         on_wait(wait.div_ceil(1000));
-        browser::sleep(wait).await;
+        browser::sleep_or_online(wait).await;
         attempt += 1;
     }
 }

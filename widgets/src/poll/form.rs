@@ -17,6 +17,7 @@ pub struct Props {
     pub on_submit: Callback<SubmitEvent>,
     pub status_ref: NodeRef,
     pub first_input_ref: NodeRef,
+    pub honeypot_ref: NodeRef,
 }
 
 fn hint(config: &PollConfig, texts: &Texts, closed: bool) -> Option<String> {
@@ -134,6 +135,7 @@ pub fn view(props: &Props) -> Html {
                     <button type="submit" class="mm-submit" aria-disabled={sending.then_some("true")}>
                         { button_text }
                     </button>
+                    { crate::honeypot::view(&props.honeypot_ref) }
                 }
             }
             <p class={classes!("mm-status", matches!(state.phase, Phase::Submitted { .. }).then_some("mm-done"))}

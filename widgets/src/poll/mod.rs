@@ -4,7 +4,7 @@ mod form;
 mod results;
 pub mod state;
 
-use crate::{browser, events, transport, visit};
+use crate::{browser, events, honeypot, transport, visit};
 use mitmachen_shared::config::{Endpoint, PollConfig, ResultsVisibility};
 use mitmachen_shared::ids::{OptionKey, WidgetId};
 use mitmachen_shared::messages::{Text, Texts};
@@ -46,10 +46,11 @@ async fn send(
     dispatch: UseReducerDispatcher<PollState>,
     key: String,
     ballot: Vec<OptionKey>,
+    honeypot: String,
 ) {
     let submission = Submission::Poll(PollBallot {
         choices: ballot.clone(),
-        honeypot: String::new(),
+        honeypot,
     });
     let waiting = dispatch.clone();
     let sent = transport::submit(&props.endpoint, &props.id, &submission, &key, move |s| {
@@ -86,6 +87,7 @@ pub fn PollWidget(props: &PollProps) -> Html {
     });
     let status_ref = use_node_ref();
     let first_input_ref = use_node_ref();
+    let honeypot_ref = use_node_ref();
 
     {
         let (props, dispatch, visible) = (
@@ -113,8 +115,12 @@ pub fn PollWidget(props: &PollProps) -> Html {
     }
 
     let on_submit = {
-        let (props, state, first_input_ref) =
-            (props.clone(), state.clone(), first_input_ref.clone());
+        let (props, state, first_input_ref, honeypot_ref) = (
+            props.clone(),
+            state.clone(),
+            first_input_ref.clone(),
+            honeypot_ref.clone(),
+        );
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             if !state.accepts_input() {
@@ -142,7 +148,14 @@ pub fn PollWidget(props: &PollProps) -> Html {
                         key: key.clone(),
                         ballot: ballot.clone(),
                     });
-                    wasm_bindgen_futures::spawn_local(send(props.clone(), dispatch, key, ballot));
+                    let honeypot = honeypot::value(&honeypot_ref);
+                    wasm_bindgen_futures::spawn_local(send(
+                        props.clone(),
+                        dispatch,
+                        key,
+                        ballot,
+                        honeypot,
+                    ));
                 }
             }
         })
@@ -170,6 +183,7 @@ pub fn PollWidget(props: &PollProps) -> Html {
                 on_submit,
                 status_ref,
                 first_input_ref,
+                honeypot_ref,
             }) }
             if state.results_visible(&props.config) {
                 { results::view(&results::Props {
