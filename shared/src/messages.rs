@@ -177,16 +177,10 @@ impl Texts {
     /// A whole-number percentage as each language writes it: "60 %" (with a no-break space)
     /// or "60%".
     pub fn percent(&self, part: u64, whole: u64) -> String {
-        let exact = part
-            .checked_mul(100)
-            .and_then(|p| p.checked_add(whole / 2))
-            .map(|p| p.checked_div(whole).unwrap_or(0));
-        // No poll has counts this large, but a server's reply may claim them: approximate
-        // rather than overflow.
-        let value = exact.unwrap_or_else(|| match whole {
-            0 => 0,
-            _ => (part as f64 * 100.0 / whole as f64).round() as u64,
-        });
+        // In u128, so that no count a server's reply may claim can overflow.
+        let value = (u128::from(part) * 100 + u128::from(whole) / 2)
+            .checked_div(u128::from(whole))
+            .unwrap_or(0);
         match self.lang {
             Lang::De | Lang::DeEasy => format!("{value}\u{a0}%"),
             Lang::En => format!("{value}%"),

@@ -131,8 +131,22 @@ impl Cursor<'_> {
 /// Parses `2026-12-31`, `2026-12-31T18:00`, `2026-12-31 18:00:00`, the same with `Z` or an
 /// offset such as `+01:00`, and German `31.12.2026` or `31.12.2026 18:00` (optionally followed
 /// by "Uhr"). A date without a time means the end of that day. Without an offset the time is
-/// local to Europe/Berlin.
+/// local to Europe/Berlin. The instant must lie in the years 0000 to 9999 UTC, the years
+/// [`rfc3339_utc`] can write.
 pub fn parse_datetime(raw: &str) -> Result<Timestamp, TimeError> {
+    let t = parse_any_instant(raw)?;
+    let first = days_from_civil(0, 1, 1) * MS_PER_DAY;
+    let last = days_from_civil(10_000, 1, 1) * MS_PER_DAY - 1;
+    if (first..=last).contains(&t.0) {
+        Ok(t)
+    } else {
+        Err(TimeError)
+    }
+}
+
+/// [`parse_datetime`] without the range check: an offset or Berlin's own can move a time in
+/// year 0000 or 9999 into year -1 or 10000 UTC.
+fn parse_any_instant(raw: &str) -> Result<Timestamp, TimeError> {
     let cleaned = crate::text::keyword(raw);
     let trimmed = cleaned
         .trim_end_matches(" Uhr")
@@ -326,6 +340,32 @@ mod tests {
             "2026-12-31x",
         ] {
             assert_eq!(parse_datetime(bad), Err(TimeError), "{bad}");
+        }
+    }
+
+    #[test]
+    fn only_instants_that_rfc3339_can_write() {
+        // Found by shared/tests/no_panic.rs: these parsed to instants in year -1 or 10000 UTC,
+        // which `rfc3339_utc` wrote as "-001-12-31T10:00:00Z" and "10000-01-01T00:00:00Z".
+        for out_of_range in [
+            "0000-01-01T00:00+14:00",
+            "0000-01-01T00:30",
+            "01.01.0000 00:00",
+            "9999-12-31T23:00-01:00",
+        ] {
+            assert_eq!(
+                parse_datetime(out_of_range),
+                Err(TimeError),
+                "{out_of_range}"
+            );
+        }
+        for edge in [
+            "0000-01-01T00:00:00Z",
+            "9999-12-31T23:59:59Z",
+            "31.12.9999 24:00",
+        ] {
+            let t = utc(edge);
+            assert_eq!(parse_datetime(&rfc3339_utc(t)), Ok(t), "{edge}");
         }
     }
 

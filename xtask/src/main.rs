@@ -7,6 +7,7 @@ mod bench;
 mod cmd;
 mod demo;
 mod dist;
+mod fuzz;
 mod load;
 mod setup;
 mod suite;
@@ -26,6 +27,9 @@ cargo xtask <task>
            size budget, end-to-end tests in headless Chromium
   bench    measure and print: bundle sizes, widget load time in Chromium, collector
            throughput and latency at 64 clients, peak memory (also target/bench.json)
+  fuzz     run the cargo-fuzz targets in fuzz/ (attribute parser, submission decoder, server
+           replies, closing times) on nightly, each for N seconds (--seconds N, default 60;
+           name one target to run only that one)
 ";
 
 type Result<T = ()> = std::result::Result<T, String>;
@@ -44,6 +48,7 @@ fn main() -> ExitCode {
         Some("demo") => demo::run(&args[1..]),
         Some("test") => suite::run(),
         Some("bench") => bench::run(),
+        Some("fuzz") => fuzz::run(&args[1..]),
         Some("help") | Some("--help") | Some("-h") | None => {
             print!("{HELP}");
             Ok(())

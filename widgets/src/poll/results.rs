@@ -33,7 +33,7 @@ pub fn view(props: &Props) -> Html {
             let rows = config.options.iter().map(|option| {
                 let count = results.count(option.key.as_str());
                 let percent = texts.percent(count, results.ballots);
-                let share = (count * 100).checked_div(results.ballots).unwrap_or(0);
+                let share = count.saturating_mul(100).checked_div(results.ballots).unwrap_or(0);
                 html! {
                     <li key={option.key.as_str().to_owned()}>
                         <div class="mm-bar-label">

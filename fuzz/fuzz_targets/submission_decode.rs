@@ -1,0 +1,30 @@
+//! Any request body, as the collector receives it: JSON → `Submission` → `validate` and
+//! `is_spam`. No panic; what validates has 1 to 50 distinct answers; it serializes back.
+
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use mitmachen_shared::protocol::{MAX_CHOICES, Submission};
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(submission) = serde_json::from_slice::<Submission>(data) else {
+        return;
+    };
+    let _ = submission.is_spam();
+    match submission.validate() {
+        Ok(()) => {
+            let Submission::Poll(ballot) = &submission;
+            assert!((1..=MAX_CHOICES).contains(&ballot.choices.len()));
+            for (i, key) in ballot.choices.iter().enumerate() {
+                assert!(!ballot.choices[..i].contains(key));
+            }
+        }
+        Err(errors) => {
+            assert!(!errors.is_empty());
+            assert!(errors.iter().all(|e| e.pointer.starts_with("/choices")));
+        }
+    }
+    let json = serde_json::to_string(&submission).expect("a submission serializes");
+    let back: Submission = serde_json::from_str(&json).expect("and decodes again");
+    assert_eq!(back, submission);
+});
