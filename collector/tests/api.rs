@@ -472,7 +472,7 @@ async fn without_allowed_origins_every_page_is_refused() {
         post(&c, "haushalt", Some(&key(1)), JA).await.status(),
         StatusCode::CREATED
     );
-    assert!(c.log().contains("allowed_origins is empty"), "{}", c.log());
+    assert!(c.log_shows("allowed_origins is empty"), "{}", c.log());
 }
 
 #[tokio::test]

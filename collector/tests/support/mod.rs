@@ -80,6 +80,21 @@ impl Collector {
         read_log(&self.dir)
     }
 
+    /// Whether the log contains `needle` within a few seconds (a loaded machine may schedule
+    /// the child's write late).
+    pub fn log_shows(&self, needle: &str) -> bool {
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        loop {
+            if self.log().contains(needle) {
+                return true;
+            }
+            if std::time::Instant::now() > deadline {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     /// Waits for the process to end by itself.
     pub fn wait(mut self, timeout: Duration) -> Option<std::process::ExitStatus> {
         let deadline = std::time::Instant::now() + timeout;
