@@ -10,3 +10,4 @@ pub mod messages;
 pub mod protocol;
 pub mod text;
 pub mod time;
+pub mod topics;
