@@ -4,27 +4,15 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { states, views } from "./states.mjs";
-import { launchBrowser } from "./support/browser.mjs";
-import { startCollector } from "./support/collector.mjs";
 import { enterState } from "./support/state.mjs";
+import { withCollectorAndBrowser } from "./support/suite.mjs";
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 const AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
 
-let collector;
-let browser;
-
-before(async () => {
-  collector = await startCollector();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await collector?.stop();
-});
+const env = withCollectorAndBrowser();
 
 async function axe(page, id) {
   // The example pages' CSP forbids injected scripts; axe is evaluated as a function instead.
@@ -51,7 +39,7 @@ async function axe(page, id) {
 for (const state of states) {
   for (const view of views) {
     test(`${state.name} at ${view.name}`, async () => {
-      const { page, context } = await enterState(browser, collector, state, view, { reducedMotion: "reduce" });
+      const { page, context } = await enterState(env.browser, env.collector, state, view, { reducedMotion: "reduce" });
       const { passed, violations } = await axe(page, state.id);
       assert.deepEqual(violations, [], `axe found violations:\n${JSON.stringify(violations, null, 2)}`);
       assert.ok(passed >= 3, `axe checked only ${passed} rules inside the widget`);

@@ -1,23 +1,12 @@
 // Each widget completed with the keyboard only (Tab, arrow keys, Space, Enter), with a visible
 // focus indicator, and focus somewhere sensible after submitting.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import { launchBrowser, openPage } from "./support/browser.mjs";
-import { startCollector } from "./support/collector.mjs";
+import { test } from "node:test";
+import { openPage } from "./support/browser.mjs";
 import { Poll } from "./support/poll.mjs";
+import { withCollectorAndBrowser } from "./support/suite.mjs";
 
-let collector;
-let browser;
-
-before(async () => {
-  collector = await startCollector();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await collector?.stop();
-});
+const env = withCollectorAndBrowser();
 
 // What has keyboard focus, looking through shadow roots.
 function focused(page) {
@@ -55,7 +44,7 @@ function assertVisibleFocus(state) {
 }
 
 test("a single-choice poll with Tab, arrow keys and Enter", async () => {
-  const { page, context } = await openPage(browser, `${collector.site}/examples/rathaus.html`);
+  const { page, context } = await openPage(env.browser, `${env.collector.site}/examples/rathaus.html`);
   const poll = new Poll(page, "marktplatz-autofrei");
   await poll.waitUntilReady();
   const first = await tabTo(page, { widget: "marktplatz-autofrei", type: "radio" });
@@ -71,13 +60,13 @@ test("a single-choice poll with Tab, arrow keys and Enter", async () => {
   await poll.expectStatus("Vielen Dank");
   const after = await focused(page);
   assert.deepEqual([after.widget, after.role], ["marktplatz-autofrei", "status"], "focus moves to the confirmation");
-  const results = await collector.results("marktplatz-autofrei");
+  const results = await env.collector.results("marktplatz-autofrei");
   assert.equal(results.counts["nur-im-sommer"], 1);
   await context.close();
 });
 
 test("a multiple-choice poll with Tab and Space", async () => {
-  const { page, context } = await openPage(browser, `${collector.site}/examples/rathaus.html`);
+  const { page, context } = await openPage(env.browser, `${env.collector.site}/examples/rathaus.html`);
   const poll = new Poll(page, "buergerhaus-angebote");
   await poll.waitUntilReady();
   const first = await tabTo(page, { widget: "buergerhaus-angebote", type: "checkbox" });
@@ -89,13 +78,13 @@ test("a multiple-choice poll with Tab and Space", async () => {
   assertVisibleFocus(button);
   await page.keyboard.press("Space");
   await poll.expectStatus("Vielen Dank");
-  const results = await collector.results("buergerhaus-angebote");
+  const results = await env.collector.results("buergerhaus-angebote");
   assert.deepEqual(results.counts, { "cafe-und-treffpunkt": 1, "werkstatt-zum-reparieren": 1 });
   await context.close();
 });
 
 test("a validation error moves focus to the first answer, which names the error", async () => {
-  const { page, context } = await openPage(browser, `${collector.site}/examples/rathaus.html`);
+  const { page, context } = await openPage(env.browser, `${env.collector.site}/examples/rathaus.html`);
   const poll = new Poll(page, "marktplatz-autofrei");
   await poll.waitUntilReady();
   await tabTo(page, { widget: "marktplatz-autofrei", tag: "button" });

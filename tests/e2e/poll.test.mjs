@@ -3,23 +3,12 @@
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, test } from "node:test";
-import { launchBrowser, openPage } from "./support/browser.mjs";
-import { startCollector } from "./support/collector.mjs";
+import { test } from "node:test";
+import { openPage } from "./support/browser.mjs";
 import { Poll } from "./support/poll.mjs";
+import { refuseSubmissions, withCollectorAndBrowser } from "./support/suite.mjs";
 
-let collector;
-let browser;
-
-before(async () => {
-  collector = await startCollector();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await collector?.stop();
-});
+const env = withCollectorAndBrowser();
 
 const artifacts = process.env.MITMACHEN_ARTIFACTS || "target/e2e";
 
@@ -30,7 +19,7 @@ function unexpected(problems) {
 
 test("a citizen answers both polls on the town's page and sees the results", async () => {
   // Reduced motion: the result bars appear without their transition, also in the screenshot.
-  const { page, context, problems } = await openPage(browser, `${collector.site}/examples/rathaus.html`, {
+  const { page, context, problems } = await openPage(env.browser, `${env.collector.site}/examples/rathaus.html`, {
     reducedMotion: "reduce",
   });
   const marktplatz = new Poll(page, "marktplatz-autofrei");
@@ -57,12 +46,12 @@ test("a citizen answers both polls on the town's page and sees the results", asy
   await buergerhaus.expectResult("Café und Treffpunkt", "0 Stimmen (0 %)");
 
   // Stored exactly once each, under the keys derived from the editor's labels.
-  assert.deepEqual(await collector.results("marktplatz-autofrei"), {
+  assert.deepEqual(await env.collector.results("marktplatz-autofrei"), {
     widget: "marktplatz-autofrei",
     ballots: 1,
     counts: { "nur-im-sommer": 1 },
   });
-  assert.deepEqual(await collector.results("buergerhaus-angebote"), {
+  assert.deepEqual(await env.collector.results("buergerhaus-angebote"), {
     widget: "buergerhaus-angebote",
     ballots: 1,
     counts: { bibliothek: 1, "raeume-fuer-vereine": 1 },
@@ -86,7 +75,7 @@ test("a citizen answers both polls on the town's page and sees the results", asy
 });
 
 test("a broken widget explains itself while the others work", async () => {
-  const { page, context, problems } = await openPage(browser, `${collector.site}/examples/rathaus.html`);
+  const { page, context, problems } = await openPage(env.browser, `${env.collector.site}/examples/rathaus.html`);
   await new Poll(page, "marktplatz-autofrei").waitUntilReady();
   const broken = page.locator('[data-id="Spielplatz Nord"] .mm-config-error');
   await broken.waitFor();
@@ -103,10 +92,10 @@ test("a broken widget explains itself while the others work", async () => {
 });
 
 test("too many answers are refused in the widget, nothing is lost and nothing is sent", async () => {
-  const { page, context } = await openPage(browser, `${collector.site}/examples/rathaus.html`);
+  const { page, context } = await openPage(env.browser, `${env.collector.site}/examples/rathaus.html`);
   const poll = new Poll(page, "buergerhaus-angebote");
   await poll.waitUntilReady();
-  const before = await collector.results("buergerhaus-angebote");
+  const before = await env.collector.results("buergerhaus-angebote");
   await poll.choose("Café und Treffpunkt", "Bibliothek", "Werkstatt zum Reparieren");
   await poll.submit();
   const error = poll.root.locator(".mm-field-error");
@@ -117,7 +106,7 @@ test("too many answers are refused in the widget, nothing is lost and nothing is
   for (const label of ["Café und Treffpunkt", "Bibliothek", "Werkstatt zum Reparieren"]) {
     assert.ok(await poll.option(label).isChecked(), `${label} is still chosen`);
   }
-  assert.deepEqual(await collector.results("buergerhaus-angebote"), before);
+  assert.deepEqual(await env.collector.results("buergerhaus-angebote"), before);
   await context.close();
 });
 
@@ -130,7 +119,7 @@ test("the host page's CSS does not change the widget's computed styles", async (
   ];
   const selectors = [".mm-root", ".mm-heading", "legend", ".mm-option", ".mm-option input", ".mm-option span", ".mm-submit", "[role=status]"];
   async function styles(path) {
-    const { page, context } = await openPage(browser, `${collector.site}/examples/${path}`);
+    const { page, context } = await openPage(env.browser, `${env.collector.site}/examples/${path}`);
     await new Poll(page, "marktplatz-autofrei").waitUntilReady();
     const found = await page.evaluate(
       ({ selectors, properties }) => {
@@ -156,7 +145,7 @@ test("the host page's CSS does not change the widget's computed styles", async (
 });
 
 test("a vote is retried with the same idempotency key after a network error and stored once", async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const page = await context.newPage();
   await page.addInitScript(() => {
     window.__ready = [];
@@ -168,8 +157,8 @@ test("a vote is retried with the same idempotency key after a network error and 
     if (keys.length === 1) await route.abort("connectionreset");
     else await route.continue();
   });
-  const before = await collector.results("marktplatz-autofrei");
-  await page.goto(`${collector.site}/examples/plain.html`);
+  const before = await env.collector.results("marktplatz-autofrei");
+  await page.goto(`${env.collector.site}/examples/plain.html`);
   const poll = new Poll(page, "marktplatz-autofrei");
   await poll.waitUntilReady();
   await poll.choose("Ja");
@@ -179,27 +168,16 @@ test("a vote is retried with the same idempotency key after a network error and 
   assert.equal(keys.length, 2);
   assert.equal(keys[0], keys[1]);
   assert.match(keys[0], /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-  const after = await collector.results("marktplatz-autofrei");
+  const after = await env.collector.results("marktplatz-autofrei");
   assert.equal(after.ballots, before.ballots + 1);
   assert.equal(after.counts.ja ?? 0, (before.counts.ja ?? 0) + 1);
   await context.close();
 });
 
 test("a refused vote keeps the citizen's choice and says why", async () => {
-  const { page, context } = await openPage(browser, `${collector.site}/examples/plain.html`);
-  await page.route("**/v1/widgets/marktplatz-autofrei/submissions", (route) =>
-    route.fulfill({
-      status: 422,
-      contentType: "application/problem+json",
-      headers: { "access-control-allow-origin": collector.site },
-      body: JSON.stringify({
-        type: "urn:mitmachen:problem:invalid-submission",
-        title: "The submission breaks a rule",
-        status: 422,
-        detail: "Die Abstimmung ist geschlossen.",
-      }),
-    }),
-  );
+  const { page, context } = await openPage(env.browser, `${env.collector.site}/examples/plain.html`);
+  await refuseSubmissions(page, env.collector, "**/v1/widgets/marktplatz-autofrei/submissions");
+
   const poll = new Poll(page, "marktplatz-autofrei");
   await poll.waitUntilReady();
   await poll.choose("Nein");
@@ -213,7 +191,7 @@ test("a refused vote keeps the citizen's choice and says why", async () => {
 });
 
 test("a widget that a page script adds later is mounted too", async () => {
-  const { page, context } = await openPage(browser, `${collector.site}/examples/plain.html`);
+  const { page, context } = await openPage(env.browser, `${env.collector.site}/examples/plain.html`);
   await new Poll(page, "marktplatz-autofrei").waitUntilReady();
   await page.evaluate(() => {
     const div = document.createElement("div");
@@ -229,7 +207,7 @@ test("a widget that a page script adds later is mounted too", async () => {
 });
 
 test("a closed poll offers no vote and shows the results when the editor allows it", async () => {
-  const { page, context } = await openPage(browser, `${collector.site}/examples/plain.html`);
+  const { page, context } = await openPage(env.browser, `${env.collector.site}/examples/plain.html`);
   await new Poll(page, "marktplatz-autofrei").waitUntilReady();
   await page.evaluate(() => {
     const div = document.createElement("div");
@@ -255,29 +233,29 @@ test("a closed poll offers no vote and shows the results when the editor allows 
 });
 
 test("a vote cast offline is delivered once when the connection is back, and the citizen is told", async () => {
-  const { page, context } = await openPage(browser, `${collector.site}/examples/plain.html`);
+  const { page, context } = await openPage(env.browser, `${env.collector.site}/examples/plain.html`);
   const poll = new Poll(page, "marktplatz-autofrei");
   await poll.waitUntilReady();
-  const before = await collector.results("marktplatz-autofrei");
+  const before = await env.collector.results("marktplatz-autofrei");
   await context.setOffline(true);
   await poll.choose("Nur im Sommer");
   await poll.submit();
   await poll.expectStatus("Keine Verbindung zum Server. Ihre Stimme wird automatisch gesendet");
   // A few attempts fail while offline (1 s, 2 s, 4 s apart).
   await page.waitForTimeout(3500);
-  assert.deepEqual(await collector.results("marktplatz-autofrei"), before);
+  assert.deepEqual(await env.collector.results("marktplatz-autofrei"), before);
   assert.ok(await poll.option("Nur im Sommer").isChecked(), "the choice is kept");
   // Back online: the browser's "online" event sends it at once, not after the next wait.
   await context.setOffline(false);
   await poll.expectStatus("Vielen Dank");
-  const after = await collector.results("marktplatz-autofrei");
+  const after = await env.collector.results("marktplatz-autofrei");
   assert.equal(after.ballots, before.ballots + 1);
   assert.equal(after.counts["nur-im-sommer"] ?? 0, (before.counts["nur-im-sommer"] ?? 0) + 1);
   await context.close();
 });
 
 test("a bot that fills the hidden honeypot field is thanked and not counted", async () => {
-  const { page, context } = await openPage(browser, `${collector.site}/examples/plain.html`);
+  const { page, context } = await openPage(env.browser, `${env.collector.site}/examples/plain.html`);
   const poll = new Poll(page, "marktplatz-autofrei");
   await poll.waitUntilReady();
   const honeypot = poll.root.locator("input[name=website]");
@@ -286,11 +264,11 @@ test("a bot that fills the hidden honeypot field is thanked and not counted", as
   assert.equal(await honeypot.isVisible(), true, "present for bots, but off-screen");
   const box = await honeypot.boundingBox();
   assert.ok(box.x + box.width < 0, "off-screen");
-  const before = await collector.results("marktplatz-autofrei");
+  const before = await env.collector.results("marktplatz-autofrei");
   await honeypot.fill("https://spam.example");
   await poll.choose("Ja");
   await poll.submit();
   await poll.expectStatus("Vielen Dank");
-  assert.deepEqual(await collector.results("marktplatz-autofrei"), before);
+  assert.deepEqual(await env.collector.results("marktplatz-autofrei"), before);
   await context.close();
 });

@@ -2,29 +2,17 @@
 // cookie, talks to no origin but the page's own, the bundle's and the endpoint's, and does not
 // touch localStorage.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { states } from "./states.mjs";
-import { launchBrowser } from "./support/browser.mjs";
-import { startCollector } from "./support/collector.mjs";
 import { enterState } from "./support/state.mjs";
+import { withCollectorAndBrowser } from "./support/suite.mjs";
 
-let collector;
-let browser;
-
-before(async () => {
-  collector = await startCollector();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await collector?.stop();
-});
+const env = withCollectorAndBrowser();
 
 for (const state of states) {
   test(`${state.name}: no cookies, no third parties, no localStorage`, async () => {
     const requests = [];
-    const { page, context } = await enterState(browser, collector, state, { width: 1280 }, {
+    const { page, context } = await enterState(env.browser, env.collector, state, { width: 1280 }, {
       onContext: (ctx) => ctx.on("request", (r) => requests.push(r.url())),
       initScript: () => {
         window.__localStorageUse = 0;
@@ -40,10 +28,10 @@ for (const state of states) {
     });
     // Let late requests (results refresh) happen before counting.
     await page.waitForTimeout(300);
-    const allowed = new Set([new URL(collector.site).origin, new URL(collector.api).origin]);
+    const allowed = new Set([new URL(env.collector.site).origin, new URL(env.collector.api).origin]);
     const foreign = requests.filter((u) => !u.startsWith("data:") && !allowed.has(new URL(u).origin));
     assert.deepEqual(foreign, [], "requests to other origins");
-    assert.ok(requests.some((u) => u.startsWith(collector.api)), "the bundle was loaded from the collector");
+    assert.ok(requests.some((u) => u.startsWith(env.collector.api)), "the bundle was loaded from the collector");
     assert.deepEqual(await context.cookies(), [], "cookies");
     const local = await page.evaluate(() => ({ uses: window.__localStorageUse, length: localStorage.length }));
     assert.deepEqual(local, { uses: 0, length: 0 }, "localStorage");

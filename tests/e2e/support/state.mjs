@@ -1,5 +1,6 @@
 // Opens an example page and brings one widget into one of the states in ../states.mjs.
 import { openPage } from "./browser.mjs";
+import { refuseSubmissions } from "./suite.mjs";
 
 // `view` is one of the views in ../states.mjs: width, and optionally the browser's default font
 // size and forced colours.
@@ -16,21 +17,7 @@ export async function enterState(browser, collector, state, view, options = {}) 
     await cdp.send("Page.setFontSizes", { fontSizes: { standard: view.fontSize, fixed: view.fontSize } });
   }
   if (state.hold) await page.route(state.hold, () => {});
-  if (state.refuse) {
-    await page.route(state.refuse, (route) =>
-      route.fulfill({
-        status: 422,
-        contentType: "application/problem+json",
-        headers: { "access-control-allow-origin": collector.site },
-        body: JSON.stringify({
-          type: "urn:mitmachen:problem:invalid-submission",
-          title: "The submission breaks a rule",
-          status: 422,
-          detail: "Die Abstimmung ist geschlossen.",
-        }),
-      }),
-    );
-  }
+  if (state.refuse) await refuseSubmissions(page, collector, state.refuse);
   await page.goto(`${collector.site}/examples/${state.page}`);
   const widget = new state.object(page, state.id);
   if (!state.broken) await widget.waitUntilReady();
