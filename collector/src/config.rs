@@ -17,6 +17,34 @@ pub const DEFAULT_DATABASE: &str = "mitmachen.sqlite3";
 pub const DEFAULT_BODY_LIMIT: usize = 16 * 1024;
 pub const DEFAULT_SUBMISSIONS_PER_MINUTE: u32 = 30;
 pub const DEFAULT_READS_PER_MINUTE: u32 = 300;
+/// An admin token shorter than this is refused at start: it must not be guessable.
+pub const MIN_ADMIN_TOKEN_LEN: usize = 32;
+
+/// When a citizen's proposal is served: after an administrator approved it (`pre`), or at once
+/// until one rejects it (`post`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Moderation {
+    #[default]
+    Pre,
+    Post,
+}
+
+/// The bearer token of the admin API. Its `Debug` shows no characters of it, so that it never
+/// reaches a log.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AdminToken(String);
+
+impl AdminToken {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for AdminToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("AdminToken(…)")
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
@@ -40,6 +68,10 @@ pub struct Config {
     pub rate_limit_submissions_per_minute: u32,
     /// Results reads per client and minute; 0: no limit.
     pub rate_limit_reads_per_minute: u32,
+    /// The bearer token of the admin API; `None`: the admin API is off.
+    pub admin_token: Option<AdminToken>,
+    /// Per-widget moderation of proposals; widgets not listed use [`Moderation::Pre`].
+    pub moderation: BTreeMap<WidgetId, Moderation>,
 }
 
 impl Default for Config {
@@ -56,6 +88,8 @@ impl Default for Config {
             trust_forwarded_for: false,
             rate_limit_submissions_per_minute: DEFAULT_SUBMISSIONS_PER_MINUTE,
             rate_limit_reads_per_minute: DEFAULT_READS_PER_MINUTE,
+            admin_token: None,
+            moderation: BTreeMap::new(),
         }
     }
 }
@@ -98,6 +132,7 @@ struct FileConfig {
     trust_forwarded_for: Option<bool>,
     rate_limit_submissions_per_minute: Option<i64>,
     rate_limit_reads_per_minute: Option<i64>,
+    admin_token: Option<String>,
     #[serde(default)]
     widgets: BTreeMap<String, FileWidget>,
 }
@@ -105,7 +140,8 @@ struct FileConfig {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FileWidget {
-    allowed_origins: Vec<String>,
+    allowed_origins: Option<Vec<String>>,
+    moderation: Option<String>,
 }
 
 impl Config {
@@ -243,15 +279,43 @@ impl Config {
             config.rate_limit_reads_per_minute = n;
         }
 
+        if let Some(token) = env("MITMACHEN_ADMIN_TOKEN")
+            .or(file.admin_token)
+            .filter(|t| !t.is_empty())
+        {
+            config.admin_token = Some(admin_token(token)?);
+        }
+
         for (id, widget) in file.widgets {
             let key = format!("widgets.{id}");
             let widget_id = WidgetId::parse(&id)
                 .map_err(|e| ConfigError::new(&key, format!("the widget id {e}")))?;
-            let origins =
-                normalise_origins(&widget.allowed_origins, &format!("{key}.allowed_origins"))?;
-            config.widgets.insert(widget_id, origins);
+            if let Some(origins) = &widget.allowed_origins {
+                let origins = normalise_origins(origins, &format!("{key}.allowed_origins"))?;
+                config.widgets.insert(widget_id.clone(), origins);
+            }
+            if let Some(moderation) = &widget.moderation {
+                let moderation = match moderation.as_str() {
+                    "pre" => Moderation::Pre,
+                    "post" => Moderation::Post,
+                    other => {
+                        return Err(ConfigError::new(
+                            format!("{key}.moderation"),
+                            format!(
+                                "'{other}' is neither \"pre\" (approve before showing) nor \"post\" (show at once, reject later)"
+                            ),
+                        ));
+                    }
+                };
+                config.moderation.insert(widget_id, moderation);
+            }
         }
         Ok(config)
+    }
+
+    /// How proposals to `widget` are moderated.
+    pub fn moderation(&self, widget: &WidgetId) -> Moderation {
+        self.moderation.get(widget).copied().unwrap_or_default()
     }
 
     /// The public URL, or `http://<bound address>` when none is configured.
@@ -260,6 +324,28 @@ impl Config {
             .clone()
             .unwrap_or_else(|| format!("http://{bound}"))
     }
+}
+
+/// At least [`MIN_ADMIN_TOKEN_LEN`] visible ASCII characters, so that it can be sent in a header
+/// as typed and cannot be guessed.
+fn admin_token(token: String) -> Result<AdminToken, ConfigError> {
+    let key = "admin_token (MITMACHEN_ADMIN_TOKEN)";
+    if !token.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(ConfigError::new(
+            key,
+            "may contain only visible ASCII characters (no spaces); e.g. `openssl rand -hex 32`",
+        ));
+    }
+    if token.len() < MIN_ADMIN_TOKEN_LEN {
+        return Err(ConfigError::new(
+            key,
+            format!(
+                "has {} characters, at least {MIN_ADMIN_TOKEN_LEN} are needed; e.g. `openssl rand -hex 32`",
+                token.len()
+            ),
+        ));
+    }
+    Ok(AdminToken(token))
 }
 
 fn parse_bool(v: &str) -> Option<bool> {
@@ -588,6 +674,47 @@ mod tests {
             100_000_000
         );
         assert!(Config::from_toml("trust_forwarded_for = \"yes\"").is_err());
+    }
+
+    #[test]
+    fn admin_token_and_moderation() {
+        let token = "0123456789abcdef0123456789abcdef";
+        let c = load(&[("MITMACHEN_ADMIN_TOKEN", token)], &[]).expect("token");
+        assert_eq!(c.admin_token.as_ref().map(AdminToken::as_str), Some(token));
+        assert!(
+            !format!("{c:?}").contains(token),
+            "the token reaches no log"
+        );
+        assert_eq!(
+            load(&[("MITMACHEN_ADMIN_TOKEN", "")], &[])
+                .expect("off")
+                .admin_token,
+            None
+        );
+        for bad in [
+            "short",
+            "0123456789abcdef 0123456789abcdef",
+            "ä123456789abcdef0123456789abcdef",
+        ] {
+            let err = load(&[("MITMACHEN_ADMIN_TOKEN", bad)], &[]).expect_err(bad);
+            assert!(err.key.starts_with("admin_token"), "{err}");
+            assert!(!err.to_string().contains(bad), "{err}");
+        }
+        let file = Config::from_toml(&format!(
+            "admin_token = \"{token}\"\n[widgets.ideen]\nmoderation = \"post\"\n\
+             [widgets.rat]\nmoderation = \"pre\"\nallowed_origins = [\"https://b.de\"]\n"
+        ))
+        .expect("file");
+        assert!(file.admin_token.is_some());
+        let id = |s: &str| WidgetId::parse(s).expect("id");
+        assert_eq!(file.moderation(&id("ideen")), Moderation::Post);
+        assert_eq!(file.moderation(&id("rat")), Moderation::Pre);
+        assert_eq!(file.moderation(&id("other")), Moderation::Pre);
+        // A widget that only sets its moderation keeps the global origins.
+        assert!(!file.widgets.contains_key(&id("ideen")));
+        assert_eq!(file.widgets[&id("rat")], vec!["https://b.de"]);
+        let err = Config::from_toml("[widgets.ideen]\nmoderation = \"later\"").expect_err("bad");
+        assert_eq!(err.key, "widgets.ideen.moderation");
     }
 
     #[test]

@@ -97,6 +97,8 @@ pub async fn run(config: Config) -> Result<(), RunError> {
         public_url: config.public_url_or(bound),
         dist_dir: config.dist_dir.clone(),
         site_dir: config.site_dir.clone(),
+        admin_token: config.admin_token.clone(),
+        moderation: config.moderation.clone(),
     });
     tracing::info!(
         database = %config.database.display(),
@@ -104,6 +106,7 @@ pub async fn run(config: Config) -> Result<(), RunError> {
         submissions_per_minute = config.rate_limit_submissions_per_minute,
         reads_per_minute = config.rate_limit_reads_per_minute,
         trust_forwarded_for = config.trust_forwarded_for,
+        admin_api = config.admin_token.is_some(),
         "ready"
     );
     let app = http::router(state);

@@ -6,9 +6,12 @@ mod support;
 use mitmachen_collector::http::cors::OriginPolicy;
 use mitmachen_collector::http::rate_limit::RateLimits;
 use mitmachen_collector::http::{AppState, router};
-use mitmachen_collector::store::{NewSubmission, Store, StoreError, SubmitOutcome};
+use mitmachen_collector::store::{
+    DecideOutcome, Decision, NewSubmission, ProposalRecord, ProposalStatus, Store, StoreError,
+    SubmitOutcome,
+};
 use mitmachen_shared::ids::WidgetId;
-use mitmachen_shared::protocol::{Problem, Results};
+use mitmachen_shared::protocol::{Problem, Results, Topic};
 use reqwest::{StatusCode, header};
 use std::sync::Arc;
 use support::{client, key};
@@ -20,6 +23,19 @@ impl Store for BrokenStore {
         Err(StoreError("disk I/O error".into()))
     }
     fn results(&self, _: &WidgetId) -> Result<Results, StoreError> {
+        Err(StoreError("disk I/O error".into()))
+    }
+    fn topics(&self, _: &WidgetId) -> Result<Vec<Topic>, StoreError> {
+        Err(StoreError("disk I/O error".into()))
+    }
+    fn proposals(
+        &self,
+        _: &WidgetId,
+        _: Option<ProposalStatus>,
+    ) -> Result<Vec<ProposalRecord>, StoreError> {
+        Err(StoreError("disk I/O error".into()))
+    }
+    fn decide(&self, _: &str, _: Decision) -> Result<DecideOutcome, StoreError> {
         Err(StoreError("disk I/O error".into()))
     }
     fn health(&self) -> Result<(), StoreError> {
@@ -37,6 +53,8 @@ async fn a_failing_store_answers_503() {
         public_url: "http://127.0.0.1".into(),
         dist_dir: None,
         site_dir: None,
+        admin_token: None,
+        moderation: Default::default(),
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

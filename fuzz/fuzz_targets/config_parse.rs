@@ -23,6 +23,10 @@ const NAMES: &[&str] = &[
     "data-options",
     "data-choice",
     "data-max-choices",
+    "data-dots",
+    "data-dots-per-topic",
+    "data-proposals",
+    "data-order",
     "data-results",
     "data-closes",
     "data-text-submit",
@@ -34,6 +38,7 @@ const NAMES: &[&str] = &[
 
 const VALUES: &[&str] = &[
     "poll",
+    "topics",
     "umfrage-1",
     "https://beteiligung.example.de/api/",
     "http://127.0.0.1:8080",
@@ -95,6 +100,7 @@ fn source(u: &mut Unstructured) -> Result<Source> {
         items.push(Item {
             text: pick(u, LABELS)?,
             key,
+            title: None,
         });
     }
     Ok(Source {

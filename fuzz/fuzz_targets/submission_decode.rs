@@ -12,16 +12,28 @@ fuzz_target!(|data: &[u8]| {
     };
     let _ = submission.is_spam();
     match submission.validate() {
-        Ok(()) => {
-            let Submission::Poll(ballot) = &submission;
-            assert!((1..=MAX_CHOICES).contains(&ballot.choices.len()));
-            for (i, key) in ballot.choices.iter().enumerate() {
-                assert!(!ballot.choices[..i].contains(key));
+        Ok(()) => match &submission {
+            Submission::Poll(ballot) => {
+                assert!((1..=MAX_CHOICES).contains(&ballot.choices.len()));
+                for (i, key) in ballot.choices.iter().enumerate() {
+                    assert!(!ballot.choices[..i].contains(key));
+                }
             }
-        }
+            Submission::Proposal(proposal) => {
+                assert!(!proposal.title.chars().any(char::is_control));
+            }
+            Submission::Topics(ballot) => {
+                let total: u64 = ballot.dots.iter().map(|d| u64::from(d.count)).sum();
+                assert!((1..=u64::from(mitmachen_shared::topics::MAX_DOTS)).contains(&total));
+            }
+        },
         Err(errors) => {
             assert!(!errors.is_empty());
-            assert!(errors.iter().all(|e| e.pointer.starts_with("/choices")));
+            assert!(errors.iter().all(|e| {
+                ["/choices", "/title", "/description", "/dots"]
+                    .iter()
+                    .any(|f| e.pointer.starts_with(f))
+            }));
         }
     }
     let json = serde_json::to_string(&submission).expect("a submission serializes");

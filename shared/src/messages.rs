@@ -122,6 +122,62 @@ texts! {
         de: "Das Ergebnis wird nach dem Ende der Abstimmung veröffentlicht.", easy: "Sie sehen das Ergebnis, wenn die Abstimmung vorbei ist.",
         en: "The results will be published when the poll has closed."
     }
+    TopicsHint "topics-hint" {
+        de: "Sie haben {dots} Punkte. Geben Sie sie den Themen, die Ihnen am wichtigsten sind.",
+        easy: "Sie haben {dots} Punkte. Geben Sie die Punkte den Themen, die Ihnen wichtig sind.",
+        en: "You have {dots} dots. Give them to the topics that matter most to you."
+    }
+    TopicsPerTopic "topics-per-topic" {
+        de: "Ein Thema kann bis zu {max} Punkte von Ihnen bekommen.",
+        easy: "Ein Thema kann bis zu {max} Punkte von Ihnen bekommen.",
+        en: "One topic can get up to {max} of your dots."
+    }
+    DotsLeft "dots-left" {
+        de: "Noch {left} von {dots} Punkten übrig.",
+        easy: "Sie haben noch {left} von {dots} Punkten.",
+        en: "{left} of {dots} dots left."
+    }
+    GiveDot "give-dot" { de: "Punkt geben", easy: "Punkt geben", en: "Give a dot" }
+    GiveDotLabel "give-dot-label" {
+        de: "Punkt geben: {title} (von Ihnen: {count})",
+        easy: "Punkt geben: {title} (von Ihnen: {count})",
+        en: "Give a dot: {title} (yours: {count})"
+    }
+    TakeBackDot "take-back-dot" { de: "Zurücknehmen", easy: "Zurücknehmen", en: "Take back" }
+    TakeBackDotLabel "take-back-dot-label" {
+        de: "Zurücknehmen: einen Punkt von {title}",
+        easy: "Zurücknehmen: einen Punkt von {title}",
+        en: "Take back: one dot from {title}"
+    }
+    NoDotsLeft "no-dots-left" {
+        de: "Sie haben alle Punkte vergeben. Nehmen Sie einen Punkt zurück, um ihn neu zu vergeben.",
+        easy: "Sie haben keine Punkte mehr. Nehmen Sie einen Punkt zurück. Dann können Sie ihn neu geben.",
+        en: "You have given all your dots. Take one back to give it again."
+    }
+    TopicFull "topic-full" {
+        de: "Diesem Thema können Sie keinen weiteren Punkt geben.",
+        easy: "Dieses Thema kann keinen Punkt mehr von Ihnen bekommen.",
+        en: "You cannot give this topic another dot."
+    }
+    NothingPlaced "nothing-placed" {
+        de: "Bitte geben Sie mindestens einem Thema einen Punkt.",
+        easy: "Bitte geben Sie mindestens einem Thema einen Punkt.",
+        en: "Please give at least one topic a dot."
+    }
+    SubmitDots "submit-dots" { de: "Punkte abgeben", easy: "Punkte abgeben", en: "Submit my dots" }
+    ThanksDots "thanks-dots" {
+        de: "Vielen Dank! Ihre Punkte wurden gezählt.",
+        easy: "Danke! Ihre Punkte sind angekommen.",
+        en: "Thank you! Your dots have been counted."
+    }
+    AlreadyDots "already-dots" {
+        de: "Sie haben Ihre Punkte bereits abgegeben.",
+        easy: "Sie haben Ihre Punkte schon abgegeben.",
+        en: "You have already given your dots."
+    }
+    DotsOne "dots-one" { de: "1 Punkt", easy: "1 Punkt", en: "1 dot" }
+    DotsMany "dots-many" { de: "{count} Punkte", easy: "{count} Punkte", en: "{count} dots" }
+    Rank "rank" { de: "Platz {rank}", easy: "Platz {rank}", en: "Rank {rank}" }
     ConfigProblem "config-problem" {
         de: "Dieses Beteiligungselement ist nicht richtig eingerichtet. Hinweis für die Redaktion:", easy: "Dieses Element funktioniert nicht. Hinweis für die Redaktion:",
         en: "This participation widget is not set up correctly. Note for the editors:"
@@ -164,6 +220,14 @@ impl Texts {
         match count {
             1 => self.get(Text::VotesOne).to_owned(),
             n => self.fill(Text::VotesMany, &[("count", &n.to_string())]),
+        }
+    }
+
+    /// "1 Punkt" / "4 Punkte".
+    pub fn dots(&self, count: u64) -> String {
+        match count {
+            1 => self.get(Text::DotsOne).to_owned(),
+            n => self.fill(Text::DotsMany, &[("count", &n.to_string())]),
         }
     }
 

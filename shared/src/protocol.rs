@@ -13,6 +13,11 @@ pub const IDEMPOTENCY_KEY_HEADER: &str = "Idempotency-Key";
 pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
 /// More answers than this in one ballot is refused whatever the poll allows.
 pub const MAX_CHOICES: usize = 50;
+/// A proposal's title, in characters, counted without surrounding white space.
+pub const MIN_TITLE_CHARS: usize = 3;
+pub const MAX_TITLE_CHARS: usize = 120;
+/// A proposal's description, in characters, counted without surrounding white space.
+pub const MAX_DESCRIPTION_CHARS: usize = 1000;
 
 pub fn submissions_path(widget: &WidgetId) -> String {
     format!("/{API_VERSION}/widgets/{widget}/submissions")
@@ -20,6 +25,10 @@ pub fn submissions_path(widget: &WidgetId) -> String {
 
 pub fn results_path(widget: &WidgetId) -> String {
     format!("/{API_VERSION}/widgets/{widget}/results")
+}
+
+pub fn topics_path(widget: &WidgetId) -> String {
+    format!("/{API_VERSION}/widgets/{widget}/topics")
 }
 
 /// An idempotency key is 8 to 128 visible ASCII characters; widgets send a UUID v4.
@@ -32,6 +41,8 @@ pub fn valid_idempotency_key(key: &str) -> bool {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Submission {
     Poll(PollBallot),
+    Proposal(Proposal),
+    Topics(TopicBallot),
 }
 
 /// The answers chosen in a poll, by option key.
@@ -42,6 +53,36 @@ pub struct PollBallot {
     /// The form's honeypot field, hidden from people; see [`is_spam`](Submission::is_spam).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub honeypot: String,
+}
+
+/// A topic a citizen proposes. Title and description are kept exactly as sent (only the length
+/// check ignores surrounding white space); showing them safely is the reader's job.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Proposal {
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    /// The form's honeypot field, hidden from people; see [`is_spam`](Submission::is_spam).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub honeypot: String,
+}
+
+/// A topic-voting ballot: how many dots the citizen gave which topics.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TopicBallot {
+    pub dots: Vec<DotPlacement>,
+    /// The form's honeypot field, hidden from people; see [`is_spam`](Submission::is_spam).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub honeypot: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DotPlacement {
+    pub topic: OptionKey,
+    pub count: u32,
 }
 
 /// One thing wrong with a request body, located by a JSON pointer (RFC 6901).
@@ -55,6 +96,8 @@ impl Submission {
     pub fn kind(&self) -> &'static str {
         match self {
             Submission::Poll(_) => "poll",
+            Submission::Proposal(_) => "proposal",
+            Submission::Topics(_) => "topics",
         }
     }
 
@@ -64,6 +107,8 @@ impl Submission {
     pub fn is_spam(&self) -> bool {
         match self {
             Submission::Poll(ballot) => !ballot.honeypot.is_empty(),
+            Submission::Proposal(proposal) => !proposal.honeypot.is_empty(),
+            Submission::Topics(ballot) => !ballot.honeypot.is_empty(),
         }
     }
 
@@ -93,12 +138,85 @@ impl Submission {
                     }
                 }
             }
+            Submission::Topics(ballot) => {
+                // The widget's own rules (dots per person, per topic, which topics) are the
+                // endpoint's to add; these are the limits for any topic list.
+                let placements: Vec<(OptionKey, u32)> = ballot
+                    .dots
+                    .iter()
+                    .map(|d| (d.topic.clone(), d.count))
+                    .collect();
+                let rules = crate::topics::DotRules {
+                    dots: crate::topics::MAX_DOTS,
+                    per_topic: crate::topics::MAX_DOTS,
+                };
+                if let Err(mut e) = crate::topics::Dots::validate(&placements, rules, |_| true) {
+                    errors.append(&mut e);
+                }
+            }
+            Submission::Proposal(proposal) => {
+                check_text(
+                    &mut errors,
+                    "/title",
+                    "the title",
+                    &proposal.title,
+                    MIN_TITLE_CHARS..=MAX_TITLE_CHARS,
+                    false,
+                );
+                check_text(
+                    &mut errors,
+                    "/description",
+                    "the description",
+                    &proposal.description,
+                    0..=MAX_DESCRIPTION_CHARS,
+                    true,
+                );
+            }
         }
         if errors.is_empty() {
             Ok(())
         } else {
             Err(errors)
         }
+    }
+}
+
+/// Length (in characters, without surrounding white space) and control characters of a text
+/// field; line breaks (`\n`, `\r`) only where `line_breaks` allows them.
+fn check_text(
+    errors: &mut Vec<FieldError>,
+    pointer: &str,
+    name: &str,
+    text: &str,
+    chars: std::ops::RangeInclusive<usize>,
+    line_breaks: bool,
+) {
+    let len = text.trim().chars().count();
+    if len < *chars.start() {
+        errors.push(FieldError {
+            pointer: pointer.into(),
+            detail: format!("{name} needs at least {} characters", chars.start()),
+        });
+    } else if len > *chars.end() {
+        errors.push(FieldError {
+            pointer: pointer.into(),
+            detail: format!("{name} may have at most {} characters", chars.end()),
+        });
+    }
+    let allowed = |c: char| line_breaks && (c == '\n' || c == '\r');
+    if let Some(c) = text.chars().find(|&c| c.is_control() && !allowed(c)) {
+        errors.push(FieldError {
+            pointer: pointer.into(),
+            detail: format!(
+                "{name} contains the control character U+{:04X}{}",
+                u32::from(c),
+                if line_breaks {
+                    " (only line breaks are allowed)"
+                } else {
+                    " (no line breaks or tabs)"
+                }
+            ),
+        });
     }
 }
 
@@ -118,6 +236,22 @@ pub struct Results {
     pub widget: WidgetId,
     pub ballots: u64,
     pub counts: BTreeMap<String, u64>,
+}
+
+/// A topic as the widget shows it: an approved proposal, keyed like a poll option.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Topic {
+    /// `p-` and 8 hex digits; usable wherever an option key is.
+    pub key: String,
+    pub title: String,
+    pub description: String,
+}
+
+/// The approved proposals of a widget, oldest approval first (`GET .../topics`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Topics {
+    pub widget: WidgetId,
+    pub topics: Vec<Topic>,
 }
 
 /// An RFC 9457 problem detail, as every error answer carries it.
@@ -186,6 +320,20 @@ mod tests {
     }
 
     #[test]
+    fn a_topic_ballot_round_trips_and_keeps_to_the_limits() {
+        let json = r#"{"kind":"topics","dots":[{"topic":"radwege","count":2},{"topic":"p-0a1b2c3d","count":1}]}"#;
+        let s = decode(json).expect("valid");
+        assert_eq!((s.kind(), s.validate()), ("topics", Ok(())));
+        assert_eq!(serde_json::to_string(&s).expect("serializes"), json);
+        let many =
+            decode(r#"{"kind":"topics","dots":[{"topic":"a","count":21}]}"#).expect("decodes");
+        assert!(many.validate().is_err());
+        let none = decode(r#"{"kind":"topics","dots":[]}"#).expect("decodes");
+        assert_eq!(none.validate().unwrap_err()[0].pointer, "/dots");
+        assert!(decode(r#"{"kind":"topics","dots":[{"topic":"a","count":1,"x":1}]}"#).is_err());
+    }
+
+    #[test]
     fn idempotency_keys() {
         assert!(valid_idempotency_key(
             "7f8c2d0e-5b7a-4c1e-9a39-6f1d2b3c4d5e"
@@ -200,5 +348,84 @@ mod tests {
         let id = WidgetId::parse("haushalt").expect("valid");
         assert_eq!(submissions_path(&id), "/v1/widgets/haushalt/submissions");
         assert_eq!(results_path(&id), "/v1/widgets/haushalt/results");
+        assert_eq!(topics_path(&id), "/v1/widgets/haushalt/topics");
+    }
+
+    #[test]
+    fn a_proposal_round_trips_exactly() {
+        let s = decode(r#"{"kind":"proposal","title":"Mehr Bänke 🙂","description":"<b>x</b>"}"#)
+            .expect("valid");
+        assert_eq!(s.kind(), "proposal");
+        assert_eq!(s.validate(), Ok(()));
+        assert!(!s.is_spam());
+        let Submission::Proposal(p) = &s else {
+            panic!("not a proposal: {s:?}")
+        };
+        assert_eq!(p.title, "Mehr Bänke 🙂");
+        assert_eq!(p.description, "<b>x</b>");
+        assert_eq!(
+            serde_json::to_string(&s).expect("serializes"),
+            r#"{"kind":"proposal","title":"Mehr Bänke 🙂","description":"<b>x</b>"}"#
+        );
+        let bare = decode(r#"{"kind":"proposal","title":"  Radweg  "}"#).expect("valid");
+        assert_eq!(bare.validate(), Ok(()));
+        let Submission::Proposal(p) = bare else {
+            panic!("not a proposal")
+        };
+        assert_eq!(
+            (p.title.as_str(), p.description.as_str()),
+            ("  Radweg  ", "")
+        );
+        assert!(decode(r#"{"kind":"proposal","title":"Radweg","ip":"1.2.3.4"}"#).is_err());
+        assert!(decode(r#"{"kind":"proposal","description":"x"}"#).is_err());
+        assert!(decode(r#"{"kind":"proposal","title":7}"#).is_err());
+        let bot = decode(r#"{"kind":"proposal","title":"Radweg","honeypot":"x"}"#).expect("ok");
+        assert!(bot.is_spam());
+    }
+
+    #[test]
+    fn proposal_limits_name_the_field() {
+        let errors = |title: &str, description: &str| {
+            Submission::Proposal(Proposal {
+                title: title.into(),
+                description: description.into(),
+                honeypot: String::new(),
+            })
+            .validate()
+            .err()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|e| e.pointer)
+            .collect::<Vec<_>>()
+        };
+        assert!(errors("abc", "").is_empty());
+        assert!(errors("äöü", "").is_empty());
+        assert!(errors(&"ü".repeat(120), &"🙂".repeat(1000)).is_empty());
+        assert!(errors(" ab ", "").contains(&"/title".to_string()));
+        assert_eq!(errors(&"a".repeat(121), ""), ["/title"]);
+        assert_eq!(errors("abc", &"a".repeat(1001)), ["/description"]);
+        assert!(errors(&format!("  {}  ", "a".repeat(120)), "\n x \n").is_empty());
+        assert_eq!(errors("a\nbc", ""), ["/title"]);
+        assert_eq!(errors("abc\t", ""), ["/title"]);
+        assert!(errors("abc", "eins\r\nzwei\n").is_empty());
+        assert_eq!(errors("abc", "tab\there"), ["/description"]);
+        assert_eq!(errors("abc", "nul\u{0}"), ["/description"]);
+        assert_eq!(errors("", &"x".repeat(1001)), ["/title", "/description"]);
+    }
+
+    #[test]
+    fn topics_serialize_as_documented() {
+        let topics = Topics {
+            widget: WidgetId::parse("ideen").expect("id"),
+            topics: vec![Topic {
+                key: "p-0a1b2c3d".into(),
+                title: "Radweg".into(),
+                description: String::new(),
+            }],
+        };
+        assert_eq!(
+            serde_json::to_string(&topics).expect("json"),
+            r#"{"widget":"ideen","topics":[{"key":"p-0a1b2c3d","title":"Radweg","description":""}]}"#
+        );
     }
 }

@@ -8,6 +8,9 @@
 use crate::ids::OptionKey;
 use crate::protocol::FieldError;
 
+/// The most dots a topic list may give one person.
+pub const MAX_DOTS: u32 = 20;
+
 /// The editor's rules for one widget.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DotRules {
@@ -87,6 +90,18 @@ impl Dots {
 
     pub fn placements(&self) -> &[(OptionKey, u32)] {
         &self.0
+    }
+
+    /// Dots as remembered or received, without checking any rule (for display only); a topic
+    /// listed twice keeps its first count, a topic with no dots is left out.
+    pub fn from_placements(placements: impl IntoIterator<Item = (OptionKey, u32)>) -> Dots {
+        let mut dots = Dots::default();
+        for (topic, n) in placements {
+            if n > 0 && dots.on(&topic) == 0 {
+                dots.0.push((topic, n));
+            }
+        }
+        dots
     }
 
     /// Checks a ballot as an endpoint receives it: at least one dot, no more than the rules

@@ -7,11 +7,16 @@
 //! so none is set here), e.g. `PROPTEST_CASES=20000 cargo test -p mitmachen-shared --test
 //! no_panic`; `cargo xtask fuzz` runs the cargo-fuzz targets in `fuzz/` over the same code.
 
-use mitmachen_shared::config::{self, ConfigError, EditorContent, Heading, Item, Source};
+use mitmachen_shared::config::{
+    self, ConfigError, EditorContent, Heading, Item, Source, TopicsConfig,
+};
 use mitmachen_shared::config::{Choice, Endpoint, WidgetConfig, WidgetKind};
 use mitmachen_shared::ids::{MAX_IDENT_LEN, OptionKey, WidgetId};
 use mitmachen_shared::messages::{Lang, Text, Texts};
-use mitmachen_shared::protocol::{MAX_CHOICES, Problem, Receipt, Results, Submission};
+use mitmachen_shared::protocol::{
+    MAX_CHOICES, MAX_DESCRIPTION_CHARS, MAX_TITLE_CHARS, MIN_TITLE_CHARS, Problem, Receipt,
+    Results, Submission,
+};
 use mitmachen_shared::text;
 use mitmachen_shared::time::{BerlinTime, Timestamp, parse_datetime, rfc3339_utc};
 use proptest::collection::{btree_map, vec};
@@ -208,6 +213,10 @@ const ATTR_NAMES: &[&str] = &[
     "data-options",
     "data-choice",
     "data-max-choices",
+    "data-dots",
+    "data-dots-per-topic",
+    "data-proposals",
+    "data-order",
     "data-results",
     "data-closes",
     "data-text-submit",
@@ -232,7 +241,9 @@ fn attr_name() -> impl Strategy<Value = String> {
 
 fn attr_value_for(name: &str) -> BoxedStrategy<String> {
     match name.to_ascii_lowercase().as_str() {
-        "data-mitmachen" => plausible_or_any(strs(&["poll", "Poll", "vote", "", "poll "])).boxed(),
+        "data-mitmachen" => {
+            plausible_or_any(strs(&["poll", "Poll", "topics", "vote", "", "poll "])).boxed()
+        }
         "data-id" => plausible_or_any(ident_like()).boxed(),
         "data-endpoint" => endpoint_value().boxed(),
         "data-lang" => plausible_or_any(strs(&[
@@ -319,7 +330,11 @@ fn item() -> impl Strategy<Value = Item> {
         label(),
         option::weighted(0.3, plausible_or_any(ident_like())),
     )
-        .prop_map(|(text, key)| Item { text, key })
+        .prop_map(|(text, key)| Item {
+            text,
+            key,
+            title: None,
+        })
 }
 
 fn likely_item() -> impl Strategy<Value = Item> {
@@ -327,7 +342,11 @@ fn likely_item() -> impl Strategy<Value = Item> {
         (select(WORDS), 0u32..1000).prop_map(|(w, n)| format!("{w} {n}")),
         option::weighted(0.2, "[a-z0-9][a-z0-9_-]{0,20}"),
     )
-        .prop_map(|(text, key)| Item { text, key })
+        .prop_map(|(text, key)| Item {
+            text,
+            key,
+            title: None,
+        })
 }
 
 fn heading() -> impl Strategy<Value = Heading> {
@@ -363,7 +382,11 @@ fn likely_source() -> impl Strategy<Value = Source> {
         "https://[::1]:8080",
     ];
     let core = (
-        prop_oneof![3 => typeset(Just("poll".to_owned())), 1 => attr_value_for("data-mitmachen")],
+        prop_oneof![
+            3 => typeset(Just("poll".to_owned())),
+            2 => typeset(Just("topics".to_owned())),
+            1 => attr_value_for("data-mitmachen"),
+        ],
         prop_oneof![3 => "[a-z0-9][a-z0-9_-]{0,20}", 1 => plausible_or_any(ident_like())],
         option::weighted(
             0.5,
@@ -441,7 +464,10 @@ fn check_config(config: &WidgetConfig, texts: &Texts) {
         endpoint.starts_with("https://") || endpoint.starts_with("http://"),
         "{endpoint}"
     );
-    let WidgetKind::Poll(poll) = &config.kind;
+    let poll = match &config.kind {
+        WidgetKind::Poll(poll) => poll,
+        WidgetKind::Topics(topics) => return check_topics(topics, texts),
+    };
     assert!(
         (2..=MAX_CHOICES).contains(&poll.options.len()),
         "{} options",
@@ -476,6 +502,20 @@ fn check_config(config: &WidgetConfig, texts: &Texts) {
     }
 }
 
+fn check_topics(topics: &TopicsConfig, texts: &Texts) {
+    assert!(!topics.heading.is_empty());
+    assert!(topics.proposals || !topics.topics.is_empty());
+    assert!(topics.rules.per_topic >= 1 && topics.rules.per_topic <= topics.rules.dots);
+    for (i, topic) in topics.topics.iter().enumerate() {
+        assert!(OptionKey::parse(topic.key.as_str()).is_ok());
+        assert!(topics.topics[..i].iter().all(|t| t.key != topic.key));
+        assert!(!topic.title.is_empty());
+    }
+    if let Some(t) = topics.closes_at {
+        let _ = texts.date_time(t);
+    }
+}
+
 proptest! {
     #![proptest_config(config())]
 
@@ -497,7 +537,7 @@ proptest! {
             attributes,
             content: EditorContent {
                 heading: heading.map(|text| Heading { level, text }),
-                items: items.into_iter().map(|(text, key)| Item { text, key }).collect(),
+                items: items.into_iter().map(|(text, key)| Item { text, key, title: None }).collect(),
             },
             page_lang,
             default_endpoint,
@@ -588,7 +628,9 @@ proptest! {
     }
 
     #[test]
-    fn submissions_from_any_json(value in prop_oneof![submission_json(), json_value()]) {
+    fn submissions_from_any_json(
+        value in prop_oneof![submission_json(), proposal_json(), json_value()]
+    ) {
         if let Ok(submission) = serde_json::from_value::<Submission>(value) {
             check_submission(&submission)?;
         }
@@ -688,6 +730,33 @@ fn submission_json() -> impl Strategy<Value = Value> {
         })
 }
 
+/// Proposal bodies: tricky titles and descriptions (control characters, long runs, markup),
+/// sometimes a honeypot, a wrong type or an unknown field.
+fn proposal_json() -> impl Strategy<Value = Value> {
+    (
+        prop_oneof![4 => text_value().prop_map(Value::String), 1 => json_value()],
+        option::weighted(
+            0.7,
+            prop_oneof![4 => text_value().prop_map(Value::String), 1 => json_value()],
+        ),
+        option::weighted(0.2, text_value().prop_map(Value::String)),
+        option::weighted(0.1, (strs(FIELDS), json_value())),
+    )
+        .prop_map(|(title, description, honeypot, extra)| {
+            let mut body = json!({ "kind": "proposal", "title": title });
+            if let Some(d) = description {
+                body["description"] = d;
+            }
+            if let Some(h) = honeypot {
+                body["honeypot"] = h;
+            }
+            if let Some((field, value)) = extra {
+                body[field] = value;
+            }
+            body
+        })
+}
+
 fn count() -> impl Strategy<Value = u64> {
     prop_oneof![
         0u64..1000,
@@ -727,19 +796,42 @@ fn reply_json() -> impl Strategy<Value = Value> {
 
 fn check_submission(submission: &Submission) -> Result<(), TestCaseError> {
     let _ = submission.is_spam();
-    prop_assert_eq!(submission.kind(), "poll");
     match submission.validate() {
-        Ok(()) => {
-            let Submission::Poll(ballot) = submission;
-            prop_assert!((1..=MAX_CHOICES).contains(&ballot.choices.len()));
-            for (i, key) in ballot.choices.iter().enumerate() {
-                prop_assert!(!ballot.choices[..i].contains(key));
+        Ok(()) => match submission {
+            Submission::Poll(ballot) => {
+                prop_assert_eq!(submission.kind(), "poll");
+                prop_assert!((1..=MAX_CHOICES).contains(&ballot.choices.len()));
+                for (i, key) in ballot.choices.iter().enumerate() {
+                    prop_assert!(!ballot.choices[..i].contains(key));
+                }
             }
-        }
+            Submission::Proposal(proposal) => {
+                prop_assert_eq!(submission.kind(), "proposal");
+                let title = proposal.title.trim().chars().count();
+                prop_assert!((MIN_TITLE_CHARS..=MAX_TITLE_CHARS).contains(&title));
+                prop_assert!(proposal.description.trim().chars().count() <= MAX_DESCRIPTION_CHARS);
+                prop_assert!(!proposal.title.chars().any(char::is_control));
+            }
+            Submission::Topics(ballot) => {
+                prop_assert_eq!(submission.kind(), "topics");
+                let total: u64 = ballot.dots.iter().map(|d| u64::from(d.count)).sum();
+                prop_assert!(total >= 1 && total <= u64::from(mitmachen_shared::topics::MAX_DOTS));
+                prop_assert!(ballot.dots.iter().all(|d| d.count >= 1));
+            }
+        },
         Err(errors) => {
             prop_assert!(!errors.is_empty());
+            let fields: &[&str] = match submission {
+                Submission::Poll(_) => &["/choices"],
+                Submission::Proposal(_) => &["/title", "/description"],
+                Submission::Topics(_) => &["/dots"],
+            };
             for e in errors {
-                prop_assert!(e.pointer.starts_with("/choices"), "{}", e.pointer);
+                prop_assert!(
+                    fields.iter().any(|f| e.pointer.starts_with(f)),
+                    "{}",
+                    e.pointer
+                );
                 prop_assert!(!e.detail.is_empty());
             }
         }

@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { openPage } from "./support/browser.mjs";
 import { Poll } from "./support/poll.mjs";
+import { Topics } from "./support/topics.mjs";
 import { withCollectorAndBrowser } from "./support/suite.mjs";
 
 const env = withCollectorAndBrowser();
@@ -96,5 +97,28 @@ test("a validation error moves focus to the first answer, which names the error"
     el.getAttribute("aria-describedby").split(" ").map((id) => el.getRootNode().getElementById(id)?.innerText),
   );
   assert.ok(described.includes("Bitte wählen Sie eine Antwort aus."), JSON.stringify(described));
+  await context.close();
+});
+
+test("a topic list with Tab, Enter and Space", async () => {
+  const { page, context } = await openPage(env.browser, `${env.collector.site}/examples/rathaus.html`);
+  const topics = new Topics(page, "fokusgruppe-innenstadt");
+  await topics.waitUntilReady();
+  const give = await tabTo(page, { widget: "fokusgruppe-innenstadt", tag: "button" });
+  assert.match(give.text, /^Punkt geben/);
+  assertVisibleFocus(give);
+  await page.keyboard.press("Enter");
+  await page.keyboard.press("Space");
+  assert.equal(await topics.dotsLeft(), "Noch 1 von 3 Punkten übrig.");
+  // Focus stays on the button that was pressed, so the citizen keeps their place.
+  const still = await focused(page);
+  assert.deepEqual([still.widget, still.tag, still.text], ["fokusgruppe-innenstadt", "button", "Punkt geben (2)"]);
+  const submit = await tabTo(page, { widget: "fokusgruppe-innenstadt", text: "Punkte abgeben" });
+  assertVisibleFocus(submit);
+  await page.keyboard.press("Enter");
+  await topics.expectStatus("Vielen Dank");
+  const after = await focused(page);
+  assert.deepEqual([after.widget, after.role], ["fokusgruppe-innenstadt", "status"]);
+  assert.equal((await env.collector.results("fokusgruppe-innenstadt")).counts.radwege, 2);
   await context.close();
 });

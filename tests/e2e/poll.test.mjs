@@ -59,7 +59,12 @@ test("a citizen answers both polls on the town's page and sees the results", asy
 
   // The page includes the bundle twice; each widget is mounted once.
   const ready = await page.evaluate(() => window.__ready);
-  assert.deepEqual([...ready].sort(), ["buergerhaus-angebote", "marktplatz-autofrei", "stadtfest-2026-motto"]);
+  assert.deepEqual([...ready].sort(), [
+    "buergerhaus-angebote",
+    "fokusgruppe-innenstadt",
+    "marktplatz-autofrei",
+    "stadtfest-2026-motto",
+  ]);
   assert.deepEqual(unexpected(problems), [], "no errors and no CSP violations");
 
   mkdirSync(artifacts, { recursive: true });

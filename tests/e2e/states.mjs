@@ -6,6 +6,7 @@
 // (`act`, given a page object). `hold` makes the endpoint never answer a submission, to
 // catch the pending state.
 import { Poll } from "./support/poll.mjs";
+import { Topics } from "./support/topics.mjs";
 
 export const states = [
   { name: "poll: initial, single choice", page: "rathaus.html", id: "marktplatz-autofrei", object: Poll },
@@ -77,6 +78,39 @@ export const states = [
     object: Poll,
     broken: true,
     act: async (poll) => poll.page.locator('[data-id="Spielplatz Nord"] .mm-config-error').waitFor(),
+  },
+  { name: "topics: initial", page: "rathaus.html", id: "fokusgruppe-innenstadt", object: Topics },
+  {
+    name: "topics: dots given, one refused",
+    page: "rathaus.html",
+    id: "fokusgruppe-innenstadt",
+    object: Topics,
+    act: async (topics) => {
+      await topics.give("Radwege", 3);
+      await topics.root.locator(".mm-field-error", { hasText: "keinen weiteren Punkt" }).waitFor();
+    },
+  },
+  {
+    name: "topics: nothing given",
+    page: "rathaus.html",
+    id: "fokusgruppe-innenstadt",
+    object: Topics,
+    act: async (topics) => {
+      await topics.submit();
+      await topics.root.locator(".mm-field-error", { hasText: "mindestens einem Thema" }).waitFor();
+    },
+  },
+  {
+    name: "topics: success with counts and ranks",
+    page: "rathaus.html",
+    id: "fokusgruppe-innenstadt",
+    object: Topics,
+    act: async (topics) => {
+      await topics.give("Leerstand");
+      await topics.submit();
+      await topics.expectStatus("Vielen Dank");
+      await topics.root.locator(".mm-topic-count").first().waitFor();
+    },
   },
 ];
 

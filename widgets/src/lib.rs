@@ -13,6 +13,7 @@ pub mod loader;
 mod poll;
 pub mod retry;
 mod styles;
+mod topics;
 mod transport;
 mod visit;
 mod wire;

@@ -149,6 +149,23 @@ pub async fn results(endpoint: &Endpoint, widget: &WidgetId) -> Option<wire::Tal
     None
 }
 
+/// The widget's approved proposals; one retry on a network error.
+pub async fn topics(
+    endpoint: &Endpoint,
+    widget: &WidgetId,
+) -> Option<Vec<mitmachen_shared::config::TopicItem>> {
+    let url = endpoint.url(&protocol::topics_path(widget));
+    for attempt in 1..=2 {
+        match request("GET", &url, None).await {
+            Ok(answer) if answer.status == 200 => return wire::topics(answer.body),
+            Ok(_) => return None,
+            Err(_) if attempt == 1 => browser::sleep(1_000).await,
+            Err(_) => return None,
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::SendError;

@@ -1,21 +1,33 @@
-//! Remembers, for the rest of the visit (this browser tab), which polls were answered.
+//! Remembers, for the rest of the visit (this browser tab), which widgets were answered and how.
 //!
 //! `sessionStorage` is used rather than `localStorage` or cookies: it ends with the tab, stays on
-//! the device and holds only the endpoint, the widget id and the chosen keys. If the browser
-//! refuses storage, the widget simply forgets on reload.
+//! the device and holds only the endpoint, the widget id and the chosen keys (with their dots,
+//! for a topic list). If the browser refuses storage, the widget simply forgets on reload.
 
 use crate::browser;
 use mitmachen_shared::config::Endpoint;
 use mitmachen_shared::ids::{OptionKey, WidgetId};
+use mitmachen_shared::topics::Dots;
 
 fn key(endpoint: &Endpoint, widget: &WidgetId) -> String {
     format!("mitmachen:v1:{endpoint}:{widget}")
 }
 
-pub fn answered(endpoint: &Endpoint, widget: &WidgetId) -> Option<Vec<OptionKey>> {
-    let stored = browser::session_storage()?
+fn get(endpoint: &Endpoint, widget: &WidgetId) -> Option<String> {
+    browser::session_storage()?
         .get_item(&key(endpoint, widget))
-        .ok()??;
+        .ok()?
+}
+
+fn set(endpoint: &Endpoint, widget: &WidgetId, value: &str) {
+    if let Some(storage) = browser::session_storage() {
+        let _ = storage.set_item(&key(endpoint, widget), value);
+    }
+}
+
+/// A poll's answers: `ja,nein`.
+pub fn answered(endpoint: &Endpoint, widget: &WidgetId) -> Option<Vec<OptionKey>> {
+    let stored = get(endpoint, widget)?;
     Some(
         stored
             .split(',')
@@ -25,8 +37,25 @@ pub fn answered(endpoint: &Endpoint, widget: &WidgetId) -> Option<Vec<OptionKey>
 }
 
 pub fn remember(endpoint: &Endpoint, widget: &WidgetId, choices: &[OptionKey]) {
-    if let Some(storage) = browser::session_storage() {
-        let joined: Vec<&str> = choices.iter().map(OptionKey::as_str).collect();
-        let _ = storage.set_item(&key(endpoint, widget), &joined.join(","));
-    }
+    let joined: Vec<&str> = choices.iter().map(OptionKey::as_str).collect();
+    set(endpoint, widget, &joined.join(","));
+}
+
+/// A topic list's dots: `radwege:2,spielplaetze:1`.
+pub fn dots_given(endpoint: &Endpoint, widget: &WidgetId) -> Option<Dots> {
+    let stored = get(endpoint, widget)?;
+    let placements = stored.split(',').filter_map(|pair| {
+        let (k, n) = pair.split_once(':')?;
+        Some((OptionKey::parse(k).ok()?, n.parse().ok()?))
+    });
+    Some(Dots::from_placements(placements))
+}
+
+pub fn remember_dots(endpoint: &Endpoint, widget: &WidgetId, dots: &Dots) {
+    let pairs: Vec<String> = dots
+        .placements()
+        .iter()
+        .map(|(k, n)| format!("{k}:{n}"))
+        .collect();
+    set(endpoint, widget, &pairs.join(","));
 }

@@ -22,6 +22,17 @@ pub enum ApiError {
         errors: Vec<FieldError>,
     },
     IdempotencyKeyReused,
+    /// A query parameter that this path does not know or a value it does not take.
+    BadQuery(String),
+    /// The admin API is off because no token is configured.
+    AdminDisabled,
+    /// No or the wrong bearer token on an admin path; sent with `WWW-Authenticate: Bearer`.
+    Unauthorized(String),
+    /// An admin decision that cannot be made (merging into itself, into a rejected proposal…).
+    InvalidDecision {
+        detail: String,
+        errors: Vec<FieldError>,
+    },
     /// Over a per-client limit; sent with `Retry-After: retry_after` (seconds).
     RateLimited {
         detail: String,
@@ -36,15 +47,18 @@ impl ApiError {
         match self {
             ApiError::MalformedJson(_)
             | ApiError::IdempotencyKeyMissing(_)
-            | ApiError::BadWidgetId(_) => StatusCode::BAD_REQUEST,
+            | ApiError::BadWidgetId(_)
+            | ApiError::BadQuery(_) => StatusCode::BAD_REQUEST,
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::AdminDisabled => StatusCode::NOT_FOUND,
             ApiError::OriginNotAllowed(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::InvalidSubmission { .. } | ApiError::IdempotencyKeyReused => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
+            ApiError::InvalidSubmission { .. }
+            | ApiError::IdempotencyKeyReused
+            | ApiError::InvalidDecision { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::StorageUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
@@ -63,6 +77,10 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => "unsupported-media-type",
             ApiError::InvalidSubmission { .. } => "invalid-submission",
             ApiError::IdempotencyKeyReused => "idempotency-key-reused",
+            ApiError::BadQuery(_) => "bad-query",
+            ApiError::AdminDisabled => "admin-disabled",
+            ApiError::Unauthorized(_) => "unauthorized",
+            ApiError::InvalidDecision { .. } => "invalid-decision",
             ApiError::RateLimited { .. } => "rate-limited",
             ApiError::StorageUnavailable => "storage-unavailable",
             ApiError::Internal => "internal",
@@ -81,6 +99,10 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => "The body is not sent as JSON",
             ApiError::InvalidSubmission { .. } => "The submission breaks a rule",
             ApiError::IdempotencyKeyReused => "Idempotency-Key used with another body",
+            ApiError::BadQuery(_) => "Bad query parameter",
+            ApiError::AdminDisabled => "The admin API is off",
+            ApiError::Unauthorized(_) => "Bearer token missing or wrong",
+            ApiError::InvalidDecision { .. } => "The decision is not possible",
             ApiError::RateLimited { .. } => "Too many requests",
             ApiError::StorageUnavailable => "Storage unavailable",
             ApiError::Internal => "Internal error",
@@ -97,7 +119,14 @@ impl ApiError {
             | ApiError::MethodNotAllowed(d)
             | ApiError::UnsupportedMediaType(d)
             | ApiError::InvalidSubmission { detail: d, .. }
+            | ApiError::BadQuery(d)
+            | ApiError::Unauthorized(d)
+            | ApiError::InvalidDecision { detail: d, .. }
             | ApiError::RateLimited { detail: d, .. } => d.clone(),
+            ApiError::AdminDisabled => "the admin API is off because no token is configured; set \
+                admin_token in the configuration file or MITMACHEN_ADMIN_TOKEN (at least 32 \
+                characters, e.g. `openssl rand -hex 32`) and restart the collector"
+                .into(),
             ApiError::PayloadTooLarge { limit } => {
                 format!("the body may have at most {limit} bytes")
             }
@@ -121,7 +150,8 @@ impl ApiError {
             status: self.status().as_u16(),
             detail: self.detail(),
             errors: match self {
-                ApiError::InvalidSubmission { errors, .. } => errors.clone(),
+                ApiError::InvalidSubmission { errors, .. }
+                | ApiError::InvalidDecision { errors, .. } => errors.clone(),
                 _ => Vec::new(),
             },
         }
@@ -148,6 +178,9 @@ impl ApiError {
                 retry_after: 60,
             },
             StatusCode::SERVICE_UNAVAILABLE => ApiError::StorageUnavailable,
+            StatusCode::UNAUTHORIZED => {
+                ApiError::Unauthorized("send Authorization: Bearer <admin token>".into())
+            }
             s if s.is_client_error() => ApiError::MalformedJson("the request is malformed".into()),
             _ => ApiError::Internal,
         }
@@ -170,6 +203,12 @@ impl IntoResponse for ApiError {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+        }
+        if let ApiError::Unauthorized(_) = self {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"mitmachen-admin\""),
+            );
         }
         response
     }

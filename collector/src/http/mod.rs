@@ -1,12 +1,14 @@
 //! The HTTP side: the router, the state every handler shares, and the layers around them.
 //!
-//! One file per resource (`submissions`, `results`, `health`, `static_files`); `cors` guards
-//! the API paths; `rate_limit` counts requests per client; `error` turns every failure into
+//! One file per resource (`submissions`, `results`, `topics`, `health`, `static_files`, and
+//! `admin` for moderation behind a bearer token); `cors` guards the widgets' API paths (not the
+//! admin paths, which are not for browsers); `rate_limit` counts requests per client; `error` turns every failure into
 //! problem+json.
 //!
 //! Serve the router with `into_make_service_with_connect_info::<SocketAddr>()`, so that rate
 //! limits know the peer address; without it all clients share one bucket.
 
+mod admin;
 pub mod cors;
 pub mod error;
 mod health;
@@ -14,7 +16,9 @@ pub mod rate_limit;
 mod results;
 mod static_files;
 mod submissions;
+mod topics;
 
+use crate::config::{AdminToken, Moderation};
 use crate::store::Store;
 use axum::Router;
 use axum::extract::{Path, Request, State, rejection::PathRejection};
@@ -26,6 +30,7 @@ use error::ApiError;
 use mitmachen_shared::ids::WidgetId;
 use mitmachen_shared::protocol::PROBLEM_CONTENT_TYPE;
 use rate_limit::RateLimits;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -39,6 +44,10 @@ pub struct AppState {
     pub public_url: String,
     pub dist_dir: Option<PathBuf>,
     pub site_dir: Option<PathBuf>,
+    /// The admin API's bearer token; `None`: the admin API answers `admin-disabled`.
+    pub admin_token: Option<AdminToken>,
+    /// Per-widget moderation of proposals; absent: [`Moderation::Pre`].
+    pub moderation: BTreeMap<WidgetId, Moderation>,
 }
 
 pub type SharedState = Arc<AppState>;
@@ -47,10 +56,12 @@ pub fn router(state: SharedState) -> Router {
     let api = Router::new()
         .merge(submissions::routes())
         .merge(results::routes())
+        .merge(topics::routes())
         .merge(health::routes())
         .layer(from_fn_with_state(state.clone(), cors::api_cors));
     Router::new()
         .merge(api)
+        .merge(admin::routes())
         .merge(static_files::routes(&state))
         .fallback(not_found)
         .layer(from_fn_with_state(state.clone(), problem_for_bare_errors))

@@ -63,10 +63,11 @@ async fn submit(
         return Ok(created(receipt, false));
     }
     let new = NewSubmission {
-        widget,
         idempotency_key,
         body: body.to_vec(),
+        moderation: state.moderation.get(&widget).copied().unwrap_or_default(),
         submission,
+        widget,
     };
     match blocking(&state, "storing a submission", move |store| {
         store.submit(new)
@@ -141,7 +142,11 @@ fn idempotency_key(headers: &HeaderMap) -> Result<String, ApiError> {
 }
 
 /// Reads the whole body, refusing early by `Content-Length` and otherwise while reading.
-async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<Bytes, ApiError> {
+pub(super) async fn read_body(
+    headers: &HeaderMap,
+    body: Body,
+    limit: usize,
+) -> Result<Bytes, ApiError> {
     let declared = headers
         .get(CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())

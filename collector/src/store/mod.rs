@@ -7,9 +7,12 @@ mod sqlite;
 
 pub use sqlite::SqliteStore;
 
-use mitmachen_shared::ids::WidgetId;
-use mitmachen_shared::protocol::{Receipt, Results, Submission};
+pub use crate::config::Moderation;
+
+use mitmachen_shared::ids::{OptionKey, WidgetId};
+use mitmachen_shared::protocol::{Receipt, Results, Submission, Topic};
 use mitmachen_shared::time::{Timestamp, rfc3339_utc};
+use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::fmt::Write as _;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -22,6 +25,99 @@ pub struct NewSubmission {
     /// The body exactly as received: hashed for replays and kept as the payload.
     pub body: Vec<u8>,
     pub submission: Submission,
+    /// How the widget's proposals are moderated; only read for a proposal.
+    pub moderation: Moderation,
+}
+
+/// Where a proposal stands. Only `approved` ones are served.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ProposalStatus {
+    Pending,
+    Approved,
+    Rejected,
+    Merged,
+}
+
+impl ProposalStatus {
+    pub const ALL: [ProposalStatus; 4] = [
+        ProposalStatus::Pending,
+        ProposalStatus::Approved,
+        ProposalStatus::Rejected,
+        ProposalStatus::Merged,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProposalStatus::Pending => "pending",
+            ProposalStatus::Approved => "approved",
+            ProposalStatus::Rejected => "rejected",
+            ProposalStatus::Merged => "merged",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ProposalStatus> {
+        ProposalStatus::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+}
+
+/// A proposal as the admin API shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProposalRecord {
+    /// `p-` and 8 hex digits: the proposal's id and, once approved, its topic key.
+    pub key: String,
+    pub widget: WidgetId,
+    pub title: String,
+    pub description: String,
+    pub status: ProposalStatus,
+    /// UTC, RFC 3339.
+    pub created_at: String,
+    /// When it was last approved, rejected or merged; UTC, RFC 3339.
+    pub decided_at: Option<String>,
+    pub merged_into: Option<String>,
+}
+
+/// What an administrator decides about a proposal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    Approve,
+    Reject,
+    /// Mark it as a duplicate of the topic `into` (another proposal or a topic of the editor's
+    /// list) and move its votes there.
+    Merge {
+        into: OptionKey,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DecideOutcome {
+    /// Made (or already so); the proposal as it is now.
+    Decided(ProposalRecord),
+    UnknownKey,
+    /// Not possible; nothing changed. `pointer` locates the cause in the request body (`""`:
+    /// the proposal itself).
+    Refused {
+        pointer: String,
+        detail: String,
+    },
+}
+
+/// Whether `key` has the form of a proposal key: `p-` and 8 lowercase hex digits.
+pub fn is_proposal_key(key: &str) -> bool {
+    key.strip_prefix("p-").is_some_and(|hex| {
+        hex.len() == 8
+            && hex
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    })
+}
+
+/// A fresh proposal key: `p-` and 32 random bits, hex.
+fn new_proposal_key() -> Result<String, StoreError> {
+    let mut bytes = [0u8; 4];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| StoreError(format!("no randomness for a proposal key: {e}")))?;
+    Ok(format!("p-{}", hex(&bytes)))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,6 +149,19 @@ pub trait Store: Send + Sync + 'static {
 
     /// Current totals of a widget; a widget without submissions has none.
     fn results(&self, widget: &WidgetId) -> Result<Results, StoreError>;
+
+    /// The approved proposals of a widget, oldest approval first.
+    fn topics(&self, widget: &WidgetId) -> Result<Vec<Topic>, StoreError>;
+
+    /// A widget's proposals, oldest first; with `status`, only those.
+    fn proposals(
+        &self,
+        widget: &WidgetId,
+        status: Option<ProposalStatus>,
+    ) -> Result<Vec<ProposalRecord>, StoreError>;
+
+    /// Approves, rejects or merges the proposal `key`, in one transaction.
+    fn decide(&self, key: &str, decision: Decision) -> Result<DecideOutcome, StoreError>;
 
     /// A trivial query, to tell that the database answers.
     fn health(&self) -> Result<(), StoreError>;
@@ -90,7 +199,7 @@ fn new_receipt_id() -> Result<String, StoreError> {
     Ok(hex(&bytes))
 }
 
-fn now() -> Timestamp {
+pub(crate) fn now() -> Timestamp {
     let ms = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_millis());

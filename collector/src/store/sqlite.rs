@@ -5,9 +5,13 @@
 //! readers answer results while a write is under way; `synchronous=FULL` makes a commit durable
 //! before the 201 leaves.
 
-use super::{NewSubmission, Store, StoreError, SubmitOutcome, hex, new_receipt};
+use super::{
+    DecideOutcome, Decision, Moderation, NewSubmission, ProposalRecord, ProposalStatus, Store,
+    StoreError, SubmitOutcome, hex, is_proposal_key, new_proposal_key, new_receipt, now,
+};
 use mitmachen_shared::ids::WidgetId;
-use mitmachen_shared::protocol::{Results, Submission};
+use mitmachen_shared::protocol::{Results, Submission, Topic};
+use mitmachen_shared::time::rfc3339_utc;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -17,7 +21,16 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 /// Numbered schema changes; the number applied last is kept in `PRAGMA user_version`.
-const MIGRATIONS: &[&str] = &[include_str!("../../migrations/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../migrations/0001_init.sql"),
+    include_str!("../../migrations/0002_proposals.sql"),
+];
+
+/// Fresh proposal keys tried before giving up; with 32 random bits a second try is already rare.
+const KEY_ATTEMPTS: usize = 8;
+
+const PROPOSAL_COLUMNS: &str =
+    "key, widget, title, description, status, created_at, decided_at, merged_into";
 
 const READERS: usize = 2;
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -143,20 +156,60 @@ impl Store for SqliteStore {
                 receipt.accepted_at,
             ],
         )?;
-        tx.execute(
-            "INSERT INTO widget_totals (widget, ballots) VALUES (?1, 1)
-             ON CONFLICT (widget) DO UPDATE SET ballots = ballots + 1",
-            params![widget],
-        )?;
-        match &new.submission {
+        let submission_id = tx.last_insert_rowid();
+        // Ballots (polls, topic lists) count in the results; proposals do not.
+        let counted: Option<Vec<(&str, u32)>> = match &new.submission {
             Submission::Poll(ballot) => {
-                let mut count = tx.prepare_cached(
-                    "INSERT INTO tallies (widget, option, count) VALUES (?1, ?2, 1)
-                     ON CONFLICT (widget, option) DO UPDATE SET count = count + 1",
+                Some(ballot.choices.iter().map(|k| (k.as_str(), 1)).collect())
+            }
+            Submission::Topics(ballot) => Some(
+                ballot
+                    .dots
+                    .iter()
+                    .map(|d| (d.topic.as_str(), d.count))
+                    .collect(),
+            ),
+            Submission::Proposal(_) => None,
+        };
+        if let Some(counted) = counted {
+            tx.execute(
+                "INSERT INTO widget_totals (widget, ballots) VALUES (?1, 1)
+                 ON CONFLICT (widget) DO UPDATE SET ballots = ballots + 1",
+                params![widget],
+            )?;
+            let mut count = tx.prepare_cached(
+                "INSERT INTO tallies (widget, option, count) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (widget, option) DO UPDATE SET count = count + ?3",
+            )?;
+            for (key, n) in counted {
+                count.execute(params![widget, key, n])?;
+            }
+        }
+        match &new.submission {
+            Submission::Poll(_) | Submission::Topics(_) => {}
+            Submission::Proposal(proposal) => {
+                let key = fresh_proposal_key(&tx)?;
+                let (status, decided_at) = match new.moderation {
+                    Moderation::Pre => (ProposalStatus::Pending, None),
+                    Moderation::Post => (ProposalStatus::Approved, Some(&receipt.accepted_at)),
+                };
+                tx.execute(
+                    "INSERT INTO proposals
+                       (key, widget, submission, title, description, status, created_at,
+                        decided_at, decision_seq)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,
+                             CASE WHEN ?8 IS NULL THEN NULL ELSE (SELECT ifnull(max(decision_seq), 0) + 1 FROM proposals) END)",
+                    params![
+                        key,
+                        widget,
+                        submission_id,
+                        proposal.title,
+                        proposal.description,
+                        status.as_str(),
+                        receipt.accepted_at,
+                        decided_at,
+                    ],
                 )?;
-                for key in &ballot.choices {
-                    count.execute(params![widget, key.as_str()])?;
-                }
             }
         }
         tx.commit()?;
@@ -195,6 +248,149 @@ impl Store for SqliteStore {
         })
     }
 
+    fn topics(&self, widget: &WidgetId) -> Result<Vec<Topic>, StoreError> {
+        let conn = self.reader();
+        let mut stmt = conn.prepare_cached(
+            "SELECT key, title, description FROM proposals
+             WHERE widget = ?1 AND status = 'approved' ORDER BY decision_seq",
+        )?;
+        let rows = stmt.query_map(params![widget.as_str()], |row| {
+            Ok(Topic {
+                key: row.get(0)?,
+                title: row.get(1)?,
+                description: row.get(2)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn proposals(
+        &self,
+        widget: &WidgetId,
+        status: Option<ProposalStatus>,
+    ) -> Result<Vec<ProposalRecord>, StoreError> {
+        let conn = self.reader();
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {PROPOSAL_COLUMNS} FROM proposals
+             WHERE widget = ?1 AND (?2 IS NULL OR status = ?2) ORDER BY id"
+        ))?;
+        let rows = stmt.query_map(
+            params![widget.as_str(), status.map(ProposalStatus::as_str)],
+            proposal_row,
+        )?;
+        let mut out = Vec::new();
+        for row in rows {
+            out.push(row??);
+        }
+        Ok(out)
+    }
+
+    fn decide(&self, key: &str, decision: Decision) -> Result<DecideOutcome, StoreError> {
+        let mut conn = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let Some(current) = load_proposal(&tx, key)? else {
+            return Ok(DecideOutcome::UnknownKey);
+        };
+        let refuse = |pointer: &str, detail: String| {
+            Ok(DecideOutcome::Refused {
+                pointer: pointer.into(),
+                detail,
+            })
+        };
+        if let (ProposalStatus::Merged, Some(into)) = (current.status, &current.merged_into) {
+            return refuse(
+                "",
+                format!("{key} was merged into {into}; a merged proposal cannot change again"),
+            );
+        }
+        let now = rfc3339_utc(now());
+        match decision {
+            Decision::Approve | Decision::Reject => {
+                let status = if decision == Decision::Approve {
+                    ProposalStatus::Approved
+                } else {
+                    ProposalStatus::Rejected
+                };
+                if current.status == status {
+                    // Already so: keep the time, so that an approved topic keeps its place.
+                    return Ok(DecideOutcome::Decided(current));
+                }
+                tx.execute(
+                    "UPDATE proposals SET status = ?1, decided_at = ?2, decision_seq = (
+                       SELECT ifnull(max(decision_seq), 0) + 1 FROM proposals)
+                     WHERE key = ?3",
+                    params![status.as_str(), now, key],
+                )?;
+            }
+            Decision::Merge { into } => {
+                let into = into.as_str();
+                if into == key {
+                    return refuse("/into", format!("{key} cannot be merged into itself"));
+                }
+                match load_proposal(&tx, into)? {
+                    Some(target) if target.widget != current.widget => {
+                        return refuse(
+                            "/into",
+                            format!(
+                                "{into} belongs to widget '{}', {key} to '{}'",
+                                target.widget, current.widget
+                            ),
+                        );
+                    }
+                    Some(target)
+                        if matches!(
+                            target.status,
+                            ProposalStatus::Rejected | ProposalStatus::Merged
+                        ) =>
+                    {
+                        return refuse(
+                            "/into",
+                            format!(
+                                "{into} is {}; merge into a pending or approved proposal",
+                                target.status.as_str()
+                            ),
+                        );
+                    }
+                    Some(_) => {}
+                    None if is_proposal_key(into) => {
+                        return refuse("/into", format!("there is no proposal {into}"));
+                    }
+                    // A topic of the editor's own list.
+                    None => {}
+                }
+                let widget = current.widget.as_str();
+                let votes: Option<i64> = tx
+                    .query_row(
+                        "SELECT count FROM tallies WHERE widget = ?1 AND option = ?2",
+                        params![widget, key],
+                        |row| row.get(0),
+                    )
+                    .optional()?;
+                if let Some(votes) = votes {
+                    tx.execute(
+                        "INSERT INTO tallies (widget, option, count) VALUES (?1, ?2, ?3)
+                         ON CONFLICT (widget, option) DO UPDATE SET count = count + excluded.count",
+                        params![widget, into, votes],
+                    )?;
+                    tx.execute(
+                        "DELETE FROM tallies WHERE widget = ?1 AND option = ?2",
+                        params![widget, key],
+                    )?;
+                }
+                tx.execute(
+                    "UPDATE proposals SET status = 'merged', merged_into = ?1, decided_at = ?2,
+                       decision_seq = (SELECT ifnull(max(decision_seq), 0) + 1 FROM proposals)
+                     WHERE key = ?3",
+                    params![into, now, key],
+                )?;
+            }
+        }
+        let updated = load_proposal(&tx, key)?
+            .ok_or_else(|| StoreError(format!("proposal {key} vanished while deciding")))?;
+        tx.commit()?;
+        Ok(DecideOutcome::Decided(updated))
+    }
+
     fn health(&self) -> Result<(), StoreError> {
         let one: i64 = self.reader().query_row("SELECT 1", [], |row| row.get(0))?;
         if one == 1 {
@@ -203,6 +399,58 @@ impl Store for SqliteStore {
             Err(StoreError("SELECT 1 did not answer 1".into()))
         }
     }
+}
+
+/// A key no proposal has yet (checked inside the write transaction, so nobody takes it before the
+/// insert).
+fn fresh_proposal_key(conn: &Connection) -> Result<String, StoreError> {
+    for _ in 0..KEY_ATTEMPTS {
+        let key = new_proposal_key()?;
+        let taken: bool = conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM proposals WHERE key = ?1)",
+            params![key],
+            |row| row.get(0),
+        )?;
+        if !taken {
+            return Ok(key);
+        }
+    }
+    Err(StoreError(format!(
+        "no free proposal key after {KEY_ATTEMPTS} tries"
+    )))
+}
+
+fn load_proposal(conn: &Connection, key: &str) -> Result<Option<ProposalRecord>, StoreError> {
+    conn.query_row(
+        &format!("SELECT {PROPOSAL_COLUMNS} FROM proposals WHERE key = ?1"),
+        params![key],
+        proposal_row,
+    )
+    .optional()?
+    .transpose()
+}
+
+/// One row of [`PROPOSAL_COLUMNS`]; the outer error is SQLite's, the inner one a value that
+/// this collector never writes.
+fn proposal_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Result<ProposalRecord, StoreError>> {
+    let widget: String = row.get(1)?;
+    let status: String = row.get(4)?;
+    let (Ok(widget), Some(status)) = (WidgetId::parse(&widget), ProposalStatus::parse(&status))
+    else {
+        return Ok(Err(StoreError(format!(
+            "a proposal row has widget '{widget}' and status '{status}'"
+        ))));
+    };
+    Ok(Ok(ProposalRecord {
+        key: row.get(0)?,
+        widget,
+        title: row.get(2)?,
+        description: row.get(3)?,
+        status,
+        created_at: row.get(5)?,
+        decided_at: row.get(6)?,
+        merged_into: row.get(7)?,
+    }))
 }
 
 fn to_count(n: i64) -> Result<u64, StoreError> {
@@ -227,7 +475,111 @@ mod tests {
             idempotency_key: key.into(),
             body: serde_json::to_vec(&submission).expect("json"),
             submission,
+            moderation: Moderation::Pre,
         }
+    }
+
+    fn proposal(widget: &str, key: &str, title: &str, moderation: Moderation) -> NewSubmission {
+        let submission = Submission::Proposal(mitmachen_shared::protocol::Proposal {
+            title: title.into(),
+            description: String::new(),
+            honeypot: String::new(),
+        });
+        NewSubmission {
+            widget: WidgetId::parse(widget).expect("id"),
+            idempotency_key: key.into(),
+            body: serde_json::to_vec(&submission).expect("json"),
+            submission,
+            moderation,
+        }
+    }
+
+    #[test]
+    fn proposals_are_moderated_and_merged() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = SqliteStore::open(&dir.path().join("t.sqlite3")).expect("open");
+        let w = WidgetId::parse("w").expect("id");
+        for (i, title) in ["Radweg", "Bänke", "Radweg!"].iter().enumerate() {
+            store
+                .submit(proposal(
+                    "w",
+                    &format!("key-0000{i}"),
+                    title,
+                    Moderation::Pre,
+                ))
+                .expect("submit");
+        }
+        store
+            .submit(proposal("w", "key-post0", "Sofort", Moderation::Post))
+            .expect("submit");
+        let all = store.proposals(&w, None).expect("list");
+        assert_eq!(all.len(), 4);
+        assert!(all.iter().all(|p| is_proposal_key(&p.key)));
+        let pending = store
+            .proposals(&w, Some(ProposalStatus::Pending))
+            .expect("pending");
+        assert_eq!(pending.len(), 3);
+        let served = store.topics(&w).expect("topics");
+        assert_eq!(served.len(), 1);
+        assert_eq!(served[0].title, "Sofort");
+        // Polls count, proposals do not.
+        assert_eq!(store.results(&w).expect("results").ballots, 0);
+
+        let (a, b, c) = (&all[0].key, &all[1].key, &all[2].key);
+        let decided = |outcome| match outcome {
+            Ok(DecideOutcome::Decided(p)) => p,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            decided(store.decide(a, Decision::Approve)).status,
+            ProposalStatus::Approved
+        );
+        assert_eq!(
+            decided(store.decide(b, Decision::Reject)).status,
+            ProposalStatus::Rejected
+        );
+        store
+            .submit(ballot("w", "vote-0001", &[c.as_str(), "ja"]))
+            .expect("vote");
+        store
+            .submit(ballot("w", "vote-0002", &[c.as_str(), a.as_str()]))
+            .expect("vote");
+        let into = |k: &str| Decision::Merge {
+            into: mitmachen_shared::ids::OptionKey::parse(k).expect("key"),
+        };
+        assert!(matches!(
+            store.decide(c, into(c)),
+            Ok(DecideOutcome::Refused { .. })
+        ));
+        assert!(matches!(
+            store.decide(c, into(b)),
+            Ok(DecideOutcome::Refused { .. })
+        ));
+        assert!(matches!(
+            store.decide(c, into("p-00000000")),
+            Ok(DecideOutcome::Refused { .. })
+        ));
+        assert_eq!(
+            store
+                .decide("p-ffffffff", Decision::Approve)
+                .expect("decide"),
+            DecideOutcome::UnknownKey
+        );
+        let merged = decided(store.decide(c, into(a)));
+        assert_eq!(merged.status, ProposalStatus::Merged);
+        assert_eq!(merged.merged_into.as_deref(), Some(a.as_str()));
+        let r = store.results(&w).expect("results");
+        assert_eq!(r.counts.get(a.as_str()), Some(&3));
+        assert_eq!(r.counts.get(c.as_str()), None);
+        assert_eq!(r.ballots, 2);
+        assert!(matches!(
+            store.decide(c, Decision::Approve),
+            Ok(DecideOutcome::Refused { .. })
+        ));
+        assert!(matches!(
+            store.decide(a, into(c)),
+            Ok(DecideOutcome::Refused { .. })
+        ));
     }
 
     #[test]
@@ -293,6 +645,6 @@ mod tests {
         let version: i64 = conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .expect("version");
-        assert_eq!(version, 1);
+        assert_eq!(version, i64::try_from(MIGRATIONS.len()).expect("small"));
     }
 }

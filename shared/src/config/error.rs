@@ -64,6 +64,7 @@ pub enum ConfigError {
     },
     SingleWithMax,
     AfterClosingWithoutClose,
+    NoTopics,
 }
 
 fn ident_problem(p: IdentError, lang: Lang) -> String {
@@ -104,10 +105,10 @@ impl ConfigError {
         let de = lang == Lang::De;
         match self {
             UnknownType { value } if de => format!(
-                "data-mitmachen=\"{value}\" ist kein bekannter Typ. Möglich ist: poll."
+                "data-mitmachen=\"{value}\" ist kein bekannter Typ. Möglich: poll, topics."
             ),
             UnknownType { value } => {
-                format!("data-mitmachen=\"{value}\" is not a known widget type. Possible: poll.")
+                format!("data-mitmachen=\"{value}\" is not a known widget type. Possible: poll, topics.")
             }
             Missing { attr } if de => format!("Das Attribut {attr} fehlt."),
             Missing { attr } => format!("The attribute {attr} is missing."),
@@ -156,18 +157,18 @@ impl ConfigError {
             }
             TooManyOptions { found, max } => format!("A poll has at most {max} answers (found: {found})."),
             LabelTooLong { label, max } if de => {
-                format!("Die Antwort „{label}“ ist länger als {max} Zeichen.")
+                format!("Der Eintrag „{label}“ ist länger als {max} Zeichen.")
             }
-            LabelTooLong { label, max } => format!("The answer \"{label}\" is longer than {max} characters."),
+            LabelTooLong { label, max } => format!("The entry \"{label}\" is longer than {max} characters."),
             BadOptionKey { label, key, problem } => format!(
                 "data-key=\"{key}\" ({label}) {}.",
                 ident_problem(*problem, lang)
             ),
             DuplicateOption { key } if de => format!(
-                "Zwei Antworten haben denselben Schlüssel „{key}“. Ändern Sie eine davon oder geben Sie ihr ein eigenes data-key."
+                "Zwei Einträge der Liste haben denselben Schlüssel „{key}“. Ändern Sie einen davon oder geben Sie ihm ein eigenes data-key."
             ),
             DuplicateOption { key } => format!(
-                "Two answers have the same key \"{key}\". Change one of them or give it its own data-key."
+                "Two entries of the list have the same key \"{key}\". Change one of them or give it its own data-key."
             ),
             SingleWithMax if de => {
                 "data-choice=\"single\" erlaubt nur eine Antwort; data-max-choices passt nicht dazu.".into()
@@ -177,6 +178,8 @@ impl ConfigError {
                 "data-results=\"after-closing\" braucht ein Ende der Abstimmung in data-closes.".into()
             }
             AfterClosingWithoutClose => "data-results=\"after-closing\" needs the closing time in data-closes.".into(),
+            NoTopics if de => "Die Themenliste ist leer: Schreiben Sie die Themen als Liste in das Element, oder erlauben Sie Vorschläge mit data-proposals=\"on\".".into(),
+            NoTopics => "The topic list is empty: write the topics as a list inside the element, or allow proposals with data-proposals=\"on\".".into(),
         }
     }
 }

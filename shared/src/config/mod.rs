@@ -8,14 +8,17 @@
 mod endpoint;
 mod error;
 mod poll;
+mod topics;
 
 pub use endpoint::{Endpoint, EndpointProblem};
 pub use error::ConfigError;
 pub use poll::{Choice, PollConfig, PollOption, ResultsVisibility};
+pub use topics::{TopicItem, TopicsConfig};
 
 use crate::ids::WidgetId;
 use crate::messages::{Lang, Text, Texts};
 use crate::text;
+use crate::time::{Timestamp, parse_datetime};
 
 /// Everything a widget's configuration is made from.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -43,11 +46,13 @@ pub struct Heading {
     pub text: String,
 }
 
-/// A list item: its text and, if the editor gave one, its `data-key`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A list item: its text, if the editor gave one its `data-key`, and the text of its first
+/// emphasis (`<strong>`, `<b>` or a heading), which a topic list uses as the topic's title.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Item {
     pub text: String,
     pub key: Option<String>,
+    pub title: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,6 +65,7 @@ pub struct WidgetConfig {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WidgetKind {
     Poll(PollConfig),
+    Topics(TopicsConfig),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -109,6 +115,91 @@ impl Attrs<'_> {
             });
         }
         found
+    }
+}
+
+impl Attrs<'_> {
+    /// A whole number in `min..=max`, if present.
+    pub(crate) fn number(
+        &self,
+        name: &'static str,
+        min: usize,
+        max: usize,
+        errors: &mut Vec<ConfigError>,
+    ) -> Option<usize> {
+        let value = self.keyword(name)?;
+        match value.parse::<usize>() {
+            Err(_) => {
+                errors.push(ConfigError::NotANumber { attr: name, value });
+                None
+            }
+            Ok(n) if n < min || n > max => {
+                errors.push(ConfigError::OutOfRange {
+                    attr: name,
+                    value,
+                    min,
+                    max,
+                });
+                None
+            }
+            Ok(n) => Some(n),
+        }
+    }
+
+    /// The widget's heading: `data-question`, else the editor's first heading (whose level is
+    /// kept so that the page's outline stays as the editor built it).
+    pub(crate) fn heading(
+        &self,
+        content: &EditorContent,
+        errors: &mut Vec<ConfigError>,
+    ) -> (String, u8) {
+        match (
+            self.raw("data-question").map(text::visible),
+            &content.heading,
+        ) {
+            (Some(q), _) if !q.is_empty() => (q, 2),
+            (_, Some(h)) if !text::visible(&h.text).is_empty() => {
+                (text::visible(&h.text), h.level.clamp(2, 6))
+            }
+            _ => {
+                errors.push(ConfigError::NoQuestion);
+                (String::new(), 2)
+            }
+        }
+    }
+
+    /// `data-results` and `data-closes`, which every widget with results has.
+    pub(crate) fn results_and_closing(
+        &self,
+        errors: &mut Vec<ConfigError>,
+    ) -> (ResultsVisibility, Option<Timestamp>) {
+        let results = match self.one_of(
+            "data-results",
+            &["after-voting", "always", "after-closing", "never"],
+            errors,
+        ) {
+            Some("always") => ResultsVisibility::Always,
+            Some("after-closing") => ResultsVisibility::AfterClosing,
+            Some("never") => ResultsVisibility::Never,
+            _ => ResultsVisibility::AfterVoting,
+        };
+        let closes_at = self.keyword("data-closes").and_then(|value| {
+            parse_datetime(&value)
+                .map_err(|_| {
+                    errors.push(ConfigError::BadTime {
+                        attr: "data-closes",
+                        value,
+                    })
+                })
+                .ok()
+        });
+        if results == ResultsVisibility::AfterClosing
+            && closes_at.is_none()
+            && self.raw("data-closes").is_none()
+        {
+            errors.push(ConfigError::AfterClosingWithoutClose);
+        }
+        (results, closes_at)
     }
 }
 
@@ -182,6 +273,10 @@ pub fn parse(source: &Source) -> Parsed {
         Some("poll") => {
             kind_attrs = poll::ATTRS;
             poll::parse(&attrs, &source.content, &mut errors).map(WidgetKind::Poll)
+        }
+        Some("topics") => {
+            kind_attrs = topics::ATTRS;
+            topics::parse(&attrs, &source.content, &mut errors).map(WidgetKind::Topics)
         }
         other => {
             kind_attrs = &[];

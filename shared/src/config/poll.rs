@@ -4,7 +4,7 @@ use super::{Attrs, ConfigError, EditorContent};
 use crate::ids::OptionKey;
 use crate::protocol::MAX_CHOICES;
 use crate::text;
-use crate::time::{Timestamp, parse_datetime};
+use crate::time::Timestamp;
 
 pub(super) const ATTRS: &[&str] = &[
     "data-question",
@@ -77,44 +77,12 @@ pub(super) fn parse(
     errors: &mut Vec<ConfigError>,
 ) -> Option<PollConfig> {
     let before = errors.len();
-    let (question, heading_level) = match (
-        attrs.raw("data-question").map(text::visible),
-        &content.heading,
-    ) {
-        (Some(q), _) if !q.is_empty() => (q, 2),
-        (_, Some(h)) if !text::visible(&h.text).is_empty() => {
-            (text::visible(&h.text), h.level.clamp(2, 6))
-        }
-        _ => {
-            errors.push(ConfigError::NoQuestion);
-            (String::new(), 2)
-        }
-    };
+    let (question, heading_level) = attrs.heading(content, errors);
 
     let options = parse_options(attrs, content, errors);
 
     let choice_kw = attrs.one_of("data-choice", &["single", "multiple"], errors);
-    let max = attrs
-        .keyword("data-max-choices")
-        .and_then(|value| match value.parse::<usize>() {
-            Err(_) => {
-                errors.push(ConfigError::NotANumber {
-                    attr: "data-max-choices",
-                    value,
-                });
-                None
-            }
-            Ok(n) if n < 1 || n > options.len().max(1) => {
-                errors.push(ConfigError::OutOfRange {
-                    attr: "data-max-choices",
-                    value,
-                    min: 1,
-                    max: options.len().max(1),
-                });
-                None
-            }
-            Ok(n) => Some(n),
-        });
+    let max = attrs.number("data-max-choices", 1, options.len().max(1), errors);
     let choice = match (choice_kw, max) {
         (Some("single"), Some(n)) if n > 1 => {
             errors.push(ConfigError::SingleWithMax);
@@ -127,33 +95,7 @@ pub(super) fn parse(
         _ => Choice::Single,
     };
 
-    let results = match attrs.one_of(
-        "data-results",
-        &["after-voting", "always", "after-closing", "never"],
-        errors,
-    ) {
-        Some("always") => ResultsVisibility::Always,
-        Some("after-closing") => ResultsVisibility::AfterClosing,
-        Some("never") => ResultsVisibility::Never,
-        _ => ResultsVisibility::AfterVoting,
-    };
-
-    let closes_at = attrs.keyword("data-closes").and_then(|value| {
-        parse_datetime(&value)
-            .map_err(|_| {
-                errors.push(ConfigError::BadTime {
-                    attr: "data-closes",
-                    value,
-                })
-            })
-            .ok()
-    });
-    if results == ResultsVisibility::AfterClosing
-        && closes_at.is_none()
-        && attrs.raw("data-closes").is_none()
-    {
-        errors.push(ConfigError::AfterClosingWithoutClose);
-    }
+    let (results, closes_at) = attrs.results_and_closing(errors);
 
     (errors.len() == before).then_some(PollConfig {
         question,

@@ -16,14 +16,17 @@ fn source(attrs: &[(&str, &str)]) -> Source {
                 Item {
                     text: "Ja".into(),
                     key: None,
+                    title: None,
                 },
                 Item {
                     text: "Nein".into(),
                     key: None,
+                    title: None,
                 },
                 Item {
                     text: "Nur am Wochenende".into(),
                     key: Some("wochenende".into()),
+                    title: None,
                 },
             ],
         },
@@ -50,7 +53,7 @@ fn poll(parsed: &Parsed) -> &PollConfig {
             kind: WidgetKind::Poll(p),
             ..
         }) => p,
-        Err(e) => panic!("expected a poll, got {e:?}"),
+        other => panic!("expected a poll, got {other:?}"),
     }
 }
 
@@ -195,6 +198,7 @@ fn options_need_two_distinct_keys() {
     s.content.items.push(Item {
         text: "JA!".into(),
         key: None,
+        title: None,
     });
     assert_eq!(
         errors(parse(&s)),

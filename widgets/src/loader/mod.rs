@@ -7,7 +7,7 @@
 
 pub mod source;
 
-use crate::{browser, config_error, events, poll, styles};
+use crate::{browser, config_error, events, poll, styles, topics};
 use mitmachen_shared::config::{self, Parsed, WidgetKind};
 use std::any::Any;
 use std::cell::RefCell;
@@ -112,6 +112,19 @@ fn mount(host: &Element) {
                         id: config.id,
                         endpoint: config.endpoint,
                         config: Rc::new(poll_config),
+                        texts,
+                        host: host.clone(),
+                    },
+                )
+                .render(),
+            ),
+            WidgetKind::Topics(topics_config) => Box::new(
+                yew::Renderer::<topics::TopicsWidget>::with_root_and_props(
+                    root,
+                    topics::TopicsProps {
+                        id: config.id,
+                        endpoint: config.endpoint,
+                        config: Rc::new(topics_config),
                         texts,
                         host: host.clone(),
                     },

@@ -51,6 +51,11 @@ fn content(el: &Element) -> EditorContent {
                 .map(|li| Item {
                     text: li.text_content().unwrap_or_default(),
                     key: li.get_attribute("data-key"),
+                    title: li
+                        .query_selector("strong, b, h2, h3, h4, h5, h6")
+                        .ok()
+                        .flatten()
+                        .and_then(|t| t.text_content()),
                 })
                 .collect()
         })

@@ -1,0 +1,79 @@
+// Topic voting in a real browser against the real collector: dots given and taken back within
+// the editor's rules, counts and ranks after the ballot, buttons that say what they do.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { openPage } from "./support/browser.mjs";
+import { withCollectorAndBrowser } from "./support/suite.mjs";
+import { Topics } from "./support/topics.mjs";
+
+const env = withCollectorAndBrowser();
+
+test("a citizen gives three dots, takes one back, and sees counts and ranks", async () => {
+  const { page, context, problems } = await openPage(env.browser, `${env.collector.site}/examples/rathaus.html`);
+  const topics = new Topics(page, "fokusgruppe-innenstadt");
+  await topics.waitUntilReady();
+  assert.equal(await topics.dotsLeft(), "Noch 3 von 3 Punkten übrig.");
+  // Titles and descriptions from the editor's list.
+  const first = topics.root.locator(".mm-topic").first();
+  assert.equal(await first.locator(".mm-topic-title").innerText(), "Radwege");
+  assert.equal(await first.locator(".mm-topic-desc").innerText(), "Wo fehlen sichere Wege zur Schule?");
+
+  await topics.give("Radwege", 2);
+  // At most two dots on one topic: the third is refused with a message.
+  await topics.give("Radwege");
+  await topics.root.locator(".mm-field-error", { hasText: "keinen weiteren Punkt" }).waitFor();
+  await topics.give("Leerstand");
+  assert.equal(await topics.dotsLeft(), "Noch 0 von 3 Punkten übrig.");
+  await topics.give("Wochenmarkt");
+  await topics.root.locator(".mm-field-error", { hasText: "alle Punkte vergeben" }).waitFor();
+  await topics.takeBack("Radwege");
+  await topics.give("Wochenmarkt");
+  // The button names carry the topic and the citizen's dots.
+  assert.equal(await topics.giveButton("Radwege").getAttribute("aria-label"), "Punkt geben: Radwege (von Ihnen: 1)");
+
+  await topics.submit();
+  await topics.expectStatus("Vielen Dank! Ihre Punkte wurden gezählt.");
+  assert.deepEqual(await env.collector.results("fokusgruppe-innenstadt"), {
+    widget: "fokusgruppe-innenstadt",
+    ballots: 1,
+    counts: { leerstand: 1, radwege: 1, wochenmarkt: 1 },
+  });
+  // Ordered by votes (ties in the editor's order), with shared ranks.
+  const standings = await topics.standings();
+  assert.deepEqual(standings, [
+    { title: "Radwege", count: "Platz 1 · 1 Punkt" },
+    { title: "Leerstand", count: "Platz 1 · 1 Punkt" },
+    { title: "Wochenmarkt", count: "Platz 1 · 1 Punkt" },
+    { title: "Bänke und Schatten", count: "Platz 4 · 0 Punkte" },
+  ]);
+  assert.equal(await topics.root.getByRole("button").count(), 0, "the ballot is final");
+  assert.deepEqual(problems.pageErrors, []);
+  await context.close();
+});
+
+test("with one dot per topic the buttons are toggles with a pressed state", async () => {
+  const { page, context } = await openPage(env.browser, `${env.collector.site}/examples/plain.html`);
+  await page.waitForFunction(() => window.__ready.length > 0);
+  await page.evaluate(() => {
+    const div = document.createElement("div");
+    div.setAttribute("data-mitmachen", "topics");
+    div.setAttribute("data-id", "barcamp-sessions");
+    div.innerHTML = "<h2>Welche Sessions?</h2><ul><li>Open Data</li><li>Bürgerhaushalt</li></ul>";
+    document.querySelector("main").append(div);
+  });
+  const topics = new Topics(page, "barcamp-sessions");
+  await topics.waitUntilReady();
+  const button = topics.giveButton("Open Data");
+  assert.equal(await button.getAttribute("aria-pressed"), "false");
+  await button.click();
+  assert.equal(await button.getAttribute("aria-pressed"), "true");
+  assert.equal(await button.getAttribute("aria-label"), "Punkt geben: Open Data (von Ihnen: 1)");
+  await button.click();
+  assert.equal(await button.getAttribute("aria-pressed"), "false");
+  assert.equal(await topics.dotsLeft(), "Noch 3 von 3 Punkten übrig.");
+  // Submitting without a dot says what to do and sends nothing.
+  await topics.submit();
+  await topics.root.locator(".mm-field-error", { hasText: "mindestens einem Thema" }).waitFor();
+  assert.equal((await env.collector.results("barcamp-sessions")).ballots, 0);
+  await context.close();
+});

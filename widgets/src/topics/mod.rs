@@ -1,0 +1,221 @@
+//! The topic-voting widget: citizens give dots to the topics that matter most to them.
+
+pub mod state;
+mod view;
+
+use crate::{browser, events, honeypot, transport, visit};
+use mitmachen_shared::config::{Endpoint, ResultsVisibility, TopicsConfig};
+use mitmachen_shared::ids::WidgetId;
+use mitmachen_shared::messages::Texts;
+use mitmachen_shared::protocol::{DotPlacement, Submission, TopicBallot};
+use mitmachen_shared::time::Timestamp;
+use state::{Action, Phase, Reducer, TopicsState};
+use std::rc::Rc;
+use web_sys::Element;
+use yew::prelude::*;
+
+/// Results and approved proposals are fetched again at this interval while the page is
+/// visible, and less often after failures.
+const REFRESH_MS: u32 = 30_000;
+const MAX_REFRESH_MS: u32 = 300_000;
+
+#[derive(Properties, PartialEq, Clone)]
+pub struct TopicsProps {
+    pub id: WidgetId,
+    pub endpoint: Endpoint,
+    pub config: Rc<TopicsConfig>,
+    pub texts: Rc<Texts>,
+    pub host: Element,
+}
+
+fn now() -> Timestamp {
+    Timestamp(browser::now_ms())
+}
+
+/// Loads what the endpoint knows: results (when the citizen may see them) and approved
+/// proposals (when proposals are on). Returns whether everything that was asked for arrived.
+async fn load(
+    props: &TopicsProps,
+    dispatch: &UseReducerDispatcher<Reducer>,
+    results: bool,
+) -> bool {
+    let mut ok = true;
+    if props.config.proposals {
+        match transport::topics(&props.endpoint, &props.id).await {
+            Some(proposed) => dispatch.dispatch(Action::Proposals(proposed)),
+            None => ok = false,
+        }
+    }
+    if results {
+        dispatch.dispatch(Action::ResultsLoading);
+        match transport::results(&props.endpoint, &props.id).await {
+            Some(tally) => dispatch.dispatch(Action::ResultsLoaded(tally)),
+            None => {
+                dispatch.dispatch(Action::ResultsFailed);
+                ok = false;
+            }
+        }
+    }
+    ok
+}
+
+fn page_visible() -> bool {
+    browser::document().is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Visible)
+}
+
+/// Refreshes while the page is visible, backing off after failures, for the life of the page.
+async fn refresh(
+    props: TopicsProps,
+    dispatch: UseReducerDispatcher<Reducer>,
+    results_visible: Rc<std::cell::RefCell<bool>>,
+) {
+    let mut wait = REFRESH_MS;
+    loop {
+        browser::sleep(wait).await;
+        if !page_visible() {
+            continue;
+        }
+        let results = *results_visible.borrow();
+        wait = if load(&props, &dispatch, results).await {
+            REFRESH_MS
+        } else {
+            (wait * 2).min(MAX_REFRESH_MS)
+        };
+    }
+}
+
+async fn send(
+    props: TopicsProps,
+    dispatch: UseReducerDispatcher<Reducer>,
+    key: String,
+    dots: mitmachen_shared::topics::Dots,
+    honeypot: String,
+) {
+    let submission = Submission::Topics(TopicBallot {
+        dots: dots
+            .placements()
+            .iter()
+            .map(|(topic, count)| DotPlacement {
+                topic: topic.clone(),
+                count: *count,
+            })
+            .collect(),
+        honeypot,
+    });
+    let waiting = dispatch.clone();
+    let sent = transport::submit(&props.endpoint, &props.id, &submission, &key, move |s| {
+        waiting.dispatch(Action::Waiting(s))
+    })
+    .await;
+    match sent {
+        Ok(receipt) => {
+            visit::remember_dots(&props.endpoint, &props.id, &dots);
+            dispatch.dispatch(Action::Sent);
+            events::submitted(&props.host, props.id.as_str(), &receipt.receipt);
+            if matches!(
+                props.config.results,
+                ResultsVisibility::Always | ResultsVisibility::AfterVoting
+            ) {
+                load(&props, &dispatch, true).await;
+            }
+        }
+        Err(error) => {
+            events::error(&props.host, props.id.as_str(), &error.describe());
+            dispatch.dispatch(Action::Failed(error));
+        }
+    }
+}
+
+#[function_component]
+pub fn TopicsWidget(props: &TopicsProps) -> Html {
+    let reducer = use_reducer(|| Reducer {
+        config: props.config.clone(),
+        state: TopicsState::new(
+            &props.config,
+            now(),
+            visit::dots_given(&props.endpoint, &props.id),
+        ),
+    });
+    let status_ref = use_node_ref();
+    let honeypot_ref = use_node_ref();
+
+    // The refresh loop reads, at each round, whether the citizen may see results now.
+    let results_visible = use_mut_ref(|| false);
+    *results_visible.borrow_mut() = reducer.state.results_visible(&props.config);
+
+    {
+        let (props, dispatch) = (props.clone(), reducer.dispatcher());
+        let results_visible = results_visible.clone();
+        use_effect_with((), move |_| {
+            events::ready(&props.host, props.id.as_str(), "topics");
+            wasm_bindgen_futures::spawn_local(async move {
+                let visible = *results_visible.borrow();
+                load(&props, &dispatch, visible).await;
+                refresh(props, dispatch, results_visible).await;
+            });
+        });
+    }
+
+    {
+        let status_ref = status_ref.clone();
+        let just_now = reducer.state.phase == Phase::Submitted { just_now: true };
+        use_effect_with(just_now, move |just_now| {
+            if *just_now {
+                browser::focus(&status_ref);
+            }
+        });
+    }
+
+    let on_add = {
+        let dispatch = reducer.dispatcher();
+        Callback::from(move |key| dispatch.dispatch(Action::AddDot(key)))
+    };
+    let on_take_back = {
+        let dispatch = reducer.dispatcher();
+        Callback::from(move |key| dispatch.dispatch(Action::TakeBack(key)))
+    };
+    let on_submit = {
+        let (props, reducer, honeypot_ref) = (props.clone(), reducer.clone(), honeypot_ref.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let s = &reducer.state;
+            if !s.accepts_input() {
+                return;
+            }
+            let dispatch = reducer.dispatcher();
+            if props.config.is_closed(now()) {
+                dispatch.dispatch(Action::Close);
+                return;
+            }
+            if s.dots.used() == 0 {
+                dispatch.dispatch(Action::NothingPlaced);
+                return;
+            }
+            // A retry after a failure reuses the key; the ballot cannot change while sending.
+            let key = match (&s.phase, &s.attempt) {
+                (Phase::Failed(_), Some(k)) => k.clone(),
+                _ => browser::random_uuid(),
+            };
+            dispatch.dispatch(Action::Send { key: key.clone() });
+            let honeypot = honeypot::value(&honeypot_ref);
+            wasm_bindgen_futures::spawn_local(send(
+                props.clone(),
+                dispatch,
+                key,
+                s.dots.clone(),
+                honeypot,
+            ));
+        })
+    };
+
+    view::view(&view::Props {
+        config: &props.config,
+        texts: &props.texts,
+        state: &reducer,
+        on_add,
+        on_take_back,
+        on_submit,
+        status_ref,
+        honeypot_ref,
+    })
+}
