@@ -178,6 +178,31 @@ texts! {
     DotsOne "dots-one" { de: "1 Punkt", easy: "1 Punkt", en: "1 dot" }
     DotsMany "dots-many" { de: "{count} Punkte", easy: "{count} Punkte", en: "{count} dots" }
     Rank "rank" { de: "Platz {rank}", easy: "Platz {rank}", en: "Rank {rank}" }
+    ProposeHeading "propose-heading" { de: "Thema vorschlagen", easy: "Ein Thema vorschlagen", en: "Propose a topic" }
+    ProposalTitle "proposal-title" { de: "Titel", easy: "Titel", en: "Title" }
+    ProposalDescription "proposal-description" {
+        de: "Beschreibung (freiwillig)",
+        easy: "Beschreibung (wenn Sie möchten)",
+        en: "Description (optional)"
+    }
+    Characters "characters" { de: "{count} von {max} Zeichen", easy: "{count} von {max} Zeichen", en: "{count} of {max} characters" }
+    ProposalTitleInvalid "proposal-title-invalid" {
+        de: "Bitte geben Sie einen Titel mit {min} bis {max} Zeichen ein.",
+        easy: "Bitte schreiben Sie einen Titel. Er braucht {min} bis {max} Zeichen.",
+        en: "Please enter a title of {min} to {max} characters."
+    }
+    ProposalDescriptionInvalid "proposal-description-invalid" {
+        de: "Die Beschreibung darf höchstens {max} Zeichen lang sein.",
+        easy: "Die Beschreibung ist zu lang. Sie darf {max} Zeichen haben.",
+        en: "The description may be at most {max} characters long."
+    }
+    SubmitProposal "submit-proposal" { de: "Vorschlag senden", easy: "Vorschlag senden", en: "Send proposal" }
+    SendingProposal "sending-proposal" { de: "Ihr Vorschlag wird gesendet …", easy: "Ihr Vorschlag wird gesendet. Bitte warten Sie.", en: "Sending your proposal …" }
+    ProposalThanks "proposal-thanks" {
+        de: "Vielen Dank für Ihren Vorschlag! Er erscheint in der Liste, sobald die Redaktion ihn freigegeben hat.",
+        easy: "Danke für Ihren Vorschlag! Die Redaktion prüft ihn. Danach steht er in der Liste.",
+        en: "Thank you for your proposal! It will appear in the list once the editors have approved it."
+    }
     ConfigProblem "config-problem" {
         de: "Dieses Beteiligungselement ist nicht richtig eingerichtet. Hinweis für die Redaktion:", easy: "Dieses Element funktioniert nicht. Hinweis für die Redaktion:",
         en: "This participation widget is not set up correctly. Note for the editors:"

@@ -101,6 +101,26 @@ export const states = [
     },
   },
   {
+    name: "topics: proposal with a mistake",
+    page: "rathaus.html",
+    id: "fokusgruppe-innenstadt",
+    object: Topics,
+    act: async (topics) => {
+      await topics.propose("ab", "");
+      await topics.root.locator("#mm-p-title-error", { hasText: "Zeichen" }).waitFor();
+    },
+  },
+  {
+    name: "topics: proposal sent",
+    page: "rathaus.html",
+    id: "fokusgruppe-innenstadt",
+    object: Topics,
+    act: async (topics) => {
+      await topics.propose("Mehr Bäume", "");
+      await topics.root.locator(".mm-propose [role=status]", { hasText: "Vielen Dank" }).waitFor();
+    },
+  },
+  {
     name: "topics: success with counts and ranks",
     page: "rathaus.html",
     id: "fokusgruppe-innenstadt",

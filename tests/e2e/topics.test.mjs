@@ -46,7 +46,7 @@ test("a citizen gives three dots, takes one back, and sees counts and ranks", as
     { title: "Wochenmarkt", count: "Platz 1 · 1 Punkt" },
     { title: "Bänke und Schatten", count: "Platz 4 · 0 Punkte" },
   ]);
-  assert.equal(await topics.root.getByRole("button").count(), 0, "the ballot is final");
+  assert.equal(await topics.root.locator(".mm-topics").getByRole("button").count(), 0, "the ballot is final");
   assert.deepEqual(problems.pageErrors, []);
   await context.close();
 });
@@ -75,5 +75,64 @@ test("with one dot per topic the buttons are toggles with a pressed state", asyn
   await topics.submit();
   await topics.root.locator(".mm-field-error", { hasText: "mindestens einem Thema" }).waitFor();
   assert.equal((await env.collector.results("barcamp-sessions")).ballots, 0);
+  await context.close();
+});
+
+test("a proposed topic appears after approval, shown as the text it is, and can get dots", async () => {
+  const { page, context, problems } = await openPage(env.browser, `${env.collector.site}/examples/rathaus.html`);
+  const dialogs = [];
+  page.on("dialog", (d) => {
+    dialogs.push(d.message());
+    d.dismiss();
+  });
+  const topics = new Topics(page, "fokusgruppe-innenstadt");
+  await topics.waitUntilReady();
+  const title = "<img src=x onerror=alert(1)> Spielstraße 🙂";
+  const description = `"'><script>alert(2)</script> & mehr`;
+  await topics.propose(title, description);
+  await topics.root.locator(".mm-propose [role=status]", { hasText: "Vielen Dank für Ihren Vorschlag" }).waitFor();
+  assert.equal(await topics.root.getByLabel("Titel").inputValue(), "", "the form is ready for the next one");
+
+  const pending = await env.collector.admin("GET", "/v1/admin/widgets/fokusgruppe-innenstadt/proposals?status=pending");
+  assert.equal(pending.length, 1);
+  assert.deepEqual([pending[0].title, pending[0].description], [title, description]);
+  // Pre-moderation: nothing is served before the approval.
+  await page.reload();
+  await topics.waitUntilReady();
+  assert.equal(await topics.root.locator(".mm-topic-title", { hasText: "Spielstraße" }).count(), 0);
+
+  await env.collector.admin("POST", `/v1/admin/proposals/${pending[0].key}/approve`);
+  await page.reload();
+  await topics.waitUntilReady();
+  const shown = topics.root.locator(".mm-topic", { hasText: "Spielstraße" });
+  await shown.waitFor();
+  assert.equal(await shown.locator(".mm-topic-title").innerText(), title);
+  assert.equal(await shown.locator(".mm-topic-desc").innerText(), description);
+  assert.equal(await topics.root.locator("img, script").count(), 0, "rendered as text, not as HTML");
+
+  await topics.give("<img src=x onerror=alert\\(1\\)> Spielstraße 🙂");
+  await topics.submit();
+  await topics.expectStatus("Vielen Dank");
+  const results = await env.collector.results("fokusgruppe-innenstadt");
+  assert.equal(results.counts[pending[0].key], 1);
+  assert.deepEqual(dialogs, []);
+  assert.deepEqual(problems.pageErrors, []);
+  await context.close();
+});
+
+test("a proposal that breaks the limits is explained at the field and nothing is sent", async () => {
+  const { page, context } = await openPage(env.browser, `${env.collector.site}/examples/rathaus.html`);
+  const topics = new Topics(page, "fokusgruppe-innenstadt");
+  await topics.waitUntilReady();
+  const before = await env.collector.admin("GET", "/v1/admin/widgets/fokusgruppe-innenstadt/proposals");
+  await topics.propose("ab", "");
+  const error = topics.root.locator("#mm-p-title-error");
+  await error.filter({ hasText: "3 bis 120 Zeichen" }).waitFor();
+  const field = topics.root.getByLabel("Titel");
+  assert.equal(await field.getAttribute("aria-invalid"), "true");
+  assert.equal(await field.inputValue(), "ab", "what the citizen typed is kept");
+  assert.ok(await field.evaluate((el) => el.getRootNode().activeElement === el), "focus on the field");
+  assert.equal(await topics.root.locator("#mm-p-title-count").innerText(), "2 von 120 Zeichen");
+  assert.deepEqual(await env.collector.admin("GET", "/v1/admin/widgets/fokusgruppe-innenstadt/proposals"), before);
   await context.close();
 });

@@ -18,9 +18,8 @@ pub(super) const ATTRS: &[&str] = &[
 ];
 
 pub const MAX_TOPICS: usize = 500;
-/// The same limits as for proposals (`protocol::Proposal`).
-pub const MAX_TITLE_CHARS: usize = 120;
-pub const MAX_DESCRIPTION_CHARS: usize = 1000;
+// The editor's topics keep to the same limits as citizens' proposals.
+use crate::protocol::{MAX_DESCRIPTION_CHARS, MAX_TITLE_CHARS};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TopicsConfig {

@@ -23,6 +23,9 @@ async function freePort() {
   });
 }
 
+// The administrator's bearer token of the collectors the tests start.
+const ADMIN_TOKEN = "e2e-admin-token-0123456789abcdef0123456789";
+
 export async function startCollector() {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "mitmachen-e2e-"));
@@ -40,6 +43,7 @@ export async function startCollector() {
       MITMACHEN_SITE_DIR: required("MITMACHEN_EXAMPLES"),
       // Every test's browser comes from 127.0.0.1; the default per-client limit is for a town.
       MITMACHEN_RATE_LIMIT_SUBMISSIONS_PER_MINUTE: "600",
+      MITMACHEN_ADMIN_TOKEN: ADMIN_TOKEN,
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -63,6 +67,16 @@ export async function startCollector() {
     log: () => log,
     async results(widget) {
       const response = await fetch(`${api}/v1/widgets/${widget}/results`);
+      return response.json();
+    },
+    // The moderation API, as an administrator's script would use it.
+    async admin(method, path, body) {
+      const response = await fetch(`${api}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body ? { "content-type": "application/json" } : {}) },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+      if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
       return response.json();
     },
     async stop() {

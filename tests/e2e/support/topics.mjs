@@ -25,6 +25,12 @@ export class Topics {
     await this.root.getByRole("button", { name: `Zurücknehmen: einen Punkt von ${title}` }).click();
   }
 
+  async propose(title, description) {
+    await this.root.getByLabel("Titel").fill(title);
+    await this.root.getByLabel("Beschreibung (freiwillig)").fill(description);
+    await this.root.getByRole("button", { name: "Vorschlag senden" }).click();
+  }
+
   async submit() {
     await this.root.getByRole("button", { name: "Punkte abgeben" }).click();
   }

@@ -1,5 +1,6 @@
 //! The topic-voting widget: citizens give dots to the topics that matter most to them.
 
+mod proposal;
 pub mod state;
 mod view;
 
@@ -126,6 +127,25 @@ async fn send(
     }
 }
 
+/// Sends a proposal; on success the form empties and says it awaits moderation.
+async fn send_proposal(
+    props: TopicsProps,
+    dispatch: UseReducerDispatcher<proposal::ProposalState>,
+    key: String,
+    submission: Submission,
+) {
+    match transport::submit(&props.endpoint, &props.id, &submission, &key, |_| {}).await {
+        Ok(receipt) => {
+            dispatch.dispatch(proposal::Action::Sent);
+            events::submitted(&props.host, props.id.as_str(), &receipt.receipt);
+        }
+        Err(error) => {
+            events::error(&props.host, props.id.as_str(), &error.describe());
+            dispatch.dispatch(proposal::Action::Failed(error));
+        }
+    }
+}
+
 #[function_component]
 pub fn TopicsWidget(props: &TopicsProps) -> Html {
     let reducer = use_reducer(|| Reducer {
@@ -208,14 +228,64 @@ pub fn TopicsWidget(props: &TopicsProps) -> Html {
         })
     };
 
-    view::view(&view::Props {
-        config: &props.config,
-        texts: &props.texts,
-        state: &reducer,
-        on_add,
-        on_take_back,
-        on_submit,
-        status_ref,
-        honeypot_ref,
-    })
+    let proposing = use_reducer(proposal::ProposalState::default);
+    let proposal_honeypot = use_node_ref();
+    let title_ref = use_node_ref();
+    let on_propose = {
+        let (props, proposing) = (props.clone(), proposing.clone());
+        let (honeypot_ref, title_ref) = (proposal_honeypot.clone(), title_ref.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            if proposing.phase == proposal::Phase::Sending {
+                return;
+            }
+            let dispatch = proposing.dispatcher();
+            let (title, description) = proposing.invalid_fields();
+            if title || description {
+                dispatch.dispatch(proposal::Action::Invalid { title, description });
+                if title {
+                    browser::focus(&title_ref);
+                }
+                return;
+            }
+            let key = proposing
+                .attempt
+                .clone()
+                .unwrap_or_else(browser::random_uuid);
+            dispatch.dispatch(proposal::Action::Send { key: key.clone() });
+            let submission = proposing.submission(honeypot::value(&honeypot_ref));
+            wasm_bindgen_futures::spawn_local(send_proposal(
+                props.clone(),
+                dispatch,
+                key,
+                submission,
+            ));
+        })
+    };
+
+    let open_for_proposals = props.config.proposals && reducer.state.phase != Phase::Closed;
+    html! {
+        <>
+            { view::view(&view::Props {
+                config: &props.config,
+                texts: &props.texts,
+                state: &reducer,
+                on_add,
+                on_take_back,
+                on_submit,
+                status_ref,
+                honeypot_ref,
+            }) }
+            if open_for_proposals {
+                { proposal::view(&proposal::Props {
+                    texts: &props.texts,
+                    heading_level: props.config.heading_level,
+                    state: &proposing,
+                    on_submit: on_propose,
+                    honeypot_ref: proposal_honeypot,
+                    title_ref,
+                }) }
+            }
+        </>
+    }
 }
