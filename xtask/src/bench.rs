@@ -117,6 +117,28 @@ fn sizes_json(files: &[FileInfo]) -> serde_json::Value {
     })
 }
 
+/// Runs one of the browser benchmarks in `tests/e2e/` and returns the JSON it printed last.
+fn node_bench(
+    root: &std::path::Path,
+    collector: &std::path::Path,
+    script: &str,
+) -> Result<serde_json::Value> {
+    let out = Command::new("node")
+        .arg(root.join(script))
+        .env("MITMACHEN_COLLECTOR", collector)
+        .env("MITMACHEN_DIST", dist::dist_dir())
+        .env("MITMACHEN_EXAMPLES", root.join("examples"))
+        .env("CHROMIUM", setup::CHROMIUM)
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("node: {e}"))?;
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .rev()
+        .find_map(|l| serde_json::from_str(l).ok())
+        .ok_or(format!("{script} printed no result"))
+}
+
 pub fn run() -> Result {
     let tools = setup::all()?;
     let root = root();
@@ -129,20 +151,9 @@ pub fn run() -> Result {
     let binary = root.join("target/release/collector");
 
     eprintln!("\nbench: widget load time in Chromium");
-    let out = Command::new("node")
-        .arg(root.join("tests/e2e/load-time.mjs"))
-        .env("MITMACHEN_COLLECTOR", &binary)
-        .env("MITMACHEN_DIST", dist::dist_dir())
-        .env("MITMACHEN_EXAMPLES", root.join("examples"))
-        .env("CHROMIUM", setup::CHROMIUM)
-        .stderr(Stdio::inherit())
-        .output()
-        .map_err(|e| format!("node: {e}"))?;
-    let load_time: serde_json::Value = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .rev()
-        .find_map(|l| serde_json::from_str(l).ok())
-        .ok_or("tests/e2e/load-time.mjs printed no result")?;
+    let load_time = node_bench(&root, &binary, "tests/e2e/load-time.mjs")?;
+    eprintln!("bench: re-render of a 500-topic list after one dot");
+    let topics_render = node_bench(&root, &binary, "tests/e2e/topics-render.mjs")?;
 
     eprintln!("bench: collector under load ({CLIENTS} clients)");
     let server = start_collector(&binary)?;
@@ -155,6 +166,7 @@ pub fn run() -> Result {
         "version": env!("CARGO_PKG_VERSION"),
         "dist": sizes_json(&files),
         "chromium_load": load_time,
+        "topics_rerender_500": topics_render,
         "collector": {
             "store": "sqlite (WAL, synchronous=FULL)",
             "submissions": report_json(&submit),
@@ -172,6 +184,13 @@ pub fn run() -> Result {
         load_time["median_ms"].as_f64().unwrap_or(f64::NAN),
         load_time["loads"],
         load_time["widgets"]
+    );
+    println!(
+        "topic list of {} topics shows a dot after: median {:.1} ms (max {:.1} ms) over {} clicks",
+        topics_render["topics"],
+        topics_render["median_ms"].as_f64().unwrap_or(f64::NAN),
+        topics_render["max_ms"].as_f64().unwrap_or(f64::NAN),
+        topics_render["clicks"]
     );
     for (name, r) in [("submissions", &submit), ("no-op (preflight)", &noop)] {
         println!(
