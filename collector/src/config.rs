@@ -5,9 +5,13 @@
 //! a typo stops the start with a message naming the key instead of surfacing as refused
 //! requests later.
 
-use mitmachen_shared::ids::WidgetId;
+use crate::rules::{BallotRules, Closes, WidgetRules};
+use mitmachen_shared::ids::{OptionKey, WidgetId};
+use mitmachen_shared::protocol::MAX_CHOICES;
+use mitmachen_shared::time::parse_datetime;
+use mitmachen_shared::topics::{DotRules, MAX_DOTS};
 use serde::Deserialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -72,6 +76,9 @@ pub struct Config {
     pub admin_token: Option<AdminToken>,
     /// Per-widget moderation of proposals; widgets not listed use [`Moderation::Pre`].
     pub moderation: BTreeMap<WidgetId, Moderation>,
+    /// Per-widget rules (dots, topics, options, closing time) that submissions are held to;
+    /// widgets not listed keep the generic limits of the protocol.
+    pub rules: BTreeMap<WidgetId, WidgetRules>,
 }
 
 impl Default for Config {
@@ -90,6 +97,7 @@ impl Default for Config {
             rate_limit_reads_per_minute: DEFAULT_READS_PER_MINUTE,
             admin_token: None,
             moderation: BTreeMap::new(),
+            rules: BTreeMap::new(),
         }
     }
 }
@@ -142,6 +150,15 @@ struct FileConfig {
 struct FileWidget {
     allowed_origins: Option<Vec<String>>,
     moderation: Option<String>,
+    /// Topic list: dots per person, most dots on one topic, the editor's topic keys.
+    dots: Option<i64>,
+    dots_per_topic: Option<i64>,
+    topics: Option<Vec<String>>,
+    /// Poll: the option keys and how many of them one ballot may choose.
+    options: Option<Vec<String>>,
+    max_choices: Option<i64>,
+    /// Either kind: when the widget closes, as in its `data-closes`.
+    closes: Option<String>,
 }
 
 impl Config {
@@ -307,7 +324,11 @@ impl Config {
                         ));
                     }
                 };
-                config.moderation.insert(widget_id, moderation);
+                config.moderation.insert(widget_id.clone(), moderation);
+            }
+            let rules = widget_rules(&key, &widget)?;
+            if !rules.is_empty() {
+                config.rules.insert(widget_id, rules);
             }
         }
         Ok(config)
@@ -324,6 +345,103 @@ impl Config {
             .clone()
             .unwrap_or_else(|| format!("http://{bound}"))
     }
+}
+
+/// The rules declared in `[widgets.<id>]` (`key` is `widgets.<id>`): a topic list's or a
+/// poll's, not both, and a closing time. Defaults are the widget's own (`data-dots` 3,
+/// `data-dots-per-topic` 1, one answer per poll).
+fn widget_rules(key: &str, widget: &FileWidget) -> Result<WidgetRules, ConfigError> {
+    let is_topics =
+        widget.dots.is_some() || widget.dots_per_topic.is_some() || widget.topics.is_some();
+    let is_poll = widget.options.is_some() || widget.max_choices.is_some();
+    if is_topics && is_poll {
+        return Err(ConfigError::new(
+            key,
+            "a widget is either a topic list (dots, dots_per_topic, topics) or a poll \
+             (options, max_choices), not both",
+        ));
+    }
+    let closes = match &widget.closes {
+        Some(written) => Some(Closes {
+            at: parse_datetime(written).map_err(|e| {
+                ConfigError::new(format!("{key}.closes"), format!("'{written}': {e}"))
+            })?,
+            written: written.trim().to_owned(),
+        }),
+        None => None,
+    };
+    let in_range = |name: &str, value: i64, max: usize| {
+        usize::try_from(value)
+            .ok()
+            .filter(|v| (1..=max).contains(v))
+            .ok_or_else(|| {
+                ConfigError::new(
+                    format!("{key}.{name}"),
+                    format!("{value} is out of range (1 to {max})"),
+                )
+            })
+    };
+    let ballot = if is_topics {
+        let dots = match widget.dots {
+            Some(n) => in_range("dots", n, MAX_DOTS as usize)?,
+            None => DotRules::default().dots as usize,
+        };
+        let per_topic = match widget.dots_per_topic {
+            Some(n) => in_range("dots_per_topic", n, dots)?,
+            None => DotRules::default().per_topic as usize,
+        };
+        let topics = match &widget.topics {
+            Some(list) => Some(option_keys(&format!("{key}.topics"), list)?),
+            None => None,
+        };
+        Some(BallotRules::Topics {
+            dots: DotRules {
+                // Both are at most MAX_DOTS (20), checked just above.
+                dots: u32::try_from(dots).unwrap_or(MAX_DOTS),
+                per_topic: u32::try_from(per_topic).unwrap_or(MAX_DOTS),
+            },
+            topics,
+        })
+    } else if is_poll {
+        let options = match &widget.options {
+            Some(list) => {
+                let options = option_keys(&format!("{key}.options"), list)?;
+                if options.is_empty() {
+                    return Err(ConfigError::new(
+                        format!("{key}.options"),
+                        "is empty; list the poll's option keys, e.g. [\"ja\", \"nein\"]",
+                    ));
+                }
+                Some(options)
+            }
+            None => None,
+        };
+        let max = options.as_ref().map_or(MAX_CHOICES, BTreeSet::len);
+        let max_choices = match widget.max_choices {
+            Some(n) => in_range("max_choices", n, max)?,
+            None => 1,
+        };
+        Some(BallotRules::Poll {
+            options,
+            max_choices,
+        })
+    } else {
+        None
+    };
+    Ok(WidgetRules { closes, ballot })
+}
+
+/// Distinct option keys, each as the widgets write them.
+fn option_keys(key: &str, list: &[String]) -> Result<BTreeSet<OptionKey>, ConfigError> {
+    let mut keys = BTreeSet::new();
+    for raw in list {
+        let parsed = OptionKey::parse(raw)
+            .map_err(|e| ConfigError::new(key, format!("the key '{raw}' {e}")))?;
+        if !keys.insert(parsed) {
+            return Err(ConfigError::new(key, format!("'{raw}' is listed twice")));
+        }
+    }
+    Ok(keys)
 }
 
 /// At least [`MIN_ADMIN_TOKEN_LEN`] visible ASCII characters, so that it can be sent in a header
@@ -715,6 +833,70 @@ mod tests {
         assert_eq!(file.widgets[&id("rat")], vec!["https://b.de"]);
         let err = Config::from_toml("[widgets.ideen]\nmoderation = \"later\"").expect_err("bad");
         assert_eq!(err.key, "widgets.ideen.moderation");
+    }
+
+    #[test]
+    fn widget_rules() {
+        let c = Config::from_toml(
+            "[widgets.fokus]\ndots = 5\ndots_per_topic = 2\ntopics = [\"radwege\", \"baenke\"]\n\
+             closes = \"31.12.2026 18:00\"\n\
+             [widgets.umfrage]\noptions = [\"ja\", \"nein\"]\n\
+             [widgets.ideen]\ntopics = []\n\
+             [widgets.nur-origins]\nallowed_origins = [\"https://b.de\"]\n",
+        )
+        .expect("file");
+        let id = |s: &str| WidgetId::parse(s).expect("id");
+        let key = |s: &str| OptionKey::parse(s).expect("key");
+        let fokus = &c.rules[&id("fokus")];
+        assert_eq!(
+            fokus.ballot,
+            Some(BallotRules::Topics {
+                dots: DotRules {
+                    dots: 5,
+                    per_topic: 2
+                },
+                topics: Some([key("radwege"), key("baenke")].into()),
+            })
+        );
+        let closes = fokus.closes.as_ref().expect("closes");
+        assert_eq!(Some(closes.at), parse_datetime("2026-12-31T17:00Z").ok());
+        assert_eq!(
+            c.rules[&id("umfrage")].ballot,
+            Some(BallotRules::Poll {
+                options: Some([key("ja"), key("nein")].into()),
+                max_choices: 1,
+            })
+        );
+        // The widget's own defaults: 3 dots, 1 per topic; only approved proposals as topics.
+        assert_eq!(
+            c.rules[&id("ideen")].ballot,
+            Some(BallotRules::Topics {
+                dots: DotRules::default(),
+                topics: Some(BTreeSet::new()),
+            })
+        );
+        assert!(!c.rules.contains_key(&id("nur-origins")));
+
+        for (toml, key) in [
+            ("dots = 0", "widgets.w.dots"),
+            ("dots = 21", "widgets.w.dots"),
+            ("dots = 2\ndots_per_topic = 3", "widgets.w.dots_per_topic"),
+            ("dots_per_topic = 4", "widgets.w.dots_per_topic"),
+            ("topics = [\"Radwege\"]", "widgets.w.topics"),
+            ("topics = [\"a\", \"a\"]", "widgets.w.topics"),
+            ("options = []", "widgets.w.options"),
+            (
+                "options = [\"ja\"]\nmax_choices = 2",
+                "widgets.w.max_choices",
+            ),
+            ("max_choices = 0", "widgets.w.max_choices"),
+            ("closes = \"morgen\"", "widgets.w.closes"),
+            ("closes = \"31.02.2026\"", "widgets.w.closes"),
+            ("dots = 3\noptions = [\"ja\"]", "widgets.w"),
+        ] {
+            let err = Config::from_toml(&format!("[widgets.w]\n{toml}\n")).expect_err(toml);
+            assert_eq!(err.key, key, "{toml}: {err}");
+        }
     }
 
     #[test]

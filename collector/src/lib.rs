@@ -6,6 +6,7 @@
 
 pub mod config;
 pub mod http;
+pub mod rules;
 pub mod store;
 
 use config::Config;
@@ -99,6 +100,11 @@ pub async fn run(config: Config) -> Result<(), RunError> {
         site_dir: config.site_dir.clone(),
         admin_token: config.admin_token.clone(),
         moderation: config.moderation.clone(),
+        rules: config
+            .rules
+            .iter()
+            .map(|(id, rules)| (id.clone(), Arc::new(rules.clone())))
+            .collect(),
     });
     tracing::info!(
         database = %config.database.display(),
@@ -107,6 +113,7 @@ pub async fn run(config: Config) -> Result<(), RunError> {
         reads_per_minute = config.rate_limit_reads_per_minute,
         trust_forwarded_for = config.trust_forwarded_for,
         admin_api = config.admin_token.is_some(),
+        widgets_with_rules = config.rules.len(),
         "ready"
     );
     let app = http::router(state);

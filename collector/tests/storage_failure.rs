@@ -55,6 +55,7 @@ async fn a_failing_store_answers_503() {
         site_dir: None,
         admin_token: None,
         moderation: Default::default(),
+        rules: Default::default(),
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

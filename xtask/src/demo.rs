@@ -26,12 +26,18 @@ pub fn run(args: &[String]) -> Result {
     )?;
     let data = root.join("target/demo");
     std::fs::create_dir_all(&data).map_err(|e| format!("{}: {e}", data.display()))?;
+    let token = demo_admin_token()?;
     println!(
         "\nmitmachen demo: open http://localhost:{port}/examples/ in a browser (Ctrl-C stops it)."
     );
     println!(
-        "Votes are stored in {}.\n",
+        "Votes are stored in {}.",
         data.join("mitmachen.sqlite3").display()
+    );
+    println!(
+        "Proposed topics wait for moderation; with this run's admin token:\n  \
+         curl -H 'Authorization: Bearer {token}' http://127.0.0.1:{port}/v1/admin/widgets/fokusgruppe-innenstadt/proposals\n  \
+         curl -X POST -H 'Authorization: Bearer {token}' http://127.0.0.1:{port}/v1/admin/proposals/KEY/approve\n"
     );
     cmd::run(
         Command::new(root.join("target/debug/collector"))
@@ -43,6 +49,17 @@ pub fn run(args: &[String]) -> Result {
             )
             .env("MITMACHEN_DATABASE", data.join("mitmachen.sqlite3"))
             .env("MITMACHEN_DIST_DIR", dist::dist_dir())
-            .env("MITMACHEN_SITE_DIR", root.join("examples")),
+            .env("MITMACHEN_SITE_DIR", root.join("examples"))
+            .env("MITMACHEN_ADMIN_TOKEN", token),
     )
+}
+
+/// A fresh random admin token for one demo run (64 hex digits from the kernel's randomness).
+fn demo_admin_token() -> Result<String> {
+    use std::io::Read;
+    let mut bytes = [0u8; 32];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut bytes))
+        .map_err(|e| format!("/dev/urandom: {e}"))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }

@@ -22,6 +22,8 @@ pub enum ApiError {
         errors: Vec<FieldError>,
     },
     IdempotencyKeyReused,
+    /// The widget's declared closing time has passed; the detail names it.
+    Closed(String),
     /// A query parameter that this path does not know or a value it does not take.
     BadQuery(String),
     /// The admin API is off because no token is configured.
@@ -58,6 +60,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::InvalidSubmission { .. }
             | ApiError::IdempotencyKeyReused
+            | ApiError::Closed(_)
             | ApiError::InvalidDecision { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::StorageUnavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -77,6 +80,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => "unsupported-media-type",
             ApiError::InvalidSubmission { .. } => "invalid-submission",
             ApiError::IdempotencyKeyReused => "idempotency-key-reused",
+            ApiError::Closed(_) => "closed",
             ApiError::BadQuery(_) => "bad-query",
             ApiError::AdminDisabled => "admin-disabled",
             ApiError::Unauthorized(_) => "unauthorized",
@@ -99,6 +103,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => "The body is not sent as JSON",
             ApiError::InvalidSubmission { .. } => "The submission breaks a rule",
             ApiError::IdempotencyKeyReused => "Idempotency-Key used with another body",
+            ApiError::Closed(_) => "The widget is closed",
             ApiError::BadQuery(_) => "Bad query parameter",
             ApiError::AdminDisabled => "The admin API is off",
             ApiError::Unauthorized(_) => "Bearer token missing or wrong",
@@ -120,6 +125,7 @@ impl ApiError {
             | ApiError::UnsupportedMediaType(d)
             | ApiError::InvalidSubmission { detail: d, .. }
             | ApiError::BadQuery(d)
+            | ApiError::Closed(d)
             | ApiError::Unauthorized(d)
             | ApiError::InvalidDecision { detail: d, .. }
             | ApiError::RateLimited { detail: d, .. } => d.clone(),

@@ -19,6 +19,7 @@ mod submissions;
 mod topics;
 
 use crate::config::{AdminToken, Moderation};
+use crate::rules::WidgetRules;
 use crate::store::Store;
 use axum::Router;
 use axum::extract::{Path, Request, State, rejection::PathRejection};
@@ -48,6 +49,8 @@ pub struct AppState {
     pub admin_token: Option<AdminToken>,
     /// Per-widget moderation of proposals; absent: [`Moderation::Pre`].
     pub moderation: BTreeMap<WidgetId, Moderation>,
+    /// Per-widget rules declared in the configuration; absent: the generic limits only.
+    pub rules: BTreeMap<WidgetId, Arc<WidgetRules>>,
 }
 
 pub type SharedState = Arc<AppState>;

@@ -1,13 +1,16 @@
 //! `POST /v1/widgets/{widget}/submissions`: check, store once per idempotency key, answer 201.
 //!
 //! Checks run cheapest first: widget id, origin (in `cors`), the client's rate limit, content
-//! type, idempotency key, size, JSON, rules. Nothing is stored unless all pass, and nothing
-//! either when the honeypot is filled, although the answer looks the same.
+//! type, idempotency key, size, JSON, the protocol's rules; then, inside the store's write
+//! transaction after the idempotency lookup, the widget's own rules where the configuration
+//! declares them (closing time, dots, topics, options; see `crate::rules`). Nothing is stored
+//! unless all pass, and nothing either when the honeypot is filled, although the answer looks
+//! the same.
 
 use super::error::ApiError;
 use super::rate_limit::{ClientAddr, Scope};
 use super::{SharedState, blocking, widget_id};
-use crate::store::{NewSubmission, SubmitOutcome, new_receipt};
+use crate::store::{NewSubmission, Refusal, SubmitOutcome, new_receipt};
 use axum::Router;
 use axum::body::{Body, Bytes, to_bytes};
 use axum::extract::{Path, State, rejection::PathRejection};
@@ -44,14 +47,7 @@ async fn submit(
     let idempotency_key = idempotency_key(&headers)?;
     let body = read_body(&headers, body, state.body_limit).await?;
     let submission = decode(&body)?;
-    submission.validate().map_err(|errors| {
-        let detail = errors
-            .iter()
-            .map(|e| format!("{}: {}", e.pointer.trim_start_matches('/'), e.detail))
-            .collect::<Vec<_>>()
-            .join("; ");
-        ApiError::InvalidSubmission { detail, errors }
-    })?;
+    submission.validate().map_err(invalid)?;
     if submission.is_spam() {
         // A bot filled the hidden field: answer exactly like an accepted submission (a fresh
         // receipt, accepted now) so that it learns nothing, but store and count nothing.
@@ -66,6 +62,7 @@ async fn submit(
         idempotency_key,
         body: body.to_vec(),
         moderation: state.moderation.get(&widget).copied().unwrap_or_default(),
+        rules: state.rules.get(&widget).cloned(),
         submission,
         widget,
     };
@@ -77,7 +74,19 @@ async fn submit(
         SubmitOutcome::Stored(receipt) => Ok(created(receipt, false)),
         SubmitOutcome::Replayed(receipt) => Ok(created(receipt, true)),
         SubmitOutcome::KeyReused => Err(ApiError::IdempotencyKeyReused),
+        SubmitOutcome::Refused(Refusal::Closed(detail)) => Err(ApiError::Closed(detail)),
+        SubmitOutcome::Refused(Refusal::Invalid(errors)) => Err(invalid(errors)),
     }
+}
+
+/// A 422 listing each broken rule, with a detail that names them all.
+fn invalid(errors: Vec<FieldError>) -> ApiError {
+    let detail = errors
+        .iter()
+        .map(|e| format!("{}: {}", e.pointer.trim_start_matches('/'), e.detail))
+        .collect::<Vec<_>>()
+        .join("; ");
+    ApiError::InvalidSubmission { detail, errors }
 }
 
 fn created(receipt: String, replayed: bool) -> Response {

@@ -8,6 +8,10 @@ mod sqlite;
 pub use sqlite::SqliteStore;
 
 pub use crate::config::Moderation;
+pub use crate::rules::Refusal;
+
+use crate::rules::WidgetRules;
+use std::sync::Arc;
 
 use mitmachen_shared::ids::{OptionKey, WidgetId};
 use mitmachen_shared::protocol::{Receipt, Results, Submission, Topic};
@@ -27,6 +31,9 @@ pub struct NewSubmission {
     pub submission: Submission,
     /// How the widget's proposals are moderated; only read for a proposal.
     pub moderation: Moderation,
+    /// The widget's declared rules, checked inside the write transaction after the idempotency
+    /// lookup; `None`: only the generic limits (already checked by the caller).
+    pub rules: Option<Arc<WidgetRules>>,
 }
 
 /// Where a proposal stands. Only `approved` ones are served.
@@ -128,6 +135,9 @@ pub enum SubmitOutcome {
     Replayed(String),
     /// The key was used before with another body: nothing stored.
     KeyReused,
+    /// The widget's declared rules refuse it (closed, too many dots, unknown topic…): nothing
+    /// stored.
+    Refused(Refusal),
 }
 
 /// The database could not do what was asked; nothing was stored.

@@ -140,6 +140,27 @@ impl Store for SqliteStore {
             });
         }
 
+        if let Some(rules) = &new.rules {
+            // Inside the write transaction, after the idempotency lookup: a retry of a
+            // submission stored before the closing time gets its receipt, not `closed`; and a
+            // proposal's status is read under the same lock that counts the ballot. Approval
+            // is not monotonic (a proposal can be rejected or merged later), so a status read
+            // before this transaction could let dots reach a proposal that is no longer a topic.
+            let verdict = rules.check(&new.submission, now(), |topic| {
+                if !is_proposal_key(topic.as_str()) {
+                    return Ok(false);
+                }
+                let mut approved = tx.prepare_cached(
+                    "SELECT EXISTS (SELECT 1 FROM proposals
+                       WHERE key = ?1 AND widget = ?2 AND status = 'approved')",
+                )?;
+                approved.query_row(params![topic.as_str(), widget], |row| row.get::<_, bool>(0))
+            })?;
+            if let Err(refusal) = verdict {
+                return Ok(SubmitOutcome::Refused(refusal));
+            }
+        }
+
         let (receipt, response) = new_receipt(&new.widget)?;
         tx.execute(
             "INSERT INTO submissions
@@ -476,6 +497,7 @@ mod tests {
             body: serde_json::to_vec(&submission).expect("json"),
             submission,
             moderation: Moderation::Pre,
+            rules: None,
         }
     }
 
@@ -491,6 +513,7 @@ mod tests {
             body: serde_json::to_vec(&submission).expect("json"),
             submission,
             moderation,
+            rules: None,
         }
     }
 

@@ -26,8 +26,22 @@ impl Collector {
         Collector::start_exact(dir, &all)
     }
 
+    /// Starts like [`Collector::start`] with `toml` written to `collector.toml` in `dir` and
+    /// passed as `--config`.
+    pub fn start_with_config(dir: &Path, toml: &str, env: &[(&str, &str)]) -> Collector {
+        let path = dir.join("collector.toml");
+        std::fs::write(&path, toml).expect("write config");
+        let mut all = vec![("MITMACHEN_ALLOWED_ORIGINS", ORIGIN)];
+        all.extend_from_slice(env);
+        Collector::spawn(dir, &all, &["--config".as_ref(), path.as_os_str()])
+    }
+
     /// Starts with exactly `env` (besides listen address and database).
     pub fn start_exact(dir: &Path, env: &[(&str, &str)]) -> Collector {
+        Collector::spawn(dir, env, &[])
+    }
+
+    fn spawn(dir: &Path, env: &[(&str, &str)], args: &[&std::ffi::OsStr]) -> Collector {
         let database = dir.join("mitmachen.sqlite3");
         let stderr = std::fs::OpenOptions::new()
             .create(true)
@@ -35,6 +49,7 @@ impl Collector {
             .open(dir.join("collector.log"))
             .expect("log file");
         let mut child = Command::new(env!("CARGO_BIN_EXE_collector"))
+            .args(args)
             .env_clear()
             .env("MITMACHEN_LISTEN", "127.0.0.1:0")
             .env("MITMACHEN_DATABASE", &database)
