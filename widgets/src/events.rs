@@ -35,7 +35,7 @@ pub fn ready(host: &Element, widget: &str, kind: &str) {
     );
 }
 
-pub fn submitted(host: &Element, widget: &str, receipt: &str) {
+fn submitted(host: &Element, widget: &str, receipt: &str) {
     dispatch(
         host,
         "mitmachen:submitted",
@@ -49,4 +49,16 @@ pub fn error(host: &Element, widget: &str, message: &str) {
         "mitmachen:error",
         &[("widget", widget), ("message", message)],
     );
+}
+
+/// `mitmachen:submitted` or `mitmachen:error` for what a submission came to.
+pub fn report(
+    host: &Element,
+    widget: &str,
+    sent: &Result<mitmachen_shared::protocol::Receipt, crate::transport::SendError>,
+) {
+    match sent {
+        Ok(receipt) => submitted(host, widget, &receipt.receipt),
+        Err(e) => error(host, widget, &e.describe()),
+    }
 }

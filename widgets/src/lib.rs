@@ -5,6 +5,7 @@
 //! ([`poll::state`]), and every submission goes through [`transport`]. Nothing in here may
 //! panic: a panic in the wasm stops every widget on the page, so failures become messages.
 
+mod ballot;
 mod browser;
 mod config_error;
 mod events;

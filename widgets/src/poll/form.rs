@@ -2,7 +2,6 @@
 //! and the live regions that announce progress and errors.
 
 use super::state::{Invalid, Phase, PollState};
-use crate::transport::SendError;
 use mitmachen_shared::config::PollConfig;
 use mitmachen_shared::ids::OptionKey;
 use mitmachen_shared::messages::{Text, Texts};
@@ -34,31 +33,6 @@ fn hint(config: &PollConfig, texts: &Texts, closed: bool) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join(" "))
 }
 
-fn status(phase: &Phase, texts: &Texts) -> String {
-    match phase {
-        Phase::Sending { retry_in_s: None } => texts.get(Text::Sending).to_owned(),
-        Phase::Sending {
-            retry_in_s: Some(s),
-        } => texts.fill(Text::Retrying, &[("seconds", &s.to_string())]),
-        Phase::Submitted { just_now: true } => texts.get(Text::Thanks).to_owned(),
-        Phase::Submitted { just_now: false } => texts.get(Text::AlreadyAnswered).to_owned(),
-        Phase::Closed => texts.get(Text::Closed).to_owned(),
-        Phase::Open | Phase::Failed(_) => String::new(),
-    }
-}
-
-fn alert(phase: &Phase, texts: &Texts) -> String {
-    match phase {
-        Phase::Failed(SendError::Unreachable) => texts.get(Text::SendFailed).to_owned(),
-        Phase::Failed(SendError::Rejected { detail, .. }) => {
-            texts.fill(Text::Rejected, &[("detail", detail)])
-        }
-        _ => String::new(),
-    }
-}
-
-/// A plain function rather than a component: it renders whenever the poll does, and each
-/// component type costs the wasm several KB of Yew's generic code.
 pub fn view(props: &Props) -> Html {
     let Props {
         config,
@@ -84,7 +58,7 @@ pub fn view(props: &Props) -> Html {
     .join(" ");
     let described_by = (!described_by.is_empty()).then_some(described_by);
     let heading = format!("h{}", config.heading_level);
-    let sending = matches!(state.phase, Phase::Sending { .. });
+    let sending = state.phase.is_sending();
     let show_button = matches!(
         state.phase,
         Phase::Open | Phase::Failed(_) | Phase::Sending { .. }
@@ -140,9 +114,9 @@ pub fn view(props: &Props) -> Html {
             }
             <p class={classes!("mm-status", matches!(state.phase, Phase::Submitted { .. }).then_some("mm-done"))}
                role="status" tabindex="-1" ref={props.status_ref.clone()}>
-                { status(&state.phase, texts) }
+                { state.phase.status(texts, Text::Thanks, Text::AlreadyAnswered) }
             </p>
-            <p class="mm-alert" role="alert">{ alert(&state.phase, texts) }</p>
+            <p class="mm-alert" role="alert">{ state.phase.alert(texts) }</p>
         </form>
     }
 }

@@ -57,11 +57,11 @@ async fn send(
         waiting.dispatch(Action::Waiting(s))
     })
     .await;
+    events::report(&props.host, props.id.as_str(), &sent);
     match sent {
-        Ok(receipt) => {
+        Ok(_) => {
             visit::remember(&props.endpoint, &props.id, &ballot);
             dispatch.dispatch(Action::Sent);
-            events::submitted(&props.host, props.id.as_str(), &receipt.receipt);
             if matches!(
                 props.config.results,
                 ResultsVisibility::Always | ResultsVisibility::AfterVoting
@@ -69,10 +69,7 @@ async fn send(
                 load_results(&props, dispatch);
             }
         }
-        Err(error) => {
-            events::error(&props.host, props.id.as_str(), &error.describe());
-            dispatch.dispatch(Action::Failed(error));
-        }
+        Err(error) => dispatch.dispatch(Action::Failed(error)),
     }
 }
 

@@ -1,42 +1,18 @@
 //! A poll's rules as plain data: what is chosen, what the citizen may do now, what is shown.
 //! No DOM, no callbacks, nothing async; tested on the host.
 
+pub use crate::ballot::{Phase, ResultsState};
 use crate::transport::SendError;
 use crate::wire::Tally;
-use mitmachen_shared::config::{PollConfig, ResultsVisibility};
+use mitmachen_shared::config::PollConfig;
 use mitmachen_shared::ids::OptionKey;
 use mitmachen_shared::time::Timestamp;
 use std::rc::Rc;
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Phase {
-    /// Waiting for the citizen's choice.
-    Open,
-    /// On its way; `retry_in_s` while waiting for the next attempt.
-    Sending {
-        retry_in_s: Option<u32>,
-    },
-    /// Not delivered or refused; the choice is kept and may be sent again.
-    Failed(SendError),
-    /// Stored by the endpoint: just now, or earlier in this visit.
-    Submitted {
-        just_now: bool,
-    },
-    Closed,
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Invalid {
     NothingChosen,
     TooMany { max: usize },
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ResultsState {
-    NotLoaded,
-    Loading,
-    Loaded(Tally),
-    Unavailable,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,11 +48,8 @@ pub struct PollState {
 
 impl PollState {
     pub fn new(config: &PollConfig, now: Timestamp, answered: Option<Vec<OptionKey>>) -> Self {
-        let (selected, phase) = match answered {
-            Some(choices) => (choices, Phase::Submitted { just_now: false }),
-            None if config.is_closed(now) => (Vec::new(), Phase::Closed),
-            None => (Vec::new(), Phase::Open),
-        };
+        let phase = Phase::initial(answered.is_some(), config.is_closed(now));
+        let selected = answered.unwrap_or_default();
         PollState {
             selected,
             phase,
@@ -88,7 +61,7 @@ impl PollState {
 
     /// Whether the citizen can change the choice and send it.
     pub fn accepts_input(&self) -> bool {
-        matches!(self.phase, Phase::Open | Phase::Failed(_))
+        self.phase.accepts_input()
     }
 
     pub fn is_selected(&self, key: &OptionKey) -> bool {
@@ -122,15 +95,7 @@ impl PollState {
 
     /// Whether the editor's rule lets the citizen see the results now.
     pub fn results_visible(&self, config: &PollConfig) -> bool {
-        let closed = self.phase == Phase::Closed;
-        match config.results {
-            ResultsVisibility::Always => true,
-            ResultsVisibility::AfterVoting => {
-                closed || matches!(self.phase, Phase::Submitted { .. })
-            }
-            ResultsVisibility::AfterClosing => closed,
-            ResultsVisibility::Never => false,
-        }
+        self.phase.shows_results(config.results)
     }
 
     pub fn apply(mut self, action: Action) -> Self {
@@ -154,15 +119,15 @@ impl PollState {
                 self.attempt = Some((key, ballot));
                 self.phase = Phase::Sending { retry_in_s: None };
             }
-            Action::Waiting(seconds) if matches!(self.phase, Phase::Sending { .. }) => {
+            Action::Waiting(seconds) if self.phase.is_sending() => {
                 self.phase = Phase::Sending {
                     retry_in_s: Some(seconds),
                 };
             }
-            Action::Sent if matches!(self.phase, Phase::Sending { .. }) => {
+            Action::Sent if self.phase.is_sending() => {
                 self.phase = Phase::Submitted { just_now: true };
             }
-            Action::Failed(error) if matches!(self.phase, Phase::Sending { .. }) => {
+            Action::Failed(error) if self.phase.is_sending() => {
                 self.phase = Phase::Failed(error);
             }
             Action::Close if self.accepts_input() => self.phase = Phase::Closed,
@@ -191,6 +156,7 @@ impl yew::Reducible for PollState {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use mitmachen_shared::config::ResultsVisibility;
     use mitmachen_shared::config::{Choice, PollOption};
 
     fn key(s: &str) -> OptionKey {

@@ -108,11 +108,11 @@ async fn send(
         waiting.dispatch(Action::Waiting(s))
     })
     .await;
+    events::report(&props.host, props.id.as_str(), &sent);
     match sent {
-        Ok(receipt) => {
+        Ok(_) => {
             visit::remember_dots(&props.endpoint, &props.id, &dots);
             dispatch.dispatch(Action::Sent);
-            events::submitted(&props.host, props.id.as_str(), &receipt.receipt);
             if matches!(
                 props.config.results,
                 ResultsVisibility::Always | ResultsVisibility::AfterVoting
@@ -120,10 +120,7 @@ async fn send(
                 load(&props, &dispatch, true).await;
             }
         }
-        Err(error) => {
-            events::error(&props.host, props.id.as_str(), &error.describe());
-            dispatch.dispatch(Action::Failed(error));
-        }
+        Err(error) => dispatch.dispatch(Action::Failed(error)),
     }
 }
 
@@ -134,16 +131,12 @@ async fn send_proposal(
     key: String,
     submission: Submission,
 ) {
-    match transport::submit(&props.endpoint, &props.id, &submission, &key, |_| {}).await {
-        Ok(receipt) => {
-            dispatch.dispatch(proposal::Action::Sent);
-            events::submitted(&props.host, props.id.as_str(), &receipt.receipt);
-        }
-        Err(error) => {
-            events::error(&props.host, props.id.as_str(), &error.describe());
-            dispatch.dispatch(proposal::Action::Failed(error));
-        }
-    }
+    let sent = transport::submit(&props.endpoint, &props.id, &submission, &key, |_| {}).await;
+    events::report(&props.host, props.id.as_str(), &sent);
+    dispatch.dispatch(match sent {
+        Ok(_) => proposal::Action::Sent,
+        Err(error) => proposal::Action::Failed(error),
+    });
 }
 
 #[function_component]

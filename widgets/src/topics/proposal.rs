@@ -179,10 +179,7 @@ pub fn view(props: &Props) -> Html {
         _ => String::new(),
     };
     let alert = match &state.phase {
-        Phase::Failed(SendError::Unreachable) => texts.get(Text::SendFailed).to_owned(),
-        Phase::Failed(SendError::Rejected { detail, .. }) => {
-            texts.fill(Text::Rejected, &[("detail", detail)])
-        }
+        Phase::Failed(error) => crate::ballot::failure(error, texts),
         _ => String::new(),
     };
     html! {

@@ -1,23 +1,14 @@
 //! A topic list's rules as plain data: where the citizen's dots are, what may happen now, which
 //! topics are listed in which order. No DOM, nothing async; tested on the host.
 
-use crate::poll::state::ResultsState;
+pub use crate::ballot::{Phase, ResultsState};
 use crate::transport::SendError;
 use crate::wire::Tally;
-use mitmachen_shared::config::{ResultsVisibility, TopicItem, TopicsConfig};
+use mitmachen_shared::config::{TopicItem, TopicsConfig};
 use mitmachen_shared::ids::OptionKey;
 use mitmachen_shared::time::Timestamp;
 use mitmachen_shared::topics::{DotRefused, Dots, Order, ranked};
 use std::rc::Rc;
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Phase {
-    Open,
-    Sending { retry_in_s: Option<u32> },
-    Failed(SendError),
-    Submitted { just_now: bool },
-    Closed,
-}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
@@ -65,11 +56,8 @@ pub struct TopicsState {
 
 impl TopicsState {
     pub fn new(config: &TopicsConfig, now: Timestamp, answered: Option<Dots>) -> Self {
-        let (dots, phase) = match answered {
-            Some(dots) => (dots, Phase::Submitted { just_now: false }),
-            None if config.is_closed(now) => (Dots::default(), Phase::Closed),
-            None => (Dots::default(), Phase::Open),
-        };
+        let phase = Phase::initial(answered.is_some(), config.is_closed(now));
+        let dots = answered.unwrap_or_default();
         TopicsState {
             dots,
             phase,
@@ -83,19 +71,11 @@ impl TopicsState {
     }
 
     pub fn accepts_input(&self) -> bool {
-        matches!(self.phase, Phase::Open | Phase::Failed(_))
+        self.phase.accepts_input()
     }
 
     pub fn results_visible(&self, config: &TopicsConfig) -> bool {
-        let closed = self.phase == Phase::Closed;
-        match config.results {
-            ResultsVisibility::Always => true,
-            ResultsVisibility::AfterVoting => {
-                closed || matches!(self.phase, Phase::Submitted { .. })
-            }
-            ResultsVisibility::AfterClosing => closed,
-            ResultsVisibility::Never => false,
-        }
+        self.phase.shows_results(config.results)
     }
 
     pub fn topic(&self, key: &OptionKey) -> Option<&TopicItem> {
@@ -166,18 +146,16 @@ impl TopicsState {
                 self.attempt = Some(key);
                 self.phase = Phase::Sending { retry_in_s: None };
             }
-            Action::Waiting(s) if matches!(self.phase, Phase::Sending { .. }) => {
+            Action::Waiting(s) if self.phase.is_sending() => {
                 self.phase = Phase::Sending {
                     retry_in_s: Some(s),
                 };
             }
-            Action::Sent if matches!(self.phase, Phase::Sending { .. }) => {
+            Action::Sent if self.phase.is_sending() => {
                 self.phase = Phase::Submitted { just_now: true };
                 self.reorder_on_results = true;
             }
-            Action::Failed(e) if matches!(self.phase, Phase::Sending { .. }) => {
-                self.phase = Phase::Failed(e)
-            }
+            Action::Failed(e) if self.phase.is_sending() => self.phase = Phase::Failed(e),
             Action::Close if self.accepts_input() => self.phase = Phase::Closed,
             Action::ResultsLoading if self.results == ResultsState::NotLoaded => {
                 self.results = ResultsState::Loading
@@ -228,6 +206,7 @@ impl yew::Reducible for Reducer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use mitmachen_shared::config::ResultsVisibility;
     use mitmachen_shared::topics::DotRules;
 
     fn key(s: &str) -> OptionKey {

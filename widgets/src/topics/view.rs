@@ -2,7 +2,6 @@
 //! the topic and the citizen's dots), the dots left in a live region, one submit button.
 
 use super::state::{Notice, Phase, Reducer};
-use crate::transport::SendError;
 use mitmachen_shared::config::TopicsConfig;
 use mitmachen_shared::ids::OptionKey;
 use mitmachen_shared::messages::{Text, Texts};
@@ -20,29 +19,6 @@ pub struct Props<'a> {
     pub honeypot_ref: NodeRef,
 }
 
-fn status(phase: &Phase, texts: &Texts) -> String {
-    match phase {
-        Phase::Sending { retry_in_s: None } => texts.get(Text::Sending).to_owned(),
-        Phase::Sending {
-            retry_in_s: Some(s),
-        } => texts.fill(Text::Retrying, &[("seconds", &s.to_string())]),
-        Phase::Submitted { just_now: true } => texts.get(Text::ThanksDots).to_owned(),
-        Phase::Submitted { just_now: false } => texts.get(Text::AlreadyDots).to_owned(),
-        Phase::Closed => texts.get(Text::Closed).to_owned(),
-        Phase::Open | Phase::Failed(_) => String::new(),
-    }
-}
-
-fn alert(phase: &Phase, texts: &Texts) -> String {
-    match phase {
-        Phase::Failed(SendError::Unreachable) => texts.get(Text::SendFailed).to_owned(),
-        Phase::Failed(SendError::Rejected { detail, .. }) => {
-            texts.fill(Text::Rejected, &[("detail", detail)])
-        }
-        _ => String::new(),
-    }
-}
-
 pub fn view(props: &Props) -> Html {
     let Props {
         config,
@@ -53,7 +29,7 @@ pub fn view(props: &Props) -> Html {
     let s = &state.state;
     let rules = config.rules;
     let open = s.accepts_input();
-    let sending = matches!(s.phase, Phase::Sending { .. });
+    let sending = s.phase.is_sending();
     let show_counts = s.results_visible(config);
     let heading = format!("h{}", config.heading_level);
     let mut hint = texts.fill(Text::TopicsHint, &[("dots", &rules.dots.to_string())]);
@@ -149,9 +125,9 @@ pub fn view(props: &Props) -> Html {
             }
             <p class={classes!("mm-status", matches!(s.phase, Phase::Submitted { .. }).then_some("mm-done"))}
                role="status" tabindex="-1" ref={props.status_ref.clone()}>
-                { status(&s.phase, texts) }
+                { s.phase.status(texts, Text::ThanksDots, Text::AlreadyDots) }
             </p>
-            <p class="mm-alert" role="alert">{ alert(&s.phase, texts) }</p>
+            <p class="mm-alert" role="alert">{ s.phase.alert(texts) }</p>
         </form>
     }
 }
