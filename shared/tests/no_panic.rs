@@ -217,6 +217,7 @@ const ATTR_NAMES: &[&str] = &[
     "data-dots-per-topic",
     "data-proposals",
     "data-order",
+    "data-refresh",
     "data-results",
     "data-closes",
     "data-text-submit",

@@ -136,3 +136,34 @@ test("a proposal that breaks the limits is explained at the field and nothing is
   assert.deepEqual(await env.collector.admin("GET", "/v1/admin/widgets/fokusgruppe-innenstadt/proposals"), before);
   await context.close();
 });
+
+test("counts refresh on their own without moving the list or the focus", async () => {
+  const { page, context } = await openPage(env.browser, `${env.collector.site}/examples/plain.html`);
+  await page.waitForFunction(() => window.__ready.length > 0);
+  await page.evaluate(() => {
+    const div = document.createElement("div");
+    div.setAttribute("data-mitmachen", "topics");
+    div.setAttribute("data-id", "live-liste");
+    div.setAttribute("data-results", "always");
+    div.setAttribute("data-refresh", "5");
+    div.innerHTML = "<h2>Live</h2><ul><li>Alpha</li><li>Beta</li><li>Gamma</li></ul>";
+    document.querySelector("main").append(div);
+  });
+  const topics = new Topics(page, "live-liste");
+  await topics.waitUntilReady();
+  await topics.root.locator(".mm-topic-count").first().waitFor();
+  await topics.giveButton("Beta").focus();
+  // Someone else votes for Gamma meanwhile.
+  const response = await fetch(`${env.collector.api}/v1/widgets/live-liste/submissions`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "idempotency-key": "e2e-refresh-0001" },
+    body: JSON.stringify({ kind: "topics", dots: [{ topic: "gamma", count: 1 }] }),
+  });
+  assert.equal(response.status, 201);
+  await topics.root.locator(".mm-topic", { hasText: "Gamma" }).locator(".mm-topic-count", { hasText: "1 Punkt" }).waitFor({ timeout: 15000 });
+  const titles = await topics.root.locator(".mm-topic-title").allInnerTexts();
+  assert.deepEqual(titles, ["Alpha", "Beta", "Gamma"], "the list did not move");
+  const focused = await page.evaluate(() => document.querySelector('[data-id="live-liste"]').shadowRoot.activeElement?.getAttribute("aria-label"));
+  assert.equal(focused, "Punkt geben: Beta (von Ihnen: 0)", "focus stayed where it was");
+  await context.close();
+});

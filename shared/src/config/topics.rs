@@ -13,11 +13,15 @@ pub(super) const ATTRS: &[&str] = &[
     "data-dots-per-topic",
     "data-proposals",
     "data-order",
+    "data-refresh",
     "data-results",
     "data-closes",
 ];
 
 pub const MAX_TOPICS: usize = 500;
+/// The editor's choice of refresh interval is kept modest: not more often than every 5 s.
+const MIN_REFRESH_S: usize = 5;
+const MAX_REFRESH_S: usize = 3600;
 // The editor's topics keep to the same limits as citizens' proposals.
 use crate::protocol::{MAX_DESCRIPTION_CHARS, MAX_TITLE_CHARS};
 
@@ -30,6 +34,8 @@ pub struct TopicsConfig {
     /// Whether citizens may propose topics.
     pub proposals: bool,
     pub order: Order,
+    /// Seconds between refreshes of counts and approved proposals while the list is on screen.
+    pub refresh_s: u32,
     /// When counts and ranks show.
     pub results: ResultsVisibility,
     pub closes_at: Option<Timestamp>,
@@ -153,6 +159,9 @@ pub(super) fn parse(
         Some("as-written") => Order::AsWritten,
         _ => Order::ByVotes,
     };
+    let refresh_s = attrs
+        .number("data-refresh", MIN_REFRESH_S, MAX_REFRESH_S, errors)
+        .unwrap_or(30);
     let (results, closes_at) = attrs.results_and_closing(errors);
     (errors.len() == before).then_some(TopicsConfig {
         heading,
@@ -164,6 +173,7 @@ pub(super) fn parse(
         },
         proposals,
         order,
+        refresh_s: refresh_s as u32,
         results,
         closes_at,
     })
@@ -248,7 +258,10 @@ mod tests {
             }
         );
         assert_eq!((t.proposals, t.order), (false, Order::ByVotes));
-        assert_eq!(t.results, ResultsVisibility::AfterVoting);
+        assert_eq!(
+            (t.results, t.refresh_s),
+            (ResultsVisibility::AfterVoting, 30)
+        );
     }
 
     #[test]
@@ -300,6 +313,15 @@ mod tests {
         assert_eq!(errs, [ConfigError::NoTopics]);
         let errs = topics(&source(&[], vec![item("A", None), item("a!", None)])).unwrap_err();
         assert_eq!(errs, [ConfigError::DuplicateOption { key: "a".into() }]);
+        let errs = topics(&source(&[("data-refresh", "1")], vec![item("A", None)])).unwrap_err();
+        assert!(matches!(
+            errs[0],
+            ConfigError::OutOfRange {
+                attr: "data-refresh",
+                min: 5,
+                ..
+            }
+        ));
         let errs = topics(&source(&[("data-order", "random")], vec![item("A", None)])).unwrap_err();
         assert!(matches!(
             errs[0],

@@ -15,9 +15,7 @@ use std::rc::Rc;
 use web_sys::Element;
 use yew::prelude::*;
 
-/// Results and approved proposals are fetched again at this interval while the page is
-/// visible, and less often after failures.
-const REFRESH_MS: u32 = 30_000;
+/// After failures, refreshes wait longer, up to this.
 const MAX_REFRESH_MS: u32 = 300_000;
 
 #[derive(Properties, PartialEq, Clone)]
@@ -60,27 +58,38 @@ async fn load(
     ok
 }
 
-fn page_visible() -> bool {
-    browser::document().is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Visible)
+/// Whether the citizen can see the list now: the page is showing and the element is at least
+/// partly on screen.
+fn on_screen(host: &Element) -> bool {
+    let page_shown = browser::document()
+        .is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Visible);
+    let height = browser::window()
+        .and_then(|w| w.inner_height().ok())
+        .and_then(|h| h.as_f64())
+        .unwrap_or(0.0);
+    let rect = host.get_bounding_client_rect();
+    page_shown && rect.bottom() > 0.0 && rect.top() < height
 }
 
-/// Refreshes while the page is visible, backing off after failures, for the life of the page.
+/// Refreshes while the list is on screen, at the editor's interval, backing off after failures,
+/// for the life of the page.
 async fn refresh(
     props: TopicsProps,
     dispatch: UseReducerDispatcher<Reducer>,
     results_visible: Rc<std::cell::RefCell<bool>>,
 ) {
-    let mut wait = REFRESH_MS;
+    let every = props.config.refresh_s.saturating_mul(1000);
+    let mut wait = every;
     loop {
         browser::sleep(wait).await;
-        if !page_visible() {
+        if !on_screen(&props.host) {
             continue;
         }
         let results = *results_visible.borrow();
         wait = if load(&props, &dispatch, results).await {
-            REFRESH_MS
+            every
         } else {
-            (wait * 2).min(MAX_REFRESH_MS)
+            wait.saturating_mul(2).min(MAX_REFRESH_MS.max(every))
         };
     }
 }

@@ -232,6 +232,7 @@ mod tests {
             },
             proposals: true,
             order,
+            refresh_s: 30,
             results,
             closes_at: None,
         }
