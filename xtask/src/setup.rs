@@ -42,8 +42,8 @@ pub fn all() -> Result<Tools> {
 pub fn for_dist() -> Result<Tools> {
     let toolchain = wasm_toolchain()?;
     let wasm_bindgen = wasm_bindgen()?;
-    let wasm_opt = wasm_opt()?;
-    let terser = terser()?;
+    let wasm_opt = npm_tool("wasm-opt")?;
+    let terser = npm_tool("terser")?;
     Ok(Tools {
         toolchain,
         wasm_bindgen,
@@ -124,22 +124,27 @@ fn npm_ci(dir: &Path) -> Result {
         .current_dir(dir))
 }
 
-fn wasm_opt() -> Result<PathBuf> {
-    let tools = root().join("xtask/tools");
-    let bin = tools.join("node_modules/.bin/wasm-opt");
-    if output(Command::new(&bin).arg("--version")).is_none() {
-        npm_ci(&tools)?;
-    }
-    Ok(bin)
+/// Installs a folder's npm packages (`npm ci`) unless each of its devDependencies is there.
+fn npm_packages(dir: &Path) -> Result {
+    let manifest = std::fs::read_to_string(dir.join("package.json"))
+        .map_err(|e| format!("{}/package.json: {e}", dir.display()))?;
+    let manifest: serde_json::Value = serde_json::from_str(&manifest).map_err(|e| e.to_string())?;
+    let missing = manifest["devDependencies"].as_object().is_none_or(|deps| {
+        deps.keys().any(|name| {
+            !dir.join("node_modules")
+                .join(name)
+                .join("package.json")
+                .is_file()
+        })
+    });
+    if missing { npm_ci(dir) } else { Ok(()) }
 }
 
-fn terser() -> Result<PathBuf> {
+/// A command from the npm packages in `xtask/tools/` (wasm-opt from binaryen, terser).
+fn npm_tool(name: &str) -> Result<PathBuf> {
     let tools = root().join("xtask/tools");
-    let bin = tools.join("node_modules/.bin/terser");
-    if output(Command::new(&bin).arg("--version")).is_none() {
-        npm_ci(&tools)?;
-    }
-    Ok(bin)
+    npm_packages(&tools)?;
+    Ok(tools.join("node_modules/.bin").join(name))
 }
 
 pub const CHROMIUM: &str = "/usr/bin/chromium";
@@ -151,11 +156,7 @@ pub fn browser() -> Result {
     if !Path::new(CHROMIUM).exists() || !Path::new(CHROMEDRIVER).exists() {
         apt_install(&["chromium", "chromium-driver"])?;
     }
-    let e2e = root().join("tests/e2e");
-    if !e2e.join("node_modules/playwright-core").is_dir() {
-        npm_ci(&e2e)?;
-    }
-    Ok(())
+    npm_packages(&root().join("tests/e2e"))
 }
 
 fn apt_install(packages: &[&str]) -> Result {
