@@ -110,11 +110,22 @@ test("a proposed topic appears after approval, shown as the text it is, and can 
   assert.equal(await shown.locator(".mm-topic-desc").innerText(), description);
   assert.equal(await topics.root.locator("img, script").count(), 0, "rendered as text, not as HTML");
 
-  await topics.give("<img src=x onerror=alert\\(1\\)> Spielstraße 🙂");
+  // Three dots: two on the approved proposal, one on an editor's topic.
+  await topics.give("<img src=x onerror=alert\\(1\\)> Spielstraße 🙂", 2);
+  await topics.give("Leerstand");
   await topics.submit();
   await topics.expectStatus("Vielen Dank");
   const results = await env.collector.results("fokusgruppe-innenstadt");
-  assert.equal(results.counts[pending[0].key], 1);
+  assert.equal(results.counts[pending[0].key], 2);
+  // Counts and ranks update; the rank is one more than the number of topics with more dots.
+  const standings = await topics.standings();
+  const ahead = Object.values(results.counts).filter((n) => n > 2).length;
+  assert.deepEqual(
+    standings.find((row) => row.title === title),
+    { title, count: `Platz ${ahead + 1} · 2 Punkte` },
+  );
+  const counts = standings.map((row) => Number(row.count.split(" · ")[1].split(" ")[0]));
+  assert.deepEqual(counts, [...counts].sort((a, b) => b - a), "ordered by dots");
   assert.deepEqual(dialogs, []);
   assert.deepEqual(problems.pageErrors, []);
   await context.close();
