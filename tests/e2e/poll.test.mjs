@@ -277,3 +277,15 @@ test("a bot that fills the hidden honeypot field is thanked and not counted", as
   assert.deepEqual(await env.collector.results("marktplatz-autofrei"), before);
   await context.close();
 });
+
+test("the bundle is also served under its version, for pages that pin one", async () => {
+  const manifest = await (await fetch(`${env.collector.api}/dist/manifest.json`)).json();
+  const latest = await (await fetch(`${env.collector.api}/dist/mitmachen.js`)).text();
+  const pinned = await fetch(`${env.collector.api}/dist/${manifest.pinned_entry}`);
+  assert.equal(pinned.status, 200);
+  assert.equal(await pinned.text(), latest);
+  const wasm = manifest.files.find((f) => f.name.endsWith(".wasm")).name;
+  const module = await fetch(`${env.collector.api}/dist/${manifest.version}/${wasm}`);
+  assert.equal(module.status, 200);
+  assert.equal(module.headers.get("content-type"), "application/wasm");
+});

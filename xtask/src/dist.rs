@@ -4,7 +4,8 @@
 //! wasm-bindgen (`--target no-modules`: a classic script, no bundler or module support needed
 //! from the CMS), shrunk by wasm-opt, and its JS glue wrapped into `widgets/loader.js`. Output:
 //! `mitmachen.js` (the one script tag), `mitmachen.<hash>.wasm` (immutable, fetched by the
-//! loader with its integrity hash) and `manifest.json` with each file's SRI hash and sizes.
+//! loader with its integrity hash) and `manifest.json` with each file's SRI hash and sizes;
+//! the two files again under `<version>/`, for pages that pin a version.
 
 use crate::cmd::run;
 use crate::setup::{Tools, wasm_cargo};
@@ -163,6 +164,13 @@ pub fn build(tools: &Tools) -> Result<Vec<FileInfo>> {
         .arg(&script))?;
     let loader = read(&script)?;
 
+    // The same files under the version too: a town that links `/dist/<version>/mitmachen.js`
+    // changes nothing on its pages until it edits that link.
+    let pinned = out.join(version());
+    std::fs::create_dir_all(&pinned).map_err(|e| format!("{}: {e}", pinned.display()))?;
+    write(&pinned.join("mitmachen.js"), &loader)?;
+    write(&pinned.join(&wasm_name), &wasm)?;
+
     let files = vec![info("mitmachen.js", &loader), info(&wasm_name, &wasm)];
     write_manifest(&out, &files)?;
     print_sizes(&files);
@@ -184,6 +192,7 @@ fn write_manifest(out: &Path, files: &[FileInfo]) -> Result {
         "name": "mitmachen",
         "version": version(),
         "entry": "mitmachen.js",
+        "pinned_entry": format!("{}/mitmachen.js", version()),
         "files": entries,
         "total": { "bytes": total(|f| f.raw), "gzip_bytes": total(|f| f.gzip), "brotli_bytes": total(|f| f.brotli) },
     });
