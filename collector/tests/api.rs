@@ -2,9 +2,9 @@
 
 mod support;
 
-use mitmachen_shared::protocol::{Problem, Receipt, Results};
+use mitmachen_shared::protocol::Receipt;
 use reqwest::{Method, StatusCode, header};
-use support::{Collector, ORIGIN, client, key};
+use support::{Collector, ORIGIN, client, key, problem, results};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const JA: &str = r#"{"kind":"poll","choices":["ja"]}"#;
@@ -18,31 +18,6 @@ async fn post(c: &Collector, widget: &str, key: Option<&str>, body: &str) -> req
         req = req.header("Idempotency-Key", key);
     }
     req.send().await.expect("request")
-}
-
-async fn results(c: &Collector, widget: &str) -> Results {
-    let res = client()
-        .get(format!("{}/v1/widgets/{widget}/results", c.url))
-        .send()
-        .await
-        .expect("request");
-    assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(res.headers()[header::CACHE_CONTROL], "no-store");
-    res.json().await.expect("results json")
-}
-
-/// Asserts a problem answer and returns it.
-async fn problem(res: reqwest::Response, status: u16, slug: &str) -> Problem {
-    assert_eq!(res.status().as_u16(), status);
-    assert_eq!(
-        res.headers()[header::CONTENT_TYPE],
-        "application/problem+json"
-    );
-    let p: Problem = res.json().await.expect("problem json");
-    assert_eq!(p.kind, format!("urn:mitmachen:problem:{slug}"));
-    assert_eq!(p.status, status);
-    assert!(!p.detail.is_empty());
-    p
 }
 
 #[tokio::test]

@@ -3,11 +3,11 @@
 
 mod support;
 
-use mitmachen_shared::protocol::{Problem, Results, Topics};
+use mitmachen_shared::protocol::Topics;
 use reqwest::{StatusCode, header};
 use serde_json::{Value, json};
 use std::path::Path;
-use support::{Collector, ORIGIN, client, key};
+use support::{Collector, ORIGIN, client, problem, results, submit};
 
 const TOKEN: &str = "test-admin-token-0123456789abcdef0123";
 
@@ -21,17 +21,6 @@ fn start(dir: &Path, toml: Option<&str>) -> Collector {
         env.push(("MITMACHEN_CONFIG", &path));
     }
     Collector::start(dir, &env)
-}
-
-async fn submit(c: &Collector, widget: &str, n: usize, body: &Value) -> reqwest::Response {
-    client()
-        .post(format!("{}/v1/widgets/{widget}/submissions", c.url))
-        .header(header::CONTENT_TYPE, "application/json")
-        .header("Idempotency-Key", key(n))
-        .body(body.to_string())
-        .send()
-        .await
-        .expect("request")
 }
 
 async fn propose(c: &Collector, widget: &str, n: usize, title: &str, description: &str) {
@@ -56,16 +45,6 @@ async fn topics(c: &Collector, widget: &str) -> Topics {
     assert_eq!(res.headers()[header::CACHE_CONTROL], "no-store");
     assert_eq!(res.headers()[header::ACCESS_CONTROL_ALLOW_ORIGIN], ORIGIN);
     res.json().await.expect("topics json")
-}
-
-async fn results(c: &Collector, widget: &str) -> Results {
-    let res = client()
-        .get(format!("{}/v1/widgets/{widget}/results", c.url))
-        .send()
-        .await
-        .expect("request");
-    assert_eq!(res.status(), StatusCode::OK);
-    res.json().await.expect("results json")
 }
 
 fn admin_get(c: &Collector, path: &str) -> reqwest::RequestBuilder {
@@ -116,19 +95,6 @@ async fn merge(c: &Collector, key: &str, into: &str) -> reqwest::Response {
         .send()
         .await
         .expect("request")
-}
-
-/// Asserts a problem answer and returns it.
-async fn problem(res: reqwest::Response, status: u16, slug: &str) -> Problem {
-    assert_eq!(res.status().as_u16(), status);
-    assert_eq!(
-        res.headers()[header::CONTENT_TYPE],
-        "application/problem+json"
-    );
-    let p: Problem = res.json().await.expect("problem json");
-    assert_eq!(p.kind, format!("urn:mitmachen:problem:{slug}"));
-    assert!(!p.detail.is_empty());
-    p
 }
 
 fn key_of(p: &Value) -> String {

@@ -5,12 +5,11 @@
 
 mod support;
 
-use mitmachen_shared::protocol::{Problem, Results};
 use mitmachen_shared::time::{Timestamp, rfc3339_utc};
 use reqwest::{StatusCode, header};
 use serde_json::{Value, json};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
-use support::{Collector, client, key};
+use support::{Collector, client, key, problem, results, submit};
 
 const TOKEN: &str = "test-admin-token-0123456789abcdef0123";
 
@@ -37,17 +36,6 @@ fn start(dir: &std::path::Path, toml: &str) -> Collector {
     )
 }
 
-async fn submit(c: &Collector, widget: &str, n: usize, body: &Value) -> reqwest::Response {
-    client()
-        .post(format!("{}/v1/widgets/{widget}/submissions", c.url))
-        .header(header::CONTENT_TYPE, "application/json")
-        .header("Idempotency-Key", key(n))
-        .body(body.to_string())
-        .send()
-        .await
-        .expect("request")
-}
-
 async fn created(res: reqwest::Response) {
     let status = res.status();
     assert_eq!(status, StatusCode::CREATED, "{:?}", res.text().await);
@@ -61,33 +49,10 @@ fn dots(placements: &[(&str, u32)]) -> Value {
     json!({"kind": "topics", "dots": dots})
 }
 
-/// Asserts a problem answer with this slug and returns it.
-async fn problem(res: reqwest::Response, status: u16, slug: &str) -> Problem {
-    assert_eq!(res.status().as_u16(), status);
-    assert_eq!(
-        res.headers()[header::CONTENT_TYPE],
-        "application/problem+json"
-    );
-    let p: Problem = res.json().await.expect("problem json");
-    assert_eq!(p.kind, format!("urn:mitmachen:problem:{slug}"));
-    assert!(!p.detail.is_empty());
-    p
-}
-
 /// The pointers of a 422 invalid-submission.
 async fn refused(res: reqwest::Response) -> Vec<String> {
     let p = problem(res, 422, "invalid-submission").await;
     p.errors.into_iter().map(|e| e.pointer).collect()
-}
-
-async fn results(c: &Collector, widget: &str) -> Results {
-    let res = client()
-        .get(format!("{}/v1/widgets/{widget}/results", c.url))
-        .send()
-        .await
-        .expect("request");
-    assert_eq!(res.status(), StatusCode::OK);
-    res.json().await.expect("results json")
 }
 
 async fn admin(c: &Collector, path: &str, post: bool) -> Value {

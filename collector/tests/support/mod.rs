@@ -158,3 +158,50 @@ pub async fn raw_get(c: &Collector, path: &str) -> String {
     stream.read_to_end(&mut answer).await.expect("read");
     String::from_utf8_lossy(&answer).into_owned()
 }
+
+/// POSTs `body` as submission number `n` (idempotency key `key(n)`).
+pub async fn submit(
+    c: &Collector,
+    widget: &str,
+    n: usize,
+    body: &serde_json::Value,
+) -> reqwest::Response {
+    client()
+        .post(format!("{}/v1/widgets/{widget}/submissions", c.url))
+        .header(reqwest::header::CONTENT_TYPE, "application/json")
+        .header("Idempotency-Key", key(n))
+        .body(body.to_string())
+        .send()
+        .await
+        .expect("request")
+}
+
+/// A widget's results, asserting 200 and `Cache-Control: no-store`.
+pub async fn results(c: &Collector, widget: &str) -> mitmachen_shared::protocol::Results {
+    let res = client()
+        .get(format!("{}/v1/widgets/{widget}/results", c.url))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(res.status(), reqwest::StatusCode::OK);
+    assert_eq!(res.headers()[reqwest::header::CACHE_CONTROL], "no-store");
+    res.json().await.expect("results json")
+}
+
+/// Asserts a problem+json answer with this status and type slug, and returns it.
+pub async fn problem(
+    res: reqwest::Response,
+    status: u16,
+    slug: &str,
+) -> mitmachen_shared::protocol::Problem {
+    assert_eq!(res.status().as_u16(), status);
+    assert_eq!(
+        res.headers()[reqwest::header::CONTENT_TYPE],
+        "application/problem+json"
+    );
+    let p: mitmachen_shared::protocol::Problem = res.json().await.expect("problem json");
+    assert_eq!(p.kind, format!("urn:mitmachen:problem:{slug}"));
+    assert_eq!(p.status, status);
+    assert!(!p.detail.is_empty());
+    p
+}

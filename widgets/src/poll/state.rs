@@ -153,6 +153,7 @@ impl yew::Reducible for PollState {
     }
 }
 
+// Host tests only: `expect` here fails a test, it never runs in the wasm.
 #[cfg(test)]
 mod tests {
     use super::*;

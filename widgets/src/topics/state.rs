@@ -203,6 +203,7 @@ impl yew::Reducible for Reducer {
     }
 }
 
+// Host tests only: `expect` here fails a test, it never runs in the wasm.
 #[cfg(test)]
 mod tests {
     use super::*;
