@@ -4,7 +4,9 @@
 //! later incompatible format gets `/v2/` beside it. Bodies are JSON; errors are
 //! `application/problem+json` (RFC 9457) with the [`Problem`] shape.
 
+use crate::event::{FormValues, Placement, check_registration};
 use crate::ids::{OptionKey, WidgetId};
+use crate::messages::Lang;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -31,6 +33,10 @@ pub fn topics_path(widget: &WidgetId) -> String {
     format!("/{API_VERSION}/widgets/{widget}/topics")
 }
 
+pub fn event_path(widget: &WidgetId) -> String {
+    format!("/{API_VERSION}/widgets/{widget}/event")
+}
+
 /// An idempotency key is 8 to 128 visible ASCII characters; widgets send a UUID v4.
 pub fn valid_idempotency_key(key: &str) -> bool {
     (8..=128).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic())
@@ -43,6 +49,7 @@ pub enum Submission {
     Poll(PollBallot),
     Proposal(Proposal),
     Topics(TopicBallot),
+    Registration(Registration),
 }
 
 /// The answers chosen in a poll, by option key.
@@ -85,6 +92,50 @@ pub struct DotPlacement {
     pub count: u32,
 }
 
+/// A sign-up for an event. Only name and e-mail are always asked; the other fields are empty
+/// unless the editor's form asks for them. None of it is ever echoed in a mail.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Registration {
+    pub name: String,
+    pub email: String,
+    #[serde(default = "one")]
+    pub persons: u32,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub phone: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub organisation: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub note: String,
+    /// The widget's language (`de`, `de-einfach`, `en`): the mails are written in it.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub lang: String,
+    /// The form's honeypot field, hidden from people; see [`is_spam`](Submission::is_spam).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub honeypot: String,
+}
+
+fn one() -> u32 {
+    1
+}
+
+impl Registration {
+    pub fn values(&self) -> FormValues<'_> {
+        FormValues {
+            name: &self.name,
+            email: &self.email,
+            persons: self.persons,
+            phone: &self.phone,
+            organisation: &self.organisation,
+            note: &self.note,
+        }
+    }
+
+    pub fn language(&self) -> Lang {
+        Lang::from_tag(&self.lang).unwrap_or_default()
+    }
+}
+
 /// One thing wrong with a request body, located by a JSON pointer (RFC 6901).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldError {
@@ -98,6 +149,7 @@ impl Submission {
             Submission::Poll(_) => "poll",
             Submission::Proposal(_) => "proposal",
             Submission::Topics(_) => "topics",
+            Submission::Registration(_) => "registration",
         }
     }
 
@@ -109,6 +161,7 @@ impl Submission {
             Submission::Poll(ballot) => !ballot.honeypot.is_empty(),
             Submission::Proposal(proposal) => !proposal.honeypot.is_empty(),
             Submission::Topics(ballot) => !ballot.honeypot.is_empty(),
+            Submission::Registration(r) => !r.honeypot.is_empty(),
         }
     }
 
@@ -152,6 +205,20 @@ impl Submission {
                 };
                 if let Err(mut e) = crate::topics::Dots::validate(&placements, rules, |_| true) {
                     errors.append(&mut e);
+                }
+            }
+            Submission::Registration(registration) => {
+                for (field, problem) in check_registration(&registration.values(), None) {
+                    errors.push(FieldError {
+                        pointer: format!("/{}", field.name()),
+                        detail: format!("{} {}", field.name(), problem.detail()),
+                    });
+                }
+                if !registration.lang.is_empty() && Lang::from_tag(&registration.lang).is_none() {
+                    errors.push(FieldError {
+                        pointer: "/lang".into(),
+                        detail: "lang must be de, de-einfach or en".into(),
+                    });
                 }
             }
             Submission::Proposal(proposal) => {
@@ -228,6 +295,34 @@ pub struct Receipt {
     pub widget: WidgetId,
     /// UTC, RFC 3339.
     pub accepted_at: String,
+    /// A registration's place: a seat or the waiting list.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub placement: Option<Placement>,
+}
+
+/// Whether an event takes registrations (`GET .../event`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventState {
+    Open,
+    /// The registration deadline passed or the event began.
+    Closed,
+    Cancelled,
+}
+
+/// An event's seats as the collector counts them, in persons.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventStatus {
+    pub widget: WidgetId,
+    pub state: EventState,
+    /// `None`: no limit.
+    pub capacity: Option<u32>,
+    pub seats_taken: u32,
+    /// Persons on the waiting list.
+    pub waiting: u32,
+    pub waiting_list: bool,
+    /// Most persons one registration may count.
+    pub persons_max: u32,
 }
 
 /// A widget's current results: how many submissions, and how often each key was chosen.
@@ -334,6 +429,40 @@ mod tests {
     }
 
     #[test]
+    fn a_registration_round_trips_and_names_bad_fields() {
+        let json = r#"{"kind":"registration","name":"Erika Mustermann","email":"erika@example.de","persons":2,"note":"Rollstuhl","lang":"en"}"#;
+        let s = decode(json).expect("valid");
+        assert_eq!((s.kind(), s.validate()), ("registration", Ok(())));
+        assert_eq!(serde_json::to_string(&s).expect("serializes"), json);
+        let Submission::Registration(r) = &s else {
+            panic!("not a registration")
+        };
+        assert_eq!(r.language(), Lang::En);
+        let bare =
+            decode(r#"{"kind":"registration","name":"E","email":"e@example.de"}"#).expect("valid");
+        let Submission::Registration(r) = &bare else {
+            panic!("not a registration")
+        };
+        assert_eq!((r.persons, r.language()), (1, Lang::De));
+        let bad =
+            decode(r#"{"kind":"registration","name":"","email":"nope","persons":0,"lang":"fr"}"#)
+                .expect("decodes");
+        let pointers: Vec<String> = bad
+            .validate()
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.pointer)
+            .collect();
+        assert_eq!(pointers, ["/name", "/email", "/persons", "/lang"]);
+        assert!(decode(r#"{"kind":"registration","name":"E","email":"e@x.de","ip":"1"}"#).is_err());
+        assert!(
+            decode(r#"{"kind":"registration","name":"E","email":"e@x.de","honeypot":"x"}"#)
+                .expect("decodes")
+                .is_spam()
+        );
+    }
+
+    #[test]
     fn idempotency_keys() {
         assert!(valid_idempotency_key(
             "7f8c2d0e-5b7a-4c1e-9a39-6f1d2b3c4d5e"
@@ -349,6 +478,7 @@ mod tests {
         assert_eq!(submissions_path(&id), "/v1/widgets/haushalt/submissions");
         assert_eq!(results_path(&id), "/v1/widgets/haushalt/results");
         assert_eq!(topics_path(&id), "/v1/widgets/haushalt/topics");
+        assert_eq!(event_path(&id), "/v1/widgets/haushalt/event");
     }
 
     #[test]

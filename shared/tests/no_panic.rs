@@ -8,7 +8,7 @@
 //! no_panic`; `cargo xtask fuzz` runs the cargo-fuzz targets in `fuzz/` over the same code.
 
 use mitmachen_shared::config::{
-    self, ConfigError, EditorContent, Heading, Item, Source, TopicsConfig,
+    self, ConfigError, EditorContent, EventConfig, Heading, Item, Source, TopicsConfig,
 };
 use mitmachen_shared::config::{Choice, Endpoint, WidgetConfig, WidgetKind};
 use mitmachen_shared::ids::{MAX_IDENT_LEN, OptionKey, WidgetId};
@@ -220,6 +220,18 @@ const ATTR_NAMES: &[&str] = &[
     "data-refresh",
     "data-results",
     "data-closes",
+    "data-title",
+    "data-start",
+    "data-end",
+    "data-place",
+    "data-capacity",
+    "data-waiting-list",
+    "data-deadline",
+    "data-persons-max",
+    "data-phone",
+    "data-note",
+    "data-privacy",
+    "data-status",
     "data-text-submit",
     "data-text-results-heading",
     "data-text-votes-many",
@@ -242,9 +254,10 @@ fn attr_name() -> impl Strategy<Value = String> {
 
 fn attr_value_for(name: &str) -> BoxedStrategy<String> {
     match name.to_ascii_lowercase().as_str() {
-        "data-mitmachen" => {
-            plausible_or_any(strs(&["poll", "Poll", "topics", "vote", "", "poll "])).boxed()
-        }
+        "data-mitmachen" => plausible_or_any(strs(&[
+            "poll", "Poll", "topics", "event", "vote", "", "poll ",
+        ]))
+        .boxed(),
         "data-id" => plausible_or_any(ident_like()).boxed(),
         "data-endpoint" => endpoint_value().boxed(),
         "data-lang" => plausible_or_any(strs(&[
@@ -289,7 +302,30 @@ fn attr_value_for(name: &str) -> BoxedStrategy<String> {
             "later",
         ]))
         .boxed(),
-        "data-closes" => date_value().boxed(),
+        "data-closes" | "data-start" | "data-end" | "data-deadline" => date_value().boxed(),
+        "data-capacity" | "data-persons-max" => plausible_or_any(prop_oneof![
+            (0u64..200_000).prop_map(|n| n.to_string()),
+            strs(&["-1", "1e3", " 4 "])
+        ])
+        .boxed(),
+        "data-phone" | "data-waiting-list" | "data-status" => plausible_or_any(strs(&[
+            "on",
+            "off",
+            "optional",
+            "required",
+            "open",
+            "cancelled",
+            "ja",
+        ]))
+        .boxed(),
+        "data-privacy" => plausible_or_any(strs(&[
+            "/datenschutz",
+            "https://example.de/datenschutz",
+            "//evil.example",
+            "javascript:alert(1)",
+            "",
+        ]))
+        .boxed(),
         _ => text_value().boxed(),
     }
 }
@@ -386,6 +422,7 @@ fn likely_source() -> impl Strategy<Value = Source> {
         prop_oneof![
             3 => typeset(Just("poll".to_owned())),
             2 => typeset(Just("topics".to_owned())),
+            2 => typeset(Just("event".to_owned())),
             1 => attr_value_for("data-mitmachen"),
         ],
         prop_oneof![3 => "[a-z0-9][a-z0-9_-]{0,20}", 1 => plausible_or_any(ident_like())],
@@ -468,6 +505,7 @@ fn check_config(config: &WidgetConfig, texts: &Texts) {
     let poll = match &config.kind {
         WidgetKind::Poll(poll) => poll,
         WidgetKind::Topics(topics) => return check_topics(topics, texts),
+        WidgetKind::Event(event) => return check_event(event, texts),
     };
     assert!(
         (2..=MAX_CHOICES).contains(&poll.options.len()),
@@ -501,6 +539,17 @@ fn check_config(config: &WidgetConfig, texts: &Texts) {
         let _ = texts.date_time(t);
         let _ = poll.is_closed(Timestamp(0));
     }
+}
+
+fn check_event(event: &EventConfig, texts: &Texts) {
+    assert!(!event.facts.title.is_empty());
+    assert!((2..=6).contains(&event.heading_level));
+    assert!(event.facts.end() > event.facts.starts_at);
+    assert!(event.registration_closes() <= event.facts.starts_at);
+    assert!((1..=mitmachen_shared::event::MAX_PERSONS).contains(&event.fields.persons_max));
+    assert!(!event.privacy_url.is_empty());
+    let _ = texts.date_time(event.facts.starts_at);
+    let _ = mitmachen_shared::ics::calendar("x", &event.facts, Timestamp(0), None);
 }
 
 fn check_topics(topics: &TopicsConfig, texts: &Texts) {
@@ -630,7 +679,7 @@ proptest! {
 
     #[test]
     fn submissions_from_any_json(
-        value in prop_oneof![submission_json(), proposal_json(), json_value()]
+        value in prop_oneof![submission_json(), proposal_json(), registration_json(), json_value()]
     ) {
         if let Ok(submission) = serde_json::from_value::<Submission>(value) {
             check_submission(&submission)?;
@@ -731,6 +780,35 @@ fn submission_json() -> impl Strategy<Value = Value> {
         })
 }
 
+/// Registration bodies: plausible and broken addresses, names with control characters, odd
+/// person counts, sometimes a wrong type or an unknown field.
+fn registration_json() -> impl Strategy<Value = Value> {
+    (
+        prop_oneof![3 => text_value().prop_map(Value::String), 1 => Just(json!("Erika Muster")), 1 => json_value()],
+        prop_oneof![
+            3 => strs(&["erika@example.de", "a@b.c", "x@localhost", "e@x..de", "a b@c.de", "é@ü.de"]).prop_map(Value::String),
+            1 => text_value().prop_map(Value::String),
+            1 => json_value(),
+        ],
+        option::weighted(0.5, prop_oneof![(0u64..30).prop_map(|n| json!(n)), json_value()]),
+        option::weighted(0.3, (strs(&["phone", "organisation", "note", "lang"]), text_value())),
+        option::weighted(0.1, (strs(FIELDS), json_value())),
+    )
+        .prop_map(|(name, email, persons, field, extra)| {
+            let mut body = json!({ "kind": "registration", "name": name, "email": email });
+            if let Some(p) = persons {
+                body["persons"] = p;
+            }
+            if let Some((f, v)) = field {
+                body[f] = Value::String(v);
+            }
+            if let Some((f, v)) = extra {
+                body[f] = v;
+            }
+            body
+        })
+}
+
 /// Proposal bodies: tricky titles and descriptions (control characters, long runs, markup),
 /// sometimes a honeypot, a wrong type or an unknown field.
 fn proposal_json() -> impl Strategy<Value = Value> {
@@ -819,6 +897,12 @@ fn check_submission(submission: &Submission) -> Result<(), TestCaseError> {
                 prop_assert!(total >= 1 && total <= u64::from(mitmachen_shared::topics::MAX_DOTS));
                 prop_assert!(ballot.dots.iter().all(|d| d.count >= 1));
             }
+            Submission::Registration(r) => {
+                prop_assert_eq!(submission.kind(), "registration");
+                prop_assert!(mitmachen_shared::event::is_email(r.email.trim()));
+                prop_assert!((1..=mitmachen_shared::event::MAX_PERSONS).contains(&r.persons));
+                prop_assert!(!r.name.trim().is_empty() && !r.name.chars().any(char::is_control));
+            }
         },
         Err(errors) => {
             prop_assert!(!errors.is_empty());
@@ -826,6 +910,15 @@ fn check_submission(submission: &Submission) -> Result<(), TestCaseError> {
                 Submission::Poll(_) => &["/choices"],
                 Submission::Proposal(_) => &["/title", "/description"],
                 Submission::Topics(_) => &["/dots"],
+                Submission::Registration(_) => &[
+                    "/name",
+                    "/email",
+                    "/persons",
+                    "/phone",
+                    "/organisation",
+                    "/note",
+                    "/lang",
+                ],
             };
             for e in errors {
                 prop_assert!(

@@ -65,6 +65,11 @@ pub enum ConfigError {
     SingleWithMax,
     AfterClosingWithoutClose,
     NoTopics,
+    NoTitle,
+    EndBeforeStart,
+    BadPrivacyUrl {
+        value: String,
+    },
 }
 
 fn ident_problem(p: IdentError, lang: Lang) -> String {
@@ -105,10 +110,10 @@ impl ConfigError {
         let de = lang == Lang::De;
         match self {
             UnknownType { value } if de => format!(
-                "data-mitmachen=\"{value}\" ist kein bekannter Typ. Möglich: poll, topics."
+                "data-mitmachen=\"{value}\" ist kein bekannter Typ. Möglich: poll, topics, event."
             ),
             UnknownType { value } => {
-                format!("data-mitmachen=\"{value}\" is not a known widget type. Possible: poll, topics.")
+                format!("data-mitmachen=\"{value}\" is not a known widget type. Possible: poll, topics, event.")
             }
             Missing { attr } if de => format!("Das Attribut {attr} fehlt."),
             Missing { attr } => format!("The attribute {attr} is missing."),
@@ -179,6 +184,16 @@ impl ConfigError {
             }
             AfterClosingWithoutClose => "data-results=\"after-closing\" needs the closing time in data-closes.".into(),
             NoTopics if de => "Die Themenliste ist leer: Schreiben Sie die Themen als Liste in das Element, oder erlauben Sie Vorschläge mit data-proposals=\"on\".".into(),
+            NoTitle if de => "Der Titel der Veranstaltung fehlt: Schreiben Sie ihn als Überschrift in das Element oder in data-title.".into(),
+            NoTitle => "The event's title is missing: write it as a heading inside the element or in data-title.".into(),
+            EndBeforeStart if de => "data-end liegt nicht nach data-start.".into(),
+            EndBeforeStart => "data-end is not after data-start.".into(),
+            BadPrivacyUrl { value } if de => format!(
+                "data-privacy=\"{value}\" ist kein Link: Schreiben Sie https://… oder einen Pfad wie /datenschutz."
+            ),
+            BadPrivacyUrl { value } => format!(
+                "data-privacy=\"{value}\" is not a link: write https://… or a path such as /datenschutz."
+            ),
             NoTopics => "The topic list is empty: write the topics as a list inside the element, or allow proposals with data-proposals=\"on\".".into(),
         }
     }

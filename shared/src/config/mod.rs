@@ -7,11 +7,13 @@
 
 mod endpoint;
 mod error;
+mod event;
 mod poll;
 mod topics;
 
 pub use endpoint::{Endpoint, EndpointProblem};
 pub use error::ConfigError;
+pub use event::EventConfig;
 pub use poll::{Choice, PollConfig, PollOption, ResultsVisibility};
 pub use topics::{TopicItem, TopicsConfig};
 
@@ -66,6 +68,7 @@ pub struct WidgetConfig {
 pub enum WidgetKind {
     Poll(PollConfig),
     Topics(TopicsConfig),
+    Event(EventConfig),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -277,6 +280,10 @@ pub fn parse(source: &Source) -> Parsed {
         Some("topics") => {
             kind_attrs = topics::ATTRS;
             topics::parse(&attrs, &source.content, &mut errors).map(WidgetKind::Topics)
+        }
+        Some("event") => {
+            kind_attrs = event::ATTRS;
+            event::parse(&attrs, &source.content, &mut errors).map(WidgetKind::Event)
         }
         other => {
             kind_attrs = &[];
