@@ -5,7 +5,12 @@
 //! resource, problem+json errors, CORS), `store` (storage behind a small trait).
 
 pub mod config;
+pub mod csv;
+pub mod delivery;
+pub mod events;
 pub mod http;
+pub mod mail;
+pub mod retention;
 pub mod rules;
 pub mod store;
 
@@ -13,11 +18,13 @@ use config::Config;
 use http::AppState;
 use http::cors::OriginPolicy;
 use http::rate_limit::RateLimits;
+use std::collections::BTreeMap;
 use std::fmt;
 use std::io::Write as _;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use store::SqliteStore;
+use tokio::sync::Notify;
 
 /// Why the collector could not start or had to stop.
 #[derive(Debug)]
@@ -90,8 +97,17 @@ pub async fn run(config: Config) -> Result<(), RunError> {
         config.trust_forwarded_for,
     )
     .map_err(RunError)?;
+    let store: Arc<dyn store::Store> = Arc::new(store);
+    let mail = delivery::mail_config(&config.mail).map_err(RunError)?;
+    let mailer = mail::Mailer::new(&mail).map_err(RunError)?;
+    let events: BTreeMap<_, _> = config
+        .events
+        .iter()
+        .map(|(id, event)| (id.clone(), Arc::new(event.clone())))
+        .collect();
+    let mail_wakeup = Arc::new(Notify::new());
     let state = Arc::new(AppState {
-        store: Arc::new(store),
+        store: store.clone(),
         origins,
         limits,
         body_limit: config.body_limit,
@@ -105,6 +121,9 @@ pub async fn run(config: Config) -> Result<(), RunError> {
             .iter()
             .map(|(id, rules)| (id.clone(), Arc::new(rules.clone())))
             .collect(),
+        events: events.clone(),
+        retention_days: config.retention_days,
+        mail_wakeup: mail_wakeup.clone(),
     });
     tracing::info!(
         database = %config.database.display(),
@@ -114,8 +133,23 @@ pub async fn run(config: Config) -> Result<(), RunError> {
         trust_forwarded_for = config.trust_forwarded_for,
         admin_api = config.admin_token.is_some(),
         widgets_with_rules = config.rules.len(),
+        events = config.events.len(),
+        retention_days = config.retention_days,
+        mail = ?config.mail,
         "ready"
     );
+    tokio::spawn(
+        delivery::Delivery {
+            store: store.clone(),
+            mailer,
+            config: mail,
+            events: events.clone(),
+            public_url: state.public_url.clone(),
+            wakeup: mail_wakeup,
+        }
+        .run(),
+    );
+    tokio::spawn(retention::run(store, events, config.retention_days));
     let app = http::router(state);
 
     let shutdown = shutdown_signal()?;

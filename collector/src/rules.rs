@@ -54,6 +54,8 @@ pub enum Refusal {
     Closed(String),
     /// Rules broken, each located by a JSON pointer into the body.
     Invalid(Vec<FieldError>),
+    /// An event without a waiting list has no seat left for this registration.
+    Full(String),
 }
 
 impl WidgetRules {
@@ -134,7 +136,10 @@ impl WidgetRules {
                 (!errors.is_empty()).then_some(errors)
             }
             // A ballot of the other kind than declared.
-            (Some(rules), Submission::Topics(_) | Submission::Poll(_)) => {
+            (
+                Some(rules),
+                Submission::Topics(_) | Submission::Poll(_) | Submission::Registration(_),
+            ) => {
                 let declared = match rules {
                     BallotRules::Topics { .. } => "topics",
                     BallotRules::Poll { .. } => "poll",

@@ -2,6 +2,7 @@
 //! given out. The widget checks a form with [`check_registration`] before sending, the
 //! collector checks the same rules again, and both place a registration with [`place`].
 
+use crate::messages::Lang;
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -35,6 +36,16 @@ impl EventFacts {
     /// Registration is possible until the deadline if one is set, and never after the start.
     pub fn registration_closes(&self, deadline: Option<Timestamp>) -> Timestamp {
         deadline.map_or(self.starts_at, |d| d.min(self.starts_at))
+    }
+}
+
+/// The language of a registration's mails as the wire format and the store write it;
+/// [`Lang::from_tag`] reads it back.
+pub fn lang_code(lang: Lang) -> &'static str {
+    match lang {
+        Lang::De => "de",
+        Lang::DeEasy => "de-einfach",
+        Lang::En => "en",
     }
 }
 
@@ -469,6 +480,13 @@ mod tests {
                 Problem::PersonsOutOfRange { max: MAX_PERSONS }
             )
         );
+    }
+
+    #[test]
+    fn language_codes_read_back() {
+        for lang in [Lang::De, Lang::DeEasy, Lang::En] {
+            assert_eq!(Lang::from_tag(lang_code(lang)), Some(lang));
+        }
     }
 
     #[test]

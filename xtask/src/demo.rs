@@ -37,7 +37,11 @@ pub fn run(args: &[String]) -> Result {
     println!(
         "Proposed topics wait for moderation; with this run's admin token:\n  \
          curl -H 'Authorization: Bearer {token}' http://127.0.0.1:{port}/v1/admin/widgets/fokusgruppe-innenstadt/proposals\n  \
-         curl -X POST -H 'Authorization: Bearer {token}' http://127.0.0.1:{port}/v1/admin/proposals/KEY/approve\n"
+         curl -X POST -H 'Authorization: Bearer {token}' http://127.0.0.1:{port}/v1/admin/proposals/KEY/approve\n\
+         Registrations (JSON, or CSV for Excel):\n  \
+         curl -H 'Authorization: Bearer {token}' http://127.0.0.1:{port}/v1/admin/widgets/buergerversammlung-haushalt/registrations.csv\n\
+         Mails are not sent: each one is written to {} and its links are logged here.\n",
+        data.join("mitmachen-outbox").display()
     );
     cmd::run(
         Command::new(root.join("target/debug/collector"))
@@ -50,6 +54,7 @@ pub fn run(args: &[String]) -> Result {
             .env("MITMACHEN_DATABASE", data.join("mitmachen.sqlite3"))
             .env("MITMACHEN_DIST_DIR", dist::dist_dir())
             .env("MITMACHEN_SITE_DIR", root.join("examples"))
+            .env("MITMACHEN_CONFIG", root.join("examples/collector.toml"))
             .env("MITMACHEN_ADMIN_TOKEN", token),
     )
 }

@@ -24,6 +24,10 @@ pub enum ApiError {
     IdempotencyKeyReused,
     /// The widget's declared closing time has passed; the detail names it.
     Closed(String),
+    /// A registration for an event that the configuration does not declare.
+    UnknownEvent(String),
+    /// No seat left and no waiting list.
+    EventFull(String),
     /// A query parameter that this path does not know or a value it does not take.
     BadQuery(String),
     /// The admin API is off because no token is configured.
@@ -54,7 +58,8 @@ impl ApiError {
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::AdminDisabled => StatusCode::NOT_FOUND,
             ApiError::OriginNotAllowed(_) => StatusCode::FORBIDDEN,
-            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::NotFound(_) | ApiError::UnknownEvent(_) => StatusCode::NOT_FOUND,
+            ApiError::EventFull(_) => StatusCode::CONFLICT,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -81,6 +86,8 @@ impl ApiError {
             ApiError::InvalidSubmission { .. } => "invalid-submission",
             ApiError::IdempotencyKeyReused => "idempotency-key-reused",
             ApiError::Closed(_) => "closed",
+            ApiError::UnknownEvent(_) => "unknown-event",
+            ApiError::EventFull(_) => "event-full",
             ApiError::BadQuery(_) => "bad-query",
             ApiError::AdminDisabled => "admin-disabled",
             ApiError::Unauthorized(_) => "unauthorized",
@@ -104,6 +111,8 @@ impl ApiError {
             ApiError::InvalidSubmission { .. } => "The submission breaks a rule",
             ApiError::IdempotencyKeyReused => "Idempotency-Key used with another body",
             ApiError::Closed(_) => "The widget is closed",
+            ApiError::UnknownEvent(_) => "No such event",
+            ApiError::EventFull(_) => "The event is full",
             ApiError::BadQuery(_) => "Bad query parameter",
             ApiError::AdminDisabled => "The admin API is off",
             ApiError::Unauthorized(_) => "Bearer token missing or wrong",
@@ -126,6 +135,8 @@ impl ApiError {
             | ApiError::InvalidSubmission { detail: d, .. }
             | ApiError::BadQuery(d)
             | ApiError::Closed(d)
+            | ApiError::UnknownEvent(d)
+            | ApiError::EventFull(d)
             | ApiError::Unauthorized(d)
             | ApiError::InvalidDecision { detail: d, .. }
             | ApiError::RateLimited { detail: d, .. } => d.clone(),

@@ -9,9 +9,14 @@
 //! limits know the peer address; without it all clients share one bucket.
 
 mod admin;
+mod admin_registrations;
+mod cancel;
 pub mod cors;
+pub use cancel::link_path as cancel_link_path;
 pub mod error;
+mod event;
 mod health;
+mod page;
 pub mod rate_limit;
 mod results;
 mod static_files;
@@ -19,6 +24,7 @@ mod submissions;
 mod topics;
 
 use crate::config::{AdminToken, Moderation};
+use crate::events::Event;
 use crate::rules::WidgetRules;
 use crate::store::Store;
 use axum::Router;
@@ -34,6 +40,7 @@ use rate_limit::RateLimits;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
+use tokio::sync::Notify;
 
 /// What every handler may use; built once at start.
 pub struct AppState {
@@ -51,6 +58,11 @@ pub struct AppState {
     pub moderation: BTreeMap<WidgetId, Moderation>,
     /// Per-widget rules declared in the configuration; absent: the generic limits only.
     pub rules: BTreeMap<WidgetId, Arc<WidgetRules>>,
+    /// The events that take registrations.
+    pub events: BTreeMap<WidgetId, Arc<Event>>,
+    pub retention_days: u32,
+    /// Wakes the mail sender when a commit queued a mail.
+    pub mail_wakeup: Arc<Notify>,
 }
 
 pub type SharedState = Arc<AppState>;
@@ -60,11 +72,15 @@ pub fn router(state: SharedState) -> Router {
         .merge(submissions::routes())
         .merge(results::routes())
         .merge(topics::routes())
+        .merge(event::routes())
         .merge(health::routes())
         .layer(from_fn_with_state(state.clone(), cors::api_cors));
     Router::new()
         .merge(api)
         .merge(admin::routes())
+        .merge(admin_registrations::routes())
+        .merge(cancel::routes())
+        .merge(page::routes())
         .merge(static_files::routes(&state))
         .fallback(not_found)
         .layer(from_fn_with_state(state.clone(), problem_for_bare_errors))
@@ -84,11 +100,12 @@ async fn problem_for_bare_errors(
 ) -> Response {
     let response = next.run(req).await;
     let status = response.status();
-    let is_problem = response
-        .headers()
-        .get(CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_CONTENT_TYPE.as_bytes()));
-    if !(status.is_client_error() || status.is_server_error()) || is_problem {
+    // A problem already, or a page for people (the cancellation page's "unknown link").
+    let answered = response.headers().get(CONTENT_TYPE).is_some_and(|v| {
+        v.as_bytes().starts_with(PROBLEM_CONTENT_TYPE.as_bytes())
+            || v.as_bytes().starts_with(b"text/html")
+    });
+    if !(status.is_client_error() || status.is_server_error()) || answered {
         return response;
     }
     let (mut parts, _) = response.into_parts();

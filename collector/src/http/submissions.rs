@@ -10,7 +10,7 @@
 use super::error::ApiError;
 use super::rate_limit::{ClientAddr, Scope};
 use super::{SharedState, blocking, widget_id};
-use crate::store::{NewSubmission, Refusal, SubmitOutcome, new_receipt};
+use crate::store::{NewSubmission, Refusal, RegistrationContext, SubmitOutcome, new_receipt};
 use axum::Router;
 use axum::body::{Body, Bytes, to_bytes};
 use axum::extract::{Path, State, rejection::PathRejection};
@@ -19,6 +19,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use http_body_util::LengthLimitError;
+use mitmachen_shared::event::Placement;
 use mitmachen_shared::ids::OptionKey;
 use mitmachen_shared::protocol::{
     FieldError, IDEMPOTENCY_KEY_HEADER, Submission, valid_idempotency_key,
@@ -52,13 +53,32 @@ async fn submit(
         // A bot filled the hidden field: answer exactly like an accepted submission (a fresh
         // receipt, accepted now) so that it learns nothing, but store and count nothing.
         tracing::debug!(widget = %widget, "honeypot filled; answered as accepted, not stored");
-        let (_, receipt) = new_receipt(&widget).map_err(|e| {
+        // A registration's receipt carries a placement; a seat is what a bot would expect.
+        let placement =
+            matches!(submission, Submission::Registration(_)).then_some(Placement::Seat);
+        let (_, receipt) = new_receipt(&widget, placement).map_err(|e| {
             tracing::error!(error = %e, "answering a honeypot submission failed");
             ApiError::StorageUnavailable
         })?;
         return Ok(created(receipt, false));
     }
+    let registration = match &submission {
+        Submission::Registration(_) => {
+            let Some(event) = state.events.get(&widget) else {
+                return Err(ApiError::UnknownEvent(format!(
+                    "this collector has no event '{widget}'; its administrator declares events in [events.{widget}]"
+                )));
+            };
+            Some(RegistrationContext {
+                event: event.clone(),
+                purge_at: event.purge_at(state.retention_days),
+            })
+        }
+        _ => None,
+    };
+    let is_registration = registration.is_some();
     let new = NewSubmission {
+        registration,
         idempotency_key,
         body: body.to_vec(),
         moderation: state.moderation.get(&widget).copied().unwrap_or_default(),
@@ -71,11 +91,18 @@ async fn submit(
     })
     .await?
     {
-        SubmitOutcome::Stored(receipt) => Ok(created(receipt, false)),
+        SubmitOutcome::Stored(receipt) => {
+            if is_registration {
+                // Its mail is queued in the same commit; the sender need not wait for its tick.
+                state.mail_wakeup.notify_one();
+            }
+            Ok(created(receipt, false))
+        }
         SubmitOutcome::Replayed(receipt) => Ok(created(receipt, true)),
         SubmitOutcome::KeyReused => Err(ApiError::IdempotencyKeyReused),
         SubmitOutcome::Refused(Refusal::Closed(detail)) => Err(ApiError::Closed(detail)),
         SubmitOutcome::Refused(Refusal::Invalid(errors)) => Err(invalid(errors)),
+        SubmitOutcome::Refused(Refusal::Full(detail)) => Err(ApiError::EventFull(detail)),
     }
 }
 

@@ -7,12 +7,19 @@ mod sqlite;
 
 pub use sqlite::SqliteStore;
 
+mod registrations;
+
 pub use crate::config::Moderation;
 pub use crate::rules::Refusal;
+pub use registrations::{
+    CancelOutcome, Canceller, MailJob, MailKind, RegistrationContext, RegistrationRecord,
+    RegistrationStatus,
+};
 
 use crate::rules::WidgetRules;
 use std::sync::Arc;
 
+use mitmachen_shared::event::Placement;
 use mitmachen_shared::ids::{OptionKey, WidgetId};
 use mitmachen_shared::protocol::{Receipt, Results, Submission, Topic};
 use mitmachen_shared::time::{Timestamp, rfc3339_utc};
@@ -34,6 +41,8 @@ pub struct NewSubmission {
     /// The widget's declared rules, checked inside the write transaction after the idempotency
     /// lookup; `None`: only the generic limits (already checked by the caller).
     pub rules: Option<Arc<WidgetRules>>,
+    /// For a registration: its declared event; the caller refuses registrations without one.
+    pub registration: Option<RegistrationContext>,
 }
 
 /// Where a proposal stands. Only `approved` ones are served.
@@ -173,6 +182,47 @@ pub trait Store: Send + Sync + 'static {
     /// Approves, rejects or merges the proposal `key`, in one transaction.
     fn decide(&self, key: &str, decision: Decision) -> Result<DecideOutcome, StoreError>;
 
+    /// Persons seated and persons waiting for an event.
+    fn event_counts(&self, widget: &WidgetId) -> Result<(u32, u32), StoreError>;
+
+    /// The registration a cancellation token belongs to, without changing anything (the page
+    /// behind the link in a mail, which mail scanners open too).
+    fn registration_by_token(&self, token: &str) -> Result<Option<RegistrationRecord>, StoreError>;
+
+    /// Cancels a registration, frees its seats and promotes the waiting list as far as the
+    /// freed seats go (with `event`; without a declaration nobody is promoted), and queues the
+    /// mails; one transaction.
+    fn cancel(
+        &self,
+        who: Canceller,
+        event: Option<&crate::events::Event>,
+    ) -> Result<CancelOutcome, StoreError>;
+
+    /// An event's registrations, oldest first, with each waiting one's place in the queue.
+    fn registrations(&self, widget: &WidgetId) -> Result<Vec<RegistrationRecord>, StoreError>;
+
+    /// Takes up to `limit` due mails and leases them for `lease_ms`, so that a second sender
+    /// (another collector on the same database) does not take them too.
+    fn claim_mails(
+        &self,
+        now_ms: i64,
+        lease_ms: i64,
+        limit: usize,
+    ) -> Result<Vec<MailJob>, StoreError>;
+
+    /// The mail went out: its token is forgotten.
+    fn mail_sent(&self, id: i64) -> Result<(), StoreError>;
+
+    /// The mail could not be sent: try again at `retry_at_ms`, or never (`None`).
+    fn mail_failed(&self, id: i64, error: &str, retry_at_ms: Option<i64>)
+    -> Result<(), StoreError>;
+
+    /// Deletes every registration whose retention ended by `now` (with its tokens and mails);
+    /// returns how many. `cutoffs` are the declared events' current purge times, which replace
+    /// the ones stored at registration (an event may have moved).
+    fn purge(&self, now: Timestamp, cutoffs: &[(WidgetId, Timestamp)])
+    -> Result<usize, StoreError>;
+
     /// A trivial query, to tell that the database answers.
     fn health(&self) -> Result<(), StoreError>;
 }
@@ -181,11 +231,15 @@ pub trait Store: Send + Sync + 'static {
 ///
 /// Used for stored submissions and, so that the two cannot be told apart, for the ones answered
 /// as accepted without being stored (a filled honeypot).
-pub fn new_receipt(widget: &WidgetId) -> Result<(Receipt, String), StoreError> {
+pub fn new_receipt(
+    widget: &WidgetId,
+    placement: Option<Placement>,
+) -> Result<(Receipt, String), StoreError> {
     let receipt = Receipt {
         receipt: new_receipt_id()?,
         widget: widget.clone(),
         accepted_at: rfc3339_utc(now()),
+        placement,
     };
     let body = serde_json::to_string(&receipt)
         .map_err(|e| StoreError(format!("cannot encode the receipt: {e}")))?;
@@ -199,6 +253,20 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
         let _ = write!(out, "{b:02x}");
     }
     out
+}
+
+/// 256 random bits, hex: a secret for a link.
+pub(crate) fn new_token() -> Result<String, StoreError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| StoreError(format!("no randomness for a token: {e}")))?;
+    Ok(hex(&bytes))
+}
+
+/// How a token is stored: sha256, hex.
+pub(crate) fn token_hash(token: &str) -> String {
+    use sha2::Digest;
+    hex(&sha2::Sha256::digest(token.as_bytes()))
 }
 
 /// 128 random bits, hex.

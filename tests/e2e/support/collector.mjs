@@ -41,6 +41,9 @@ export async function startCollector() {
       MITMACHEN_DATABASE: join(dir, "mitmachen.sqlite3"),
       MITMACHEN_DIST_DIR: required("MITMACHEN_DIST"),
       MITMACHEN_SITE_DIR: required("MITMACHEN_EXAMPLES"),
+      // The example pages' events, declared as a town's administrator would.
+      MITMACHEN_CONFIG: join(required("MITMACHEN_EXAMPLES"), "collector.toml"),
+      MITMACHEN_MAIL_OUTBOX: join(dir, "outbox"),
       // Every test's browser comes from 127.0.0.1; the default per-client limit is for a town.
       MITMACHEN_RATE_LIMIT_SUBMISSIONS_PER_MINUTE: "600",
       MITMACHEN_ADMIN_TOKEN: ADMIN_TOKEN,
@@ -64,6 +67,7 @@ export async function startCollector() {
   return {
     api,
     site,
+    outbox: join(dir, "outbox"),
     log: () => log,
     async results(widget) {
       const response = await fetch(`${api}/v1/widgets/${widget}/results`);

@@ -5,12 +5,18 @@
 //! readers answer results while a write is under way; `synchronous=FULL` makes a commit durable
 //! before the 201 leaves.
 
+mod registrations;
+
 use super::{
-    DecideOutcome, Decision, Moderation, NewSubmission, ProposalRecord, ProposalStatus, Store,
-    StoreError, SubmitOutcome, hex, is_proposal_key, new_proposal_key, new_receipt, now,
+    CancelOutcome, Canceller, DecideOutcome, Decision, MailJob, Moderation, NewSubmission,
+    ProposalRecord, ProposalStatus, RegistrationRecord, Store, StoreError, SubmitOutcome, hex,
+    is_proposal_key, new_proposal_key, new_receipt, now,
 };
+use crate::events::Event;
+use crate::rules::Refusal;
 use mitmachen_shared::ids::WidgetId;
 use mitmachen_shared::protocol::{Results, Submission, Topic};
+use mitmachen_shared::time::Timestamp;
 use mitmachen_shared::time::rfc3339_utc;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use sha2::{Digest, Sha256};
@@ -22,8 +28,9 @@ use std::time::Duration;
 
 /// Numbered schema changes; the number applied last is kept in `PRAGMA user_version`.
 const MIGRATIONS: &[&str] = &[
-    include_str!("../../migrations/0001_init.sql"),
-    include_str!("../../migrations/0002_proposals.sql"),
+    include_str!("../../../migrations/0001_init.sql"),
+    include_str!("../../../migrations/0002_proposals.sql"),
+    include_str!("../../../migrations/0003_registrations.sql"),
 ];
 
 /// Fresh proposal keys tried before giving up; with 32 random bits a second try is already rare.
@@ -161,7 +168,31 @@ impl Store for SqliteStore {
             }
         }
 
-        let (receipt, response) = new_receipt(&new.widget)?;
+        // A registration is placed (and checked against its event) before anything is written:
+        // the receipt carries the placement.
+        let registration = match (&new.submission, &new.registration) {
+            (Submission::Registration(r), Some(context)) => {
+                match registrations::decide(&tx, widget, r, context, now())? {
+                    Ok(verdict) => Some((r, context, verdict)),
+                    Err(refusal) => return Ok(SubmitOutcome::Refused(refusal)),
+                }
+            }
+            (Submission::Registration(_), None) => {
+                return Ok(SubmitOutcome::Refused(Refusal::Closed(
+                    "this collector has no event with this id; it takes no registrations".into(),
+                )));
+            }
+            _ => None,
+        };
+        // The personal data of a registration is kept in its own row, deleted after the event;
+        // the submission row keeps only that there was one.
+        let payload = if registration.is_some() {
+            r#"{"kind":"registration"}"#
+        } else {
+            payload
+        };
+        let (receipt, response) =
+            new_receipt(&new.widget, registration.map(|(_, _, v)| v.placement()))?;
         tx.execute(
             "INSERT INTO submissions
                (receipt, widget, kind, idempotency_key, body_sha256, payload, response_body, created_at)
@@ -190,7 +221,7 @@ impl Store for SqliteStore {
                     .map(|d| (d.topic.as_str(), d.count))
                     .collect(),
             ),
-            Submission::Proposal(_) => None,
+            Submission::Proposal(_) | Submission::Registration(_) => None,
         };
         if let Some(counted) = counted {
             tx.execute(
@@ -206,8 +237,11 @@ impl Store for SqliteStore {
                 count.execute(params![widget, key, n])?;
             }
         }
+        if let Some((r, context, verdict)) = registration {
+            registrations::record(&tx, verdict, submission_id, widget, r, context, now())?;
+        }
         match &new.submission {
-            Submission::Poll(_) | Submission::Topics(_) => {}
+            Submission::Poll(_) | Submission::Topics(_) | Submission::Registration(_) => {}
             Submission::Proposal(proposal) => {
                 let key = fresh_proposal_key(&tx)?;
                 let (status, decided_at) = match new.moderation {
@@ -412,6 +446,66 @@ impl Store for SqliteStore {
         Ok(DecideOutcome::Decided(updated))
     }
 
+    fn event_counts(&self, widget: &WidgetId) -> Result<(u32, u32), StoreError> {
+        registrations::counts(&self.reader(), widget.as_str())
+    }
+
+    fn registration_by_token(&self, token: &str) -> Result<Option<RegistrationRecord>, StoreError> {
+        registrations::by_token(&self.reader(), token)
+    }
+
+    fn cancel(&self, who: Canceller, event: Option<&Event>) -> Result<CancelOutcome, StoreError> {
+        let mut conn = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let outcome = registrations::cancel(&tx, &who, event, now())?;
+        tx.commit()?;
+        Ok(outcome)
+    }
+
+    fn registrations(&self, widget: &WidgetId) -> Result<Vec<RegistrationRecord>, StoreError> {
+        registrations::list(&self.reader(), widget.as_str())
+    }
+
+    fn claim_mails(
+        &self,
+        now_ms: i64,
+        lease_ms: i64,
+        limit: usize,
+    ) -> Result<Vec<MailJob>, StoreError> {
+        let mut conn = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let jobs = registrations::claim(&tx, now_ms, lease_ms, limit)?;
+        tx.commit()?;
+        Ok(jobs)
+    }
+
+    fn mail_sent(&self, id: i64) -> Result<(), StoreError> {
+        let conn = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
+        registrations::sent(&conn, id, now())
+    }
+
+    fn mail_failed(
+        &self,
+        id: i64,
+        error: &str,
+        retry_at_ms: Option<i64>,
+    ) -> Result<(), StoreError> {
+        let conn = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
+        registrations::failed(&conn, id, error, retry_at_ms, now())
+    }
+
+    fn purge(
+        &self,
+        now: Timestamp,
+        cutoffs: &[(WidgetId, Timestamp)],
+    ) -> Result<usize, StoreError> {
+        let mut conn = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let n = registrations::purge(&tx, now, cutoffs)?;
+        tx.commit()?;
+        Ok(n)
+    }
+
     fn health(&self) -> Result<(), StoreError> {
         let one: i64 = self.reader().query_row("SELECT 1", [], |row| row.get(0))?;
         if one == 1 {
@@ -498,6 +592,7 @@ mod tests {
             submission,
             moderation: Moderation::Pre,
             rules: None,
+            registration: None,
         }
     }
 
@@ -514,6 +609,7 @@ mod tests {
             submission,
             moderation,
             rules: None,
+            registration: None,
         }
     }
 

@@ -5,6 +5,12 @@
 //! a typo stops the start with a message naming the key instead of surfacing as refused
 //! requests later.
 
+mod events;
+mod mail;
+
+pub use mail::{MailRoute, MailSettings};
+
+use crate::events::{DEFAULT_RETENTION_DAYS, Event};
 use crate::rules::{BallotRules, Closes, WidgetRules};
 use mitmachen_shared::ids::{OptionKey, WidgetId};
 use mitmachen_shared::protocol::MAX_CHOICES;
@@ -79,6 +85,11 @@ pub struct Config {
     /// Per-widget rules (dots, topics, options, closing time) that submissions are held to;
     /// widgets not listed keep the generic limits of the protocol.
     pub rules: BTreeMap<WidgetId, WidgetRules>,
+    /// The events that take registrations.
+    pub events: BTreeMap<WidgetId, Event>,
+    /// Days after an event until its registrations' personal data is deleted.
+    pub retention_days: u32,
+    pub mail: MailSettings,
 }
 
 impl Default for Config {
@@ -98,6 +109,12 @@ impl Default for Config {
             admin_token: None,
             moderation: BTreeMap::new(),
             rules: BTreeMap::new(),
+            events: BTreeMap::new(),
+            retention_days: DEFAULT_RETENTION_DAYS,
+            mail: MailSettings {
+                from: mail::DEFAULT_FROM.into(),
+                route: MailRoute::Outbox(PathBuf::from("mitmachen-outbox")),
+            },
         }
     }
 }
@@ -143,6 +160,11 @@ struct FileConfig {
     admin_token: Option<String>,
     #[serde(default)]
     widgets: BTreeMap<String, FileWidget>,
+    #[serde(default)]
+    events: BTreeMap<String, events::FileEvent>,
+    retention_days: Option<i64>,
+    #[serde(default)]
+    mail: mail::FileMail,
 }
 
 #[derive(Debug, Deserialize)]
@@ -331,6 +353,40 @@ impl Config {
                 config.rules.insert(widget_id, rules);
             }
         }
+        for (id, event) in file.events {
+            let key = format!("events.{id}");
+            let widget_id = WidgetId::parse(&id)
+                .map_err(|e| ConfigError::new(&key, format!("the widget id {e}")))?;
+            if config.rules.contains_key(&widget_id) {
+                return Err(ConfigError::new(
+                    &key,
+                    format!("widgets.{id} declares poll or topic rules; an event is neither"),
+                ));
+            }
+            config.events.insert(widget_id, events::event(&key, event)?);
+        }
+        let retention = match env("MITMACHEN_RETENTION_DAYS") {
+            Some(v) => Some(v.trim().parse::<i64>().map_err(|_| {
+                ConfigError::new(
+                    "retention_days (MITMACHEN_RETENTION_DAYS)",
+                    format!("'{v}' is not a number of days"),
+                )
+            })?),
+            None => file.retention_days,
+        };
+        if let Some(days) = retention {
+            config.retention_days =
+                u32::try_from(days)
+                    .ok()
+                    .filter(|d| *d <= 3650)
+                    .ok_or_else(|| {
+                        ConfigError::new(
+                            "retention_days (MITMACHEN_RETENTION_DAYS)",
+                            format!("{days} is out of range (0 to 3650 days)"),
+                        )
+                    })?;
+        }
+        config.mail = mail::settings(file.mail, &env, &config.database)?;
         Ok(config)
     }
 

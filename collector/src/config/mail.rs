@@ -1,0 +1,144 @@
+//! `[mail]` and its `MITMACHEN_SMTP_*` variables: where mails go.
+//!
+//! Without an SMTP host every mail is written as an `.eml` file into an outbox folder (beside
+//! the database unless configured), so that the demo works on a bare machine and a newcomer can
+//! open the links.
+
+use super::ConfigError;
+use serde::Deserialize;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FileMail {
+    from: Option<String>,
+    smtp_host: Option<String>,
+    smtp_port: Option<i64>,
+    smtp_tls: Option<String>,
+    smtp_user: Option<String>,
+    smtp_password: Option<String>,
+    outbox: Option<PathBuf>,
+}
+
+#[derive(Clone, PartialEq, Eq)]
+pub struct MailSettings {
+    /// `Name <address>` or an address.
+    pub from: String,
+    pub route: MailRoute,
+}
+
+#[derive(Clone, PartialEq, Eq)]
+pub enum MailRoute {
+    Outbox(PathBuf),
+    Smtp {
+        host: String,
+        port: u16,
+        /// `none`, `starttls` or `tls`.
+        tls: String,
+        user: Option<String>,
+        password: Option<String>,
+    },
+}
+
+/// Shows everything but the password, so that settings can be logged.
+impl fmt::Debug for MailSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.route {
+            MailRoute::Outbox(dir) => {
+                write!(f, "mail from {} to the outbox {}", self.from, dir.display())
+            }
+            MailRoute::Smtp {
+                host,
+                port,
+                tls,
+                user,
+                ..
+            } => write!(
+                f,
+                "mail from {} via {host}:{port} ({tls}{})",
+                self.from,
+                user.as_ref()
+                    .map(|u| format!(", user {u}"))
+                    .unwrap_or_default()
+            ),
+        }
+    }
+}
+
+pub const DEFAULT_FROM: &str = "Beteiligung <beteiligung@example.invalid>";
+
+pub(super) fn settings(
+    file: FileMail,
+    env: &impl Fn(&str) -> Option<String>,
+    database: &Path,
+) -> Result<MailSettings, ConfigError> {
+    let pick =
+        |var: &str, value: Option<String>| env(var).or(value).filter(|v| !v.trim().is_empty());
+    let host = pick("MITMACHEN_SMTP_HOST", file.smtp_host);
+    let from = pick("MITMACHEN_MAIL_FROM", file.from);
+    let Some(host) = host else {
+        let dir = env("MITMACHEN_MAIL_OUTBOX")
+            .map(PathBuf::from)
+            .or(file.outbox)
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or_else(|| {
+                database
+                    .parent()
+                    .unwrap_or(Path::new("."))
+                    .join("mitmachen-outbox")
+            });
+        return Ok(MailSettings {
+            from: from.unwrap_or_else(|| DEFAULT_FROM.into()),
+            route: MailRoute::Outbox(dir),
+        });
+    };
+    let from = from.ok_or_else(|| {
+        ConfigError::new(
+            "mail.from (MITMACHEN_MAIL_FROM)",
+            "is needed with an SMTP host: the sender, e.g. \"Stadt Musterstadt <beteiligung@musterstadt.de>\"",
+        )
+    })?;
+    let tls = pick("MITMACHEN_SMTP_TLS", file.smtp_tls)
+        .unwrap_or_else(|| "starttls".into())
+        .trim()
+        .to_ascii_lowercase();
+    if !matches!(tls.as_str(), "none" | "starttls" | "tls") {
+        return Err(ConfigError::new(
+            "mail.smtp_tls (MITMACHEN_SMTP_TLS)",
+            format!(
+                "'{tls}' is none of starttls (port 587), tls (port 465) or none (a relay on this machine only)"
+            ),
+        ));
+    }
+    let port = match env("MITMACHEN_SMTP_PORT") {
+        Some(v) => Some(v.trim().parse::<i64>().map_err(|_| {
+            ConfigError::new(
+                "mail.smtp_port (MITMACHEN_SMTP_PORT)",
+                format!("'{v}' is not a port"),
+            )
+        })?),
+        None => file.smtp_port,
+    };
+    let port = match port {
+        Some(p) => u16::try_from(p).ok().filter(|p| *p > 0).ok_or_else(|| {
+            ConfigError::new(
+                "mail.smtp_port (MITMACHEN_SMTP_PORT)",
+                format!("{p} is not a port (1 to 65535)"),
+            )
+        })?,
+        None if tls == "tls" => 465,
+        None if tls == "none" => 25,
+        None => 587,
+    };
+    Ok(MailSettings {
+        from,
+        route: MailRoute::Smtp {
+            host: host.trim().to_owned(),
+            port,
+            tls,
+            user: pick("MITMACHEN_SMTP_USER", file.smtp_user),
+            password: pick("MITMACHEN_SMTP_PASSWORD", file.smtp_password),
+        },
+    })
+}

@@ -1,0 +1,180 @@
+//! Sends the queued mails: a background task that claims due mails from the store, composes
+//! each from the event's declaration and the registration, sends it, and records the outcome.
+//!
+//! Mails are queued in the transaction that causes them, so a committed registration gets its
+//! mail even across a crash. A claim leases a mail for a while; a second collector on the same
+//! database skips it, and a collector that died mid-send leaves it to be tried again. Transient
+//! failures are retried with growing pauses; permanent ones (the address does not exist) stop.
+
+use crate::config::{MailRoute, MailSettings};
+use crate::events::Event;
+use crate::http::cancel_link_path;
+use crate::mail::{
+    EventMail, EventMailKind, MailConfig, Mailer, SmtpConfig, Tls, Transport, event_message,
+};
+use crate::store::{MailJob, MailKind, Store, now};
+use mitmachen_shared::ids::WidgetId;
+use mitmachen_shared::messages::Lang;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Notify;
+
+/// Without a wake-up, the queue is looked at this often (retries, other collectors' mails).
+const TICK: Duration = Duration::from_secs(5);
+/// How long a claimed mail is kept from other senders.
+const LEASE_MS: i64 = 5 * 60 * 1000;
+const BATCH: usize = 20;
+/// Pauses before the 2nd, 3rd… attempt; after the last one the mail is given up.
+const RETRY_MS: &[i64] = &[
+    60_000,
+    5 * 60_000,
+    15 * 60_000,
+    60 * 60_000,
+    3 * 60 * 60_000,
+    12 * 60 * 60_000,
+];
+
+/// Turns the configuration's mail settings into the mail module's.
+pub fn mail_config(settings: &MailSettings) -> Result<MailConfig, String> {
+    let from = settings
+        .from
+        .parse()
+        .map_err(|e| format!("mail.from '{}' is not a mail address: {e}", settings.from))?;
+    let transport = match &settings.route {
+        MailRoute::Outbox(dir) => Transport::Outbox(dir.clone()),
+        MailRoute::Smtp {
+            host,
+            port,
+            tls,
+            user,
+            password,
+        } => Transport::Smtp(SmtpConfig {
+            host: host.clone(),
+            port: *port,
+            tls: Tls::parse(tls).ok_or_else(|| format!("mail.smtp_tls '{tls}'"))?,
+            user: user.clone(),
+            password: password.clone(),
+        }),
+    };
+    Ok(MailConfig { from, transport })
+}
+
+pub struct Delivery {
+    pub store: Arc<dyn Store>,
+    pub mailer: Mailer,
+    pub config: MailConfig,
+    pub events: BTreeMap<WidgetId, Arc<Event>>,
+    /// Where browsers reach the collector, for the links.
+    pub public_url: String,
+    pub wakeup: Arc<Notify>,
+}
+
+impl Delivery {
+    /// Runs until the process ends.
+    pub async fn run(self) {
+        loop {
+            // Drain: a full batch means there may be more.
+            loop {
+                match self.round().await {
+                    Ok(n) if n == BATCH => continue,
+                    Ok(_) => break,
+                    Err(e) => {
+                        tracing::error!(error = %e, "the mail queue cannot be read");
+                        break;
+                    }
+                }
+            }
+            let _ = tokio::time::timeout(TICK, self.wakeup.notified()).await;
+        }
+    }
+
+    /// Claims and sends one batch; returns how many were claimed.
+    pub async fn round(&self) -> Result<usize, String> {
+        let store = self.store.clone();
+        let jobs = tokio::task::spawn_blocking(move || store.claim_mails(now().0, LEASE_MS, BATCH))
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| e.to_string())?;
+        let claimed = jobs.len();
+        for job in jobs {
+            let outcome = self.send(&job).await;
+            let store = self.store.clone();
+            let id = job.id;
+            let result = tokio::task::spawn_blocking(move || match outcome {
+                Ok(()) => store.mail_sent(id),
+                Err((error, retry_at)) => store.mail_failed(id, &error, retry_at),
+            })
+            .await;
+            if !matches!(result, Ok(Ok(()))) {
+                // The lease runs out and the mail is tried again; a duplicate is better than none.
+                tracing::error!(mail = id, "the outcome of a mail could not be recorded");
+            }
+        }
+        Ok(claimed)
+    }
+
+    /// Composes and sends one mail; on failure the error and when to retry (`None`: never).
+    async fn send(&self, job: &MailJob) -> Result<(), (String, Option<i64>)> {
+        let Some(event) = self.events.get(&job.widget) else {
+            // The declaration was removed: there is nothing true left to write.
+            return Err((
+                format!("the event '{}' is no longer declared", job.widget),
+                None,
+            ));
+        };
+        let link = job
+            .token
+            .as_deref()
+            .map(|t| format!("{}{}", self.public_url, cancel_link_path(t)));
+        let mail = EventMail {
+            to: &job.to,
+            lang: Lang::from_tag(&job.lang).unwrap_or_default(),
+            kind: kind(job.kind),
+            widget: &job.widget,
+            facts: &event.facts,
+            persons: job.persons,
+            cancel_url: link.as_deref(),
+            page_url: event.page_url.as_deref(),
+            now: now(),
+        };
+        let message = event_message(&self.config.from, &mail).map_err(|e| (e.message, None))?;
+        let links: Vec<&str> = link.as_deref().into_iter().collect();
+        match self.mailer.send(message, &links).await {
+            Ok(()) => {
+                tracing::info!(mail = job.id, kind = job.kind.as_str(), widget = %job.widget, "mail sent");
+                Ok(())
+            }
+            Err(e) => {
+                let retry = if e.permanent {
+                    None
+                } else {
+                    RETRY_MS
+                        .get(job.attempts.saturating_sub(1) as usize)
+                        .map(|pause| now().0 + pause)
+                };
+                tracing::warn!(
+                    mail = job.id,
+                    attempt = job.attempts,
+                    permanent = e.permanent,
+                    retry = retry.is_some(),
+                    error = %e.message,
+                    "mail not sent"
+                );
+                Err((e.message, retry))
+            }
+        }
+    }
+}
+
+fn kind(kind: MailKind) -> EventMailKind {
+    match kind {
+        MailKind::Seat => EventMailKind::Seat,
+        MailKind::WaitingList => EventMailKind::WaitingList,
+        MailKind::AlreadySeat => EventMailKind::AlreadySeat,
+        MailKind::AlreadyWaiting => EventMailKind::AlreadyWaiting,
+        MailKind::Promoted => EventMailKind::Promoted,
+        MailKind::Cancelled => EventMailKind::Cancelled,
+        MailKind::CancelledByOrganiser => EventMailKind::CancelledByOrganiser,
+    }
+}

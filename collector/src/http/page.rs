@@ -1,0 +1,104 @@
+//! Small HTML pages for people who follow a link from a mail (cancel a registration, later:
+//! confirm a subscription): one layout, escaped text, a strict CSP, never cached or indexed.
+
+use axum::Router;
+use axum::http::header::{
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS,
+};
+use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+use super::SharedState;
+
+pub const STYLESHEET_PATH: &str = "/v1/pages.css";
+
+/// No script at all; styles only from the collector; forms only back to it.
+const CSP: &str = "default-src 'none'; style-src 'self'; form-action 'self'; base-uri 'none'; \
+                   frame-ancestors 'none'";
+
+const STYLESHEET: &str = "\
+:root{color-scheme:light dark;font-family:system-ui,sans-serif;line-height:1.5}
+body{margin:0 auto;max-width:36rem;padding:2rem 1rem}
+h1{font-size:1.5rem;line-height:1.25}
+dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}
+dt{font-weight:600}
+dd{margin:0}
+button{font:inherit;font-weight:600;padding:.75rem 1.25rem;min-height:2.75rem;border:2px solid currentColor;border-radius:.25rem;background:#8a1c1c;color:#fff;cursor:pointer}
+button:focus-visible{outline:3px solid #1a4fa3;outline-offset:3px}
+.note{color:inherit;opacity:.9}
+@media (forced-colors:active){button{border-color:ButtonText}}
+";
+
+pub fn routes() -> Router<SharedState> {
+    Router::new().route(STYLESHEET_PATH, get(stylesheet))
+}
+
+async fn stylesheet() -> Response {
+    (
+        [
+            (CONTENT_TYPE, "text/css; charset=utf-8"),
+            (CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        STYLESHEET,
+    )
+        .into_response()
+}
+
+/// Text for HTML: `&`, `<`, `>`, `"` and `'` escaped.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A whole page: `title` is text (escaped here), `body` is HTML made of escaped parts.
+pub fn page(status: StatusCode, lang: &str, title: &str, body: &str) -> Response {
+    let html = format!(
+        "<!doctype html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <meta name=\"robots\" content=\"noindex\">\n<title>{title}</title>\n\
+         <link rel=\"stylesheet\" href=\"{STYLESHEET_PATH}\">\n</head>\n<body>\n<main>\n\
+         <h1>{title}</h1>\n{body}\n</main>\n</body>\n</html>\n",
+        lang = escape(lang),
+        title = escape(title),
+    );
+    let mut response = (status, html).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    headers.insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    // The URL carries a secret: it must not leave in a Referer or stay in a cache.
+    headers.insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(
+        HeaderName::from_static("x-robots-tag"),
+        HeaderValue::from_static("noindex"),
+    );
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup() {
+        assert_eq!(
+            escape("<script>\"a\" & 'b'</script>"),
+            "&lt;script&gt;&quot;a&quot; &amp; &#39;b&#39;&lt;/script&gt;"
+        );
+    }
+}

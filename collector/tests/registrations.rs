@@ -1,0 +1,649 @@
+//! Event registrations over real HTTP against the real binary: seats and the waiting list under
+//! 200 concurrent registrations, cancellation by the mail's link (GET changes nothing, POST
+//! cancels) with promotion, duplicates that take no seat and give nothing away, the admin
+//! list, CSV and cancel, and the retention purge. Mails are read from the outbox folder.
+
+mod support;
+
+use mailparse::MailHeaderMap;
+use reqwest::{StatusCode, header};
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use support::{Collector, client, problem, submit};
+
+const TOKEN: &str = "test-admin-token-0123456789abcdef0123";
+
+const CONFIG: &str = r#"
+[events.versammlung]
+title = "Bürgerversammlung <Haushalt>"
+start = "2099-03-12T18:00+01:00"
+end = "2099-03-12T20:30+01:00"
+place = "Rathaus, Großer Saal"
+capacity = 50
+persons_max = 4
+
+[events.ohne-liste]
+title = "Lesung"
+start = "2099-05-06T19:00+02:00"
+capacity = 50
+waiting_list = false
+
+[events.klein]
+title = "Werkstatt"
+start = "2099-04-17T10:00+02:00"
+capacity = 2
+
+[events.vorbei]
+title = "Stadtführung"
+start = "2020-06-01T15:00+02:00"
+capacity = 25
+
+[events.abgesagt]
+title = "Neujahrsempfang"
+start = "2099-01-10T11:00+01:00"
+cancelled = true
+"#;
+
+fn start(dir: &Path, toml: &str) -> Collector {
+    Collector::start_with_config(
+        dir,
+        toml,
+        &[
+            ("MITMACHEN_ADMIN_TOKEN", TOKEN),
+            ("MITMACHEN_RATE_LIMIT_SUBMISSIONS_PER_MINUTE", "0"),
+            ("MITMACHEN_RATE_LIMIT_READS_PER_MINUTE", "0"),
+            (
+                "MITMACHEN_MAIL_OUTBOX",
+                outbox(dir).to_str().expect("utf-8 path"),
+            ),
+        ],
+    )
+}
+
+fn outbox(dir: &Path) -> PathBuf {
+    dir.join("outbox")
+}
+
+fn person(name: &str, email: &str, persons: u32) -> Value {
+    json!({"kind": "registration", "name": name, "email": email, "persons": persons, "lang": "de"})
+}
+
+/// Registers and returns the placement of the 201.
+async fn register(c: &Collector, widget: &str, n: usize, body: &Value) -> String {
+    let res = submit(c, widget, n, body).await;
+    assert_eq!(res.status(), StatusCode::CREATED, "{:?}", res.text().await);
+    let receipt: Value = res.json().await.expect("json");
+    receipt["placement"].as_str().expect("placement").to_owned()
+}
+
+async fn status(c: &Collector, widget: &str) -> Value {
+    let res = client()
+        .get(format!("{}/v1/widgets/{widget}/event", c.url))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()[header::CACHE_CONTROL], "no-store");
+    res.json().await.expect("json")
+}
+
+async fn admin(c: &Collector, path: &str, post: bool) -> reqwest::Response {
+    let url = format!("{}{path}", c.url);
+    let req = if post {
+        client().post(url)
+    } else {
+        client().get(url)
+    };
+    req.bearer_auth(TOKEN).send().await.expect("request")
+}
+
+async fn admin_json(c: &Collector, path: &str, post: bool) -> Value {
+    let res = admin(c, path, post).await;
+    assert_eq!(res.status(), StatusCode::OK, "{:?}", res.text().await);
+    res.json().await.expect("json")
+}
+
+/// A mail from the outbox, decoded.
+#[derive(Debug)]
+struct Mail {
+    to: String,
+    subject: String,
+    text: String,
+    attachments: Vec<String>,
+}
+
+impl Mail {
+    /// The cancellation link in the text part, as a path.
+    fn link(&self) -> Option<String> {
+        let at = self.text.find("/v1/registrations/cancel/")?;
+        let rest = &self.text[at..];
+        let end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '/' || c == '-'))
+            .unwrap_or(rest.len());
+        Some(rest[..end].to_owned())
+    }
+}
+
+fn read_mails(dir: &Path) -> Vec<Mail> {
+    let Ok(entries) = std::fs::read_dir(outbox(dir)) else {
+        return Vec::new();
+    };
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+        .collect();
+    // In the order written (the names are random).
+    files.sort_by_key(|p| {
+        std::fs::metadata(p)
+            .and_then(|m| m.modified())
+            .unwrap_or(std::time::UNIX_EPOCH)
+    });
+    files
+        .iter()
+        .map(|path| {
+            let raw = std::fs::read(path).expect("read mail");
+            let parsed = mailparse::parse_mail(&raw).expect("a valid mail");
+            let mut text = String::new();
+            let mut attachments = Vec::new();
+            for part in parsed.parts() {
+                let disposition = part.get_content_disposition();
+                if disposition.disposition == mailparse::DispositionType::Attachment {
+                    attachments.push(part.get_body().expect("attachment body"));
+                } else if part.ctype.mimetype == "text/plain" {
+                    text.push_str(&part.get_body().expect("text body"));
+                }
+            }
+            Mail {
+                to: parsed.headers.get_first_value("To").unwrap_or_default(),
+                subject: parsed
+                    .headers
+                    .get_first_value("Subject")
+                    .unwrap_or_default(),
+                text,
+                attachments,
+            }
+        })
+        .collect()
+}
+
+/// Waits until `n` mails went to `to`; mails are sent in the background.
+async fn mails_to(dir: &Path, to: &str, n: usize) -> Vec<Mail> {
+    for _ in 0..100 {
+        let mails: Vec<Mail> = read_mails(dir)
+            .into_iter()
+            .filter(|m| m.to.contains(to))
+            .collect();
+        if mails.len() >= n {
+            return mails;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!(
+        "no {n} mails to {to}; outbox: {:#?}",
+        read_mails(dir)
+            .iter()
+            .map(|m| (&m.to, &m.subject))
+            .collect::<Vec<_>>()
+    );
+}
+
+#[tokio::test]
+async fn two_hundred_concurrent_registrations_for_fifty_seats() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let c = start(dir.path(), CONFIG);
+    let c = std::sync::Arc::new(c);
+    let mut tasks = Vec::new();
+    for widget in ["versammlung", "ohne-liste"] {
+        for n in 0..200 {
+            let c = c.clone();
+            tasks.push(tokio::spawn(async move {
+                let body = person("Erika", &format!("p{n}@example.de"), 1);
+                let res = submit(&c, widget, n, &body).await;
+                let status = res.status();
+                let answer: Value = res.json().await.expect("json");
+                (widget, status, answer)
+            }));
+        }
+    }
+    let mut tally = std::collections::BTreeMap::new();
+    for task in tasks {
+        let (widget, status, answer) = task.await.expect("task");
+        let what = match status {
+            StatusCode::CREATED => answer["placement"].as_str().expect("placement").to_owned(),
+            StatusCode::CONFLICT => {
+                assert_eq!(answer["type"], "urn:mitmachen:problem:event-full");
+                "full".to_owned()
+            }
+            other => panic!("{widget}: {other} {answer}"),
+        };
+        *tally.entry((widget, what)).or_insert(0) += 1;
+    }
+    assert_eq!(tally[&("versammlung", "seat".to_owned())], 50);
+    assert_eq!(tally[&("versammlung", "waiting_list".to_owned())], 150);
+    assert_eq!(tally[&("ohne-liste", "seat".to_owned())], 50);
+    assert_eq!(tally[&("ohne-liste", "full".to_owned())], 150);
+    let s = status(&c, "versammlung").await;
+    assert_eq!(
+        (
+            s["state"].as_str(),
+            s["capacity"].as_u64(),
+            s["seats_taken"].as_u64(),
+            s["waiting"].as_u64()
+        ),
+        (Some("open"), Some(50), Some(50), Some(150))
+    );
+    let s = status(&c, "ohne-liste").await;
+    assert_eq!(
+        (s["seats_taken"].as_u64(), s["waiting"].as_u64()),
+        (Some(50), Some(0))
+    );
+    let listing = admin_json(&c, "/v1/admin/widgets/versammlung/registrations", false).await;
+    let regs = listing["registrations"].as_array().expect("list");
+    assert_eq!(regs.len(), 200);
+    assert_eq!(
+        regs.iter().filter(|r| r["waiting_position"] == 150).count(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn cancellation_by_link_frees_the_seat_and_promotes_the_waiting_list() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let c = start(dir.path(), CONFIG);
+    assert_eq!(
+        register(&c, "klein", 1, &person("A", "a@example.de", 1)).await,
+        "seat"
+    );
+    assert_eq!(
+        register(&c, "klein", 2, &person("B", "b@example.de", 1)).await,
+        "seat"
+    );
+    // A group of two waits first; a single person behind it does not overtake.
+    assert_eq!(
+        register(&c, "klein", 3, &person("C", "c@example.de", 2)).await,
+        "waiting_list"
+    );
+    assert_eq!(
+        register(&c, "klein", 4, &person("D", "d@example.de", 1)).await,
+        "waiting_list"
+    );
+
+    let a = mails_to(dir.path(), "a@example.de", 1).await;
+    assert!(a[0].subject.contains("Werkstatt"), "{}", a[0].subject);
+    assert_eq!(
+        a[0].attachments.len(),
+        1,
+        "the seat's mail has the calendar file"
+    );
+    assert!(a[0].attachments[0].contains("BEGIN:VCALENDAR"));
+    assert!(!a[0].text.contains("A\n") && !a[0].text.contains("Erika"));
+    let link = a[0].link().expect("a cancellation link");
+    let c_mail = mails_to(dir.path(), "c@example.de", 1).await;
+    assert!(
+        c_mail[0].attachments.is_empty(),
+        "no calendar file for a waiting-list place"
+    );
+
+    // A scanner opening the link changes nothing.
+    for _ in 0..3 {
+        let page = client()
+            .get(format!("{}{link}", c.url))
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(page.status(), StatusCode::OK);
+        assert_eq!(page.headers()[header::REFERRER_POLICY], "no-referrer");
+        let csp = page.headers()[header::CONTENT_SECURITY_POLICY]
+            .to_str()
+            .expect("csp");
+        assert!(csp.contains("default-src 'none'") && csp.contains("form-action 'self'"));
+        let html = page.text().await.expect("html");
+        assert!(html.contains("<form method=\"post\">"), "{html}");
+        assert!(html.contains("Werkstatt"));
+    }
+    let s = status(&c, "klein").await;
+    assert_eq!(
+        (s["seats_taken"].as_u64(), s["waiting"].as_u64()),
+        (Some(2), Some(3))
+    );
+
+    // The button's POST cancels; C (2 persons) does not fit into one seat, D waits behind C.
+    let done = client()
+        .post(format!("{}{link}", c.url))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(done.status(), StatusCode::OK);
+    assert!(done.text().await.expect("html").contains("storniert"));
+    let s = status(&c, "klein").await;
+    assert_eq!(
+        (s["seats_taken"].as_u64(), s["waiting"].as_u64()),
+        (Some(1), Some(3))
+    );
+    mails_to(dir.path(), "a@example.de", 2).await;
+    // Again: nothing more happens.
+    let again = client()
+        .post(format!("{}{link}", c.url))
+        .send()
+        .await
+        .expect("post");
+    assert!(
+        again
+            .text()
+            .await
+            .expect("html")
+            .contains("bereits storniert")
+    );
+
+    // The organiser cancels B: two seats free, C moves up and is told; D still waits.
+    let listing = admin_json(&c, "/v1/admin/widgets/klein/registrations", false).await;
+    let b = listing["registrations"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|r| r["email"] == "b@example.de")
+        .expect("B")["id"]
+        .as_i64()
+        .expect("id");
+    let cancelled = admin_json(
+        &c,
+        &format!("/v1/admin/widgets/klein/registrations/{b}/cancel"),
+        true,
+    )
+    .await;
+    assert_eq!(cancelled["promoted"], 1);
+    assert_eq!(cancelled["registration"]["cancelled_by"], "organiser");
+    let s = status(&c, "klein").await;
+    assert_eq!(
+        (s["seats_taken"].as_u64(), s["waiting"].as_u64()),
+        (Some(2), Some(1))
+    );
+    let c_mails = mails_to(dir.path(), "c@example.de", 2).await;
+    assert_eq!(
+        c_mails[1].attachments.len(),
+        1,
+        "the promotion brings the calendar file"
+    );
+    assert!(c_mails[1].link().is_some());
+    mails_to(dir.path(), "b@example.de", 2).await;
+    let listing = admin_json(&c, "/v1/admin/widgets/klein/registrations", false).await;
+    let d = listing["registrations"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|r| r["email"] == "d@example.de")
+        .cloned()
+        .expect("D");
+    assert_eq!(
+        (d["status"].as_str(), d["waiting_position"].as_u64()),
+        (Some("waiting"), Some(1))
+    );
+
+    // A link nobody issued is a 404 page, not a problem+json.
+    let bogus = client()
+        .get(format!(
+            "{}/v1/registrations/cancel/{}",
+            c.url,
+            "0".repeat(64)
+        ))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(bogus.status(), StatusCode::NOT_FOUND);
+    assert!(
+        bogus.headers()[header::CONTENT_TYPE]
+            .to_str()
+            .expect("ct")
+            .starts_with("text/html")
+    );
+    let missing = admin(&c, "/v1/admin/widgets/klein/registrations/999/cancel", true).await;
+    problem(missing, 404, "not-found").await;
+}
+
+#[tokio::test]
+async fn a_second_registration_of_an_address_takes_no_seat_and_tells_only_the_mailbox() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let c = start(dir.path(), CONFIG);
+    let first = submit(
+        &c,
+        "versammlung",
+        1,
+        &person("Erika", "erika@example.de", 2),
+    )
+    .await;
+    let second = submit(
+        &c,
+        "versammlung",
+        2,
+        &person("Max", " Erika@Example.DE ", 1),
+    )
+    .await;
+    assert_eq!(
+        (first.status(), second.status()),
+        (StatusCode::CREATED, StatusCode::CREATED)
+    );
+    let (a, b): (Value, Value) = (
+        first.json().await.expect("json"),
+        second.json().await.expect("json"),
+    );
+    // The same shape: a receipt and a seat, nothing that says "known".
+    let keys = |v: &Value| {
+        v.as_object()
+            .expect("object")
+            .keys()
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(keys(&a), keys(&b));
+    assert_eq!(
+        (a["placement"].as_str(), b["placement"].as_str()),
+        (Some("seat"), Some("seat"))
+    );
+    let s = status(&c, "versammlung").await;
+    assert_eq!(s["seats_taken"], 2, "the second request took no seat");
+    let mails = mails_to(dir.path(), "erika@example.de", 2).await;
+    // Both go to the address registered first; the second says it is known already.
+    let second_mail = &mails[1];
+    assert!(second_mail.link().is_some());
+    assert!(
+        !second_mail.text.contains("Max"),
+        "the name typed is never echoed"
+    );
+    // A third request within the hour gets no further mail.
+    let third = submit(&c, "versammlung", 3, &person("X", "erika@example.de", 1)).await;
+    assert_eq!(third.status(), StatusCode::CREATED);
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(
+        read_mails(dir.path())
+            .iter()
+            .filter(|m| m.to.to_lowercase().contains("erika@example.de"))
+            .count(),
+        2
+    );
+    // A replay of the first key gets the first answer and sends nothing.
+    let replay = submit(
+        &c,
+        "versammlung",
+        1,
+        &person("Erika", "erika@example.de", 2),
+    )
+    .await;
+    assert_eq!(replay.headers()["idempotent-replayed"], "true");
+}
+
+#[tokio::test]
+async fn rules_of_the_event_are_enforced() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let c = start(dir.path(), CONFIG);
+    let p = problem(
+        submit(&c, "vorbei", 1, &person("E", "e@example.de", 1)).await,
+        422,
+        "closed",
+    )
+    .await;
+    assert!(p.detail.contains("closed"), "{}", p.detail);
+    let p = problem(
+        submit(&c, "abgesagt", 2, &person("E", "e@example.de", 1)).await,
+        422,
+        "closed",
+    )
+    .await;
+    assert!(p.detail.contains("cancelled"), "{}", p.detail);
+    problem(
+        submit(&c, "unbekannt", 3, &person("E", "e@example.de", 1)).await,
+        404,
+        "unknown-event",
+    )
+    .await;
+    let p = problem(
+        submit(&c, "versammlung", 4, &person("E", "e@example.de", 5)).await,
+        422,
+        "invalid-submission",
+    )
+    .await;
+    assert_eq!(p.errors[0].pointer, "/persons");
+    let p = problem(
+        submit(
+            &c,
+            "versammlung",
+            5,
+            &json!({"kind": "registration", "name": "", "email": "nope"}),
+        )
+        .await,
+        422,
+        "invalid-submission",
+    )
+    .await;
+    let pointers: Vec<&str> = p.errors.iter().map(|e| e.pointer.as_str()).collect();
+    assert_eq!(pointers, ["/name", "/email"]);
+    let res = client()
+        .get(format!("{}/v1/widgets/unbekannt/event", c.url))
+        .send()
+        .await
+        .expect("get");
+    problem(res, 404, "unknown-event").await;
+    assert_eq!(status(&c, "vorbei").await["state"], "closed");
+    assert_eq!(status(&c, "abgesagt").await["state"], "cancelled");
+    assert_eq!(status(&c, "abgesagt").await["capacity"], Value::Null);
+    // A honeypot registration is answered like a real one and stored nowhere.
+    let mut bot = person("Bot", "bot@example.de", 1);
+    bot["honeypot"] = json!("http://spam.example");
+    assert_eq!(register(&c, "versammlung", 6, &bot).await, "seat");
+    assert_eq!(status(&c, "versammlung").await["seats_taken"], 0);
+}
+
+#[tokio::test]
+async fn the_admin_exports_csv_for_german_excel() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let c = start(dir.path(), CONFIG);
+    let mut body = person("=HYPERLINK(\"http://evil\")", "erika@example.de", 2);
+    body["note"] = json!("Rollstuhl; bitte\nnah am Eingang");
+    body["phone"] = json!("+49 30 123456");
+    register(&c, "versammlung", 1, &body).await;
+    let res = admin(&c, "/v1/admin/widgets/versammlung/registrations.csv", false).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        res.headers()[header::CONTENT_TYPE],
+        "text/csv; charset=utf-8"
+    );
+    assert!(
+        res.headers()[header::CONTENT_DISPOSITION]
+            .to_str()
+            .expect("header")
+            .contains("versammlung-anmeldungen.csv")
+    );
+    let csv = res.text().await.expect("csv");
+    assert!(csv.starts_with("\u{feff}Nr.;Status;Warteplatz;Name;E-Mail;Personen;"));
+    let row = csv.split("\r\n").nth(1).expect("a row");
+    assert!(row.starts_with("1;Platz;;\"'=HYPERLINK(\"\"http://evil\"\")\";erika@example.de;2;\"'+49 30 123456\";;\"Rollstuhl; bitte\nnah am Eingang\";de;"), "{row}");
+    let comma = admin(
+        &c,
+        "/v1/admin/widgets/versammlung/registrations.csv?separator=comma",
+        false,
+    )
+    .await
+    .text()
+    .await
+    .expect("csv");
+    assert!(comma.starts_with("\u{feff}Nr.,Status,"));
+    problem(
+        admin(
+            &c,
+            "/v1/admin/widgets/versammlung/registrations.csv?separator=tab",
+            false,
+        )
+        .await,
+        400,
+        "bad-query",
+    )
+    .await;
+    let unauthorised = client()
+        .get(format!(
+            "{}/v1/admin/widgets/versammlung/registrations.csv",
+            c.url
+        ))
+        .send()
+        .await
+        .expect("get");
+    problem(unauthorised, 401, "unauthorized").await;
+}
+
+#[tokio::test]
+async fn personal_data_is_deleted_after_the_retention() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    {
+        let c = start(dir.path(), CONFIG);
+        register(&c, "klein", 1, &person("A", "a@example.de", 1)).await;
+        register(&c, "klein", 2, &person("B", "b@example.de", 1)).await;
+        register(&c, "klein", 3, &person("C", "c@example.de", 1)).await;
+        register(&c, "versammlung", 4, &person("D", "d@example.de", 1)).await;
+        mails_to(dir.path(), "c@example.de", 1).await;
+    }
+    // The same database later: the Werkstatt took place yesterday and is kept 0 days; the
+    // Versammlung is still ahead.
+    let later = format!(
+        "retention_days = 0\n{}",
+        CONFIG.replace(
+            "start = \"2099-04-17T10:00+02:00\"",
+            "start = \"2020-04-17T10:00+02:00\""
+        )
+    );
+    let c = start(dir.path(), &later);
+    let mut left = None;
+    for _ in 0..50 {
+        let listing = admin_json(&c, "/v1/admin/widgets/klein/registrations", false).await;
+        let n = listing["registrations"].as_array().expect("list").len();
+        if n == 0 {
+            left = Some(n);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(left, Some(0), "the Werkstatt's registrations are gone");
+    let listing = admin_json(&c, "/v1/admin/widgets/versammlung/registrations", false).await;
+    assert_eq!(listing["registrations"].as_array().expect("list").len(), 1);
+    let db = rusqlite_count(&dir.path().join("mitmachen.sqlite3"));
+    assert_eq!(
+        db,
+        (1, 0),
+        "one registration left, no tokens of the deleted ones"
+    );
+}
+
+/// Registrations and orphaned cancellation tokens left in the database file.
+fn rusqlite_count(path: &Path) -> (i64, i64) {
+    let conn = rusqlite::Connection::open(path).expect("open");
+    let regs: i64 = conn
+        .query_row("SELECT count(*) FROM registrations", [], |r| r.get(0))
+        .expect("count");
+    let orphans: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM cancel_tokens WHERE registration NOT IN (SELECT id FROM registrations)",
+            [],
+            |r| r.get(0),
+        )
+        .expect("count");
+    (regs, orphans)
+}
