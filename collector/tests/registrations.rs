@@ -647,3 +647,110 @@ fn rusqlite_count(path: &Path) -> (i64, i64) {
         .expect("count");
     (regs, orphans)
 }
+
+#[path = "support/smtp.rs"]
+#[allow(dead_code)] // shared with the mail tests, which use all of it
+mod smtp;
+
+/// The queue's state of each mail to `to`: (attempts, sent, failed, last error).
+fn queue_of(path: &Path, to: &str) -> Vec<(i64, bool, bool, Option<String>)> {
+    let conn = rusqlite::Connection::open(path).expect("open");
+    let mut stmt = conn
+        .prepare(
+            "SELECT q.attempts, q.sent_at IS NOT NULL, q.failed_at IS NOT NULL, q.last_error
+             FROM mail_queue q JOIN registrations r ON r.id = q.registration
+             WHERE r.email = ?1 ORDER BY q.id",
+        )
+        .expect("prepare");
+    stmt.query_map([to], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .expect("query")
+        .map(|r| r.expect("row"))
+        .collect()
+}
+
+#[tokio::test]
+async fn mails_go_out_over_smtp_and_failures_are_retried_or_given_up() {
+    let server = smtp::SmtpServer::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let port = server.port.to_string();
+    let c = Collector::start_with_config(
+        dir.path(),
+        CONFIG,
+        &[
+            ("MITMACHEN_RATE_LIMIT_SUBMISSIONS_PER_MINUTE", "0"),
+            ("MITMACHEN_SMTP_HOST", "127.0.0.1"),
+            ("MITMACHEN_SMTP_PORT", &port),
+            ("MITMACHEN_SMTP_TLS", "none"),
+            (
+                "MITMACHEN_MAIL_FROM",
+                "Stadt Musterstadt <beteiligung@musterstadt.example>",
+            ),
+            (
+                "MITMACHEN_PUBLIC_URL",
+                "https://beteiligung.musterstadt.example/api",
+            ),
+        ],
+    );
+    register(
+        &c,
+        "versammlung",
+        1,
+        &person("Erika", "erika@example.de", 1),
+    )
+    .await;
+    register(
+        &c,
+        "versammlung",
+        2,
+        &person("Busy", smtp::BUSY, 1),
+    )
+    .await;
+    register(
+        &c,
+        "versammlung",
+        3,
+        &person("Reject", smtp::REJECTED, 1),
+    )
+    .await;
+    let got = server.wait_for(1);
+    assert_eq!(got.len(), 1, "only the deliverable mail arrives");
+    assert_eq!(got[0].rcpt_tos, ["erika@example.de"]);
+    assert_eq!(got[0].mail_from, "beteiligung@musterstadt.example");
+    let text = got[0].record["text"].as_str().expect("text");
+    assert!(
+        text.contains("https://beteiligung.musterstadt.example/api/v1/registrations/cancel/"),
+        "{text}"
+    );
+    assert!(
+        !c.log().contains("/v1/registrations/cancel/"),
+        "links are not logged with SMTP"
+    );
+    let db = dir.path().join("mitmachen.sqlite3");
+    let mut state = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..100 {
+        state = (
+            queue_of(&db, "erika@example.de"),
+            queue_of(&db, "busy@example.invalid"),
+            queue_of(&db, "reject@example.invalid"),
+        );
+        if state.1.first().is_some_and(|q| q.3.is_some()) && state.2.first().is_some_and(|q| q.2) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let (erika, busy, reject) = state;
+    assert_eq!(erika[0].0, 1, "one attempt");
+    assert!(erika[0].1, "sent: {erika:?}");
+    // 451: kept for a later attempt; 550: given up at once.
+    assert!(!busy[0].1 && !busy[0].2 && busy[0].3.is_some(), "{busy:?}");
+    assert!(!reject[0].1 && reject[0].2, "{reject:?}");
+    let conn = rusqlite::Connection::open(&db).expect("open");
+    let tokens_left: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM mail_queue WHERE token IS NOT NULL AND (sent_at IS NOT NULL OR failed_at IS NOT NULL)",
+            [],
+            |r| r.get(0),
+        )
+        .expect("count");
+    assert_eq!(tokens_left, 0, "a sent or abandoned mail keeps no token");
+}

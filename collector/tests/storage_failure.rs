@@ -3,15 +3,17 @@
 
 mod support;
 
+use mitmachen_collector::events::Event;
 use mitmachen_collector::http::cors::OriginPolicy;
 use mitmachen_collector::http::rate_limit::RateLimits;
 use mitmachen_collector::http::{AppState, router};
 use mitmachen_collector::store::{
-    DecideOutcome, Decision, NewSubmission, ProposalRecord, ProposalStatus, Store, StoreError,
-    SubmitOutcome,
+    CancelOutcome, Canceller, DecideOutcome, Decision, MailJob, NewSubmission, ProposalRecord,
+    ProposalStatus, RegistrationRecord, Store, StoreError, SubmitOutcome,
 };
 use mitmachen_shared::ids::WidgetId;
 use mitmachen_shared::protocol::{Problem, Results, Topic};
+use mitmachen_shared::time::Timestamp;
 use reqwest::{StatusCode, header};
 use std::sync::Arc;
 use support::{client, key};
@@ -38,6 +40,30 @@ impl Store for BrokenStore {
     fn decide(&self, _: &str, _: Decision) -> Result<DecideOutcome, StoreError> {
         Err(StoreError("disk I/O error".into()))
     }
+    fn event_counts(&self, _: &WidgetId) -> Result<(u32, u32), StoreError> {
+        Err(StoreError("disk I/O error".into()))
+    }
+    fn registration_by_token(&self, _: &str) -> Result<Option<RegistrationRecord>, StoreError> {
+        Err(StoreError("disk I/O error".into()))
+    }
+    fn cancel(&self, _: Canceller, _: Option<&Event>) -> Result<CancelOutcome, StoreError> {
+        Err(StoreError("disk I/O error".into()))
+    }
+    fn registrations(&self, _: &WidgetId) -> Result<Vec<RegistrationRecord>, StoreError> {
+        Err(StoreError("disk I/O error".into()))
+    }
+    fn claim_mails(&self, _: i64, _: i64, _: usize) -> Result<Vec<MailJob>, StoreError> {
+        Err(StoreError("disk I/O error".into()))
+    }
+    fn mail_sent(&self, _: i64) -> Result<(), StoreError> {
+        Err(StoreError("disk I/O error".into()))
+    }
+    fn mail_failed(&self, _: i64, _: &str, _: Option<i64>) -> Result<(), StoreError> {
+        Err(StoreError("disk I/O error".into()))
+    }
+    fn purge(&self, _: Timestamp, _: &[(WidgetId, Timestamp)]) -> Result<usize, StoreError> {
+        Err(StoreError("disk I/O error".into()))
+    }
     fn health(&self) -> Result<(), StoreError> {
         Err(StoreError("disk I/O error".into()))
     }
@@ -56,6 +82,17 @@ async fn a_failing_store_answers_503() {
         admin_token: None,
         moderation: Default::default(),
         rules: Default::default(),
+        events: [(
+            WidgetId::parse("versammlung").expect("id"),
+            Arc::new(Event {
+                capacity: Some(10),
+                ..Event::default()
+            }),
+        )]
+        .into_iter()
+        .collect(),
+        retention_days: 30,
+        mail_wakeup: Default::default(),
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -84,7 +121,11 @@ async fn a_failing_store_answers_503() {
         p.detail
     );
 
-    for path in ["/v1/widgets/haushalt/results", "/v1/health"] {
+    for path in [
+        "/v1/widgets/haushalt/results",
+        "/v1/health",
+        "/v1/widgets/versammlung/event",
+    ] {
         let res = client()
             .get(format!("{url}{path}"))
             .send()
@@ -92,4 +133,12 @@ async fn a_failing_store_answers_503() {
             .expect("request");
         assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE, "{path}");
     }
+    // The page behind a mail's link says so to a person, and that nothing changed.
+    let page = client()
+        .post(format!("{url}/v1/registrations/cancel/{}", "a".repeat(64)))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(page.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(page.text().await.expect("html").contains("nichts geändert"));
 }

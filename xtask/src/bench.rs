@@ -17,6 +17,7 @@ use std::time::Duration;
 
 const CLIENTS: usize = 64;
 const SUBMISSIONS: usize = 5_000;
+const REGISTRATIONS: usize = 3_000;
 const NO_OPS: usize = 20_000;
 const LIMIT: Duration = Duration::from_secs(60);
 const ORIGIN: &str = "http://bench.localhost";
@@ -45,7 +46,15 @@ impl Drop for Collector {
 fn start_collector(binary: &std::path::Path) -> Result<Collector> {
     let dir = std::env::temp_dir().join(format!("mitmachen-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    // One event for the registration load: seats for a tenth, the rest on the waiting list.
+    let config = dir.join("bench.toml");
+    std::fs::write(
+        &config,
+        "[events.bench-event]\ntitle = \"Bench\"\nstart = \"2099-01-01T10:00Z\"\ncapacity = 500\n",
+    )
+    .map_err(|e| format!("{}: {e}", config.display()))?;
     let mut child = Command::new(binary)
+        .env("MITMACHEN_CONFIG", &config)
         .env("MITMACHEN_LISTEN", "127.0.0.1:0")
         .env("MITMACHEN_DATABASE", dir.join("bench.sqlite3"))
         .env("MITMACHEN_ALLOWED_ORIGINS", ORIGIN)
@@ -86,6 +95,20 @@ fn submission(i: usize) -> Vec<u8> {
     format!(
         "POST /v1/widgets/bench/submissions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\
          Idempotency-Key: bench-{i:08}-{}\r\nContent-Length: {}\r\n\r\n{body}",
+        std::process::id(),
+        body.len()
+    )
+    .into_bytes()
+}
+
+/// A registration of a new address for the one event; each queues a mail (to the outbox).
+fn registration(i: usize) -> Vec<u8> {
+    let body = format!(
+        r#"{{"kind":"registration","name":"Bench {i}","email":"bench-{i}@example.de","persons":1}}"#
+    );
+    format!(
+        "POST /v1/widgets/bench-event/submissions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\
+         Idempotency-Key: bench-reg-{i:08}-{}\r\nContent-Length: {}\r\n\r\n{body}",
         std::process::id(),
         body.len()
     )
@@ -158,6 +181,14 @@ pub fn run() -> Result {
     eprintln!("bench: collector under load ({CLIENTS} clients)");
     let server = start_collector(&binary)?;
     let submit = load::run(server.addr, CLIENTS, SUBMISSIONS, LIMIT, 201, submission);
+    let register = load::run(
+        server.addr,
+        CLIENTS,
+        REGISTRATIONS,
+        LIMIT,
+        201,
+        registration,
+    );
     let noop = load::run(server.addr, CLIENTS, NO_OPS, LIMIT, 204, preflight);
     let peak_kb = peak_memory_kb(server.child.id());
     drop(server);
@@ -170,6 +201,7 @@ pub fn run() -> Result {
         "collector": {
             "store": "sqlite (WAL, synchronous=FULL)",
             "submissions": report_json(&submit),
+            "registrations_one_event": report_json(&register),
             "noop_preflight": report_json(&noop),
             "peak_memory_kb": peak_kb,
         },
@@ -192,7 +224,11 @@ pub fn run() -> Result {
         topics_render["max_ms"].as_f64().unwrap_or(f64::NAN),
         topics_render["clicks"]
     );
-    for (name, r) in [("submissions", &submit), ("no-op (preflight)", &noop)] {
+    for (name, r) in [
+        ("submissions", &submit),
+        ("registrations", &register),
+        ("no-op (preflight)", &noop),
+    ] {
         println!(
             "collector {name:<18} {:>8.0} req/s   p50 {:>6.2} ms   p99 {:>6.2} ms   {} requests, {} errors",
             r.per_second(),

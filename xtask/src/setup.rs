@@ -149,12 +149,17 @@ fn npm_tool(name: &str) -> Result<PathBuf> {
 
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// Debian's aiosmtpd: the real SMTP server of the mail tests (`collector/tests/support/`).
+pub const AIOSMTPD: &str = "/usr/bin/aiosmtpd";
 
-/// Debian's Chromium and ChromeDriver (never a browser downloaded by a test tool), and the
-/// end-to-end tests' npm packages.
+/// Debian's Chromium and ChromeDriver (never a browser downloaded by a test tool), Debian's
+/// aiosmtpd, and the end-to-end tests' npm packages.
 pub fn browser() -> Result {
-    if !Path::new(CHROMIUM).exists() || !Path::new(CHROMEDRIVER).exists() {
-        apt_install(&["chromium", "chromium-driver"])?;
+    if [CHROMIUM, CHROMEDRIVER, AIOSMTPD]
+        .iter()
+        .any(|p| !Path::new(p).exists())
+    {
+        apt_install(&["chromium", "chromium-driver", "python3-aiosmtpd"])?;
     }
     npm_packages(&root().join("tests/e2e"))
 }

@@ -26,7 +26,9 @@ async function freePort() {
 // The administrator's bearer token of the collectors the tests start.
 const ADMIN_TOKEN = "e2e-admin-token-0123456789abcdef0123456789";
 
-export async function startCollector() {
+// `smtp`: the port of an SMTP server on 127.0.0.1 (see smtp.mjs) to send mails to; without it
+// mails go to the outbox folder.
+export async function startCollector({ smtp } = {}) {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "mitmachen-e2e-"));
   const api = `http://127.0.0.1:${port}`;
@@ -44,6 +46,9 @@ export async function startCollector() {
       // The example pages' events, declared as a town's administrator would.
       MITMACHEN_CONFIG: join(required("MITMACHEN_EXAMPLES"), "collector.toml"),
       MITMACHEN_MAIL_OUTBOX: join(dir, "outbox"),
+      ...(smtp
+        ? { MITMACHEN_SMTP_HOST: "127.0.0.1", MITMACHEN_SMTP_PORT: String(smtp), MITMACHEN_SMTP_TLS: "none" }
+        : {}),
       // Every test's browser comes from 127.0.0.1; the default per-client limit is for a town.
       MITMACHEN_RATE_LIMIT_SUBMISSIONS_PER_MINUTE: "600",
       MITMACHEN_ADMIN_TOKEN: ADMIN_TOKEN,
@@ -69,6 +74,19 @@ export async function startCollector() {
     site,
     outbox: join(dir, "outbox"),
     log: () => log,
+    // A request as a page's script (or another registrant) would send it, from the page's origin.
+    async submit(widget, body, key = crypto.randomUUID()) {
+      const response = await fetch(`${api}/v1/widgets/${widget}/submissions`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "idempotency-key": key, origin: site },
+        body: JSON.stringify(body),
+      });
+      return { status: response.status, body: await response.json() };
+    },
+    async event(widget) {
+      const response = await fetch(`${api}/v1/widgets/${widget}/event`);
+      return response.json();
+    },
     async results(widget) {
       const response = await fetch(`${api}/v1/widgets/${widget}/results`);
       return response.json();
