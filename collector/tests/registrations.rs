@@ -698,20 +698,8 @@ async fn mails_go_out_over_smtp_and_failures_are_retried_or_given_up() {
         &person("Erika", "erika@example.de", 1),
     )
     .await;
-    register(
-        &c,
-        "versammlung",
-        2,
-        &person("Busy", smtp::BUSY, 1),
-    )
-    .await;
-    register(
-        &c,
-        "versammlung",
-        3,
-        &person("Reject", smtp::REJECTED, 1),
-    )
-    .await;
+    register(&c, "versammlung", 2, &person("Busy", smtp::BUSY, 1)).await;
+    register(&c, "versammlung", 3, &person("Reject", smtp::REJECTED, 1)).await;
     let got = server.wait_for(1);
     assert_eq!(got.len(), 1, "only the deliverable mail arrives");
     assert_eq!(got[0].rcpt_tos, ["erika@example.de"]);

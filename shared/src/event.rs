@@ -85,10 +85,10 @@ pub fn seats_left(capacity: u32, taken: u32) -> u32 {
 }
 
 /// Whether the remaining seats are few enough to say so: at most a tenth of the capacity, or
-/// at most three.
+/// at most three, once somebody has registered (a small event is not "almost full" when empty).
 pub fn few_left(capacity: u32, taken: u32) -> bool {
     let left = seats_left(capacity, taken);
-    left > 0 && (left <= 3 || left.saturating_mul(10) <= capacity)
+    left > 0 && left < capacity && (left <= 3 || left.saturating_mul(10) <= capacity)
 }
 
 /// Which of the waiting registrations (persons each, oldest first) move up when `free` seats
@@ -393,6 +393,8 @@ mod tests {
         assert!(few_left(50, 45));
         assert!(!few_left(50, 44));
         assert!(few_left(10, 7));
+        assert!(!few_left(3, 0), "an empty small event is not almost full");
+        assert!(few_left(3, 1));
         assert!(few_left(200, 180));
         assert!(!few_left(200, 179));
         assert!(!few_left(50, 50));

@@ -203,6 +203,201 @@ texts! {
         easy: "Danke für Ihren Vorschlag! Die Redaktion prüft ihn. Danach steht er in der Liste.",
         en: "Thank you for your proposal! It will appear in the list once the editors have approved it."
     }
+    EventWhen "event-when" { de: "Wann", easy: "Wann", en: "When" }
+    EventWhere "event-where" { de: "Wo", easy: "Wo", en: "Where" }
+    SeatsLoading "seats-loading" {
+        de: "Freie Plätze werden geladen …",
+        easy: "Die freien Plätze werden geladen. Bitte warten Sie.",
+        en: "Loading free seats …"
+    }
+    SeatsLeft "seats-left" {
+        de: "Noch {left} von {capacity} Plätzen frei.",
+        easy: "Freie Plätze: {left} von {capacity}.",
+        en: "{left} of {capacity} seats left."
+    }
+    FewSeatsLeft "few-seats-left" {
+        de: "Nur noch {left} von {capacity} Plätzen frei – melden Sie sich bald an.",
+        easy: "Es gibt nur noch wenige freie Plätze: {left} von {capacity}. Melden Sie sich bald an.",
+        en: "Only {left} of {capacity} seats left – register soon."
+    }
+    FullWaitingList "full-waiting-list" {
+        de: "Ausgebucht – Sie können sich auf die Warteliste setzen. Wird ein Platz frei, erhalten Sie eine E-Mail.",
+        easy: "Alle Plätze sind vergeben. Sie können sich auf die Warteliste schreiben. Wenn ein Platz frei wird, bekommen Sie eine E-Mail.",
+        en: "Fully booked – you can join the waiting list. If a seat becomes free, we will e-mail you."
+    }
+    FullNoList "full-no-list" {
+        de: "Ausgebucht. Alle Plätze sind vergeben, eine Warteliste gibt es nicht.",
+        easy: "Alle Plätze sind vergeben. Sie können sich nicht mehr anmelden.",
+        en: "Fully booked. All seats are taken and there is no waiting list."
+    }
+    RegisterUntil "register-until" {
+        de: "Anmeldung bis {date}",
+        easy: "Sie können sich bis {date} anmelden.",
+        en: "Registration open until {date}"
+    }
+    RegistrationClosed "registration-closed" {
+        de: "Die Anmeldung ist geschlossen.",
+        easy: "Sie können sich nicht mehr anmelden.",
+        en: "Registration is closed."
+    }
+    EventCancelled "event-cancelled" {
+        de: "Diese Veranstaltung wurde abgesagt.",
+        easy: "Diese Veranstaltung fällt aus.",
+        en: "This event has been cancelled."
+    }
+    EventUnavailable "event-unavailable" {
+        de: "Die Anmeldung kann gerade nicht angezeigt werden. Bitte versuchen Sie es später noch einmal.",
+        easy: "Die Anmeldung geht gerade nicht. Bitte versuchen Sie es später noch einmal.",
+        en: "Registration cannot be shown right now. Please try again later."
+    }
+    RegisterHeading "register-heading" { de: "Anmeldung", easy: "Anmelden", en: "Registration" }
+    Required "required" { de: "Pflichtfeld", easy: "muss ausgefüllt werden", en: "required" }
+    Optional "optional" { de: "freiwillig", easy: "wenn Sie möchten", en: "optional" }
+    FieldName "field-name" { de: "Name", easy: "Ihr Name", en: "Name" }
+    FieldEmail "field-email" { de: "E-Mail-Adresse", easy: "Ihre E-Mail-Adresse", en: "E-mail address" }
+    EmailHint "email-hint" {
+        de: "An diese Adresse senden wir die Bestätigung mit einem Link zum Abmelden.",
+        easy: "An diese Adresse schicken wir eine E-Mail. Mit dem Link in der E-Mail können Sie sich wieder abmelden.",
+        en: "We send the confirmation with a cancellation link to this address."
+    }
+    FieldPersons "field-persons" { de: "Anzahl der Personen", easy: "Wie viele Personen kommen?", en: "Number of people" }
+    PersonsHint "persons-hint" {
+        de: "Höchstens {max} Personen, Sie selbst mitgezählt.",
+        easy: "Sie können bis zu {max} Personen anmelden. Zählen Sie sich selbst mit.",
+        en: "Up to {max} people, including yourself."
+    }
+    FieldPhone "field-phone" { de: "Telefonnummer", easy: "Ihre Telefonnummer", en: "Phone number" }
+    FieldOrganisation "field-organisation" { de: "Organisation oder Verein", easy: "Organisation oder Verein", en: "Organisation" }
+    DataUse "data-use" {
+        de: "Ihre Angaben verwenden wir nur für diese Veranstaltung und löschen sie 30 Tage danach.",
+        easy: "Wir brauchen Ihre Angaben nur für diese Veranstaltung. 30 Tage danach löschen wir sie.",
+        en: "We use your details only for this event and delete them 30 days after it."
+    }
+    PrivacyLink "privacy-link" {
+        de: "Datenschutzhinweise (öffnet in neuem Tab)",
+        easy: "Mehr zum Datenschutz (öffnet in neuem Tab)",
+        en: "Privacy notice (opens in a new tab)"
+    }
+    SubmitRegistration "submit-registration" { de: "Anmelden", easy: "Anmelden", en: "Register" }
+    SubmitWaitingList "submit-waiting-list" {
+        de: "Auf die Warteliste setzen",
+        easy: "Auf die Warteliste schreiben",
+        en: "Join the waiting list"
+    }
+    SendingRegistration "sending-registration" {
+        de: "Ihre Anmeldung wird gesendet …",
+        easy: "Ihre Anmeldung wird gesendet. Bitte warten Sie.",
+        en: "Sending your registration …"
+    }
+    RetryingRegistration "retrying-registration" {
+        de: "Keine Verbindung zum Server. Ihre Anmeldung wird automatisch gesendet, sobald die Verbindung wieder besteht (nächster Versuch in {seconds} s).",
+        easy: "Es gibt gerade keine Verbindung. Ihre Anmeldung wird von selbst gesendet, wenn die Verbindung wieder da ist.",
+        en: "No connection to the server. Your registration will be sent automatically as soon as the connection is back (next try in {seconds} s)."
+    }
+    RegistrationFailed "registration-failed" {
+        de: "Ihre Anmeldung konnte nicht gesendet werden. Ihre Angaben bleiben erhalten. Bitte versuchen Sie es später noch einmal.",
+        easy: "Das Senden hat nicht geklappt. Ihre Angaben sind noch da. Bitte versuchen Sie es später noch einmal.",
+        en: "Your registration could not be sent. Your details are kept. Please try again later."
+    }
+    RegistrationRejected "registration-rejected" {
+        de: "Ihre Anmeldung wurde nicht angenommen: {detail}",
+        easy: "Ihre Anmeldung hat nicht geklappt. Der Grund: {detail}",
+        en: "Your registration was not accepted: {detail}"
+    }
+    RegistrationFull "registration-full" {
+        de: "Inzwischen sind nicht mehr genug Plätze frei, und es gibt keine Warteliste. Ihre Anmeldung wurde nicht gespeichert.",
+        easy: "Jetzt gibt es nicht mehr genug freie Plätze. Es gibt keine Warteliste. Ihre Anmeldung wurde nicht gespeichert.",
+        en: "There are no longer enough free seats, and there is no waiting list. Your registration was not saved."
+    }
+    RegistrationClosedNow "registration-closed-now" {
+        de: "Die Anmeldung ist inzwischen geschlossen. Ihre Anmeldung wurde nicht gespeichert.",
+        easy: "Sie können sich jetzt nicht mehr anmelden. Ihre Anmeldung wurde nicht gespeichert.",
+        en: "Registration has closed in the meantime. Your registration was not saved."
+    }
+    ErrorSummary "error-summary" {
+        de: "Bitte prüfen Sie Ihre Angaben:",
+        easy: "Bitte prüfen Sie diese Angaben:",
+        en: "Please check your details:"
+    }
+    ErrorName "error-name" { de: "Bitte geben Sie Ihren Namen an.", easy: "Bitte schreiben Sie Ihren Namen.", en: "Please enter your name." }
+    ErrorEmailMissing "error-email-missing" {
+        de: "Bitte geben Sie Ihre E-Mail-Adresse an.",
+        easy: "Bitte schreiben Sie Ihre E-Mail-Adresse.",
+        en: "Please enter your e-mail address."
+    }
+    ErrorEmail "error-email" {
+        de: "Bitte geben Sie eine E-Mail-Adresse in der Form name@beispiel.de an.",
+        easy: "Die E-Mail-Adresse stimmt nicht. Sie sieht so aus: name@beispiel.de",
+        en: "Please enter an e-mail address like name@example.com."
+    }
+    ErrorMissing "error-missing" { de: "Bitte füllen Sie dieses Feld aus.", easy: "Bitte füllen Sie dieses Feld aus.", en: "Please fill in this field." }
+    ErrorTooLong "error-too-long" {
+        de: "Bitte kürzen Sie Ihre Angabe auf höchstens {max} Zeichen.",
+        easy: "Der Text ist zu lang. Er darf höchstens {max} Zeichen haben.",
+        en: "Please shorten this to at most {max} characters."
+    }
+    ErrorCharacters "error-characters" {
+        de: "Bitte schreiben Sie diese Angabe in eine Zeile, ohne Steuerzeichen.",
+        easy: "Bitte schreiben Sie alles in eine Zeile.",
+        en: "Please write this on one line, without control characters."
+    }
+    ErrorPhone "error-phone" {
+        de: "Bitte geben Sie eine Telefonnummer aus Ziffern an, z. B. 030 1234567 oder +49 30 1234567.",
+        easy: "Die Telefonnummer stimmt nicht. Sie sieht zum Beispiel so aus: 030 1234567",
+        en: "Please enter a phone number made of digits, e.g. +49 30 1234567."
+    }
+    ErrorPersons "error-persons" {
+        de: "Bitte geben Sie eine ganze Zahl von 1 bis {max} an.",
+        easy: "Bitte schreiben Sie eine Zahl von 1 bis {max}.",
+        en: "Please enter a whole number from 1 to {max}."
+    }
+    ErrorSeats "error-seats" {
+        de: "Es sind nur noch {left} Plätze frei. Bitte melden Sie höchstens so viele Personen an.",
+        easy: "Es gibt nur noch {left} freie Plätze. Bitte melden Sie nicht mehr Personen an.",
+        en: "Only {left} seats are left. Please register no more people than that."
+    }
+    ErrorNotAccepted "error-not-accepted" {
+        de: "Diese Angabe wurde nicht angenommen: {detail}",
+        easy: "Diese Angabe geht so nicht: {detail}",
+        en: "This was not accepted: {detail}"
+    }
+    RegisteredSeat "registered-seat" {
+        de: "Vielen Dank! Sie sind angemeldet.",
+        easy: "Danke! Sie sind angemeldet.",
+        en: "Thank you! You are registered."
+    }
+    RegisteredWaitingList "registered-waiting-list" {
+        de: "Vielen Dank! Sie stehen auf der Warteliste. Wird ein Platz frei, erhalten Sie eine E-Mail.",
+        easy: "Danke! Sie stehen auf der Warteliste. Wenn ein Platz frei wird, bekommen Sie eine E-Mail.",
+        en: "Thank you! You are on the waiting list. If a seat becomes free, we will e-mail you."
+    }
+    RegisteredFor "registered-for" {
+        de: "Ihre Anmeldung gilt für {persons}.",
+        easy: "Sie haben {persons} angemeldet.",
+        en: "Your registration is for {persons}."
+    }
+    PersonsOne "persons-one" { de: "1 Person", easy: "1 Person", en: "1 person" }
+    PersonsMany "persons-many" { de: "{count} Personen", easy: "{count} Personen", en: "{count} people" }
+    ConfirmationMail "confirmation-mail" {
+        de: "Eine Bestätigung mit einem Link zum Abmelden ist per E-Mail zu Ihnen unterwegs. Falls sie nicht ankommt, sehen Sie bitte auch im Spam-Ordner nach.",
+        easy: "Sie bekommen gleich eine E-Mail. In der E-Mail ist ein Link. Mit dem Link können Sie sich wieder abmelden. Sie finden die E-Mail nicht? Dann sehen Sie bitte im Spam-Ordner nach.",
+        en: "A confirmation with a cancellation link is on its way to your e-mail. If it does not arrive, please also check your spam folder."
+    }
+    AlreadyRegistered "already-registered" {
+        de: "Sie haben sich für diese Veranstaltung angemeldet.",
+        easy: "Sie haben sich für diese Veranstaltung angemeldet.",
+        en: "You have registered for this event."
+    }
+    AlreadyWaiting "already-waiting" {
+        de: "Sie stehen auf der Warteliste für diese Veranstaltung.",
+        easy: "Sie stehen auf der Warteliste für diese Veranstaltung.",
+        en: "You are on the waiting list for this event."
+    }
+    CalendarDownload "calendar-download" {
+        de: "Termin in den Kalender eintragen (.ics)",
+        easy: "Termin im Kalender speichern (.ics)",
+        en: "Add to your calendar (.ics)"
+    }
     ConfigProblem "config-problem" {
         de: "Dieses Beteiligungselement ist nicht richtig eingerichtet. Hinweis für die Redaktion:", easy: "Dieses Element funktioniert nicht. Hinweis für die Redaktion:",
         en: "This participation widget is not set up correctly. Note for the editors:"
@@ -279,40 +474,112 @@ impl Texts {
         }
     }
 
-    /// A date and time in Europe/Berlin: "31.12.2026, 18:00 Uhr" or "31 December 2026, 18:00".
-    pub fn date_time(&self, t: Timestamp) -> String {
-        let b = BerlinTime::of(t);
+    /// "1 Person" / "3 Personen".
+    pub fn persons(&self, count: u32) -> String {
+        match count {
+            1 => self.get(Text::PersonsOne).to_owned(),
+            n => self.fill(Text::PersonsMany, &[("count", &n.to_string())]),
+        }
+    }
+
+    /// When an event takes place, with the weekday: "Freitag, 12.03.2027, 18:00 bis 20:30 Uhr",
+    /// "Friday, 12 March 2027, 18:00 to 20:30"; an end on another day is written in full.
+    pub fn event_time(&self, start: Timestamp, end: Option<Timestamp>) -> String {
+        let clock = |b: &BerlinTime| format!("{:02}:{:02}", b.hour, b.minute);
+        let s = BerlinTime::of(start);
+        let (uhr, to) = match self.lang {
+            Lang::De | Lang::DeEasy => ("\u{a0}Uhr", " bis "),
+            Lang::En => ("", " to "),
+        };
+        let day = self.day(start, &s);
+        let Some(end) = end else {
+            return format!("{day}, {}{uhr}", clock(&s));
+        };
+        let e = BerlinTime::of(end);
+        if (s.year, s.month, s.day) == (e.year, e.month, e.day) {
+            let from = if self.lang == Lang::DeEasy {
+                "von "
+            } else {
+                ""
+            };
+            format!("{day}, {from}{}{to}{}{uhr}", clock(&s), clock(&e))
+        } else {
+            let end_day = self.day(end, &e);
+            format!("{day}, {}{uhr}{to}{end_day}, {}{uhr}", clock(&s), clock(&e))
+        }
+    }
+
+    /// "Freitag, 12.03.2027" or "Friday, 12 March 2027".
+    fn day(&self, t: Timestamp, b: &BerlinTime) -> String {
+        const WEEKDAYS: [[&str; 7]; 2] = [
+            [
+                "Montag",
+                "Dienstag",
+                "Mittwoch",
+                "Donnerstag",
+                "Freitag",
+                "Samstag",
+                "Sonntag",
+            ],
+            [
+                "Monday",
+                "Tuesday",
+                "Wednesday",
+                "Thursday",
+                "Friday",
+                "Saturday",
+                "Sunday",
+            ],
+        ];
+        let names = WEEKDAYS[usize::from(self.lang == Lang::En)];
+        let weekday = names.get(weekday(t) as usize).copied().unwrap_or_default();
+        format!("{weekday}, {}", self.date(b))
+    }
+
+    /// "12.03.2027" or "12 March 2027".
+    fn date(&self, b: &BerlinTime) -> String {
+        const MONTHS: [&str; 12] = [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ];
         match self.lang {
-            Lang::De | Lang::DeEasy => format!(
-                "{:02}.{:02}.{}, {:02}:{:02}\u{a0}Uhr",
-                b.day, b.month, b.year, b.hour, b.minute
-            ),
+            Lang::De | Lang::DeEasy => format!("{:02}.{:02}.{}", b.day, b.month, b.year),
             Lang::En => {
-                const MONTHS: [&str; 12] = [
-                    "January",
-                    "February",
-                    "March",
-                    "April",
-                    "May",
-                    "June",
-                    "July",
-                    "August",
-                    "September",
-                    "October",
-                    "November",
-                    "December",
-                ];
                 let month = MONTHS
                     .get((b.month - 1) as usize)
                     .copied()
                     .unwrap_or_default();
-                format!(
-                    "{} {month} {}, {:02}:{:02}",
-                    b.day, b.year, b.hour, b.minute
-                )
+                format!("{} {month} {}", b.day, b.year)
             }
         }
     }
+
+    /// A date and time in Europe/Berlin: "31.12.2026, 18:00 Uhr" or "31 December 2026, 18:00".
+    pub fn date_time(&self, t: Timestamp) -> String {
+        let b = BerlinTime::of(t);
+        let uhr = if self.lang == Lang::En {
+            ""
+        } else {
+            "\u{a0}Uhr"
+        };
+        format!("{}, {:02}:{:02}{uhr}", self.date(&b), b.hour, b.minute)
+    }
+}
+
+/// The weekday in Berlin, Monday = 0 (1 January 1970 was a Thursday).
+fn weekday(t: Timestamp) -> i64 {
+    let local = t.0 + crate::time::berlin_offset_minutes(t) * 60_000;
+    (local.div_euclid(86_400_000) + 3).rem_euclid(7)
 }
 
 #[cfg(test)]
@@ -360,6 +627,46 @@ mod tests {
         let t = parse_datetime("2026-12-31T18:00").expect("valid");
         assert_eq!(de.date_time(t), "31.12.2026, 18:00\u{a0}Uhr");
         assert_eq!(en.date_time(t), "31 December 2026, 18:00");
+    }
+
+    #[test]
+    fn event_times_with_weekday_and_range() {
+        let de = Texts::new(Lang::De);
+        let easy = Texts::new(Lang::DeEasy);
+        let en = Texts::new(Lang::En);
+        let start = parse_datetime("2027-03-12T18:00+01:00").expect("valid");
+        let end = parse_datetime("2027-03-12T20:30+01:00").expect("valid");
+        assert_eq!(
+            de.event_time(start, Some(end)),
+            "Freitag, 12.03.2027, 18:00 bis 20:30\u{a0}Uhr"
+        );
+        assert_eq!(
+            easy.event_time(start, Some(end)),
+            "Freitag, 12.03.2027, von 18:00 bis 20:30\u{a0}Uhr"
+        );
+        assert_eq!(
+            en.event_time(start, Some(end)),
+            "Friday, 12 March 2027, 18:00 to 20:30"
+        );
+        assert_eq!(
+            de.event_time(start, None),
+            "Freitag, 12.03.2027, 18:00\u{a0}Uhr"
+        );
+        // Summer time, and an end on another day.
+        let start = parse_datetime("2027-04-17T10:00+02:00").expect("valid");
+        let end = parse_datetime("2027-04-18T01:00+02:00").expect("valid");
+        assert_eq!(
+            de.event_time(start, Some(end)),
+            "Samstag, 17.04.2027, 10:00\u{a0}Uhr bis Sonntag, 18.04.2027, 01:00\u{a0}Uhr"
+        );
+        // Just before midnight in Berlin is still that day, though UTC has moved on.
+        let late = parse_datetime("2026-12-31T23:30+01:00").expect("valid");
+        assert!(
+            en.event_time(late, None)
+                .starts_with("Thursday, 31 December 2026")
+        );
+        assert_eq!(de.persons(1), "1 Person");
+        assert_eq!(en.persons(3), "3 people");
     }
 
     #[test]

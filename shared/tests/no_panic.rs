@@ -14,8 +14,8 @@ use mitmachen_shared::config::{Choice, Endpoint, WidgetConfig, WidgetKind};
 use mitmachen_shared::ids::{MAX_IDENT_LEN, OptionKey, WidgetId};
 use mitmachen_shared::messages::{Lang, Text, Texts};
 use mitmachen_shared::protocol::{
-    MAX_CHOICES, MAX_DESCRIPTION_CHARS, MAX_TITLE_CHARS, MIN_TITLE_CHARS, Problem, Receipt,
-    Results, Submission,
+    EventStatus, MAX_CHOICES, MAX_DESCRIPTION_CHARS, MAX_TITLE_CHARS, MIN_TITLE_CHARS, Problem,
+    Receipt, Results, Submission,
 };
 use mitmachen_shared::text;
 use mitmachen_shared::time::{BerlinTime, Timestamp, parse_datetime, rfc3339_utc};
@@ -854,8 +854,35 @@ fn reply_json() -> impl Strategy<Value = Value> {
         .prop_map(|(widget, ballots, counts)| {
             json!({ "widget": widget, "ballots": ballots, "counts": counts })
         });
-    let receipt = (text_value(), ident_like(), date_value())
-        .prop_map(|(r, w, at)| json!({ "receipt": r, "widget": w, "accepted_at": at }));
+    let receipt = (
+        text_value(),
+        ident_like(),
+        date_value(),
+        strs(&["seat", "waiting_list", "front_row", ""]),
+    )
+        .prop_map(|(r, w, at, placement)| {
+            let mut reply = json!({ "receipt": r, "widget": w, "accepted_at": at });
+            if !placement.is_empty() {
+                reply["placement"] = json!(placement);
+            }
+            reply
+        });
+    let seats = || prop_oneof![0u64..60, any::<u32>().prop_map(u64::from), any::<u64>()];
+    let event = (
+        ident_like(),
+        strs(&["open", "closed", "cancelled", "full"]),
+        option::of(seats()),
+        (seats(), seats(), seats()),
+        any::<bool>(),
+    )
+        .prop_map(
+            |(w, state, capacity, (taken, waiting, persons_max), list)| {
+                json!({
+                    "widget": w, "state": state, "capacity": capacity, "seats_taken": taken,
+                    "waiting": waiting, "waiting_list": list, "persons_max": persons_max,
+                })
+            },
+        );
     let problem = (
         text_value(),
         text_value(),
@@ -870,7 +897,7 @@ fn reply_json() -> impl Strategy<Value = Value> {
                 .collect();
             json!({ "type": kind, "title": title, "status": status % 1000, "detail": detail, "errors": errors })
         });
-    prop_oneof![results, receipt, problem]
+    prop_oneof![results, receipt, problem, event]
 }
 
 fn check_submission(submission: &Submission) -> Result<(), TestCaseError> {
@@ -953,9 +980,56 @@ fn check_replies(bytes: &[u8]) {
     if let Ok(receipt) = serde_json::from_slice::<Receipt>(bytes) {
         assert!(WidgetId::parse(receipt.widget.as_str()).is_ok());
     }
+    if let Ok(status) = serde_json::from_slice::<EventStatus>(bytes) {
+        check_event_status(&status);
+    }
     if let Ok(problem) = serde_json::from_slice::<Problem>(bytes) {
         for lang in LANGS {
             let _ = Texts::new(lang).fill(Text::Rejected, &[("detail", &problem.detail)]);
+        }
+    }
+}
+
+/// An event's seats, used as the sign-up widget uses them: seats left and whether they are few,
+/// where a registration of each possible size would land, the texts that say so.
+fn check_event_status(status: &EventStatus) {
+    use mitmachen_shared::event::{Placement, few_left, place, seats_left};
+    assert!(WidgetId::parse(status.widget.as_str()).is_ok());
+    for persons in [
+        1,
+        status
+            .persons_max
+            .clamp(1, mitmachen_shared::event::MAX_PERSONS),
+    ] {
+        let placed = place(
+            status.capacity,
+            status.seats_taken,
+            status.waiting,
+            persons,
+            status.waiting_list,
+        );
+        if status.waiting_list {
+            assert!(placed.is_some(), "with a waiting list nobody is refused");
+        }
+        if status.capacity.is_none() && status.waiting == 0 {
+            assert_eq!(placed, Some(Placement::Seat));
+        }
+    }
+    if let Some(capacity) = status.capacity {
+        let left = seats_left(capacity, status.seats_taken);
+        assert!(left <= capacity);
+        assert!(!few_left(capacity, status.seats_taken) || left > 0);
+        for lang in LANGS {
+            let texts = Texts::new(lang);
+            let values = [
+                ("left", left.to_string()),
+                ("capacity", capacity.to_string()),
+            ];
+            let values: Vec<(&str, &str)> = values.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            for text in [Text::SeatsLeft, Text::FewSeatsLeft] {
+                assert!(texts.fill(text, &values).contains(&values[0].1.to_string()));
+            }
+            let _ = texts.persons(status.persons_max);
         }
     }
 }

@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { openPage } from "./support/browser.mjs";
+import { Event } from "./support/event.mjs";
 import { Poll } from "./support/poll.mjs";
 import { Topics } from "./support/topics.mjs";
 import { withCollectorAndBrowser } from "./support/suite.mjs";
@@ -25,6 +26,8 @@ function focused(page) {
       type: el?.getAttribute("type") ?? null,
       role: el?.getAttribute("role") ?? null,
       text: (el?.closest("label") ?? el)?.innerText?.trim() ?? "",
+      // A field's label that is not around it (`<label for>`).
+      label: el?.labels?.[0]?.innerText?.trim() ?? "",
       checked: el?.checked ?? null,
       outline: style ? `${style.outlineStyle} ${style.outlineWidth}` : "",
     };
@@ -120,5 +123,38 @@ test("a topic list with Tab, Enter and Space", async () => {
   const after = await focused(page);
   assert.deepEqual([after.widget, after.role], ["fokusgruppe-innenstadt", "status"]);
   assert.equal((await env.collector.results("fokusgruppe-innenstadt")).counts.radwege, 2);
+  await context.close();
+});
+
+test("an event sign-up with Tab, typing and Enter; mistakes lead back to their field", async () => {
+  const { page, context } = await openPage(env.browser, `${env.collector.site}/examples/rathaus.html`);
+  const event = new Event(page, "buergerversammlung-haushalt");
+  await event.waitUntilReady();
+  const name = await tabTo(page, { widget: "buergerversammlung-haushalt", tag: "input" });
+  assert.equal(name.label, "Name (Pflichtfeld)");
+  assertVisibleFocus(name);
+  // Enter in a field submits the form: the check stops it and focus goes to the summary.
+  await page.keyboard.press("Enter");
+  await event.summary().waitFor();
+  const summary = await focused(page);
+  assert.deepEqual([summary.widget, summary.text.split("\n")[0]], ["buergerversammlung-haushalt", "Bitte prüfen Sie Ihre Angaben:"]);
+  const link = await tabTo(page, { widget: "buergerversammlung-haushalt", tag: "a" });
+  assertVisibleFocus(link);
+  await page.keyboard.press("Enter");
+  const back = await focused(page);
+  assert.deepEqual([back.tag, back.label], ["input", "Name (Pflichtfeld)"]);
+  await page.keyboard.type("Erika Mustermann");
+  await page.keyboard.press("Tab");
+  await page.keyboard.type("erika.keyboard@example.de");
+  const submit = await tabTo(page, { widget: "buergerversammlung-haushalt", tag: "button" });
+  assert.equal(submit.text, "Anmelden");
+  assertVisibleFocus(submit);
+  await page.keyboard.press("Enter");
+  await event.expectStatus("Vielen Dank! Sie sind angemeldet.");
+  const after = await focused(page);
+  assert.deepEqual([after.widget, after.role], ["buergerversammlung-haushalt", "status"]);
+  const download = await tabTo(page, { widget: "buergerversammlung-haushalt", tag: "a" });
+  assert.equal(download.text, "Termin in den Kalender eintragen (.ics)");
+  assertVisibleFocus(download);
   await context.close();
 });

@@ -61,6 +61,7 @@ test("a citizen answers both polls on the town's page and sees the results", asy
   const ready = await page.evaluate(() => window.__ready);
   assert.deepEqual([...ready].sort(), [
     "buergerhaus-angebote",
+    "buergerversammlung-haushalt",
     "fokusgruppe-innenstadt",
     "marktplatz-autofrei",
     "stadtfest-2026-motto",

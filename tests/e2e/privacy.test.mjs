@@ -12,7 +12,7 @@ const env = withCollectorAndBrowser();
 for (const state of states) {
   test(`${state.name}: no cookies, no third parties, no localStorage`, async () => {
     const requests = [];
-    const { page, context } = await enterState(env.browser, env.collector, state, { width: 1280 }, {
+    const { page, context, collector, close } = await enterState(env.browser, env.collector, state, { width: 1280 }, {
       onContext: (ctx) => ctx.on("request", (r) => requests.push(r.url())),
       initScript: () => {
         window.__localStorageUse = 0;
@@ -26,15 +26,18 @@ for (const state of states) {
         }
       },
     });
-    // Let late requests (results refresh) happen before counting.
-    await page.waitForTimeout(300);
-    const allowed = new Set([new URL(env.collector.site).origin, new URL(env.collector.api).origin]);
-    const foreign = requests.filter((u) => !u.startsWith("data:") && !allowed.has(new URL(u).origin));
-    assert.deepEqual(foreign, [], "requests to other origins");
-    assert.ok(requests.some((u) => u.startsWith(env.collector.api)), "the bundle was loaded from the collector");
-    assert.deepEqual(await context.cookies(), [], "cookies");
-    const local = await page.evaluate(() => ({ uses: window.__localStorageUse, length: localStorage.length }));
-    assert.deepEqual(local, { uses: 0, length: 0 }, "localStorage");
-    await context.close();
+    try {
+      // Let late requests (results refresh) happen before counting.
+      await page.waitForTimeout(300);
+      const allowed = new Set([new URL(collector.site).origin, new URL(collector.api).origin]);
+      const foreign = requests.filter((u) => !u.startsWith("data:") && !allowed.has(new URL(u).origin));
+      assert.deepEqual(foreign, [], "requests to other origins");
+      assert.ok(requests.some((u) => u.startsWith(collector.api)), "the bundle was loaded from the collector");
+      assert.deepEqual(await context.cookies(), [], "cookies");
+      const local = await page.evaluate(() => ({ uses: window.__localStorageUse, length: localStorage.length }));
+      assert.deepEqual(local, { uses: 0, length: 0 }, "localStorage");
+    } finally {
+      await close();
+    }
   });
 }

@@ -4,7 +4,9 @@
 //
 // A state names the example page, the widget's data-id, and what a citizen does to get there
 // (`act`, given a page object). `hold` makes the endpoint never answer a submission, to
-// catch the pending state.
+// catch the pending state. `fresh` gives the state a collector of its own, as configured and
+// untouched by the states before it (for states that depend on how many seats are taken).
+import { Event } from "./support/event.mjs";
 import { Poll } from "./support/poll.mjs";
 import { Topics } from "./support/topics.mjs";
 
@@ -130,6 +132,120 @@ export const states = [
       await topics.submit();
       await topics.expectStatus("Vielen Dank");
       await topics.root.locator(".mm-topic-count").first().waitFor();
+    },
+  },
+  {
+    name: "event: open, seats left",
+    page: "rathaus.html",
+    id: "buergerversammlung-haushalt",
+    object: Event,
+    act: async (event) => event.expectSeats("Plätzen frei"),
+  },
+  {
+    name: "event: few seats left",
+    page: "veranstaltungen.html",
+    id: "werkstatt-spielplatz",
+    object: Event,
+    fresh: true,
+    act: async (event) => {
+      await event.registerAsAnother({ name: "Anna Beispiel", email: "anna@example.de" });
+      await event.expectSeats("Nur noch 2 von 3 Plätzen frei");
+    },
+  },
+  {
+    name: "event: full, waiting list open",
+    page: "veranstaltungen.html",
+    id: "werkstatt-spielplatz",
+    object: Event,
+    fresh: true,
+    act: async (event) => {
+      await event.registerAsAnother({ name: "Anna Beispiel", email: "anna@example.de", persons: 2 });
+      await event.registerAsAnother({ name: "Ben Beispiel", email: "ben@example.de" });
+      await event.expectSeats("Ausgebucht – Sie können sich auf die Warteliste setzen");
+      await event.submitButton().filter({ hasText: "Auf die Warteliste setzen" }).waitFor();
+    },
+  },
+  {
+    name: "event: full, no waiting list",
+    page: "veranstaltungen.html",
+    id: "lesung-stadtbibliothek",
+    object: Event,
+    fresh: true,
+    act: async (event) => {
+      await event.registerAsAnother({ name: "Anna Beispiel", email: "anna@example.de", persons: 2 });
+      await event.expectSeats("eine Warteliste gibt es nicht");
+    },
+  },
+  {
+    name: "event: registration closed",
+    page: "veranstaltungen.html",
+    id: "stadtfuehrung-2026",
+    object: Event,
+    act: async (event) => event.expectSeats("Die Anmeldung ist geschlossen."),
+  },
+  {
+    name: "event: cancelled",
+    page: "veranstaltungen.html",
+    id: "neujahrsempfang-2027",
+    object: Event,
+    act: async (event) => event.expectSeats("Diese Veranstaltung wurde abgesagt."),
+  },
+  {
+    name: "event: mistakes in the form, with the error summary",
+    page: "rathaus.html",
+    id: "buergerversammlung-haushalt",
+    object: Event,
+    act: async (event) => {
+      await event.register({ email: "erika@", persons: 9 });
+      await event.summary().waitFor();
+    },
+  },
+  {
+    name: "event: pending",
+    page: "rathaus.html",
+    id: "buergerversammlung-haushalt",
+    object: Event,
+    hold: "**/v1/widgets/buergerversammlung-haushalt/submissions",
+    act: async (event) => {
+      await event.register({ name: "Erika Mustermann", email: "erika@example.de" });
+      await event.expectStatus("wird gesendet");
+    },
+  },
+  {
+    name: "event: registered, seat",
+    page: "rathaus.html",
+    id: "buergerversammlung-haushalt",
+    object: Event,
+    fresh: true,
+    act: async (event) => {
+      await event.register({ name: "Erika Mustermann", email: "erika@example.de", persons: 2 });
+      await event.expectStatus("Sie sind angemeldet");
+      await event.calendarLink().waitFor();
+    },
+  },
+  {
+    name: "event: registered, waiting list",
+    page: "veranstaltungen.html",
+    id: "werkstatt-spielplatz",
+    object: Event,
+    fresh: true,
+    act: async (event) => {
+      await event.registerAsAnother({ name: "Anna Beispiel", email: "anna@example.de", persons: 2 });
+      await event.registerAsAnother({ name: "Ben Beispiel", email: "ben@example.de" });
+      await event.register({ name: "Erika Mustermann", email: "erika@example.de" });
+      await event.expectStatus("Sie stehen auf der Warteliste");
+      await event.calendarLink().waitFor();
+    },
+  },
+  {
+    name: "event: refused by the endpoint",
+    page: "rathaus.html",
+    id: "buergerversammlung-haushalt",
+    object: Event,
+    refuse: "**/v1/widgets/buergerversammlung-haushalt/submissions",
+    act: async (event) => {
+      await event.register({ name: "Erika Mustermann", email: "erika@example.de" });
+      await event.expectAlert("nicht angenommen");
     },
   },
 ];

@@ -127,6 +127,8 @@ mod tests {
         let refused = Phase::Failed(SendError::Rejected {
             status: 422,
             detail: "closed".into(),
+            problem: String::new(),
+            errors: vec![],
         });
         assert_eq!(refused.alert(&texts), "Your vote was not accepted: closed");
         assert_eq!(

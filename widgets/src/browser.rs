@@ -95,6 +95,39 @@ pub fn focus(node: &yew::NodeRef) {
     }
 }
 
+/// Whether the citizen can see `el` now: the page is showing and the element is at least partly
+/// on screen.
+pub fn on_screen(el: &web_sys::Element) -> bool {
+    let page_shown =
+        document().is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Visible);
+    let height = window()
+        .and_then(|w| w.inner_height().ok())
+        .and_then(|h| h.as_f64())
+        .unwrap_or(0.0);
+    let rect = el.get_bounding_client_rect();
+    page_shown && rect.bottom() > 0.0 && rect.top() < height
+}
+
+/// The page's address without query and fragment (which may carry what is nobody else's
+/// business).
+pub fn page_url() -> Option<String> {
+    let location = window()?.location();
+    Some(format!(
+        "{}{}",
+        location.origin().ok()?,
+        location.pathname().ok()?
+    ))
+}
+
+/// `text` as a `blob:` URL of the given type, for a download link.
+pub fn object_url(text: &str, mime: &str) -> Option<String> {
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).ok()?;
+    web_sys::Url::create_object_url_with_blob(&blob).ok()
+}
+
 pub fn dyn_into<T: JsCast>(value: JsValue) -> Option<T> {
     value.dyn_into::<T>().ok()
 }

@@ -43,6 +43,16 @@ fn submitted(host: &Element, widget: &str, receipt: &str) {
     );
 }
 
+/// `mitmachen:submitted` for a registration: the widget and where it landed (`seat` or
+/// `waiting_list`) only; nothing the citizen typed, and no receipt that could be linked to them.
+pub fn registered(host: &Element, widget: &str, placement: &str) {
+    dispatch(
+        host,
+        "mitmachen:submitted",
+        &[("widget", widget), ("placement", placement)],
+    );
+}
+
 pub fn error(host: &Element, widget: &str, message: &str) {
     dispatch(
         host,

@@ -8,6 +8,7 @@
 mod ballot;
 mod browser;
 mod config_error;
+mod event;
 mod events;
 mod honeypot;
 pub mod loader;

@@ -7,7 +7,7 @@ use crate::retry::{self, Outcome};
 use crate::{browser, wire};
 use mitmachen_shared::config::Endpoint;
 use mitmachen_shared::ids::WidgetId;
-use mitmachen_shared::protocol::{self, Receipt, Submission};
+use mitmachen_shared::protocol::{self, EventStatus, Receipt, Submission};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Headers, Request, RequestCredentials, RequestInit, RequestMode, Response};
@@ -17,31 +17,67 @@ const TIMEOUT_MS: u32 = 15_000;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SendError {
-    /// The endpoint answered and refused; retrying the same request will not help.
-    Rejected { status: u16, detail: String },
+    /// The endpoint answered and refused; retrying the same request will not help. `problem`
+    /// is the problem's `type` and `errors` its (pointer, detail) pairs, when the answer was a
+    /// problem object.
+    Rejected {
+        status: u16,
+        detail: String,
+        problem: String,
+        errors: Vec<(String, String)>,
+    },
     /// No usable answer after every retry.
     Unreachable,
 }
 
 impl SendError {
-    /// Exactly what `{:?}` writes (`Unreachable`, `Rejected { status: 422, detail: "…" }`),
+    /// Exactly what `{:?}` writes (`Unreachable`, `Rejected { status: 422, detail: "…", … }`),
     /// for the `mitmachen:error` event, without pulling Rust's `Debug` machinery into the wasm.
     pub fn describe(&self) -> String {
-        let SendError::Rejected { status, detail } = self else {
+        let SendError::Rejected {
+            status,
+            detail,
+            problem,
+            errors,
+        } = self
+        else {
             return "Unreachable".into();
         };
-        let mut s = format!("Rejected {{ status: {status}, detail: \"");
-        for c in detail.chars() {
-            // `str`'s Debug escapes like `char::escape_debug`, except for the single quote.
-            if c == '\'' {
-                s.push(c);
-            } else {
-                s.extend(c.escape_debug());
-            }
+        let mut s = format!("Rejected {{ status: {status}, detail: ");
+        push_debug(&mut s, detail);
+        s.push_str(", problem: ");
+        push_debug(&mut s, problem);
+        s.push_str(", errors: [");
+        for (i, (pointer, detail)) in errors.iter().enumerate() {
+            s.push_str(if i == 0 { "(" } else { ", (" });
+            push_debug(&mut s, pointer);
+            s.push_str(", ");
+            push_debug(&mut s, detail);
+            s.push(')');
         }
-        s.push_str("\" }");
+        s.push_str("] }");
         s
     }
+
+    /// Whether the endpoint refused with this problem type (`urn:mitmachen:problem:<slug>`).
+    pub fn is_problem(&self, slug: &str) -> bool {
+        matches!(self, SendError::Rejected { problem, .. }
+            if problem.strip_prefix("urn:mitmachen:problem:") == Some(slug))
+    }
+}
+
+/// A string as `Debug` writes it: quoted, escaped like `char::escape_debug` except for the
+/// single quote.
+fn push_debug(s: &mut String, text: &str) {
+    s.push('"');
+    for c in text.chars() {
+        if c == '\'' {
+            s.push(c);
+        } else {
+            s.extend(c.escape_debug());
+        }
+    }
+    s.push('"');
 }
 
 struct Answer {
@@ -117,10 +153,12 @@ pub async fn submit(
                     return wire::receipt(answer.body).ok_or(SendError::Unreachable);
                 }
                 Ok(answer) if !Outcome::Status(answer.status).is_retryable() => {
-                    let detail = wire::problem_detail(answer.body).unwrap_or_default();
+                    let problem = wire::problem(answer.body).unwrap_or_default();
                     return Err(SendError::Rejected {
                         status: answer.status,
-                        detail,
+                        detail: problem.detail,
+                        problem: problem.kind,
+                        errors: problem.errors,
                     });
                 }
                 Ok(answer) => (Outcome::Status(answer.status), answer.retry_after_s),
@@ -166,24 +204,82 @@ pub async fn topics(
     None
 }
 
+/// Why an event's seats could not be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusError {
+    /// The endpoint knows no event of this id (`404 unknown-event`): a setup mistake.
+    Unknown,
+    /// No usable answer.
+    Unavailable,
+}
+
+/// An event's seats and whether it takes registrations; one retry on a network error.
+pub async fn event_status(
+    endpoint: &Endpoint,
+    widget: &WidgetId,
+) -> Result<EventStatus, StatusError> {
+    let url = endpoint.url(&protocol::event_path(widget));
+    for attempt in 1..=2 {
+        match request("GET", &url, None).await {
+            Ok(answer) if answer.status == 200 => {
+                return wire::event_status(answer.body).ok_or(StatusError::Unavailable);
+            }
+            Ok(answer) if answer.status == 404 => {
+                let unknown = wire::problem(answer.body)
+                    .is_some_and(|p| p.kind == "urn:mitmachen:problem:unknown-event");
+                return Err(if unknown {
+                    StatusError::Unknown
+                } else {
+                    StatusError::Unavailable
+                });
+            }
+            Ok(_) => return Err(StatusError::Unavailable),
+            Err(_) if attempt == 1 => browser::sleep(1_000).await,
+            Err(_) => return Err(StatusError::Unavailable),
+        }
+    }
+    Err(StatusError::Unavailable)
+}
+
 #[cfg(test)]
 mod tests {
     use super::SendError;
 
     #[test]
     fn describe_is_debug() {
+        let tricky = "It's \"closed\"\n\t\\ ä 🙂 e\u{301} \u{301}x \u{200b}\u{7f}\u{0}";
         for e in [
             SendError::Unreachable,
             SendError::Rejected {
                 status: 422,
                 detail: String::new(),
+                problem: String::new(),
+                errors: vec![],
             },
             SendError::Rejected {
                 status: 0,
-                detail: "It's \"closed\"\n\t\\ ä 🙂 e\u{301} \u{301}x \u{200b}\u{7f}\u{0}".into(),
+                detail: tricky.into(),
+                problem: "urn:mitmachen:problem:invalid-submission".into(),
+                errors: vec![
+                    ("/email".into(), tricky.into()),
+                    ("/name".into(), "name is required".into()),
+                ],
             },
         ] {
             assert_eq!(e.describe(), format!("{e:?}"));
         }
+    }
+
+    #[test]
+    fn problem_types_by_slug() {
+        let full = SendError::Rejected {
+            status: 409,
+            detail: String::new(),
+            problem: "urn:mitmachen:problem:event-full".into(),
+            errors: vec![],
+        };
+        assert!(full.is_problem("event-full"));
+        assert!(!full.is_problem("closed"));
+        assert!(!SendError::Unreachable.is_problem("event-full"));
     }
 }

@@ -2,10 +2,12 @@
 //!
 //! `sessionStorage` is used rather than `localStorage` or cookies: it ends with the tab, stays on
 //! the device and holds only the endpoint, the widget id and the chosen keys (with their dots,
-//! for a topic list). If the browser refuses storage, the widget simply forgets on reload.
+//! for a topic list; for an event sign-up only where the registration landed, never what was
+//! typed). If the browser refuses storage, the widget simply forgets on reload.
 
-use crate::browser;
+use crate::{browser, wire};
 use mitmachen_shared::config::Endpoint;
+use mitmachen_shared::event::Placement;
 use mitmachen_shared::ids::{OptionKey, WidgetId};
 use mitmachen_shared::topics::Dots;
 
@@ -58,4 +60,13 @@ pub fn remember_dots(endpoint: &Endpoint, widget: &WidgetId, dots: &Dots) {
         .map(|(k, n)| format!("{k}:{n}"))
         .collect();
     set(endpoint, widget, &pairs.join(","));
+}
+
+/// An event sign-up: `seat` or `waiting_list`, nothing the citizen typed.
+pub fn registered(endpoint: &Endpoint, widget: &WidgetId) -> Option<Placement> {
+    wire::placement(&get(endpoint, widget)?)
+}
+
+pub fn remember_registration(endpoint: &Endpoint, widget: &WidgetId, placement: Placement) {
+    set(endpoint, widget, wire::placement_name(placement));
 }

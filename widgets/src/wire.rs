@@ -7,8 +7,11 @@
 //! that parse.
 
 use js_sys::{Array, Number, Object, Reflect};
+use mitmachen_shared::event::Placement;
 use mitmachen_shared::ids::WidgetId;
-use mitmachen_shared::protocol::{Proposal, Receipt, Submission, TopicBallot};
+use mitmachen_shared::protocol::{
+    EventState, EventStatus, Proposal, Receipt, Registration, Submission, TopicBallot,
+};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::JsValue;
 
@@ -19,6 +22,7 @@ pub fn submission_json(submission: &Submission) -> String {
         Submission::Poll(ballot) => ballot,
         Submission::Proposal(proposal) => return proposal_json(proposal),
         Submission::Topics(ballot) => return topics_json(ballot),
+        Submission::Registration(registration) => return registration_json(registration),
     };
     let mut json = String::from(r#"{"kind":"poll","choices":["#);
     for (i, key) in ballot.choices.iter().enumerate() {
@@ -65,6 +69,28 @@ fn proposal_json(proposal: &Proposal) -> String {
     json.push_str(r#","description":"#);
     push_quoted(&mut json, &proposal.description);
     push_honeypot(&mut json, &proposal.honeypot);
+    json
+}
+
+/// A registration's JSON, byte for byte as serde writes it: empty optional fields left out.
+fn registration_json(r: &Registration) -> String {
+    let mut json = String::from(r#"{"kind":"registration","name":"#);
+    push_quoted(&mut json, &r.name);
+    json.push_str(r#","email":"#);
+    push_quoted(&mut json, &r.email);
+    json.push_str(&format!(r#","persons":{}"#, r.persons));
+    for (name, value) in [
+        ("phone", &r.phone),
+        ("organisation", &r.organisation),
+        ("note", &r.note),
+        ("lang", &r.lang),
+    ] {
+        if !value.is_empty() {
+            json.push_str(&format!(r#","{name}":"#));
+            push_quoted(&mut json, value);
+        }
+    }
+    push_honeypot(&mut json, &r.honeypot);
     json
 }
 
@@ -118,31 +144,138 @@ fn widget_id(obj: &JsValue) -> Option<WidgetId> {
     WidgetId::parse(&string(obj, "widget")?).ok()
 }
 
-pub fn receipt(value: JsValue) -> Option<Receipt> {
-    let obj = object(value)?;
+/// A JSON value as the readers below see it: in the browser the JS value `Response.json()`
+/// made; in host tests serde_json's, so that the tests can check that these readers accept
+/// exactly what serde accepts.
+pub trait Json: Sized {
+    /// A present field of an object.
+    fn get(&self, name: &str) -> Option<Self>;
+    fn is_object(&self) -> bool;
+    fn is_null(&self) -> bool;
+    fn text(&self) -> Option<String>;
+    /// A non-negative integer (in JS: a safe one).
+    fn unsigned(&self) -> Option<u64>;
+    fn boolean(&self) -> Option<bool>;
+    fn items(&self) -> Option<Vec<Self>>;
+}
+
+impl Json for JsValue {
+    fn get(&self, name: &str) -> Option<Self> {
+        field(self, name)
+    }
+    fn is_object(&self) -> bool {
+        JsValue::is_object(self)
+    }
+    fn is_null(&self) -> bool {
+        JsValue::is_null(self)
+    }
+    fn text(&self) -> Option<String> {
+        self.as_string()
+    }
+    fn unsigned(&self) -> Option<u64> {
+        unsigned(self)
+    }
+    fn boolean(&self) -> Option<bool> {
+        self.as_bool()
+    }
+    fn items(&self) -> Option<Vec<Self>> {
+        Some(self.dyn_ref::<Array>()?.iter().collect())
+    }
+}
+
+fn text_field<J: Json>(obj: &J, name: &str) -> Option<String> {
+    obj.get(name)?.text()
+}
+
+fn u32_field<J: Json>(obj: &J, name: &str) -> Option<u32> {
+    u32::try_from(obj.get(name)?.unsigned()?).ok()
+}
+
+fn widget_field<J: Json>(obj: &J) -> Option<WidgetId> {
+    WidgetId::parse(&text_field(obj, "widget")?).ok()
+}
+
+/// An `Option` field as serde reads it: absent or `null` is `None`, anything else must parse.
+fn optional<J: Json, T>(obj: &J, name: &str, parse: impl Fn(&J) -> Option<T>) -> Option<Option<T>> {
+    match obj.get(name) {
+        None => Some(None),
+        Some(v) if v.is_null() => Some(None),
+        Some(v) => parse(&v).map(Some),
+    }
+}
+
+/// A placement as the wire format names it: `seat`, `waiting_list`.
+pub fn placement(value: &str) -> Option<Placement> {
+    match value {
+        "seat" => Some(Placement::Seat),
+        "waiting_list" => Some(Placement::WaitingList),
+        _ => None,
+    }
+}
+
+pub fn placement_name(placement: Placement) -> &'static str {
+    match placement {
+        Placement::Seat => "seat",
+        Placement::WaitingList => "waiting_list",
+    }
+}
+
+pub fn receipt<J: Json>(value: J) -> Option<Receipt> {
+    value.is_object().then_some(())?;
     Some(Receipt {
-        receipt: string(&obj, "receipt")?,
-        widget: widget_id(&obj)?,
-        accepted_at: string(&obj, "accepted_at")?,
+        receipt: text_field(&value, "receipt")?,
+        widget: widget_field(&value)?,
+        accepted_at: text_field(&value, "accepted_at")?,
+        placement: optional(&value, "placement", |v| placement(&v.text()?))?,
     })
 }
 
-/// The `detail` of an error answer, if it is a whole problem object (`type`, `title`, `status`,
-/// `detail`, and `errors` if present: a list of `{pointer, detail}`).
-pub fn problem_detail(value: JsValue) -> Option<String> {
-    let obj = object(value)?;
-    string(&obj, "type")?;
-    string(&obj, "title")?;
-    u16::try_from(unsigned(&field(&obj, "status")?)?).ok()?;
-    let detail = string(&obj, "detail")?;
-    if let Some(errors) = field(&obj, "errors") {
-        for e in errors.dyn_into::<Array>().ok()?.iter() {
-            let e = object(e)?;
-            string(&e, "pointer")?;
-            string(&e, "detail")?;
+/// What a refusal says: its `type`, `detail`, and the `errors` as (pointer, detail).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ProblemReply {
+    pub kind: String,
+    pub detail: String,
+    pub errors: Vec<(String, String)>,
+}
+
+/// An error answer, if it is a whole problem object (`type`, `title`, `status`, `detail`, and
+/// `errors` if present: a list of `{pointer, detail}`).
+pub fn problem<J: Json>(value: J) -> Option<ProblemReply> {
+    value.is_object().then_some(())?;
+    text_field(&value, "title")?;
+    u16::try_from(value.get("status")?.unsigned()?).ok()?;
+    let mut errors = Vec::new();
+    if let Some(list) = value.get("errors") {
+        for e in list.items()? {
+            e.is_object().then_some(())?;
+            errors.push((text_field(&e, "pointer")?, text_field(&e, "detail")?));
         }
     }
-    Some(detail)
+    Some(ProblemReply {
+        kind: text_field(&value, "type")?,
+        detail: text_field(&value, "detail")?,
+        errors,
+    })
+}
+
+/// An event's seats (`GET .../event`, `protocol::EventStatus`).
+pub fn event_status<J: Json>(value: J) -> Option<EventStatus> {
+    value.is_object().then_some(())?;
+    let state = match text_field(&value, "state")?.as_str() {
+        "open" => EventState::Open,
+        "closed" => EventState::Closed,
+        "cancelled" => EventState::Cancelled,
+        _ => return None,
+    };
+    Some(EventStatus {
+        widget: widget_field(&value)?,
+        state,
+        capacity: optional(&value, "capacity", |v| u32::try_from(v.unsigned()?).ok())?,
+        seats_taken: u32_field(&value, "seats_taken")?,
+        waiting: u32_field(&value, "waiting")?,
+        waiting_list: value.get("waiting_list")?.boolean()?,
+        persons_max: u32_field(&value, "persons_max")?,
+    })
 }
 
 /// What the widget keeps of a results answer (`protocol::Results`, whose `widget` is checked
@@ -208,7 +341,159 @@ pub fn topics(value: JsValue) -> Option<Vec<mitmachen_shared::config::TopicItem>
 mod tests {
     use super::*;
     use mitmachen_shared::ids::OptionKey;
-    use mitmachen_shared::protocol::PollBallot;
+    use mitmachen_shared::protocol::{PollBallot, Problem};
+    use serde_json::Value;
+
+    impl Json for Value {
+        fn get(&self, name: &str) -> Option<Self> {
+            self.as_object()?.get(name).cloned()
+        }
+        fn is_object(&self) -> bool {
+            Value::is_object(self)
+        }
+        fn is_null(&self) -> bool {
+            Value::is_null(self)
+        }
+        fn text(&self) -> Option<String> {
+            self.as_str().map(str::to_owned)
+        }
+        fn unsigned(&self) -> Option<u64> {
+            self.as_u64()
+        }
+        fn boolean(&self) -> Option<bool> {
+            self.as_bool()
+        }
+        fn items(&self) -> Option<Vec<Self>> {
+            self.as_array().cloned()
+        }
+    }
+
+    fn json(text: &str) -> Value {
+        serde_json::from_str(text).unwrap_or(Value::Null)
+    }
+
+    /// Each reply is read exactly when serde reads it, and to the same value.
+    fn same_as_serde<T>(replies: &[&str], read: impl Fn(Value) -> Option<T>)
+    where
+        T: serde::de::DeserializeOwned + PartialEq + std::fmt::Debug,
+    {
+        for reply in replies {
+            assert_eq!(
+                read(json(reply)),
+                serde_json::from_str::<T>(reply).ok(),
+                "{reply}"
+            );
+        }
+    }
+
+    #[test]
+    fn receipts_with_and_without_a_placement() {
+        let base = r#""receipt":"r-1","widget":"haushalt","accepted_at":"2027-01-01T10:00:00Z""#;
+        let replies: Vec<String> = [
+            "",
+            r#","placement":"seat""#,
+            r#","placement":"waiting_list""#,
+            r#","placement":null"#,
+            r#","placement":"front_row""#,
+            r#","placement":1"#,
+            r#","extra":[1,2]"#,
+        ]
+        .iter()
+        .map(|tail| format!("{{{base}{tail}}}"))
+        .chain([
+            r#"{"receipt":"r-1","widget":"Bad Id","accepted_at":"x"}"#.to_owned(),
+            r#"{"receipt":"r-1","widget":"haushalt"}"#.to_owned(),
+            r#"["r-1"]"#.to_owned(),
+            "null".to_owned(),
+        ])
+        .collect();
+        let replies: Vec<&str> = replies.iter().map(String::as_str).collect();
+        same_as_serde::<Receipt>(&replies, receipt);
+        let read = receipt(json(&format!(r#"{{{base},"placement":"waiting_list"}}"#)));
+        assert_eq!(read.and_then(|r| r.placement), Some(Placement::WaitingList));
+    }
+
+    #[test]
+    fn event_status_as_serde_reads_it() {
+        same_as_serde::<EventStatus>(
+            &[
+                r#"{"widget":"x","state":"open","capacity":50,"seats_taken":3,"waiting":0,"waiting_list":true,"persons_max":4}"#,
+                r#"{"widget":"x","state":"closed","capacity":null,"seats_taken":0,"waiting":0,"waiting_list":false,"persons_max":1}"#,
+                r#"{"widget":"x","state":"cancelled","seats_taken":7,"waiting":2,"waiting_list":true,"persons_max":1,"more":{}}"#,
+                r#"{"widget":"x","state":"full","capacity":5,"seats_taken":0,"waiting":0,"waiting_list":true,"persons_max":1}"#,
+                r#"{"widget":"x","state":"open","capacity":-1,"seats_taken":0,"waiting":0,"waiting_list":true,"persons_max":1}"#,
+                r#"{"widget":"x","state":"open","capacity":4294967296,"seats_taken":0,"waiting":0,"waiting_list":true,"persons_max":1}"#,
+                r#"{"widget":"x","state":"open","capacity":5,"seats_taken":"3","waiting":0,"waiting_list":true,"persons_max":1}"#,
+                r#"{"widget":"x","state":"open","capacity":5,"seats_taken":3,"waiting":0,"waiting_list":"yes","persons_max":1}"#,
+                r#"{"widget":"x","state":"open","capacity":5,"seats_taken":3,"waiting":0,"persons_max":1}"#,
+                r#"{"widget":"../x","state":"open","capacity":5,"seats_taken":3,"waiting":0,"waiting_list":true,"persons_max":1}"#,
+                r#""open""#,
+            ],
+            event_status,
+        );
+    }
+
+    #[test]
+    fn problems_with_field_errors() {
+        let replies = [
+            r#"{"type":"urn:mitmachen:problem:invalid-submission","title":"t","status":422,"detail":"d","errors":[{"pointer":"/email","detail":"email is not an e-mail address"}]}"#,
+            r#"{"type":"urn:mitmachen:problem:event-full","title":"t","status":409,"detail":"full"}"#,
+            r#"{"type":"urn:mitmachen:problem:closed","title":"t","status":422,"detail":"d","errors":[{"pointer":"/email"}]}"#,
+            r#"{"type":"x","title":"t","status":70000,"detail":"d"}"#,
+            r#"{"type":"x","title":"t","status":422,"detail":"d","errors":null}"#,
+            r#"{"type":"x","title":"t","status":422}"#,
+            "<html>Bad Gateway</html>",
+        ];
+        for reply in replies {
+            let ours = problem(json(reply));
+            let serde = serde_json::from_str::<Problem>(reply).ok();
+            assert_eq!(
+                ours,
+                serde.map(|p| ProblemReply {
+                    kind: p.kind,
+                    detail: p.detail,
+                    errors: p
+                        .errors
+                        .into_iter()
+                        .map(|e| (e.pointer, e.detail))
+                        .collect(),
+                }),
+                "{reply}"
+            );
+        }
+    }
+
+    #[test]
+    fn registration_json_is_what_serde_writes() {
+        let tricky = "\"'><script>alert(1)</script> \\ \u{0}\u{1f}\t\r\n Grüße 🙂 \u{2028}";
+        let full = Registration {
+            name: "Erika Mustermann".into(),
+            email: "erika@example.de".into(),
+            persons: 3,
+            phone: "+49 30 1234567".into(),
+            organisation: "Verein \"Spielplatz\" e. V.".into(),
+            note: "Rollstuhl\nund Begleitung".into(),
+            lang: "de-einfach".into(),
+            honeypot: String::new(),
+        };
+        let bare = Registration {
+            name: tricky.into(),
+            email: "a@b.de".into(),
+            persons: 1,
+            phone: String::new(),
+            organisation: String::new(),
+            note: tricky.into(),
+            lang: String::new(),
+            honeypot: "http://spam.example".into(),
+        };
+        for r in [full, bare] {
+            let submission = Submission::Registration(r);
+            assert_eq!(
+                submission_json(&submission),
+                serde_json::to_string(&submission).unwrap_or_default()
+            );
+        }
+    }
 
     #[test]
     fn submission_json_is_what_serde_writes() {

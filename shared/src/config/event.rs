@@ -75,7 +75,8 @@ fn place_from_list(content: &EditorContent) -> Option<String> {
     content.items.iter().find_map(|item| {
         let text = text::visible(&item.text);
         let (label, rest) = text.split_once(':')?;
-        let label = label.trim().to_lowercase();
+        // ASCII only: `to_lowercase` would bring Unicode's case tables into the bundle.
+        let label = label.trim().to_ascii_lowercase();
         PLACE_LABELS
             .contains(&label.as_str())
             .then(|| rest.trim().to_owned())

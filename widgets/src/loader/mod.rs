@@ -7,7 +7,7 @@
 
 pub mod source;
 
-use crate::{browser, config_error, events, poll, styles, topics};
+use crate::{browser, config_error, event, events, poll, styles, topics};
 use mitmachen_shared::config::{self, Parsed, WidgetKind};
 use std::any::Any;
 use std::cell::RefCell;
@@ -125,6 +125,19 @@ fn mount(host: &Element) {
                         id: config.id,
                         endpoint: config.endpoint,
                         config: Rc::new(topics_config),
+                        texts,
+                        host: host.clone(),
+                    },
+                )
+                .render(),
+            ),
+            WidgetKind::Event(event_config) => Box::new(
+                yew::Renderer::<event::EventWidget>::with_root_and_props(
+                    root,
+                    event::EventProps {
+                        id: config.id,
+                        endpoint: config.endpoint,
+                        config: Rc::new(event_config),
                         texts,
                         host: host.clone(),
                     },

@@ -58,19 +58,6 @@ async fn load(
     ok
 }
 
-/// Whether the citizen can see the list now: the page is showing and the element is at least
-/// partly on screen.
-fn on_screen(host: &Element) -> bool {
-    let page_shown = browser::document()
-        .is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Visible);
-    let height = browser::window()
-        .and_then(|w| w.inner_height().ok())
-        .and_then(|h| h.as_f64())
-        .unwrap_or(0.0);
-    let rect = host.get_bounding_client_rect();
-    page_shown && rect.bottom() > 0.0 && rect.top() < height
-}
-
 /// Refreshes while the list is on screen, at the editor's interval, backing off after failures,
 /// for the life of the page.
 async fn refresh(
@@ -82,7 +69,7 @@ async fn refresh(
     let mut wait = every;
     loop {
         browser::sleep(wait).await;
-        if !on_screen(&props.host) {
+        if !browser::on_screen(&props.host) {
             continue;
         }
         let results = *results_visible.borrow();
