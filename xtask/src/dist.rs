@@ -125,6 +125,9 @@ pub fn build(tools: &Tools) -> Result<Vec<FileInfo>> {
             "--target",
             "no-modules",
             "--no-typescript",
+            // The loader always hands the glue the fetched module; without this flag the glue
+            // would also carry a fallback that guesses `<script>_bg.wasm`.
+            "--omit-default-module-path",
             "--out-name",
             "mitmachen",
             "--out-dir",
