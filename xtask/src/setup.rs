@@ -197,9 +197,11 @@ pub fn wasm_cargo(tools: &Tools) -> Command {
     }
     c.env("RUSTC_BOOTSTRAP", "1");
     // Panics abort without a message, so their file/line/column strings are dead weight.
+    // MIR optimisation level 3 (default 2; 4 would add unsound passes) shrinks the bundle by
+    // about 0.7 KB brotli.
     c.env(
         "RUSTFLAGS",
-        "-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none",
+        "-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zmir-opt-level=3",
     );
     c
 }

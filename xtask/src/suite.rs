@@ -7,7 +7,7 @@ use std::process::Command;
 
 /// The most a page may download for the widgets, brotli-compressed (measured size plus a small
 /// margin; raise it deliberately, with the reason in the commit).
-pub const BROTLI_BUDGET: usize = 136_000;
+pub const BROTLI_BUDGET: usize = 124_000;
 
 fn cargo(args: &[&str]) -> Result {
     cmd::run(Command::new("cargo").args(args).current_dir(root()))

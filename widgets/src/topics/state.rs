@@ -108,21 +108,18 @@ impl TopicsState {
             return;
         }
         if let ResultsState::Loaded(tally) = &self.results {
-            // Stable: equal counts keep the editor's order.
-            let position = |k: &OptionKey| {
-                self.topics
-                    .iter()
-                    .position(|t| &t.key == k)
-                    .unwrap_or(usize::MAX)
-            };
-            let mut order = self.order.clone();
-            order.sort_by(|a, b| {
-                tally
-                    .count(b.as_str())
-                    .cmp(&tally.count(a.as_str()))
-                    .then(position(a).cmp(&position(b)))
-            });
-            self.order = order;
+            // `ranked` sorts stably by count, and `topics` is in the editor's order (`order` holds
+            // the same keys): equal counts keep the editor's order. One sort in the bundle, not two.
+            let counts: Vec<(&str, u64)> = self
+                .topics
+                .iter()
+                .map(|t| (t.key.as_str(), tally.count(t.key.as_str())))
+                .collect();
+            self.order = ranked(&counts, Order::ByVotes)
+                .into_iter()
+                .filter_map(|(_, key, _)| self.topics.iter().find(|t| t.key.as_str() == key))
+                .map(|t| t.key.clone())
+                .collect();
         }
     }
 
