@@ -191,6 +191,12 @@ pub enum Problem {
     PersonsOutOfRange {
         max: u32,
     },
+    /// A value for a field the form does not have.
+    NotAsked,
+    /// A choice the form does not offer, or one made twice.
+    BadChoice,
+    /// Not an absolute http(s) address.
+    NotAWebAddress,
 }
 
 impl Problem {
@@ -205,6 +211,9 @@ impl Problem {
                 "may contain only digits, spaces and + ( ) / - . (e.g. +49 30 1234567)".into()
             }
             Problem::PersonsOutOfRange { max } => format!("must be a whole number from 1 to {max}"),
+            Problem::NotAsked => "is not asked by this form".into(),
+            Problem::BadChoice => "names a choice the form does not offer, or one twice".into(),
+            Problem::NotAWebAddress => "is not an http(s) address".into(),
         }
     }
 }
@@ -283,9 +292,9 @@ pub fn check_registration(
 }
 
 /// Checks one text field; `true` when it is filled in and has no problem so far.
-fn check_text(
-    problems: &mut Vec<(Field, Problem)>,
-    field: Field,
+pub(crate) fn check_text<F>(
+    problems: &mut Vec<(F, Problem)>,
+    field: F,
     value: &str,
     ask: Ask,
     max: usize,

@@ -9,6 +9,7 @@ pub mod event;
 pub mod ics;
 pub mod ids;
 pub mod messages;
+pub mod newsletter;
 pub mod protocol;
 pub mod text;
 pub mod time;

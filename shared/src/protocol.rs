@@ -7,6 +7,7 @@
 use crate::event::{FormValues, Placement, check_registration};
 use crate::ids::{OptionKey, WidgetId};
 use crate::messages::Lang;
+use crate::newsletter::{SubscriptionValues, check_subscription};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -50,6 +51,7 @@ pub enum Submission {
     Proposal(Proposal),
     Topics(TopicBallot),
     Registration(Registration),
+    Subscription(Subscription),
 }
 
 /// The answers chosen in a poll, by option key.
@@ -136,6 +138,49 @@ impl Registration {
     }
 }
 
+/// A request to subscribe to a newsletter, to be confirmed by the address owner (double opt-in).
+/// Nothing of it is echoed in the confirmation mail.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Subscription {
+    pub email: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
+    /// The chosen lists' keys; empty when the widget offers none or one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lists: Vec<OptionKey>,
+    /// The consent text exactly as the citizen saw it beside the button: the proof of what was
+    /// agreed to.
+    pub consent: String,
+    /// The privacy notice linked beside the consent text, as an absolute address.
+    pub privacy: String,
+    /// The page the form was on, without query and fragment.
+    pub page: String,
+    /// The widget's language (`de`, `de-einfach`, `en`): the mails are written in it.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub lang: String,
+    /// The form's honeypot field, hidden from people; see [`is_spam`](Submission::is_spam).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub honeypot: String,
+}
+
+impl Subscription {
+    pub fn values(&self) -> SubscriptionValues<'_> {
+        SubscriptionValues {
+            email: &self.email,
+            name: &self.name,
+            lists: &self.lists,
+            consent: &self.consent,
+            privacy: &self.privacy,
+            page: &self.page,
+        }
+    }
+
+    pub fn language(&self) -> Lang {
+        Lang::from_tag(&self.lang).unwrap_or_default()
+    }
+}
+
 /// One thing wrong with a request body, located by a JSON pointer (RFC 6901).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldError {
@@ -150,6 +195,7 @@ impl Submission {
             Submission::Proposal(_) => "proposal",
             Submission::Topics(_) => "topics",
             Submission::Registration(_) => "registration",
+            Submission::Subscription(_) => "subscription",
         }
     }
 
@@ -162,6 +208,7 @@ impl Submission {
             Submission::Proposal(proposal) => !proposal.honeypot.is_empty(),
             Submission::Topics(ballot) => !ballot.honeypot.is_empty(),
             Submission::Registration(r) => !r.honeypot.is_empty(),
+            Submission::Subscription(s) => !s.honeypot.is_empty(),
         }
     }
 
@@ -214,12 +261,16 @@ impl Submission {
                         detail: format!("{} {}", field.name(), problem.detail()),
                     });
                 }
-                if !registration.lang.is_empty() && Lang::from_tag(&registration.lang).is_none() {
+                check_lang(&mut errors, &registration.lang);
+            }
+            Submission::Subscription(subscription) => {
+                for (field, problem) in check_subscription(&subscription.values(), None) {
                     errors.push(FieldError {
-                        pointer: "/lang".into(),
-                        detail: "lang must be de, de-einfach or en".into(),
+                        pointer: format!("/{}", field.name()),
+                        detail: format!("{} {}", field.name(), problem.detail()),
                     });
                 }
+                check_lang(&mut errors, &subscription.lang);
             }
             Submission::Proposal(proposal) => {
                 check_text(
@@ -245,6 +296,15 @@ impl Submission {
         } else {
             Err(errors)
         }
+    }
+}
+
+fn check_lang(errors: &mut Vec<FieldError>, lang: &str) {
+    if !lang.is_empty() && Lang::from_tag(lang).is_none() {
+        errors.push(FieldError {
+            pointer: "/lang".into(),
+            detail: "lang must be de, de-einfach or en".into(),
+        });
     }
 }
 
@@ -457,6 +517,42 @@ mod tests {
         assert!(decode(r#"{"kind":"registration","name":"E","email":"e@x.de","ip":"1"}"#).is_err());
         assert!(
             decode(r#"{"kind":"registration","name":"E","email":"e@x.de","honeypot":"x"}"#)
+                .expect("decodes")
+                .is_spam()
+        );
+    }
+
+    #[test]
+    fn a_subscription_round_trips_and_names_bad_fields() {
+        let json = r#"{"kind":"subscription","email":"erika@example.de","lists":["beteiligung"],"consent":"Ja, ich möchte den Newsletter erhalten.","privacy":"https://musterstadt.de/datenschutz","page":"https://musterstadt.de/mitmachen","lang":"de-einfach"}"#;
+        let s = decode(json).expect("valid");
+        assert_eq!((s.kind(), s.validate()), ("subscription", Ok(())));
+        assert_eq!(serde_json::to_string(&s).expect("serializes"), json);
+        let Submission::Subscription(sub) = &s else {
+            panic!("not a subscription")
+        };
+        assert_eq!(sub.language(), Lang::DeEasy);
+        let bad = decode(
+            r#"{"kind":"subscription","email":"x","consent":"","privacy":"/d","page":"","lang":"fr"}"#,
+        )
+        .expect("decodes");
+        let pointers: Vec<String> = bad
+            .validate()
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.pointer)
+            .collect();
+        assert_eq!(
+            pointers,
+            ["/email", "/consent", "/privacy", "/page", "/lang"]
+        );
+        assert!(decode(r#"{"kind":"subscription","email":"e@x.de"}"#).is_err());
+        assert!(
+            decode(r#"{"kind":"subscription","email":"e@x.de","consent":"c","privacy":"https://x.de","page":"https://x.de","ip":"1"}"#)
+                .is_err()
+        );
+        assert!(
+            decode(r#"{"kind":"subscription","email":"e@x.de","consent":"c","privacy":"https://x.de","page":"https://x.de","honeypot":"x"}"#)
                 .expect("decodes")
                 .is_spam()
         );

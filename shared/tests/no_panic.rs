@@ -8,7 +8,8 @@
 //! no_panic`; `cargo xtask fuzz` runs the cargo-fuzz targets in `fuzz/` over the same code.
 
 use mitmachen_shared::config::{
-    self, ConfigError, EditorContent, EventConfig, Heading, Item, Source, TopicsConfig,
+    self, ConfigError, EditorContent, EventConfig, Heading, Item, NewsletterConfig, Source,
+    TopicsConfig,
 };
 use mitmachen_shared::config::{Choice, Endpoint, WidgetConfig, WidgetKind};
 use mitmachen_shared::ids::{MAX_IDENT_LEN, OptionKey, WidgetId};
@@ -232,6 +233,9 @@ const ATTR_NAMES: &[&str] = &[
     "data-note",
     "data-privacy",
     "data-status",
+    "data-lists",
+    "data-name",
+    "data-consent",
     "data-text-submit",
     "data-text-results-heading",
     "data-text-votes-many",
@@ -255,7 +259,14 @@ fn attr_name() -> impl Strategy<Value = String> {
 fn attr_value_for(name: &str) -> BoxedStrategy<String> {
     match name.to_ascii_lowercase().as_str() {
         "data-mitmachen" => plausible_or_any(strs(&[
-            "poll", "Poll", "topics", "event", "vote", "", "poll ",
+            "poll",
+            "Poll",
+            "topics",
+            "event",
+            "newsletter",
+            "vote",
+            "",
+            "poll ",
         ]))
         .boxed(),
         "data-id" => plausible_or_any(ident_like()).boxed(),
@@ -271,7 +282,7 @@ fn attr_value_for(name: &str) -> BoxedStrategy<String> {
             "",
         ]))
         .boxed(),
-        "data-options" => prop_oneof![
+        "data-options" | "data-lists" => prop_oneof![
             3 => vec(label(), 0..60).prop_map(|l| l.join("|")),
             1 => text_value(),
         ]
@@ -308,16 +319,18 @@ fn attr_value_for(name: &str) -> BoxedStrategy<String> {
             strs(&["-1", "1e3", " 4 "])
         ])
         .boxed(),
-        "data-phone" | "data-waiting-list" | "data-status" => plausible_or_any(strs(&[
-            "on",
-            "off",
-            "optional",
-            "required",
-            "open",
-            "cancelled",
-            "ja",
-        ]))
-        .boxed(),
+        "data-phone" | "data-waiting-list" | "data-status" | "data-name" => {
+            plausible_or_any(strs(&[
+                "on",
+                "off",
+                "optional",
+                "required",
+                "open",
+                "cancelled",
+                "ja",
+            ]))
+            .boxed()
+        }
         "data-privacy" => plausible_or_any(strs(&[
             "/datenschutz",
             "https://example.de/datenschutz",
@@ -423,6 +436,7 @@ fn likely_source() -> impl Strategy<Value = Source> {
             3 => typeset(Just("poll".to_owned())),
             2 => typeset(Just("topics".to_owned())),
             2 => typeset(Just("event".to_owned())),
+            2 => typeset(Just("newsletter".to_owned())),
             1 => attr_value_for("data-mitmachen"),
         ],
         prop_oneof![3 => "[a-z0-9][a-z0-9_-]{0,20}", 1 => plausible_or_any(ident_like())],
@@ -441,15 +455,29 @@ fn likely_source() -> impl Strategy<Value = Source> {
             0.8,
             prop_oneof![3 => strs(ENDPOINTS), 1 => endpoint_value()],
         ),
+        // Events and newsletters need a privacy notice; the other kinds warn about it.
+        option::weighted(
+            0.7,
+            prop_oneof![3 => strs(&["/datenschutz", "https://example.de/datenschutz"]), 1 => attr_value_for("data-privacy")],
+        ),
     )
         .prop_map(
-            |((kind, id, endpoint), extra, heading, items, page_lang, default_endpoint)| {
+            |(
+                (kind, id, endpoint),
+                extra,
+                heading,
+                items,
+                page_lang,
+                default_endpoint,
+                privacy,
+            )| {
                 let mut attributes = vec![
                     ("data-mitmachen".to_owned(), kind),
                     ("data-id".to_owned(), id),
                 ];
                 attributes.extend(endpoint.map(|v| ("data-endpoint".to_owned(), v)));
                 attributes.extend(extra);
+                attributes.extend(privacy.map(|v| ("data-privacy".to_owned(), v)));
                 Source {
                     attributes,
                     content: EditorContent { heading, items },
@@ -506,6 +534,7 @@ fn check_config(config: &WidgetConfig, texts: &Texts) {
         WidgetKind::Poll(poll) => poll,
         WidgetKind::Topics(topics) => return check_topics(topics, texts),
         WidgetKind::Event(event) => return check_event(event, texts),
+        WidgetKind::Newsletter(newsletter) => return check_newsletter(newsletter),
     };
     assert!(
         (2..=MAX_CHOICES).contains(&poll.options.len()),
@@ -550,6 +579,18 @@ fn check_event(event: &EventConfig, texts: &Texts) {
     assert!(!event.privacy_url.is_empty());
     let _ = texts.date_time(event.facts.starts_at);
     let _ = mitmachen_shared::ics::calendar("x", &event.facts, Timestamp(0), None);
+}
+
+fn check_newsletter(newsletter: &NewsletterConfig) {
+    assert!((2..=6).contains(&newsletter.heading_level));
+    assert!(newsletter.lists.len() <= mitmachen_shared::newsletter::MAX_LISTS);
+    let keys = newsletter.list_keys();
+    for (i, key) in keys.iter().enumerate() {
+        assert!(!keys[..i].contains(key), "duplicate list {key}");
+    }
+    assert!(!newsletter.privacy_url.is_empty());
+    assert!(newsletter.consent.as_ref().is_none_or(|c| !c.is_empty()));
+    assert!(newsletter.heading.as_ref().is_none_or(|h| !h.is_empty()));
 }
 
 fn check_topics(topics: &TopicsConfig, texts: &Texts) {
@@ -679,7 +720,7 @@ proptest! {
 
     #[test]
     fn submissions_from_any_json(
-        value in prop_oneof![submission_json(), proposal_json(), registration_json(), json_value()]
+        value in prop_oneof![submission_json(), proposal_json(), registration_json(), subscription_json(), json_value()]
     ) {
         if let Ok(submission) = serde_json::from_value::<Submission>(value) {
             check_submission(&submission)?;
@@ -809,6 +850,46 @@ fn registration_json() -> impl Strategy<Value = Value> {
         })
 }
 
+/// Subscription bodies: plausible and odd addresses, pages and consent texts, lists repeated,
+/// sometimes a wrong type or an unknown field.
+fn subscription_json() -> impl Strategy<Value = Value> {
+    let url = || {
+        prop_oneof![
+            3 => strs(&["https://musterstadt.de/mitmachen", "http://localhost:8080/x.html", "/datenschutz", "javascript:alert(1)", "https://", ""]).prop_map(Value::String),
+            1 => text_value().prop_map(Value::String),
+            1 => json_value(),
+        ]
+    };
+    (
+        prop_oneof![
+            3 => strs(&["erika@example.de", "a@b.c", "e@x..de", "a b@c.de"]).prop_map(Value::String),
+            1 => text_value().prop_map(Value::String),
+            1 => json_value(),
+        ],
+        option::weighted(0.5, text_value()),
+        option::weighted(0.5, prop_oneof![vec(select(&["beteiligung", "termine", "Termine", "<b>"][..]), 0..4).prop_map(|l| json!(l)), json_value()]),
+        prop_oneof![3 => text_value().prop_map(Value::String), 1 => Just(json!("Ja, ich möchte den Newsletter erhalten.")), 1 => json_value()],
+        (url(), url()),
+        option::weighted(0.1, (strs(FIELDS), json_value())),
+    )
+        .prop_map(|(email, name, lists, consent, (privacy, page), extra)| {
+            let mut body = json!({
+                "kind": "subscription", "email": email, "consent": consent,
+                "privacy": privacy, "page": page,
+            });
+            if let Some(n) = name {
+                body["name"] = Value::String(n);
+            }
+            if let Some(l) = lists {
+                body["lists"] = l;
+            }
+            if let Some((f, v)) = extra {
+                body[f] = v;
+            }
+            body
+        })
+}
+
 /// Proposal bodies: tricky titles and descriptions (control characters, long runs, markup),
 /// sometimes a honeypot, a wrong type or an unknown field.
 fn proposal_json() -> impl Strategy<Value = Value> {
@@ -930,6 +1011,17 @@ fn check_submission(submission: &Submission) -> Result<(), TestCaseError> {
                 prop_assert!((1..=mitmachen_shared::event::MAX_PERSONS).contains(&r.persons));
                 prop_assert!(!r.name.trim().is_empty() && !r.name.chars().any(char::is_control));
             }
+            Submission::Subscription(sub) => {
+                prop_assert_eq!(submission.kind(), "subscription");
+                prop_assert!(mitmachen_shared::event::is_email(sub.email.trim()));
+                prop_assert!(!sub.name.chars().any(char::is_control));
+                prop_assert!(!sub.consent.trim().is_empty());
+                prop_assert!(mitmachen_shared::newsletter::is_web_address(&sub.page));
+                prop_assert!(mitmachen_shared::newsletter::is_web_address(&sub.privacy));
+                for (i, key) in sub.lists.iter().enumerate() {
+                    prop_assert!(!sub.lists[..i].contains(key));
+                }
+            }
         },
         Err(errors) => {
             prop_assert!(!errors.is_empty());
@@ -945,6 +1037,9 @@ fn check_submission(submission: &Submission) -> Result<(), TestCaseError> {
                     "/organisation",
                     "/note",
                     "/lang",
+                ],
+                Submission::Subscription(_) => &[
+                    "/email", "/name", "/lists", "/consent", "/privacy", "/page", "/lang",
                 ],
             };
             for e in errors {

@@ -110,10 +110,10 @@ impl ConfigError {
         let de = lang == Lang::De;
         match self {
             UnknownType { value } if de => format!(
-                "data-mitmachen=\"{value}\" ist kein bekannter Typ. Möglich: poll, topics, event."
+                "data-mitmachen=\"{value}\" ist kein bekannter Typ. Möglich: poll, topics, event, newsletter."
             ),
             UnknownType { value } => {
-                format!("data-mitmachen=\"{value}\" is not a known widget type. Possible: poll, topics, event.")
+                format!("data-mitmachen=\"{value}\" is not a known widget type. Possible: poll, topics, event, newsletter.")
             }
             Missing { attr } if de => format!("Das Attribut {attr} fehlt."),
             Missing { attr } => format!("The attribute {attr} is missing."),
@@ -158,9 +158,9 @@ impl ConfigError {
                 "A poll needs at least 2 answers (found: {found}). Write them as a list inside the element or in data-options, separated by |."
             ),
             TooManyOptions { found, max } if de => {
-                format!("Eine Umfrage hat höchstens {max} Antworten (gefunden: {found}).")
+                format!("Die Liste hat höchstens {max} Einträge (gefunden: {found}).")
             }
-            TooManyOptions { found, max } => format!("A poll has at most {max} answers (found: {found})."),
+            TooManyOptions { found, max } => format!("The list may have at most {max} entries (found: {found})."),
             LabelTooLong { label, max } if de => {
                 format!("Der Eintrag „{label}“ ist länger als {max} Zeichen.")
             }

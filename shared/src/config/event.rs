@@ -85,7 +85,7 @@ fn place_from_list(content: &EditorContent) -> Option<String> {
 }
 
 /// A link to a privacy notice: absolute http(s), or a path on the same site.
-fn privacy(attrs: &Attrs, errors: &mut Vec<ConfigError>) -> String {
+pub(super) fn privacy(attrs: &Attrs, errors: &mut Vec<ConfigError>) -> String {
     let Some(value) = attrs.keyword("data-privacy") else {
         errors.push(ConfigError::Missing {
             attr: "data-privacy",

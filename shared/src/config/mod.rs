@@ -8,12 +8,14 @@
 mod endpoint;
 mod error;
 mod event;
+mod newsletter;
 mod poll;
 mod topics;
 
 pub use endpoint::{Endpoint, EndpointProblem};
 pub use error::ConfigError;
 pub use event::EventConfig;
+pub use newsletter::NewsletterConfig;
 pub use poll::{Choice, PollConfig, PollOption, ResultsVisibility};
 pub use topics::{TopicItem, TopicsConfig};
 
@@ -69,6 +71,7 @@ pub enum WidgetKind {
     Poll(PollConfig),
     Topics(TopicsConfig),
     Event(EventConfig),
+    Newsletter(NewsletterConfig),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -284,6 +287,10 @@ pub fn parse(source: &Source) -> Parsed {
         Some("event") => {
             kind_attrs = event::ATTRS;
             event::parse(&attrs, &source.content, &mut errors).map(WidgetKind::Event)
+        }
+        Some("newsletter") => {
+            kind_attrs = newsletter::ATTRS;
+            newsletter::parse(&attrs, &source.content, &mut errors).map(WidgetKind::Newsletter)
         }
         other => {
             kind_attrs = &[];

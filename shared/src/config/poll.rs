@@ -79,7 +79,7 @@ pub(super) fn parse(
     let before = errors.len();
     let (question, heading_level) = attrs.heading(content, errors);
 
-    let options = parse_options(attrs, content, errors);
+    let options = parse_options(attrs, content, errors, "data-options", 2, MAX_CHOICES);
 
     let choice_kw = attrs.one_of("data-choice", &["single", "multiple"], errors);
     let max = attrs.number("data-max-choices", 1, options.len().max(1), errors);
@@ -107,13 +107,18 @@ pub(super) fn parse(
     })
 }
 
-fn parse_options(
+/// Keyed entries from the attribute `attr` (separated by `|`) or else the editor's list: a
+/// poll's answers, a newsletter's lists. Fewer than `min` or more than `max` is an error.
+pub(super) fn parse_options(
     attrs: &Attrs,
     content: &EditorContent,
     errors: &mut Vec<ConfigError>,
+    attr: &'static str,
+    min: usize,
+    max: usize,
 ) -> Vec<PollOption> {
-    // data-options wins over the list, so an editor can keep a different no-JS text.
-    let items: Vec<(String, Option<String>)> = match attrs.raw("data-options") {
+    // The attribute wins over the list, so an editor can keep a different no-JS text.
+    let items: Vec<(String, Option<String>)> = match attrs.raw(attr) {
         Some(list) if !text::visible(list).is_empty() => {
             list.split('|').map(|l| (text::visible(l), None)).collect()
         }
@@ -157,7 +162,7 @@ fn parse_options(
         }
         options.push(PollOption { key, label });
     }
-    if options.len() < 2
+    if options.len() < min
         && !errors
             .iter()
             .any(|e| matches!(e, ConfigError::DuplicateOption { .. }))
@@ -166,10 +171,10 @@ fn parse_options(
             found: options.len(),
         });
     }
-    if options.len() > MAX_CHOICES {
+    if options.len() > max {
         errors.push(ConfigError::TooManyOptions {
             found: options.len(),
-            max: MAX_CHOICES,
+            max,
         });
     }
     options

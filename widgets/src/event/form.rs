@@ -61,6 +61,10 @@ pub fn error_text(texts: &Texts, field: Field, error: &FieldError) -> String {
             Problem::PersonsOutOfRange { max } => {
                 texts.fill(Text::ErrorPersons, &[("max", &number(&max))])
             }
+            // A registration form never finds these (they belong to the newsletter's form).
+            Problem::NotAsked | Problem::BadChoice | Problem::NotAWebAddress => {
+                texts.fill(Text::ErrorNotAccepted, &[("detail", &problem.detail())])
+            }
         },
         FieldError::SeatsLeft(left) => texts.fill(Text::ErrorSeats, &[("left", &number(left))]),
         FieldError::Server(detail) => texts.fill(Text::ErrorNotAccepted, &[("detail", detail)]),
