@@ -8,10 +8,12 @@
 
 use crate::config::{MailRoute, MailSettings};
 use crate::events::Event;
-use crate::http::cancel_link_path;
+use crate::http::{cancel_link_path, confirm_link_path, unsubscribe_link_path};
 use crate::mail::{
-    EventMail, EventMailKind, MailConfig, Mailer, SmtpConfig, Tls, Transport, event_message,
+    EventMail, EventMailKind, MailConfig, Mailer, NewsletterMail, NewsletterMailKind, SmtpConfig,
+    Tls, Transport, event_message, newsletter_message,
 };
+use crate::newsletters::Newsletter;
 use crate::store::{MailJob, MailKind, Store, now};
 use mitmachen_shared::ids::WidgetId;
 use mitmachen_shared::messages::Lang;
@@ -26,7 +28,7 @@ const TICK: Duration = Duration::from_secs(5);
 const LEASE_MS: i64 = 5 * 60 * 1000;
 const BATCH: usize = 20;
 /// Pauses before the 2nd, 3rd… attempt; after the last one the mail is given up.
-const RETRY_MS: &[i64] = &[
+pub(crate) const RETRY_MS: &[i64] = &[
     60_000,
     5 * 60_000,
     15 * 60_000,
@@ -65,6 +67,7 @@ pub struct Delivery {
     pub mailer: Mailer,
     pub config: MailConfig,
     pub events: BTreeMap<WidgetId, Arc<Event>>,
+    pub newsletters: BTreeMap<WidgetId, Arc<Newsletter>>,
     /// Where browsers reach the collector, for the links.
     pub public_url: String,
     pub wakeup: Arc<Notify>,
@@ -114,8 +117,65 @@ impl Delivery {
         Ok(claimed)
     }
 
-    /// Composes and sends one mail; on failure the error and when to retry (`None`: never).
-    async fn send(&self, job: &MailJob) -> Result<(), (String, Option<i64>)> {
+    /// Composes one mail from its declaration; the message and the links to log.
+    fn compose(
+        &self,
+        job: &MailJob,
+    ) -> Result<(lettre::Message, Vec<String>), (String, Option<i64>)> {
+        match (newsletter_kind(job.kind), event_kind(job.kind)) {
+            (Some(kind), _) => self.newsletter_mail(job, kind),
+            (None, Some(kind)) => self.event_mail(job, kind),
+            (None, None) => Err((format!("no mail of kind {}", job.kind.as_str()), None)),
+        }
+    }
+
+    fn newsletter_mail(
+        &self,
+        job: &MailJob,
+        kind: NewsletterMailKind,
+    ) -> Result<(lettre::Message, Vec<String>), (String, Option<i64>)> {
+        let Some(newsletter) = self.newsletters.get(&job.widget) else {
+            return Err((
+                format!("the newsletter '{}' is no longer declared", job.widget),
+                None,
+            ));
+        };
+        let link = |path: fn(&str) -> String| {
+            job.token
+                .as_deref()
+                .map(|t| format!("{}{}", self.public_url, path(t)))
+        };
+        let (confirm_url, unsubscribe_url) = match kind {
+            NewsletterMailKind::Confirm => (link(confirm_link_path), None),
+            _ => (None, link(unsubscribe_link_path)),
+        };
+        let lists = newsletter.list_names(&job.lists);
+        let mail = NewsletterMail {
+            to: &job.to,
+            lang: Lang::from_tag(&job.lang).unwrap_or_default(),
+            kind,
+            title: &newsletter.title,
+            lists: &lists,
+            confirm_url: confirm_url.as_deref(),
+            confirm_hours: newsletter.confirm_hours,
+            unconfirmed_days: newsletter.unconfirmed_days,
+            unsubscribe_url: unsubscribe_url.as_deref(),
+            page_url: newsletter.page_url.as_deref(),
+            now: now(),
+        };
+        let message =
+            newsletter_message(&self.config.from, &mail).map_err(|e| (e.message, None))?;
+        Ok((
+            message,
+            confirm_url.into_iter().chain(unsubscribe_url).collect(),
+        ))
+    }
+
+    fn event_mail(
+        &self,
+        job: &MailJob,
+        kind: EventMailKind,
+    ) -> Result<(lettre::Message, Vec<String>), (String, Option<i64>)> {
         let Some(event) = self.events.get(&job.widget) else {
             // The declaration was removed: there is nothing true left to write.
             return Err((
@@ -130,7 +190,7 @@ impl Delivery {
         let mail = EventMail {
             to: &job.to,
             lang: Lang::from_tag(&job.lang).unwrap_or_default(),
-            kind: kind(job.kind),
+            kind,
             widget: &job.widget,
             facts: &event.facts,
             persons: job.persons,
@@ -139,7 +199,13 @@ impl Delivery {
             now: now(),
         };
         let message = event_message(&self.config.from, &mail).map_err(|e| (e.message, None))?;
-        let links: Vec<&str> = link.as_deref().into_iter().collect();
+        Ok((message, link.into_iter().collect()))
+    }
+
+    /// Composes and sends one mail; on failure the error and when to retry (`None`: never).
+    async fn send(&self, job: &MailJob) -> Result<(), (String, Option<i64>)> {
+        let (message, links) = self.compose(job)?;
+        let links: Vec<&str> = links.iter().map(String::as_str).collect();
         match self.mailer.send(message, &links).await {
             Ok(()) => {
                 tracing::info!(mail = job.id, kind = job.kind.as_str(), widget = %job.widget, "mail sent");
@@ -167,8 +233,8 @@ impl Delivery {
     }
 }
 
-fn kind(kind: MailKind) -> EventMailKind {
-    match kind {
+fn event_kind(kind: MailKind) -> Option<EventMailKind> {
+    Some(match kind {
         MailKind::Seat => EventMailKind::Seat,
         MailKind::WaitingList => EventMailKind::WaitingList,
         MailKind::AlreadySeat => EventMailKind::AlreadySeat,
@@ -176,5 +242,17 @@ fn kind(kind: MailKind) -> EventMailKind {
         MailKind::Promoted => EventMailKind::Promoted,
         MailKind::Cancelled => EventMailKind::Cancelled,
         MailKind::CancelledByOrganiser => EventMailKind::CancelledByOrganiser,
+        MailKind::NewsletterConfirm | MailKind::NewsletterAlready | MailKind::NewsletterWelcome => {
+            return None;
+        }
+    })
+}
+
+fn newsletter_kind(kind: MailKind) -> Option<NewsletterMailKind> {
+    match kind {
+        MailKind::NewsletterConfirm => Some(NewsletterMailKind::Confirm),
+        MailKind::NewsletterAlready => Some(NewsletterMailKind::AlreadySubscribed),
+        MailKind::NewsletterWelcome => Some(NewsletterMailKind::Welcome),
+        _ => None,
     }
 }

@@ -10,9 +10,11 @@ pub mod delivery;
 pub mod events;
 pub mod http;
 pub mod mail;
+pub mod newsletters;
 pub mod retention;
 pub mod rules;
 pub mod store;
+pub mod webhook;
 
 use config::Config;
 use http::AppState;
@@ -105,7 +107,14 @@ pub async fn run(config: Config) -> Result<(), RunError> {
         .iter()
         .map(|(id, event)| (id.clone(), Arc::new(event.clone())))
         .collect();
+    let newsletters: BTreeMap<_, _> = config
+        .newsletters
+        .iter()
+        .map(|(id, n)| (id.clone(), Arc::new(n.clone())))
+        .collect();
+    let webhook_client = webhook::client().map_err(RunError)?;
     let mail_wakeup = Arc::new(Notify::new());
+    let webhook_wakeup = Arc::new(Notify::new());
     let state = Arc::new(AppState {
         store: store.clone(),
         origins,
@@ -122,8 +131,10 @@ pub async fn run(config: Config) -> Result<(), RunError> {
             .map(|(id, rules)| (id.clone(), Arc::new(rules.clone())))
             .collect(),
         events: events.clone(),
+        newsletters: newsletters.clone(),
         retention_days: config.retention_days,
         mail_wakeup: mail_wakeup.clone(),
+        webhook_wakeup: webhook_wakeup.clone(),
     });
     tracing::info!(
         database = %config.database.display(),
@@ -134,6 +145,7 @@ pub async fn run(config: Config) -> Result<(), RunError> {
         admin_api = config.admin_token.is_some(),
         widgets_with_rules = config.rules.len(),
         events = config.events.len(),
+        newsletters = config.newsletters.len(),
         retention_days = config.retention_days,
         mail = ?config.mail,
         "ready"
@@ -144,8 +156,19 @@ pub async fn run(config: Config) -> Result<(), RunError> {
             mailer,
             config: mail,
             events: events.clone(),
+            newsletters: newsletters.clone(),
             public_url: state.public_url.clone(),
             wakeup: mail_wakeup,
+        }
+        .run(),
+    );
+    tokio::spawn(
+        webhook::Webhooks {
+            store: store.clone(),
+            newsletters,
+            public_url: state.public_url.clone(),
+            wakeup: webhook_wakeup,
+            client: webhook_client,
         }
         .run(),
     );

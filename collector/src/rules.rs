@@ -138,7 +138,10 @@ impl WidgetRules {
             // A ballot of the other kind than declared.
             (
                 Some(rules),
-                Submission::Topics(_) | Submission::Poll(_) | Submission::Registration(_),
+                Submission::Topics(_)
+                | Submission::Poll(_)
+                | Submission::Registration(_)
+                | Submission::Subscription(_),
             ) => {
                 let declared = match rules {
                     BallotRules::Topics { .. } => "topics",

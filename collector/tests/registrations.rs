@@ -5,11 +5,11 @@
 
 mod support;
 
-use mailparse::MailHeaderMap;
 use reqwest::{StatusCode, header};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
+use support::outbox::{mails_to, read_mails};
 use support::{Collector, client, problem, submit};
 
 const TOKEN: &str = "test-admin-token-0123456789abcdef0123";
@@ -102,91 +102,6 @@ async fn admin_json(c: &Collector, path: &str, post: bool) -> Value {
     let res = admin(c, path, post).await;
     assert_eq!(res.status(), StatusCode::OK, "{:?}", res.text().await);
     res.json().await.expect("json")
-}
-
-/// A mail from the outbox, decoded.
-#[derive(Debug)]
-struct Mail {
-    to: String,
-    subject: String,
-    text: String,
-    attachments: Vec<String>,
-}
-
-impl Mail {
-    /// The cancellation link in the text part, as a path.
-    fn link(&self) -> Option<String> {
-        let at = self.text.find("/v1/registrations/cancel/")?;
-        let rest = &self.text[at..];
-        let end = rest
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '/' || c == '-'))
-            .unwrap_or(rest.len());
-        Some(rest[..end].to_owned())
-    }
-}
-
-fn read_mails(dir: &Path) -> Vec<Mail> {
-    let Ok(entries) = std::fs::read_dir(outbox(dir)) else {
-        return Vec::new();
-    };
-    let mut files: Vec<PathBuf> = entries
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "eml"))
-        .collect();
-    // In the order written (the names are random).
-    files.sort_by_key(|p| {
-        std::fs::metadata(p)
-            .and_then(|m| m.modified())
-            .unwrap_or(std::time::UNIX_EPOCH)
-    });
-    files
-        .iter()
-        .map(|path| {
-            let raw = std::fs::read(path).expect("read mail");
-            let parsed = mailparse::parse_mail(&raw).expect("a valid mail");
-            let mut text = String::new();
-            let mut attachments = Vec::new();
-            for part in parsed.parts() {
-                let disposition = part.get_content_disposition();
-                if disposition.disposition == mailparse::DispositionType::Attachment {
-                    attachments.push(part.get_body().expect("attachment body"));
-                } else if part.ctype.mimetype == "text/plain" {
-                    text.push_str(&part.get_body().expect("text body"));
-                }
-            }
-            Mail {
-                to: parsed.headers.get_first_value("To").unwrap_or_default(),
-                subject: parsed
-                    .headers
-                    .get_first_value("Subject")
-                    .unwrap_or_default(),
-                text,
-                attachments,
-            }
-        })
-        .collect()
-}
-
-/// Waits until `n` mails went to `to`; mails are sent in the background.
-async fn mails_to(dir: &Path, to: &str, n: usize) -> Vec<Mail> {
-    for _ in 0..100 {
-        let mails: Vec<Mail> = read_mails(dir)
-            .into_iter()
-            .filter(|m| m.to.contains(to))
-            .collect();
-        if mails.len() >= n {
-            return mails;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!(
-        "no {n} mails to {to}; outbox: {:#?}",
-        read_mails(dir)
-            .iter()
-            .map(|m| (&m.to, &m.subject))
-            .collect::<Vec<_>>()
-    );
 }
 
 #[tokio::test]

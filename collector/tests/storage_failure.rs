@@ -7,14 +7,17 @@ use mitmachen_collector::events::Event;
 use mitmachen_collector::http::cors::OriginPolicy;
 use mitmachen_collector::http::rate_limit::RateLimits;
 use mitmachen_collector::http::{AppState, router};
+use mitmachen_collector::newsletters::Newsletter;
 use mitmachen_collector::store::{
-    CancelOutcome, Canceller, DecideOutcome, Decision, MailJob, NewSubmission, ProposalRecord,
-    ProposalStatus, RegistrationRecord, Store, StoreError, SubmitOutcome,
+    CancelOutcome, Canceller, ConfirmOutcome, ConfirmView, DecideOutcome, Decision, Erased,
+    MailJob, NewSubmission, ProposalRecord, ProposalStatus, RegistrationRecord, Store, StoreError,
+    SubmitOutcome, SubscriberRecord, SubscriptionStatus, UnsubscribeOutcome, WebhookJob,
 };
 use mitmachen_shared::ids::WidgetId;
 use mitmachen_shared::protocol::{Problem, Results, Topic};
 use mitmachen_shared::time::Timestamp;
 use reqwest::{StatusCode, header};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use support::{client, key};
 
@@ -64,10 +67,58 @@ impl Store for BrokenStore {
     fn purge(&self, _: Timestamp, _: &[(WidgetId, Timestamp)]) -> Result<usize, StoreError> {
         Err(StoreError("disk I/O error".into()))
     }
+    fn confirm_view(&self, _: &str, _: Timestamp) -> Result<ConfirmView, StoreError> {
+        Err(StoreError("disk I/O error".into()))
+    }
+    fn confirm(
+        &self,
+        _: &str,
+        _: &Newsletters,
+        _: Timestamp,
+    ) -> Result<ConfirmOutcome, StoreError> {
+        Err(StoreError("disk I/O error".into()))
+    }
+    fn unsubscribe_view(&self, _: &str) -> Result<Option<(WidgetId, String)>, StoreError> {
+        Err(StoreError("disk I/O error".into()))
+    }
+    fn unsubscribe(
+        &self,
+        _: &str,
+        _: &Newsletters,
+        _: Timestamp,
+    ) -> Result<UnsubscribeOutcome, StoreError> {
+        Err(StoreError("disk I/O error".into()))
+    }
+    fn subscribers(
+        &self,
+        _: &WidgetId,
+        _: Option<SubscriptionStatus>,
+    ) -> Result<Vec<SubscriberRecord>, StoreError> {
+        Err(StoreError("disk I/O error".into()))
+    }
+    fn erase(
+        &self,
+        _: &str,
+        _: &BTreeMap<WidgetId, Arc<Event>>,
+        _: Timestamp,
+    ) -> Result<Erased, StoreError> {
+        Err(StoreError("disk I/O error".into()))
+    }
+    fn claim_webhooks(&self, _: i64, _: i64, _: usize) -> Result<Vec<WebhookJob>, StoreError> {
+        Err(StoreError("disk I/O error".into()))
+    }
+    fn webhook_sent(&self, _: i64) -> Result<(), StoreError> {
+        Err(StoreError("disk I/O error".into()))
+    }
+    fn webhook_failed(&self, _: i64, _: &str, _: Option<i64>) -> Result<(), StoreError> {
+        Err(StoreError("disk I/O error".into()))
+    }
     fn health(&self) -> Result<(), StoreError> {
         Err(StoreError("disk I/O error".into()))
     }
 }
+
+type Newsletters = BTreeMap<WidgetId, Arc<Newsletter>>;
 
 #[tokio::test]
 async fn a_failing_store_answers_503() {
@@ -91,8 +142,10 @@ async fn a_failing_store_answers_503() {
         )]
         .into_iter()
         .collect(),
+        newsletters: Default::default(),
         retention_days: 30,
         mail_wakeup: Default::default(),
+        webhook_wakeup: Default::default(),
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -141,4 +194,13 @@ async fn a_failing_store_answers_503() {
         .expect("request");
     assert_eq!(page.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert!(page.text().await.expect("html").contains("nichts geändert"));
+    for path in ["confirm", "unsubscribe"] {
+        let page = client()
+            .post(format!("{url}/v1/subscriptions/{path}/{}", "b".repeat(64)))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(page.status(), StatusCode::SERVICE_UNAVAILABLE, "{path}");
+        assert!(page.text().await.expect("html").contains("nichts geändert"));
+    }
 }

@@ -29,6 +29,13 @@ const NAMES: &[&str] = &[
     "data-order",
     "data-results",
     "data-closes",
+    "data-title",
+    "data-start",
+    "data-capacity",
+    "data-privacy",
+    "data-lists",
+    "data-name",
+    "data-consent",
     "data-text-submit",
     "data-text-votes-many",
     "data-text-nope",
@@ -39,6 +46,11 @@ const NAMES: &[&str] = &[
 const VALUES: &[&str] = &[
     "poll",
     "topics",
+    "event",
+    "newsletter",
+    "/datenschutz",
+    "optional",
+    "required",
     "umfrage-1",
     "https://beteiligung.example.de/api/",
     "http://127.0.0.1:8080",
@@ -128,7 +140,11 @@ fuzz_target!(|data: &[u8]| {
             assert!(WidgetId::parse(config.id.as_str()).is_ok());
             let endpoint = config.endpoint.as_str();
             assert!(endpoint.starts_with("https://") || endpoint.starts_with("http://"));
-            let WidgetKind::Poll(poll) = &config.kind;
+            // The other kinds' invariants are checked by the property tests
+            // (shared/tests/no_panic.rs); here they only must not panic.
+            let WidgetKind::Poll(poll) = &config.kind else {
+                return;
+            };
             assert!((2..=MAX_CHOICES).contains(&poll.options.len()));
             for (i, option) in poll.options.iter().enumerate() {
                 assert!(OptionKey::parse(option.key.as_str()).is_ok());

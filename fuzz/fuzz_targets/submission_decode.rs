@@ -1,5 +1,5 @@
 //! Any request body, as the collector receives it: JSON → `Submission` → `validate` and
-//! `is_spam`. No panic; what validates has 1 to 50 distinct answers; it serializes back.
+//! `is_spam`. No panic; what validates keeps the protocol's rules; it serializes back.
 
 #![no_main]
 
@@ -26,11 +26,24 @@ fuzz_target!(|data: &[u8]| {
                 let total: u64 = ballot.dots.iter().map(|d| u64::from(d.count)).sum();
                 assert!((1..=u64::from(mitmachen_shared::topics::MAX_DOTS)).contains(&total));
             }
+            Submission::Registration(r) => {
+                assert!(mitmachen_shared::event::is_email(r.email.trim()));
+                assert!(!r.name.trim().is_empty());
+            }
+            Submission::Subscription(s) => {
+                assert!(mitmachen_shared::event::is_email(s.email.trim()));
+                assert!(mitmachen_shared::newsletter::is_web_address(&s.page));
+                assert!(!s.consent.trim().is_empty());
+            }
         },
         Err(errors) => {
             assert!(!errors.is_empty());
             assert!(errors.iter().all(|e| {
-                ["/choices", "/title", "/description", "/dots"]
+                [
+                    "/choices", "/title", "/description", "/dots", "/name", "/email", "/persons",
+                    "/phone", "/organisation", "/note", "/lang", "/lists", "/consent", "/privacy",
+                    "/page",
+                ]
                     .iter()
                     .any(|f| e.pointer.starts_with(f))
             }));

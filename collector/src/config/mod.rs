@@ -7,10 +7,12 @@
 
 mod events;
 mod mail;
+mod newsletters;
 
 pub use mail::{MailRoute, MailSettings};
 
 use crate::events::{DEFAULT_RETENTION_DAYS, Event};
+use crate::newsletters::Newsletter;
 use crate::rules::{BallotRules, Closes, WidgetRules};
 use mitmachen_shared::ids::{OptionKey, WidgetId};
 use mitmachen_shared::protocol::MAX_CHOICES;
@@ -87,6 +89,8 @@ pub struct Config {
     pub rules: BTreeMap<WidgetId, WidgetRules>,
     /// The events that take registrations.
     pub events: BTreeMap<WidgetId, Event>,
+    /// The newsletters that take subscriptions.
+    pub newsletters: BTreeMap<WidgetId, Newsletter>,
     /// Days after an event until its registrations' personal data is deleted.
     pub retention_days: u32,
     pub mail: MailSettings,
@@ -110,6 +114,7 @@ impl Default for Config {
             moderation: BTreeMap::new(),
             rules: BTreeMap::new(),
             events: BTreeMap::new(),
+            newsletters: BTreeMap::new(),
             retention_days: DEFAULT_RETENTION_DAYS,
             mail: MailSettings {
                 from: mail::DEFAULT_FROM.into(),
@@ -162,6 +167,8 @@ struct FileConfig {
     widgets: BTreeMap<String, FileWidget>,
     #[serde(default)]
     events: BTreeMap<String, events::FileEvent>,
+    #[serde(default)]
+    newsletters: BTreeMap<String, newsletters::FileNewsletter>,
     retention_days: Option<i64>,
     #[serde(default)]
     mail: mail::FileMail,
@@ -364,6 +371,20 @@ impl Config {
                 ));
             }
             config.events.insert(widget_id, events::event(&key, event)?);
+        }
+        let webhook_secret = env("MITMACHEN_WEBHOOK_SECRET").filter(|s| !s.is_empty());
+        for (id, newsletter) in file.newsletters {
+            let key = format!("newsletters.{id}");
+            let widget_id = WidgetId::parse(&id)
+                .map_err(|e| ConfigError::new(&key, format!("the widget id {e}")))?;
+            if config.rules.contains_key(&widget_id) || config.events.contains_key(&widget_id) {
+                return Err(ConfigError::new(
+                    &key,
+                    format!("{id} is declared as another kind of widget too"),
+                ));
+            }
+            let newsletter = newsletters::newsletter(&key, newsletter, webhook_secret.as_deref())?;
+            config.newsletters.insert(widget_id, newsletter);
         }
         let retention = match env("MITMACHEN_RETENTION_DAYS") {
             Some(v) => Some(v.trim().parse::<i64>().map_err(|_| {

@@ -89,7 +89,7 @@ const CSV_HEADER: &[&str] = &[
 ];
 
 /// A stored UTC time as Berlin wall-clock time, which a spreadsheet shows as it is.
-fn local(stored: Option<&str>) -> String {
+pub(super) fn local(stored: Option<&str>) -> String {
     stored
         .and_then(|s| parse_datetime(s).ok())
         .map(|t| {
@@ -132,7 +132,7 @@ fn csv_row(r: &RegistrationRecord) -> Vec<String> {
     ]
 }
 
-fn separator(query: Option<&str>) -> Result<Separator, ApiError> {
+pub(super) fn separator(query: Option<&str>) -> Result<Separator, ApiError> {
     let mut separator = None;
     for pair in query
         .unwrap_or_default()

@@ -26,6 +26,8 @@ pub enum ApiError {
     Closed(String),
     /// A registration for an event that the configuration does not declare.
     UnknownEvent(String),
+    /// A subscription to a widget the configuration declares no newsletter for.
+    UnknownNewsletter(String),
     /// No seat left and no waiting list.
     EventFull(String),
     /// A query parameter that this path does not know or a value it does not take.
@@ -58,7 +60,9 @@ impl ApiError {
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::AdminDisabled => StatusCode::NOT_FOUND,
             ApiError::OriginNotAllowed(_) => StatusCode::FORBIDDEN,
-            ApiError::NotFound(_) | ApiError::UnknownEvent(_) => StatusCode::NOT_FOUND,
+            ApiError::NotFound(_) | ApiError::UnknownEvent(_) | ApiError::UnknownNewsletter(_) => {
+                StatusCode::NOT_FOUND
+            }
             ApiError::EventFull(_) => StatusCode::CONFLICT,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
@@ -87,6 +91,7 @@ impl ApiError {
             ApiError::IdempotencyKeyReused => "idempotency-key-reused",
             ApiError::Closed(_) => "closed",
             ApiError::UnknownEvent(_) => "unknown-event",
+            ApiError::UnknownNewsletter(_) => "unknown-newsletter",
             ApiError::EventFull(_) => "event-full",
             ApiError::BadQuery(_) => "bad-query",
             ApiError::AdminDisabled => "admin-disabled",
@@ -112,6 +117,7 @@ impl ApiError {
             ApiError::IdempotencyKeyReused => "Idempotency-Key used with another body",
             ApiError::Closed(_) => "The widget is closed",
             ApiError::UnknownEvent(_) => "No such event",
+            ApiError::UnknownNewsletter(_) => "No such newsletter",
             ApiError::EventFull(_) => "The event is full",
             ApiError::BadQuery(_) => "Bad query parameter",
             ApiError::AdminDisabled => "The admin API is off",
@@ -136,6 +142,7 @@ impl ApiError {
             | ApiError::BadQuery(d)
             | ApiError::Closed(d)
             | ApiError::UnknownEvent(d)
+            | ApiError::UnknownNewsletter(d)
             | ApiError::EventFull(d)
             | ApiError::Unauthorized(d)
             | ApiError::InvalidDecision { detail: d, .. }

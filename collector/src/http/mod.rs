@@ -10,6 +10,7 @@
 
 mod admin;
 mod admin_registrations;
+mod admin_subscribers;
 mod cancel;
 pub mod cors;
 pub use cancel::link_path as cancel_link_path;
@@ -21,10 +22,13 @@ pub mod rate_limit;
 mod results;
 mod static_files;
 mod submissions;
+mod subscription;
 mod topics;
+pub use subscription::{confirm_link_path, unsubscribe_link_path};
 
 use crate::config::{AdminToken, Moderation};
 use crate::events::Event;
+use crate::newsletters::Newsletter;
 use crate::rules::WidgetRules;
 use crate::store::Store;
 use axum::Router;
@@ -60,9 +64,13 @@ pub struct AppState {
     pub rules: BTreeMap<WidgetId, Arc<WidgetRules>>,
     /// The events that take registrations.
     pub events: BTreeMap<WidgetId, Arc<Event>>,
+    /// The newsletters that take subscriptions.
+    pub newsletters: BTreeMap<WidgetId, Arc<Newsletter>>,
     pub retention_days: u32,
     /// Wakes the mail sender when a commit queued a mail.
     pub mail_wakeup: Arc<Notify>,
+    /// Wakes the webhook sender when a commit queued a delivery.
+    pub webhook_wakeup: Arc<Notify>,
 }
 
 pub type SharedState = Arc<AppState>;
@@ -79,7 +87,9 @@ pub fn router(state: SharedState) -> Router {
         .merge(api)
         .merge(admin::routes())
         .merge(admin_registrations::routes())
+        .merge(admin_subscribers::routes())
         .merge(cancel::routes())
+        .merge(subscription::routes())
         .merge(page::routes())
         .merge(static_files::routes(&state))
         .fallback(not_found)

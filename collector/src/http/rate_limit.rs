@@ -131,6 +131,21 @@ impl RateLimits {
             })
     }
 
+    /// The client as today's salted hash (hex): how the newsletter's mail limits count clients
+    /// without keeping their address.
+    pub fn client_key(&self, client: Option<IpAddr>) -> String {
+        let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        let day = utc_day();
+        if inner.day != day {
+            inner.new_day(day);
+        }
+        let id = client_id(
+            &inner.salt,
+            client.unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED)),
+        );
+        crate::store::hex(&id)
+    }
+
     /// [`check`](Self::check) at a given instant and UTC day; the error is the seconds to wait.
     fn check_at(
         &self,

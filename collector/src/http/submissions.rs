@@ -10,7 +10,10 @@
 use super::error::ApiError;
 use super::rate_limit::{ClientAddr, Scope};
 use super::{SharedState, blocking, widget_id};
-use crate::store::{NewSubmission, Refusal, RegistrationContext, SubmitOutcome, new_receipt};
+use crate::newsletters::Newsletter;
+use crate::store::{
+    NewSubmission, Refusal, RegistrationContext, SubmitOutcome, SubscriptionContext, new_receipt,
+};
 use axum::Router;
 use axum::body::{Body, Bytes, to_bytes};
 use axum::extract::{Path, State, rejection::PathRejection};
@@ -19,10 +22,12 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use http_body_util::LengthLimitError;
+use mitmachen_shared::event::Ask;
 use mitmachen_shared::event::Placement;
 use mitmachen_shared::ids::OptionKey;
+use mitmachen_shared::newsletter::{Offer, SubscriptionField, check_subscription};
 use mitmachen_shared::protocol::{
-    FieldError, IDEMPOTENCY_KEY_HEADER, Submission, valid_idempotency_key,
+    FieldError, IDEMPOTENCY_KEY_HEADER, Submission, Subscription, valid_idempotency_key,
 };
 use serde::de::IgnoredAny;
 use serde_json::Value;
@@ -76,9 +81,25 @@ async fn submit(
         }
         _ => None,
     };
-    let is_registration = registration.is_some();
+    let subscription = match &submission {
+        Submission::Subscription(s) => {
+            let Some(newsletter) = state.newsletters.get(&widget) else {
+                return Err(ApiError::UnknownNewsletter(format!(
+                    "this collector has no newsletter '{widget}'; its administrator declares newsletters in [newsletters.{widget}]"
+                )));
+            };
+            check_lists(s, newsletter)?;
+            Some(SubscriptionContext {
+                newsletter: newsletter.clone(),
+                client: state.limits.client_key(client),
+            })
+        }
+        _ => None,
+    };
+    let sends_mail = registration.is_some() || subscription.is_some();
     let new = NewSubmission {
         registration,
+        subscription,
         idempotency_key,
         body: body.to_vec(),
         moderation: state.moderation.get(&widget).copied().unwrap_or_default(),
@@ -92,7 +113,7 @@ async fn submit(
     .await?
     {
         SubmitOutcome::Stored(receipt) => {
-            if is_registration {
+            if sends_mail {
                 // Its mail is queued in the same commit; the sender need not wait for its tick.
                 state.mail_wakeup.notify_one();
             }
@@ -103,6 +124,39 @@ async fn submit(
         SubmitOutcome::Refused(Refusal::Closed(detail)) => Err(ApiError::Closed(detail)),
         SubmitOutcome::Refused(Refusal::Invalid(errors)) => Err(invalid(errors)),
         SubmitOutcome::Refused(Refusal::Full(detail)) => Err(ApiError::EventFull(detail)),
+    }
+}
+
+/// The chosen lists must be the declared newsletter's; from several, at least one.
+fn check_lists(subscription: &Subscription, newsletter: &Newsletter) -> Result<(), ApiError> {
+    let offered = newsletter.list_keys();
+    let offer = Offer {
+        name: Ask::Optional,
+        lists: &offered,
+    };
+    let errors: Vec<FieldError> = check_subscription(&subscription.values(), Some(offer))
+        .into_iter()
+        .filter(|(field, _)| *field == SubscriptionField::Lists)
+        .map(|(field, problem)| {
+            let names: Vec<&str> = offered.iter().map(|k| k.as_str()).collect();
+            FieldError {
+                pointer: format!("/{}", field.name()),
+                detail: format!(
+                    "lists {} (this newsletter has: {})",
+                    problem.detail(),
+                    if names.is_empty() {
+                        "no lists".to_owned()
+                    } else {
+                        names.join(", ")
+                    }
+                ),
+            }
+        })
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(invalid(errors))
     }
 }
 

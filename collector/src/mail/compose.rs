@@ -125,6 +125,20 @@ pub(super) fn is_web_link(url: &str) -> bool {
         && !url.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
+/// The closing words, signed with the sender's name (the town's, from the configuration) when
+/// it has one.
+pub(super) fn signed(closing: &str, from: &Mailbox) -> String {
+    match from
+        .name
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+    {
+        Some(name) => format!("{closing}\n{name}"),
+        None => closing.to_owned(),
+    }
+}
+
 fn header(name: &'static str, value: &str) -> HeaderValue {
     HeaderValue::new(HeaderName::new_from_ascii_str(name), value.to_owned())
 }
@@ -362,6 +376,15 @@ mod tests {
         }
         assert!(is_web_link("HTTPS://example.de/"));
         assert!(is_web_link("http://127.0.0.1:8080/x"));
+    }
+
+    #[test]
+    fn the_closing_is_signed_with_the_senders_name_if_any() {
+        assert_eq!(signed("Grüße", &from()), "Grüße\nStadt Musterstadt");
+        let bare: Mailbox = "beteiligung@musterstadt.de".parse().expect("valid");
+        assert_eq!(signed("Grüße", &bare), "Grüße");
+        let blank = Mailbox::new(Some("  ".into()), bare.email.clone());
+        assert_eq!(signed("Grüße", &blank), "Grüße");
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //! registrant typed except the address the mail goes to.
 
 use super::MailError;
-use super::compose::{Attachment, Block, Letter, compose, is_web_link};
+use super::compose::{Attachment, Block, Letter, compose, is_web_link, signed};
 use lettre::Message;
 use lettre::message::Mailbox;
 use mitmachen_shared::event::EventFacts;
@@ -149,17 +149,7 @@ pub(super) fn event_letter(from: &Mailbox, mail: &EventMail) -> Letter {
         });
     }
 
-    let mut closing = w.closing.to_owned();
-    if let Some(name) = from
-        .name
-        .as_deref()
-        .map(str::trim)
-        .filter(|n| !n.is_empty())
-    {
-        closing.push('\n');
-        closing.push_str(name);
-    }
-    blocks.push(Block::Paragraph(closing));
+    blocks.push(Block::Paragraph(signed(w.closing, from)));
 
     Letter {
         lang: mail.lang,
@@ -484,18 +474,12 @@ fn weekday(lang: Lang, t: Timestamp) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use mailparse::{MailHeaderMap, ParsedMail};
+    use crate::mail::testing::{from, show};
     use mitmachen_shared::time::parse_datetime;
 
     const TO: &str = "erika.registrant@example.de";
     const CANCEL: &str = "https://beteiligung.musterstadt.de/events/versammlung/cancel#t=Zm9v&x=1";
     const PAGE: &str = "https://www.musterstadt.de/buergerversammlung";
-
-    fn from() -> Mailbox {
-        "Stadt Musterstadt <beteiligung@musterstadt.de>"
-            .parse()
-            .expect("valid")
-    }
 
     fn facts() -> EventFacts {
         EventFacts {
@@ -527,46 +511,6 @@ mod tests {
             page_url: Some(PAGE),
             now: parse_datetime("2027-02-01T09:30Z").expect("valid"),
         }
-    }
-
-    /// What a mail program shows: the decoded parts.
-    struct Shown {
-        subject: String,
-        text: String,
-        html: String,
-        /// (content type, file name, body)
-        attachments: Vec<(String, String, String)>,
-        top_type: String,
-        raw: Vec<u8>,
-    }
-
-    fn show(message: &Message) -> Shown {
-        let raw = message.formatted();
-        let parsed = mailparse::parse_mail(&raw).expect("parses");
-        let mut shown = Shown {
-            subject: parsed.headers.get_first_value("Subject").expect("subject"),
-            text: String::new(),
-            html: String::new(),
-            attachments: Vec::new(),
-            top_type: parsed.ctype.mimetype.clone(),
-            raw: raw.clone(),
-        };
-        fn walk(part: &ParsedMail, shown: &mut Shown) {
-            let disposition = part.get_content_disposition();
-            if let Some(name) = disposition.params.get("filename") {
-                let content_type = part.headers.get_first_value("Content-Type").expect("type");
-                let body = part.get_body().expect("body");
-                shown.attachments.push((content_type, name.clone(), body));
-                return;
-            }
-            match part.ctype.mimetype.as_str() {
-                "text/plain" => shown.text = part.get_body().expect("text").replace("\r\n", "\n"),
-                "text/html" => shown.html = part.get_body().expect("html").replace("\r\n", "\n"),
-                _ => part.subparts.iter().for_each(|p| walk(p, shown)),
-            }
-        }
-        walk(&parsed, &mut shown);
-        shown
     }
 
     #[test]

@@ -4,20 +4,28 @@
 //!   attachment, written as a text and an HTML part (and the headers every mail carries).
 //! - `event`: the event sign-up's mails (issue #6), one per [`EventMailKind`], in German
 //!   (formal "Sie"), Einfache Sprache and English.
+//! - `newsletter`: the newsletter's mails (issue #7, double opt-in), one per
+//!   [`NewsletterMailKind`]: "please confirm", "already subscribed", "welcome"; those to a
+//!   subscriber carry the unsubscribe link and one-click `List-Unsubscribe` (RFC 8058).
 //! - `send`: the [`Mailer`], over SMTP (lettre, pooled connections) or into an outbox folder
 //!   of `.eml` files (the demo's default).
 //!
-//! A mail never echoes anything the registrant typed except the address it goes to: a name or
-//! a note sent to an address nobody has confirmed would turn the form into a spam relay. The
-//! inputs of [`event_message`] therefore hold no such field.
+//! A mail never echoes anything the registrant or subscriber typed except the address it goes
+//! to: a name or a note sent to an address nobody has confirmed would turn the form into a spam
+//! relay. The inputs of [`event_message`] and [`newsletter_message`] therefore hold no such
+//! field.
 
 mod compose;
 mod event;
+mod newsletter;
 mod send;
+#[cfg(test)]
+mod testing;
 
 pub use compose::{Attachment, Block, Letter, compose};
 pub use event::{EventMail, EventMailKind, event_message};
 pub use lettre::message::Mailbox;
+pub use newsletter::{NewsletterMail, NewsletterMailKind, newsletter_message};
 pub use send::Mailer;
 
 use std::fmt;

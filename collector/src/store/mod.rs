@@ -8,6 +8,7 @@ mod sqlite;
 pub use sqlite::SqliteStore;
 
 mod registrations;
+mod subscriptions;
 
 pub use crate::config::Moderation;
 pub use crate::rules::Refusal;
@@ -15,8 +16,15 @@ pub use registrations::{
     CancelOutcome, Canceller, MailJob, MailKind, RegistrationContext, RegistrationRecord,
     RegistrationStatus,
 };
+pub use subscriptions::{
+    ConfirmOutcome, ConfirmView, ConsentRecord, Erased, SubscriberRecord, SubscriptionContext,
+    SubscriptionStatus, UnsubscribeOutcome, WebhookJob,
+};
 
+use crate::events::Event;
+use crate::newsletters::Newsletter;
 use crate::rules::WidgetRules;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use mitmachen_shared::event::Placement;
@@ -43,6 +51,8 @@ pub struct NewSubmission {
     pub rules: Option<Arc<WidgetRules>>,
     /// For a registration: its declared event; the caller refuses registrations without one.
     pub registration: Option<RegistrationContext>,
+    /// For a subscription: its declared newsletter; the caller refuses others.
+    pub subscription: Option<SubscriptionContext>,
 }
 
 /// Where a proposal stands. Only `approved` ones are served.
@@ -217,11 +227,69 @@ pub trait Store: Send + Sync + 'static {
     fn mail_failed(&self, id: i64, error: &str, retry_at_ms: Option<i64>)
     -> Result<(), StoreError>;
 
-    /// Deletes every registration whose retention ended by `now` (with its tokens and mails);
-    /// returns how many. `cutoffs` are the declared events' current purge times, which replace
+    /// Deletes every registration whose retention ended by `now` (with its tokens and mails)
+    /// and every unconfirmed subscription request past its time; returns how many of both. `cutoffs` are the declared events' current purge times, which replace
     /// the ones stored at registration (an event may have moved).
     fn purge(&self, now: Timestamp, cutoffs: &[(WidgetId, Timestamp)])
     -> Result<usize, StoreError>;
+
+    /// What a confirmation link leads to, without changing anything (mail scanners open it).
+    fn confirm_view(&self, token: &str, now: Timestamp) -> Result<ConfirmView, StoreError>;
+
+    /// Confirms a subscription request by its link's token and queues the welcome mail and
+    /// the webhook delivery (for newsletters with a webhook); one transaction.
+    fn confirm(
+        &self,
+        token: &str,
+        newsletters: &BTreeMap<WidgetId, Arc<Newsletter>>,
+        now: Timestamp,
+    ) -> Result<ConfirmOutcome, StoreError>;
+
+    /// The widget and mail language behind an unsubscribe link, if it is known.
+    fn unsubscribe_view(&self, token: &str) -> Result<Option<(WidgetId, String)>, StoreError>;
+
+    /// Ends every subscription of the link's address to its widget; keeps only a keyed hash of
+    /// the address; one transaction.
+    fn unsubscribe(
+        &self,
+        token: &str,
+        newsletters: &BTreeMap<WidgetId, Arc<Newsletter>>,
+        now: Timestamp,
+    ) -> Result<UnsubscribeOutcome, StoreError>;
+
+    /// A newsletter's subscriptions with their proof, oldest first; with `status`, only those.
+    fn subscribers(
+        &self,
+        widget: &WidgetId,
+        status: Option<SubscriptionStatus>,
+    ) -> Result<Vec<SubscriberRecord>, StoreError>;
+
+    /// Erases everything stored for one address across all widgets; one transaction.
+    fn erase(
+        &self,
+        email: &str,
+        events: &BTreeMap<WidgetId, Arc<Event>>,
+        now: Timestamp,
+    ) -> Result<Erased, StoreError>;
+
+    /// Takes up to `limit` due webhook deliveries and leases them for `lease_ms`.
+    fn claim_webhooks(
+        &self,
+        now_ms: i64,
+        lease_ms: i64,
+        limit: usize,
+    ) -> Result<Vec<WebhookJob>, StoreError>;
+
+    /// Delivered: its personal data is dropped.
+    fn webhook_sent(&self, id: i64) -> Result<(), StoreError>;
+
+    /// Not delivered: try again at `retry_at_ms`, or never (`None`).
+    fn webhook_failed(
+        &self,
+        id: i64,
+        error: &str,
+        retry_at_ms: Option<i64>,
+    ) -> Result<(), StoreError>;
 
     /// A trivial query, to tell that the database answers.
     fn health(&self) -> Result<(), StoreError>;

@@ -1,4 +1,5 @@
-//! What the store knows about event registrations and the mails they cause.
+//! What the store knows about event registrations, and the mails of the queue (registrations'
+//! and subscriptions').
 
 use crate::events::Event;
 use mitmachen_shared::ids::WidgetId;
@@ -97,10 +98,16 @@ pub enum MailKind {
     Promoted,
     Cancelled,
     CancelledByOrganiser,
+    /// Newsletter: please confirm (double opt-in); its token is the confirmation link's.
+    NewsletterConfirm,
+    /// Newsletter: the address is subscribed already; the token is an unsubscribe link's.
+    NewsletterAlready,
+    /// Newsletter: confirmed; the token is an unsubscribe link's.
+    NewsletterWelcome,
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 7] = [
+    pub const ALL: [MailKind; 10] = [
         MailKind::Seat,
         MailKind::WaitingList,
         MailKind::AlreadySeat,
@@ -108,6 +115,9 @@ impl MailKind {
         MailKind::Promoted,
         MailKind::Cancelled,
         MailKind::CancelledByOrganiser,
+        MailKind::NewsletterConfirm,
+        MailKind::NewsletterAlready,
+        MailKind::NewsletterWelcome,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -119,6 +129,9 @@ impl MailKind {
             MailKind::Promoted => "promoted",
             MailKind::Cancelled => "cancelled",
             MailKind::CancelledByOrganiser => "cancelled_by_organiser",
+            MailKind::NewsletterConfirm => "newsletter_confirm",
+            MailKind::NewsletterAlready => "newsletter_already",
+            MailKind::NewsletterWelcome => "newsletter_welcome",
         }
     }
 
@@ -143,5 +156,8 @@ pub struct MailJob {
     pub widget: WidgetId,
     pub to: String,
     pub lang: String,
+    /// A registration's persons (1 for a subscription).
     pub persons: u32,
+    /// A subscription's list keys (empty for a registration).
+    pub lists: Vec<String>,
 }

@@ -2,6 +2,8 @@
 
 #![allow(dead_code)] // each test file uses a different part of this module
 
+pub mod outbox;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};

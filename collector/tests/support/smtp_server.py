@@ -93,6 +93,8 @@ def decoded(data):
     shown = {
         "subject": str(message.get("Subject", "")),
         "to": str(message.get("To", "")),
+        "list_unsubscribe": message.get("List-Unsubscribe"),
+        "list_unsubscribe_post": message.get("List-Unsubscribe-Post"),
         "text": None,
         "html": None,
         "attachments": [],

@@ -6,13 +6,16 @@
 //! before the 201 leaves.
 
 mod registrations;
+mod subscriptions;
 
 use super::{
-    CancelOutcome, Canceller, DecideOutcome, Decision, MailJob, Moderation, NewSubmission,
-    ProposalRecord, ProposalStatus, RegistrationRecord, Store, StoreError, SubmitOutcome, hex,
-    is_proposal_key, new_proposal_key, new_receipt, now,
+    CancelOutcome, Canceller, ConfirmOutcome, ConfirmView, DecideOutcome, Decision, Erased,
+    MailJob, Moderation, NewSubmission, ProposalRecord, ProposalStatus, RegistrationRecord, Store,
+    StoreError, SubmitOutcome, SubscriberRecord, SubscriptionStatus, UnsubscribeOutcome,
+    WebhookJob, hex, is_proposal_key, new_proposal_key, new_receipt, now,
 };
 use crate::events::Event;
+use crate::newsletters::Newsletter;
 use crate::rules::Refusal;
 use mitmachen_shared::ids::WidgetId;
 use mitmachen_shared::protocol::{Results, Submission, Topic};
@@ -22,6 +25,7 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
@@ -31,6 +35,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/0001_init.sql"),
     include_str!("../../../migrations/0002_proposals.sql"),
     include_str!("../../../migrations/0003_registrations.sql"),
+    include_str!("../../../migrations/0004_newsletter.sql"),
 ];
 
 /// Fresh proposal keys tried before giving up; with 32 random bits a second try is already rare.
@@ -184,10 +189,22 @@ impl Store for SqliteStore {
             }
             _ => None,
         };
-        // The personal data of a registration is kept in its own row, deleted after the event;
-        // the submission row keeps only that there was one.
+        let subscription = match (&new.submission, &new.subscription) {
+            (Submission::Subscription(s), Some(context)) => Some((s, context)),
+            (Submission::Subscription(_), None) => {
+                return Ok(SubmitOutcome::Refused(Refusal::Closed(
+                    "this collector has no newsletter with this id; it takes no subscriptions"
+                        .into(),
+                )));
+            }
+            _ => None,
+        };
+        // The personal data of a registration or a subscription is kept in its own row, deleted
+        // in its time; the submission row keeps only that there was one.
         let payload = if registration.is_some() {
             r#"{"kind":"registration"}"#
+        } else if subscription.is_some() {
+            r#"{"kind":"subscription"}"#
         } else {
             payload
         };
@@ -221,7 +238,9 @@ impl Store for SqliteStore {
                     .map(|d| (d.topic.as_str(), d.count))
                     .collect(),
             ),
-            Submission::Proposal(_) | Submission::Registration(_) => None,
+            Submission::Proposal(_) | Submission::Registration(_) | Submission::Subscription(_) => {
+                None
+            }
         };
         if let Some(counted) = counted {
             tx.execute(
@@ -240,8 +259,14 @@ impl Store for SqliteStore {
         if let Some((r, context, verdict)) = registration {
             registrations::record(&tx, verdict, submission_id, widget, r, context, now())?;
         }
+        if let Some((s, context)) = subscription {
+            subscriptions::request(&tx, submission_id, widget, s, context, now())?;
+        }
         match &new.submission {
-            Submission::Poll(_) | Submission::Topics(_) | Submission::Registration(_) => {}
+            Submission::Poll(_)
+            | Submission::Topics(_)
+            | Submission::Registration(_)
+            | Submission::Subscription(_) => {}
             Submission::Proposal(proposal) => {
                 let key = fresh_proposal_key(&tx)?;
                 let (status, decided_at) = match new.moderation {
@@ -501,9 +526,92 @@ impl Store for SqliteStore {
     ) -> Result<usize, StoreError> {
         let mut conn = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let n = registrations::purge(&tx, now, cutoffs)?;
+        let n = registrations::purge(&tx, now, cutoffs)? + subscriptions::purge(&tx, now)?;
         tx.commit()?;
         Ok(n)
+    }
+
+    fn confirm_view(&self, token: &str, now: Timestamp) -> Result<ConfirmView, StoreError> {
+        subscriptions::confirm_view(&self.reader(), token, now)
+    }
+
+    fn confirm(
+        &self,
+        token: &str,
+        newsletters: &BTreeMap<WidgetId, Arc<Newsletter>>,
+        now: Timestamp,
+    ) -> Result<ConfirmOutcome, StoreError> {
+        let mut conn = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let outcome = subscriptions::confirm(&tx, token, newsletters, now)?;
+        tx.commit()?;
+        Ok(outcome)
+    }
+
+    fn unsubscribe_view(&self, token: &str) -> Result<Option<(WidgetId, String)>, StoreError> {
+        subscriptions::unsubscribe_view(&self.reader(), token)
+    }
+
+    fn unsubscribe(
+        &self,
+        token: &str,
+        newsletters: &BTreeMap<WidgetId, Arc<Newsletter>>,
+        now: Timestamp,
+    ) -> Result<UnsubscribeOutcome, StoreError> {
+        let mut conn = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let outcome = subscriptions::unsubscribe(&tx, token, newsletters, now)?;
+        tx.commit()?;
+        Ok(outcome)
+    }
+
+    fn subscribers(
+        &self,
+        widget: &WidgetId,
+        status: Option<SubscriptionStatus>,
+    ) -> Result<Vec<SubscriberRecord>, StoreError> {
+        subscriptions::list(&self.reader(), widget.as_str(), status)
+    }
+
+    fn erase(
+        &self,
+        email: &str,
+        events: &BTreeMap<WidgetId, Arc<Event>>,
+        now: Timestamp,
+    ) -> Result<Erased, StoreError> {
+        let mut conn = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let erased = subscriptions::erase(&tx, email, events, now)?;
+        tx.commit()?;
+        Ok(erased)
+    }
+
+    fn claim_webhooks(
+        &self,
+        now_ms: i64,
+        lease_ms: i64,
+        limit: usize,
+    ) -> Result<Vec<WebhookJob>, StoreError> {
+        let mut conn = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let jobs = subscriptions::claim_webhooks(&tx, now_ms, lease_ms, limit)?;
+        tx.commit()?;
+        Ok(jobs)
+    }
+
+    fn webhook_sent(&self, id: i64) -> Result<(), StoreError> {
+        let conn = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
+        subscriptions::webhook_sent(&conn, id, now())
+    }
+
+    fn webhook_failed(
+        &self,
+        id: i64,
+        error: &str,
+        retry_at_ms: Option<i64>,
+    ) -> Result<(), StoreError> {
+        let conn = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
+        subscriptions::webhook_failed(&conn, id, error, retry_at_ms, now())
     }
 
     fn health(&self) -> Result<(), StoreError> {
@@ -593,6 +701,7 @@ mod tests {
             moderation: Moderation::Pre,
             rules: None,
             registration: None,
+            subscription: None,
         }
     }
 
@@ -610,6 +719,7 @@ mod tests {
             moderation,
             rules: None,
             registration: None,
+            subscription: None,
         }
     }
 

@@ -375,8 +375,12 @@ pub(super) fn claim(
     let mut jobs = Vec::new();
     {
         let mut stmt = conn.prepare_cached(
-            "SELECT q.id, q.kind, q.token, q.attempts, r.widget, r.email, r.lang, r.persons
-             FROM mail_queue q JOIN registrations r ON r.id = q.registration
+            "SELECT q.id, q.kind, q.token, q.attempts, coalesce(r.widget, s.widget),
+                    coalesce(r.email, s.email), coalesce(r.lang, s.lang), coalesce(r.persons, 1),
+                    s.lists
+             FROM mail_queue q
+             LEFT JOIN registrations r ON r.id = q.registration
+             LEFT JOIN subscriptions s ON s.id = q.subscription
              WHERE q.sent_at IS NULL AND q.failed_at IS NULL AND q.next_attempt_ms <= ?1
              ORDER BY q.id LIMIT ?2",
         )?;
@@ -395,6 +399,11 @@ pub(super) fn claim(
                 to: row.get(5)?,
                 lang: row.get(6)?,
                 persons: u32::try_from(row.get::<_, i64>(7)?).unwrap_or(1),
+                lists: match row.get::<_, Option<String>>(8)? {
+                    Some(json) => serde_json::from_str(&json)
+                        .map_err(|e| StoreError(format!("stored lists are not JSON: {e}")))?,
+                    None => Vec::new(),
+                },
             });
         }
     }
@@ -450,4 +459,32 @@ pub(super) fn purge(
         "DELETE FROM registrations WHERE purge_at_ms <= ?1",
         params![now.0],
     )?)
+}
+
+/// Deletes every registration of the address (an erasure request); the seats it held go to the
+/// waiting lists of declared events. Returns the registrations deleted and the promotions.
+pub(super) fn erase(
+    conn: &Connection,
+    email_key: &str,
+    events: &std::collections::BTreeMap<WidgetId, std::sync::Arc<Event>>,
+    now: Timestamp,
+) -> Result<(usize, usize), StoreError> {
+    let seated: Vec<String> = {
+        let mut stmt = conn.prepare_cached(
+            "SELECT DISTINCT widget FROM registrations WHERE email_key = ?1 AND status = 'seat'",
+        )?;
+        let rows = stmt.query_map(params![email_key], |row| row.get(0))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    let deleted = conn.execute(
+        "DELETE FROM registrations WHERE email_key = ?1",
+        params![email_key],
+    )?;
+    let mut promoted = 0;
+    for widget in seated {
+        if let Some(event) = WidgetId::parse(&widget).ok().and_then(|w| events.get(&w)) {
+            promoted += promote(conn, &widget, event, now)?;
+        }
+    }
+    Ok((deleted, promoted))
 }
