@@ -398,6 +398,63 @@ texts! {
         easy: "Termin im Kalender speichern (.ics)",
         en: "Add to your calendar (.ics)"
     }
+    NewsletterHeading "newsletter-heading" { de: "Newsletter abonnieren", easy: "Newsletter bestellen", en: "Subscribe to our newsletter" }
+    NewsletterEmailHint "newsletter-email-hint" {
+        de: "An diese Adresse senden wir einen Link, mit dem Sie die Anmeldung bestätigen.",
+        easy: "An diese Adresse schicken wir eine E-Mail mit einem Link. Mit dem Link sagen Sie: Ja, ich will den Newsletter.",
+        en: "We will send a link to this address to confirm your subscription."
+    }
+    NewsletterLists "newsletter-lists" {
+        de: "Welche Newsletter möchten Sie erhalten?",
+        easy: "Welche Newsletter möchten Sie bekommen?",
+        en: "Which newsletters would you like to receive?"
+    }
+    ErrorLists "error-lists" {
+        de: "Bitte wählen Sie mindestens einen Newsletter aus.",
+        easy: "Bitte wählen Sie mindestens einen Newsletter.",
+        en: "Please choose at least one newsletter."
+    }
+    NewsletterConsent "newsletter-consent" {
+        de: "Ja, ich möchte den Newsletter per E-Mail erhalten. Meine Einwilligung kann ich jederzeit widerrufen, zum Beispiel über den Abmeldelink in jeder E-Mail.",
+        easy: "Ja, ich möchte den Newsletter per E-Mail bekommen. Ich kann den Newsletter jederzeit wieder abbestellen. Zum Beispiel mit dem Link in jeder E-Mail.",
+        en: "Yes, I would like to receive the newsletter by e-mail. I can withdraw my consent at any time, for example with the unsubscribe link in every e-mail."
+    }
+    SubmitSubscription "submit-subscription" { de: "Newsletter abonnieren", easy: "Newsletter bestellen", en: "Subscribe" }
+    ConfirmSubscription "confirm-subscription" {
+        de: "Bitte bestätigen Sie den Link, den wir an {address} gesendet haben.",
+        easy: "Wir haben eine E-Mail an {address} geschickt. Bitte klicken Sie auf den Link in der E-Mail.",
+        en: "Please confirm the link we sent to {address}."
+    }
+    ConfirmSubscriptionNote "confirm-subscription-note" {
+        de: "Erst mit Ihrer Bestätigung erhalten Sie den Newsletter; ohne sie geschieht nichts. Falls die E-Mail nicht ankommt, sehen Sie bitte auch im Spam-Ordner nach.",
+        easy: "Erst nach dem Klick bekommen Sie den Newsletter. Ohne Klick passiert nichts. Sie finden die E-Mail nicht? Dann sehen Sie bitte im Spam-Ordner nach.",
+        en: "You will only receive the newsletter once you confirm; without that, nothing happens. If the e-mail does not arrive, please also check your spam folder."
+    }
+    SendingSubscription "sending-subscription" {
+        de: "Ihre Anmeldung zum Newsletter wird gesendet …",
+        easy: "Ihre Anmeldung wird gesendet. Bitte warten Sie.",
+        en: "Sending your subscription …"
+    }
+    RetryingSubscription "retrying-subscription" {
+        de: "Keine Verbindung zum Server. Ihre Anmeldung wird automatisch gesendet, sobald die Verbindung wieder besteht (nächster Versuch in {seconds} s).",
+        easy: "Es gibt gerade keine Verbindung. Ihre Anmeldung wird von selbst gesendet, wenn die Verbindung wieder da ist.",
+        en: "No connection to the server. Your subscription will be sent automatically as soon as the connection is back (next try in {seconds} s)."
+    }
+    SubscriptionFailed "subscription-failed" {
+        de: "Ihre Anmeldung zum Newsletter konnte nicht gesendet werden. Ihre Angaben bleiben erhalten. Bitte versuchen Sie es später noch einmal.",
+        easy: "Das Senden hat nicht geklappt. Ihre Angaben sind noch da. Bitte versuchen Sie es später noch einmal.",
+        en: "Your subscription could not be sent. Your details are kept. Please try again later."
+    }
+    SubscriptionRejected "subscription-rejected" {
+        de: "Ihre Anmeldung zum Newsletter wurde nicht angenommen: {detail}",
+        easy: "Ihre Anmeldung hat nicht geklappt. Der Grund: {detail}",
+        en: "Your subscription was not accepted: {detail}"
+    }
+    NewsletterUnknown "newsletter-unknown" {
+        de: "Die Anmeldung zu diesem Newsletter ist noch nicht eingerichtet. Ihre Angaben wurden nicht gespeichert. Bitte versuchen Sie es später noch einmal.",
+        easy: "Die Anmeldung zu diesem Newsletter geht noch nicht. Ihre Angaben wurden nicht gespeichert. Bitte versuchen Sie es später noch einmal.",
+        en: "Subscribing to this newsletter has not been set up yet. Your details were not saved. Please try again later."
+    }
     ConfigProblem "config-problem" {
         de: "Dieses Beteiligungselement ist nicht richtig eingerichtet. Hinweis für die Redaktion:", easy: "Dieses Element funktioniert nicht. Hinweis für die Redaktion:",
         en: "This participation widget is not set up correctly. Note for the editors:"

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
-import { openPage } from "./support/browser.mjs";
+import { addWidget, openPage } from "./support/browser.mjs";
 import { Event } from "./support/event.mjs";
 import { withCollectorAndBrowser } from "./support/suite.mjs";
 
@@ -27,21 +27,6 @@ async function registerElsewhere(id, registration) {
   const body = await response.text();
   assert.equal(response.status, 201, body);
   return JSON.parse(body);
-}
-
-// Adds a widget to the plain example page, as a CMS that loads content later would.
-async function addWidget(page, attributes, html) {
-  await page.waitForFunction(() => window.__ready.length > 0);
-  await page.evaluate(
-    ({ attributes, html }) => {
-      const div = document.createElement("div");
-      for (const [name, value] of Object.entries(attributes)) div.setAttribute(name, value);
-      div.setAttribute("data-endpoint", document.querySelector("script[data-endpoint]").dataset.endpoint);
-      div.innerHTML = html;
-      document.querySelector("main").append(div);
-    },
-    { attributes, html },
-  );
 }
 
 const VERSAMMLUNG = {

@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { openPage } from "./support/browser.mjs";
 import { Event } from "./support/event.mjs";
+import { Newsletter } from "./support/newsletter.mjs";
 import { Poll } from "./support/poll.mjs";
 import { Topics } from "./support/topics.mjs";
 import { withCollectorAndBrowser } from "./support/suite.mjs";
@@ -156,5 +157,37 @@ test("an event sign-up with Tab, typing and Enter; mistakes lead back to their f
   const download = await tabTo(page, { widget: "buergerversammlung-haushalt", tag: "a" });
   assert.equal(download.text, "Termin in den Kalender eintragen (.ics)");
   assertVisibleFocus(download);
+  await context.close();
+});
+
+test("a newsletter opt-in with Tab, typing, Space and Enter; a mistake leads back to its field", async () => {
+  const { page, context } = await openPage(env.browser, `${env.collector.site}/examples/rathaus.html`);
+  const id = "newsletter-beteiligung";
+  const newsletter = new Newsletter(page, id);
+  await newsletter.waitUntilReady();
+  // The opt-in is in the sidebar, after every other widget of the page.
+  const email = await tabTo(page, { widget: id, tag: "input" }, 150);
+  assert.equal(email.label, "E-Mail-Adresse (Pflichtfeld)");
+  assertVisibleFocus(email);
+  await page.keyboard.type("erika.keyboard@example.de");
+  // Enter in a field submits the form: no list is chosen, so focus goes to the summary.
+  await page.keyboard.press("Enter");
+  await newsletter.summary().waitFor();
+  const summary = await focused(page);
+  assert.deepEqual([summary.widget, summary.text.split("\n")[0]], [id, "Bitte prüfen Sie Ihre Angaben:"]);
+  const link = await tabTo(page, { widget: id, tag: "a" });
+  assertVisibleFocus(link);
+  await page.keyboard.press("Enter");
+  const first = await focused(page);
+  assert.deepEqual([first.type, first.text], ["checkbox", "Beteiligung und Umfragen"]);
+  assertVisibleFocus(first);
+  await page.keyboard.press("Space");
+  const submit = await tabTo(page, { widget: id, tag: "button" });
+  assert.equal(submit.text, "Newsletter abonnieren");
+  assertVisibleFocus(submit);
+  await page.keyboard.press("Enter");
+  await newsletter.expectStatus("Bitte bestätigen Sie den Link, den wir an erika.keyboard@example.de gesendet haben.");
+  const after = await focused(page);
+  assert.deepEqual([after.widget, after.role], [id, "status"]);
   await context.close();
 });

@@ -64,6 +64,7 @@ test("a citizen answers both polls on the town's page and sees the results", asy
     "buergerversammlung-haushalt",
     "fokusgruppe-innenstadt",
     "marktplatz-autofrei",
+    "newsletter-beteiligung",
     "stadtfest-2026-motto",
   ]);
   assert.deepEqual(unexpected(problems), [], "no errors and no CSP violations");

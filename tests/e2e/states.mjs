@@ -7,6 +7,7 @@
 // catch the pending state. `fresh` gives the state a collector of its own, as configured and
 // untouched by the states before it (for states that depend on how many seats are taken).
 import { Event } from "./support/event.mjs";
+import { Newsletter } from "./support/newsletter.mjs";
 import { Poll } from "./support/poll.mjs";
 import { Topics } from "./support/topics.mjs";
 
@@ -246,6 +247,55 @@ export const states = [
     act: async (event) => {
       await event.register({ name: "Erika Mustermann", email: "erika@example.de" });
       await event.expectAlert("nicht angenommen");
+    },
+  },
+  { name: "newsletter: initial, two lists to choose from", page: "rathaus.html", id: "newsletter-beteiligung", object: Newsletter },
+  {
+    name: "newsletter: initial, one list, no name, Einfache Sprache",
+    page: "veranstaltungen.html",
+    id: "newsletter-beteiligung",
+    object: Newsletter,
+  },
+  {
+    name: "newsletter: mistakes in the form, with the error summary",
+    page: "rathaus.html",
+    id: "newsletter-beteiligung",
+    object: Newsletter,
+    act: async (newsletter) => {
+      await newsletter.subscribe({ email: "erika@", name: "Erika" });
+      await newsletter.summary().waitFor();
+    },
+  },
+  {
+    name: "newsletter: pending",
+    page: "rathaus.html",
+    id: "newsletter-beteiligung",
+    object: Newsletter,
+    hold: "**/v1/widgets/newsletter-beteiligung/submissions",
+    act: async (newsletter) => {
+      await newsletter.subscribe({ email: "erika@example.de", lists: ["Veranstaltungen"] });
+      await newsletter.expectStatus("wird gesendet");
+    },
+  },
+  {
+    name: "newsletter: request stored, confirm the link",
+    page: "rathaus.html",
+    id: "newsletter-beteiligung",
+    object: Newsletter,
+    act: async (newsletter) => {
+      await newsletter.subscribe({ email: "erika@example.de", lists: ["Beteiligung und Umfragen"] });
+      await newsletter.expectStatus("Bitte bestätigen Sie den Link");
+    },
+  },
+  {
+    name: "newsletter: refused by the endpoint",
+    page: "rathaus.html",
+    id: "newsletter-beteiligung",
+    object: Newsletter,
+    refuse: "**/v1/widgets/newsletter-beteiligung/submissions",
+    act: async (newsletter) => {
+      await newsletter.subscribe({ email: "erika@example.de", lists: ["Veranstaltungen"] });
+      await newsletter.expectAlert("nicht angenommen");
     },
   },
 ];

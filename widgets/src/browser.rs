@@ -95,6 +95,19 @@ pub fn focus(node: &yew::NodeRef) {
     }
 }
 
+/// Moves keyboard focus to the element with this id in the shadow root the event happened in.
+pub fn focus_by_id(event: &web_sys::Event, id: &str) {
+    let el = event
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Node>().ok())
+        .and_then(|n| n.get_root_node().dyn_into::<web_sys::ShadowRoot>().ok())
+        .and_then(|root| root.get_element_by_id(id))
+        .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(el) = el {
+        let _ = el.focus();
+    }
+}
+
 /// Whether the citizen can see `el` now: the page is showing and the element is at least partly
 /// on screen.
 pub fn on_screen(el: &web_sys::Element) -> bool {
@@ -117,6 +130,16 @@ pub fn page_url() -> Option<String> {
         location.origin().ok()?,
         location.pathname().ok()?
     ))
+}
+
+/// The page's address as the browser shows it (`location.href`).
+pub fn page_href() -> Option<String> {
+    window()?.location().href().ok()
+}
+
+/// `url` (absolute, or a path like `/datenschutz`) made absolute against the page's address.
+pub fn absolute_url(url: &str) -> Option<String> {
+    Some(web_sys::Url::new_with_base(url, &page_href()?).ok()?.href())
 }
 
 /// `text` as a `blob:` URL of the given type, for a download link.

@@ -53,6 +53,12 @@ pub fn registered(host: &Element, widget: &str, placement: &str) {
     );
 }
 
+/// `mitmachen:submitted` for a newsletter request: the widget only. Not the address, and no
+/// receipt: the collector answers alike whether the address was new or already known.
+pub fn requested(host: &Element, widget: &str) {
+    dispatch(host, "mitmachen:submitted", &[("widget", widget)]);
+}
+
 pub fn error(host: &Element, widget: &str, message: &str) {
     dispatch(
         host,

@@ -66,6 +66,23 @@ impl SendError {
     }
 }
 
+#[cfg(test)]
+impl SendError {
+    /// A refusal as an endpoint words it, for tests: `problem` is the type's slug, `errors` the
+    /// (pointer, detail) pairs; the detail is always "refused".
+    pub fn refusal(status: u16, problem: &str, errors: &[(&str, &str)]) -> SendError {
+        SendError::Rejected {
+            status,
+            detail: "refused".into(),
+            problem: format!("urn:mitmachen:problem:{problem}"),
+            errors: errors
+                .iter()
+                .map(|(p, d)| ((*p).to_owned(), (*d).to_owned()))
+                .collect(),
+        }
+    }
+}
+
 /// A string as `Debug` writes it: quoted, escaped like `char::escape_debug` except for the
 /// single quote.
 fn push_debug(s: &mut String, text: &str) {
@@ -141,7 +158,7 @@ pub async fn submit(
     widget: &WidgetId,
     submission: &Submission,
     idempotency_key: &str,
-    on_wait: impl Fn(u32),
+    on_wait: &dyn Fn(u32),
 ) -> Result<Receipt, SendError> {
     let url = endpoint.url(&protocol::submissions_path(widget));
     let json = wire::submission_json(submission);

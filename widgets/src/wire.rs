@@ -10,7 +10,7 @@ use js_sys::{Array, Number, Object, Reflect};
 use mitmachen_shared::event::Placement;
 use mitmachen_shared::ids::WidgetId;
 use mitmachen_shared::protocol::{
-    EventState, EventStatus, Proposal, Receipt, Registration, Submission, TopicBallot,
+    EventState, EventStatus, Proposal, Receipt, Registration, Submission, Subscription, TopicBallot,
 };
 use wasm_bindgen::JsCast;
 use wasm_bindgen::JsValue;
@@ -23,6 +23,7 @@ pub fn submission_json(submission: &Submission) -> String {
         Submission::Proposal(proposal) => return proposal_json(proposal),
         Submission::Topics(ballot) => return topics_json(ballot),
         Submission::Registration(registration) => return registration_json(registration),
+        Submission::Subscription(subscription) => return subscription_json(subscription),
     };
     let mut json = String::from(r#"{"kind":"poll","choices":["#);
     for (i, key) in ballot.choices.iter().enumerate() {
@@ -91,6 +92,41 @@ fn registration_json(r: &Registration) -> String {
         }
     }
     push_honeypot(&mut json, &r.honeypot);
+    json
+}
+
+/// A newsletter request's JSON, byte for byte as serde writes it: empty optional fields (name,
+/// lists, lang, honeypot) left out.
+fn subscription_json(s: &Subscription) -> String {
+    let mut json = String::from(r#"{"kind":"subscription","email":"#);
+    push_quoted(&mut json, &s.email);
+    if !s.name.is_empty() {
+        json.push_str(r#","name":"#);
+        push_quoted(&mut json, &s.name);
+    }
+    if !s.lists.is_empty() {
+        json.push_str(r#","lists":["#);
+        for (i, key) in s.lists.iter().enumerate() {
+            if i > 0 {
+                json.push(',');
+            }
+            push_quoted(&mut json, key.as_str());
+        }
+        json.push(']');
+    }
+    for (name, value) in [
+        ("consent", &s.consent),
+        ("privacy", &s.privacy),
+        ("page", &s.page),
+    ] {
+        json.push_str(&format!(r#","{name}":"#));
+        push_quoted(&mut json, value);
+    }
+    if !s.lang.is_empty() {
+        json.push_str(r#","lang":"#);
+        push_quoted(&mut json, &s.lang);
+    }
+    push_honeypot(&mut json, &s.honeypot);
     json
 }
 
@@ -488,6 +524,42 @@ mod tests {
         };
         for r in [full, bare] {
             let submission = Submission::Registration(r);
+            assert_eq!(
+                submission_json(&submission),
+                serde_json::to_string(&submission).unwrap_or_default()
+            );
+        }
+    }
+
+    #[test]
+    fn subscription_json_is_what_serde_writes() {
+        let tricky = "\"'><script>alert(1)</script> \\ \u{0}\u{1f}\t\r\n Grüße 🙂 \u{2028}";
+        let full = Subscription {
+            email: "erika@example.de".into(),
+            name: "Erika Mustermann".into(),
+            lists: ["beteiligung", "veranstaltungen"]
+                .iter()
+                .filter_map(|k| OptionKey::parse(k).ok())
+                .collect(),
+            consent: "Ja, ich möchte den Newsletter per E-Mail erhalten.\nWiderruf jederzeit."
+                .into(),
+            privacy: "https://www.musterstadt.de/datenschutz".into(),
+            page: "http://localhost:8080/examples/rathaus.html".into(),
+            lang: "de-einfach".into(),
+            honeypot: String::new(),
+        };
+        let bare = Subscription {
+            email: tricky.into(),
+            name: String::new(),
+            lists: vec![],
+            consent: tricky.into(),
+            privacy: String::new(),
+            page: "https://example.de/a\"b".into(),
+            lang: String::new(),
+            honeypot: "http://spam.example".into(),
+        };
+        for s in [full, bare] {
+            let submission = Submission::Subscription(s);
             assert_eq!(
                 submission_json(&submission),
                 serde_json::to_string(&submission).unwrap_or_default()

@@ -6,8 +6,9 @@ use crate::{Result, root, setup};
 use std::process::Command;
 
 /// The most a page may download for the widgets, brotli-compressed (measured size plus a small
-/// margin; raise it deliberately, with the reason in the commit).
-pub const BROTLI_BUDGET: usize = 124_000;
+/// margin; raise it deliberately, with the reason in the commit). 132,200: the four widgets
+/// (poll, topics, event sign-up, newsletter opt-in) measured 128,309 B, plus 3 %.
+pub const BROTLI_BUDGET: usize = 132_200;
 
 fn cargo(args: &[&str]) -> Result {
     cmd::run(Command::new("cargo").args(args).current_dir(root()))

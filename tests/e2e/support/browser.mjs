@@ -40,3 +40,19 @@ export async function openPage(browser, url, { onContext, initScript, ...options
   if (url) await page.goto(url);
   return { page, context, problems };
 }
+
+// Adds a widget to a page once the bundle has mounted the page's own widgets, as a CMS that
+// loads content later would; it uses the script tag's endpoint.
+export async function addWidget(page, attributes, html) {
+  await page.waitForFunction(() => window.__ready.length > 0);
+  await page.evaluate(
+    ({ attributes, html }) => {
+      const div = document.createElement("div");
+      for (const [name, value] of Object.entries(attributes)) div.setAttribute(name, value);
+      div.setAttribute("data-endpoint", document.querySelector("script[data-endpoint]").dataset.endpoint);
+      div.innerHTML = html;
+      document.querySelector("main").append(div);
+    },
+    { attributes, html },
+  );
+}

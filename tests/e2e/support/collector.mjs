@@ -101,6 +101,13 @@ export async function startCollector({ smtp } = {}) {
       if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
       return response.json();
     },
+    // The same, answered as text (a CSV export).
+    async adminText(path) {
+      const response = await fetch(`${api}${path}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+      if (!response.ok) throw new Error(`GET ${path}: ${response.status} ${await response.text()}`);
+      // `text()` would drop the byte order mark that German Excel needs.
+      return new TextDecoder("utf-8", { ignoreBOM: true }).decode(await response.arrayBuffer());
+    },
     async stop() {
       child.kill("SIGTERM");
       await new Promise((resolve) => child.once("exit", resolve));

@@ -1,24 +1,9 @@
-// A page object for one event sign-up widget, so tests read like what a citizen does.
+// A page object for one event sign-up widget, so tests read like what a citizen does. Fields go
+// by the start of their label ("Name", "E-Mail-Adresse", "Anzahl der Personen", or the editor's
+// label of the free-text field).
+import { FormWidget } from "./widget.mjs";
 
-export class Event {
-  constructor(page, id) {
-    this.page = page;
-    this.id = id;
-    this.root = page.locator(`[data-mitmachen][data-id="${id}"] .mm-root`);
-  }
-
-  async waitUntilReady() {
-    await this.page.waitForFunction((id) => window.__ready.includes(id), this.id);
-  }
-
-  // A field by the start of its label ("Name", "E-Mail-Adresse", "Anzahl der Personen", or the
-  // editor's label of the free-text field); the label goes on with "(Pflichtfeld)" or
-  // "(freiwillig)".
-  field(label) {
-    const escaped = label.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-    return this.root.getByLabel(new RegExp(`^${escaped} \\(`));
-  }
-
+export class Event extends FormWidget {
   // Fills the form: `{ name, email, persons, phone, organisation, note }`, each optional.
   async fill(values) {
     const labels = {
@@ -32,14 +17,6 @@ export class Event {
       const field = key === "note" ? this.root.locator("textarea") : this.field(labels[key]);
       await field.fill(String(value));
     }
-  }
-
-  submitButton() {
-    return this.root.locator("button.mm-submit");
-  }
-
-  async submit() {
-    await this.submitButton().click();
   }
 
   // Fills the form and submits it.
@@ -65,39 +42,6 @@ export class Event {
 
   async expectSeats(text) {
     await this.seats().filter({ hasText: text }).waitFor();
-  }
-
-  status() {
-    return this.root.locator("[role=status]");
-  }
-
-  async expectStatus(text) {
-    await this.status().filter({ hasText: text }).waitFor();
-  }
-
-  async expectAlert(text) {
-    await this.root.locator("[role=alert]").filter({ hasText: text }).waitFor();
-  }
-
-  summary() {
-    return this.root.locator(".mm-error-summary");
-  }
-
-  // The texts of the error summary's links.
-  async summaryLines() {
-    await this.summary().waitFor();
-    return this.summary().locator("a").allInnerTexts();
-  }
-
-  // What the page's assistive technology hears about a field: its aria-describedby texts.
-  async description(label) {
-    return this.field(label).evaluate((el) =>
-      el
-        .getAttribute("aria-describedby")
-        .split(" ")
-        .map((id) => el.getRootNode().getElementById(id)?.innerText ?? "")
-        .filter((t) => t !== ""),
-    );
   }
 
   calendarLink() {

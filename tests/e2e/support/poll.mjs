@@ -1,18 +1,8 @@
 // A page object for one poll widget, so tests read like what a citizen does.
 import assert from "node:assert/strict";
+import { Widget } from "./widget.mjs";
 
-export class Poll {
-  constructor(page, id) {
-    this.page = page;
-    this.id = id;
-    // Playwright's CSS locators pierce open shadow roots.
-    this.root = page.locator(`[data-mitmachen][data-id="${id}"] .mm-root`);
-  }
-
-  async waitUntilReady() {
-    await this.page.waitForFunction((id) => window.__ready.includes(id), this.id);
-  }
-
+export class Poll extends Widget {
   option(label) {
     return this.root.getByLabel(label, { exact: true });
   }
@@ -23,14 +13,6 @@ export class Poll {
 
   async submit() {
     await this.root.getByRole("button").click();
-  }
-
-  status() {
-    return this.root.locator("[role=status]");
-  }
-
-  async expectStatus(text) {
-    await this.status().filter({ hasText: text }).waitFor();
   }
 
   // The results as text, the way a screen reader user gets them: one line per answer.

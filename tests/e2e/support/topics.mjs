@@ -1,17 +1,8 @@
 // A page object for one topic-voting widget.
 import assert from "node:assert/strict";
+import { Widget } from "./widget.mjs";
 
-export class Topics {
-  constructor(page, id) {
-    this.page = page;
-    this.id = id;
-    this.root = page.locator(`[data-mitmachen][data-id="${id}"] .mm-root`);
-  }
-
-  async waitUntilReady() {
-    await this.page.waitForFunction((id) => window.__ready.includes(id), this.id);
-  }
-
+export class Topics extends Widget {
   // The button whose accessible name starts "Punkt geben: <title>".
   giveButton(title) {
     return this.root.getByRole("button", { name: new RegExp(`^Punkt geben: ${title} \\(`) });
@@ -37,10 +28,6 @@ export class Topics {
 
   dotsLeft() {
     return this.root.locator(".mm-dots-left").innerText();
-  }
-
-  async expectStatus(text) {
-    await this.root.locator("[role=status]", { hasText: text }).waitFor();
   }
 
   // Each topic as shown: title and, once counts are visible, "Platz N · M Punkte".

@@ -2,14 +2,15 @@
 //! error summary (links to the fields) and each field's error tied to it, the data-use note
 //! beside the link to the town's privacy notice, one submit button.
 
-use super::state::{FieldError, Signup};
+use super::state::Signup;
+use crate::form::{self, Field as FieldView, FieldError, Input};
 use mitmachen_shared::config::EventConfig;
 use mitmachen_shared::event::{
     Ask, Field, MAX_EMAIL_CHARS, MAX_NAME_CHARS, MAX_NOTE_CHARS, MAX_ORGANISATION_CHARS,
-    MAX_PHONE_CHARS, Placement, Problem,
+    MAX_PHONE_CHARS, Placement,
 };
 use mitmachen_shared::messages::{Text, Texts};
-use web_sys::{HtmlInputElement, HtmlTextAreaElement};
+use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
 pub struct Props<'a> {
@@ -18,10 +19,6 @@ pub struct Props<'a> {
     pub state: &'a Signup,
     /// A field changed: which, and its new value.
     pub on_edit: Callback<(Field, String)>,
-    /// A link in the error summary was followed: focus that field.
-    pub on_jump: Callback<Field>,
-    /// One per field, in `Field::ALL` order.
-    pub field_refs: &'a [NodeRef; 6],
     pub summary_ref: NodeRef,
     pub honeypot_ref: NodeRef,
 }
@@ -44,31 +41,12 @@ pub fn label(texts: &Texts, config: &EventConfig, field: Field) -> String {
 }
 
 pub fn error_text(texts: &Texts, field: Field, error: &FieldError) -> String {
-    let number = |n: &dyn ToString| n.to_string();
-    match error {
-        FieldError::Check(problem) => match *problem {
-            Problem::Missing => texts
-                .get(match field {
-                    Field::Name => Text::ErrorName,
-                    Field::Email => Text::ErrorEmailMissing,
-                    _ => Text::ErrorMissing,
-                })
-                .to_owned(),
-            Problem::TooLong { max } => texts.fill(Text::ErrorTooLong, &[("max", &number(&max))]),
-            Problem::BadCharacters => texts.get(Text::ErrorCharacters).to_owned(),
-            Problem::NotAnEmail => texts.get(Text::ErrorEmail).to_owned(),
-            Problem::NotAPhoneNumber => texts.get(Text::ErrorPhone).to_owned(),
-            Problem::PersonsOutOfRange { max } => {
-                texts.fill(Text::ErrorPersons, &[("max", &number(&max))])
-            }
-            // A registration form never finds these (they belong to the newsletter's form).
-            Problem::NotAsked | Problem::BadChoice | Problem::NotAWebAddress => {
-                texts.fill(Text::ErrorNotAccepted, &[("detail", &problem.detail())])
-            }
-        },
-        FieldError::SeatsLeft(left) => texts.fill(Text::ErrorSeats, &[("left", &number(left))]),
-        FieldError::Server(detail) => texts.fill(Text::ErrorNotAccepted, &[("detail", detail)]),
-    }
+    let missing = match field {
+        Field::Name => Text::ErrorName,
+        Field::Email => Text::ErrorEmailMissing,
+        _ => Text::ErrorMissing,
+    };
+    form::error_text(texts, error, missing)
 }
 
 /// Which fields the form has, in order, and whether each must be filled in.
@@ -95,36 +73,25 @@ fn field_view(props: &Props, field: Field, required: bool, persons_max: u32) -> 
         state,
         ..
     } = props;
-    let id = input_id(field);
-    let error_id = format!("{id}-error");
-    let hint_id = format!("{id}-hint");
-    let hint = match field {
-        Field::Email => Some(texts.get(Text::EmailHint).to_owned()),
-        Field::Persons => Some(texts.fill(Text::PersonsHint, &[("max", &persons_max.to_string())])),
-        _ => None,
+    let view = FieldView {
+        id: input_id(field),
+        label: label(texts, config, field),
+        required,
+        hint: match field {
+            Field::Email => Some(texts.get(Text::EmailHint).to_owned()),
+            Field::Persons => {
+                Some(texts.fill(Text::PersonsHint, &[("max", &persons_max.to_string())]))
+            }
+            _ => None,
+        },
+        errors: state
+            .errors
+            .of(field)
+            .map(|e| error_text(texts, field, e))
+            .collect(),
     };
-    let errors: Vec<String> = state
-        .errors_of(field)
-        .map(|e| error_text(texts, field, e))
-        .collect();
-    let invalid = !errors.is_empty();
-    let described_by = match hint {
-        Some(_) => format!("{hint_id} {error_id}"),
-        None => error_id.clone(),
-    };
-    let marker = texts.get(if required {
-        Text::Required
-    } else {
-        Text::Optional
-    });
     let readonly = !state.editable();
-    let node_ref = Field::ALL
-        .iter()
-        .position(|f| *f == field)
-        .and_then(|i| props.field_refs.get(i))
-        .cloned()
-        .unwrap_or_default();
-    let value = state.form.value(field).to_owned();
+    let value = state.form.value(field);
     let on_edit = props.on_edit.clone();
     let control = if field == Field::Note {
         let oninput = Callback::from(move |e: InputEvent| {
@@ -134,81 +101,33 @@ fn field_view(props: &Props, field: Field, required: bool, persons_max: u32) -> 
             ))
         });
         html! {
-            <textarea id={id.clone()} ref={node_ref} name="note" rows="3"
-                      maxlength={MAX_NOTE_CHARS.to_string()} {value} {oninput} {readonly}
-                      aria-invalid={invalid.then_some("true")} aria-describedby={described_by} />
+            <textarea id={view.id.clone()} name="note" rows="3"
+                      maxlength={MAX_NOTE_CHARS.to_string()} value={value.to_owned()} {oninput} {readonly}
+                      aria-invalid={view.invalid()} aria-describedby={view.described_by()} />
         }
     } else {
-        let oninput = Callback::from(move |e: InputEvent| {
-            on_edit.emit((field, e.target_unchecked_into::<HtmlInputElement>().value()))
-        });
-        let (kind, autocomplete, max_chars) = match field {
+        let (kind, autocomplete, max) = match field {
             Field::Name => ("text", Some("name"), MAX_NAME_CHARS),
             Field::Email => ("email", Some("email"), MAX_EMAIL_CHARS),
-            Field::Persons => ("number", None, 2),
+            Field::Persons => ("number", None, persons_max as usize),
             Field::Phone => ("tel", Some("tel"), MAX_PHONE_CHARS),
             _ => ("text", Some("organization"), MAX_ORGANISATION_CHARS),
         };
-        let persons = field == Field::Persons;
-        html! {
-            <input id={id.clone()} ref={node_ref} name={field.name()} type={kind}
-                   autocomplete={autocomplete}
-                   spellcheck={(field == Field::Email).then_some("false")}
-                   inputmode={persons.then_some("numeric")}
-                   min={persons.then_some("1")}
-                   max={persons.then(|| persons_max.to_string())}
-                   maxlength={(!persons).then(|| max_chars.to_string())}
-                   {required} {value} {oninput} {readonly}
-                   aria-invalid={invalid.then_some("true")} aria-describedby={described_by} />
-        }
+        form::input(
+            &view,
+            Input {
+                name: field.name(),
+                kind,
+                autocomplete,
+                max,
+                required,
+                value,
+                readonly,
+                on_input: Callback::from(move |value| on_edit.emit((field, value))),
+            },
+        )
     };
-    html! {
-        <div class="mm-field" key={field.name()}>
-            <label for={id}>
-                { label(texts, config, field) }
-                <span class="mm-marker">{ format!(" ({marker})") }</span>
-            </label>
-            if let Some(hint) = hint {
-                <p class="mm-field-hint" id={hint_id}>{ hint }</p>
-            }
-            <p class="mm-field-error" id={error_id}>{ errors.join(" ") }</p>
-            { control }
-        </div>
-    }
-}
-
-fn summary(props: &Props) -> Html {
-    let Props {
-        config,
-        texts,
-        state,
-        ..
-    } = props;
-    if state.errors.is_empty() {
-        return html! {};
-    }
-    let items = state.errors.iter().map(|(field, error)| {
-        let field = *field;
-        let on_jump = props.on_jump.clone();
-        let onclick = Callback::from(move |e: MouseEvent| {
-            e.prevent_default();
-            on_jump.emit(field);
-        });
-        html! {
-            <li>
-                <a href={format!("#{}", input_id(field))} {onclick}>
-                    { format!("{}: {}", label(texts, config, field), error_text(texts, field, error)) }
-                </a>
-            </li>
-        }
-    });
-    html! {
-        <div class="mm-error-summary" role="group" aria-labelledby="mm-e-summary" tabindex="-1"
-             ref={props.summary_ref.clone()}>
-            <p class="mm-error-title" id="mm-e-summary">{ texts.get(Text::ErrorSummary) }</p>
-            <ul>{ for items }</ul>
-        </div>
-    }
+    view.view(texts, control)
 }
 
 pub fn view(props: &Props) -> Html {
@@ -230,10 +149,19 @@ pub fn view(props: &Props) -> Html {
     } else {
         texts.get(Text::SubmitRegistration)
     };
+    let errors = state.errors.list.iter().map(|(field, error)| {
+        let line = format!(
+            "{}: {}",
+            label(texts, config, *field),
+            error_text(texts, *field, error)
+        );
+        (input_id(*field), line)
+    });
+    let summary = form::summary(texts, props.summary_ref.clone(), errors.collect());
     html! {
         <div class="mm-register">
             <@{heading} class="mm-subheading">{ texts.get(Text::RegisterHeading) }</@>
-            { summary(props) }
+            { summary }
             { for fields }
             <p class="mm-meta">
                 { texts.get(Text::DataUse) }
@@ -249,35 +177,5 @@ pub fn view(props: &Props) -> Html {
                 { crate::honeypot::view(&props.honeypot_ref) }
             }
         </div>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use mitmachen_shared::messages::Lang;
-
-    #[test]
-    fn every_problem_has_words_for_the_citizen() {
-        let texts = Texts::new(Lang::De);
-        assert_eq!(
-            error_text(&texts, Field::Name, &FieldError::Check(Problem::Missing)),
-            "Bitte geben Sie Ihren Namen an."
-        );
-        assert_eq!(
-            error_text(&texts, Field::Phone, &FieldError::Check(Problem::Missing)),
-            "Bitte füllen Sie dieses Feld aus."
-        );
-        assert_eq!(
-            error_text(
-                &texts,
-                Field::Persons,
-                &FieldError::Check(Problem::PersonsOutOfRange { max: 4 })
-            ),
-            "Bitte geben Sie eine ganze Zahl von 1 bis 4 an."
-        );
-        assert!(
-            error_text(&texts, Field::Email, &FieldError::Server("bad".into())).ends_with(": bad")
-        );
     }
 }

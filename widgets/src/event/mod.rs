@@ -107,7 +107,7 @@ async fn send(
 ) {
     let submission = Submission::Registration(registration);
     let waiting = dispatch.clone();
-    let sent = transport::submit(&props.endpoint, &props.id, &submission, &key, move |s| {
+    let sent = transport::submit(&props.endpoint, &props.id, &submission, &key, &move |s| {
         waiting.dispatch(Action::Waiting(s))
     })
     .await;
@@ -157,9 +157,6 @@ pub fn EventWidget(props: &EventProps) -> Html {
     let status_ref = use_node_ref();
     let summary_ref = use_node_ref();
     let honeypot_ref = use_node_ref();
-    let field_refs = use_memo((), |_| {
-        std::array::from_fn::<NodeRef, 6, _>(|_| NodeRef::default())
-    });
     let availability = state.availability();
 
     // The refresh loop reads, at each round, whether registering is still ahead.
@@ -197,7 +194,7 @@ pub fn EventWidget(props: &EventProps) -> Html {
     // After each failed submit, focus goes to the error summary.
     {
         let summary_ref = summary_ref.clone();
-        use_effect_with(state.summary_focus, move |count| {
+        use_effect_with(state.errors.focus, move |count| {
             if *count > 0 {
                 browser::focus(&summary_ref);
             }
@@ -208,18 +205,6 @@ pub fn EventWidget(props: &EventProps) -> Html {
         let dispatch = state.dispatcher();
         Callback::from(move |(field, value): (Field, String)| {
             dispatch.dispatch(Action::Edit(field, value))
-        })
-    };
-    let on_jump = {
-        let field_refs = field_refs.clone();
-        Callback::from(move |field: Field| {
-            if let Some(r) = Field::ALL
-                .iter()
-                .position(|f| *f == field)
-                .and_then(|i| field_refs.get(i))
-            {
-                browser::focus(r);
-            }
         })
     };
     let on_submit = {
@@ -275,8 +260,6 @@ pub fn EventWidget(props: &EventProps) -> Html {
                     texts,
                     state: &state,
                     on_edit,
-                    on_jump,
-                    field_refs: &field_refs,
                     summary_ref,
                     honeypot_ref,
                 }) }

@@ -5,11 +5,11 @@
 //! The field rules are `shared::event::check_registration`, which the collector applies too;
 //! placing on a seat or the waiting list is `shared::event::place`, the collector's own rule.
 
+use crate::form::Errors;
+pub use crate::form::FieldError;
 use crate::transport::SendError;
 use mitmachen_shared::config::EventConfig;
-use mitmachen_shared::event::{
-    self, Field, FormFields, FormValues, Placement, Problem, check_registration,
-};
+use mitmachen_shared::event::{self, Field, FormFields, FormValues, Placement, check_registration};
 use mitmachen_shared::protocol::{EventState, EventStatus, Registration};
 use std::rc::Rc;
 
@@ -48,17 +48,6 @@ impl Availability {
             Availability::Open { .. } | Availability::FullWaitingList
         )
     }
-}
-
-/// What is wrong with one field, for the citizen.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FieldError {
-    /// A rule of `check_registration`.
-    Check(Problem),
-    /// More persons than seats left, and no waiting list.
-    SeatsLeft(u32),
-    /// The endpoint refused the field; its detail.
-    Server(String),
 }
 
 /// Why a registration was not stored.
@@ -187,13 +176,11 @@ pub struct Signup {
     pub form: Form,
     /// Every problem found at the last submit, in form order; a field's problems go when the
     /// citizen changes it.
-    pub errors: Vec<(Field, FieldError)>,
+    pub errors: Errors<Field>,
     pub phase: Phase,
     /// The idempotency key of the registration last sent: a retry of the same registration
     /// reuses it, a changed one gets a new key.
     pub attempt: Option<String>,
-    /// Counts failed submits, so that the view moves focus to the error summary each time.
-    pub summary_focus: u32,
     /// Once registered.
     pub calendar: Option<Calendar>,
 }
@@ -212,14 +199,13 @@ impl Signup {
             closed,
             cancelled: config.cancelled,
             form: Form::default(),
-            errors: Vec::new(),
+            errors: Errors::default(),
             phase: registered.map_or(Phase::Editing, |placement| Phase::Registered {
                 placement,
                 persons: None,
                 just_now: false,
             }),
             attempt: None,
-            summary_focus: 0,
             calendar: None,
         }
     }
@@ -395,14 +381,6 @@ impl Signup {
         })
     }
 
-    /// The problems of one field.
-    pub fn errors_of(&self, field: Field) -> impl Iterator<Item = &FieldError> {
-        self.errors
-            .iter()
-            .filter(move |(f, _)| *f == field)
-            .map(|(_, e)| e)
-    }
-
     fn failed(&mut self, error: SendError) {
         if error.is_problem("event-full")
             || matches!(error, SendError::Rejected { status: 409, .. })
@@ -420,21 +398,13 @@ impl Signup {
             return;
         };
         // Errors located at the form's fields are shown there, like the widget's own.
-        let at_fields: Vec<(Field, FieldError)> = errors
-            .iter()
-            .filter_map(|(pointer, detail)| {
-                let name = pointer.strip_prefix('/')?;
-                let field = Field::ALL.into_iter().find(|f| f.name() == name)?;
-                Some((field, FieldError::Server(detail.clone())))
-            })
-            .collect();
-        if !errors.is_empty() && at_fields.len() == errors.len() {
-            self.errors = at_fields;
-            self.summary_focus += 1;
-            self.phase = Phase::Editing;
+        self.phase = if self.errors.show_server(&errors, |name| {
+            Field::ALL.into_iter().find(|f| f.name() == name)
+        }) {
+            Phase::Editing
         } else {
-            self.phase = Phase::Failed(Failure::Rejected(detail));
-        }
+            Phase::Failed(Failure::Rejected(detail))
+        };
     }
 
     pub fn apply(mut self, action: Action) -> Self {
@@ -452,16 +422,13 @@ impl Signup {
             }
             Action::Edit(field, value) if self.editable() => {
                 self.form.set(field, value);
-                self.errors.retain(|(f, _)| *f != field);
+                self.errors.clear(field);
                 self.attempt = None;
                 self.phase = Phase::Editing;
             }
-            Action::Invalid(errors) if self.editable() => {
-                self.errors = errors;
-                self.summary_focus += 1;
-            }
+            Action::Invalid(errors) if self.editable() => self.errors.show(errors),
             Action::Send { key } if self.editable() => {
-                self.errors.clear();
+                self.errors.list.clear();
                 self.attempt = Some(key);
                 self.phase = Phase::Sending { retry_in_s: None };
             }
@@ -501,7 +468,7 @@ impl yew::Reducible for Signup {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use mitmachen_shared::event::{Ask, EventFacts, MAX_NAME_CHARS};
+    use mitmachen_shared::event::{Ask, EventFacts, MAX_NAME_CHARS, Problem};
     use mitmachen_shared::ids::WidgetId;
     use mitmachen_shared::time::Timestamp;
 
@@ -548,18 +515,6 @@ mod tests {
     fn filled(s: Signup) -> Signup {
         s.apply(Action::Edit(Field::Name, " Erika Mustermann ".into()))
             .apply(Action::Edit(Field::Email, "erika@example.de".into()))
-    }
-
-    fn failure(status: u16, problem: &str, errors: &[(&str, &str)]) -> SendError {
-        SendError::Rejected {
-            status,
-            detail: "refused".into(),
-            problem: format!("urn:mitmachen:problem:{problem}"),
-            errors: errors
-                .iter()
-                .map(|(p, d)| ((*p).to_owned(), (*d).to_owned()))
-                .collect(),
-        }
     }
 
     #[test]
@@ -720,15 +675,15 @@ mod tests {
         let s = loaded(status(Some(3), 0, 0, true));
         let errors = s.check(&config());
         let s = s.apply(Action::Invalid(errors.clone()));
-        assert_eq!(s.summary_focus, 1);
+        assert_eq!(s.errors.focus, 1);
         let s = s.apply(Action::Invalid(errors));
-        assert_eq!(s.summary_focus, 2);
-        assert_eq!(s.errors_of(Field::Email).count(), 1);
+        assert_eq!(s.errors.focus, 2);
+        assert_eq!(s.errors.of(Field::Email).count(), 1);
         let s = s.apply(Action::Edit(Field::Email, "e".into()));
         assert_eq!(
             (
-                s.errors_of(Field::Email).count(),
-                s.errors_of(Field::Name).count()
+                s.errors.of(Field::Email).count(),
+                s.errors.of(Field::Name).count()
             ),
             (0, 1)
         );
@@ -762,37 +717,41 @@ mod tests {
     fn refusals_are_told_apart() {
         let sending =
             || filled(loaded(status(Some(3), 0, 0, false))).apply(Action::Send { key: "k".into() });
-        let s = sending().apply(Action::Failed(failure(409, "event-full", &[])));
+        let s = sending().apply(Action::Failed(SendError::refusal(409, "event-full", &[])));
         assert_eq!(s.phase, Phase::Failed(Failure::Full));
         assert!(s.shows_form(), "the typed form stays");
-        let s = sending().apply(Action::Failed(failure(422, "closed", &[])));
+        let s = sending().apply(Action::Failed(SendError::refusal(422, "closed", &[])));
         assert_eq!(
             (s.phase.clone(), s.availability()),
             (Phase::Failed(Failure::Closed), Availability::Closed)
         );
         assert!(s.shows_form() && !s.shows_submit());
         // Field errors of the endpoint go to the fields, like the widget's own.
-        let s = sending().apply(Action::Failed(failure(
+        let s = sending().apply(Action::Failed(SendError::refusal(
             422,
             "invalid-submission",
             &[("/email", "email is not an e-mail address")],
         )));
-        assert_eq!((s.phase.clone(), s.summary_focus), (Phase::Editing, 1));
+        assert_eq!((s.phase.clone(), s.errors.focus), (Phase::Editing, 1));
         assert_eq!(
-            s.errors,
+            s.errors.list,
             vec![(
                 Field::Email,
                 FieldError::Server("email is not an e-mail address".into())
             )]
         );
         // Errors the form cannot show at a field are a refusal with the endpoint's detail.
-        let s = sending().apply(Action::Failed(failure(
+        let s = sending().apply(Action::Failed(SendError::refusal(
             422,
             "invalid-submission",
             &[("/lang", "lang must be de")],
         )));
         assert_eq!(s.phase, Phase::Failed(Failure::Rejected("refused".into())));
-        let s = sending().apply(Action::Failed(failure(403, "origin-not-allowed", &[])));
+        let s = sending().apply(Action::Failed(SendError::refusal(
+            403,
+            "origin-not-allowed",
+            &[],
+        )));
         assert_eq!(s.phase, Phase::Failed(Failure::Rejected("refused".into())));
     }
 

@@ -7,7 +7,7 @@
 
 pub mod source;
 
-use crate::{browser, config_error, event, events, poll, styles, topics};
+use crate::{browser, config_error, event, events, newsletter, poll, styles, topics};
 use mitmachen_shared::config::{self, Parsed, WidgetKind};
 use std::any::Any;
 use std::cell::RefCell;
@@ -138,6 +138,19 @@ fn mount(host: &Element) {
                         id: config.id,
                         endpoint: config.endpoint,
                         config: Rc::new(event_config),
+                        texts,
+                        host: host.clone(),
+                    },
+                )
+                .render(),
+            ),
+            WidgetKind::Newsletter(newsletter_config) => Box::new(
+                yew::Renderer::<newsletter::NewsletterWidget>::with_root_and_props(
+                    root,
+                    newsletter::NewsletterProps {
+                        id: config.id,
+                        endpoint: config.endpoint,
+                        config: Rc::new(newsletter_config),
                         texts,
                         host: host.clone(),
                     },

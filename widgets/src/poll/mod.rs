@@ -53,7 +53,7 @@ async fn send(
         honeypot,
     });
     let waiting = dispatch.clone();
-    let sent = transport::submit(&props.endpoint, &props.id, &submission, &key, move |s| {
+    let sent = transport::submit(&props.endpoint, &props.id, &submission, &key, &move |s| {
         waiting.dispatch(Action::Waiting(s))
     })
     .await;

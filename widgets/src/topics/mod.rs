@@ -100,7 +100,7 @@ async fn send(
         honeypot,
     });
     let waiting = dispatch.clone();
-    let sent = transport::submit(&props.endpoint, &props.id, &submission, &key, move |s| {
+    let sent = transport::submit(&props.endpoint, &props.id, &submission, &key, &move |s| {
         waiting.dispatch(Action::Waiting(s))
     })
     .await;
@@ -127,7 +127,7 @@ async fn send_proposal(
     key: String,
     submission: Submission,
 ) {
-    let sent = transport::submit(&props.endpoint, &props.id, &submission, &key, |_| {}).await;
+    let sent = transport::submit(&props.endpoint, &props.id, &submission, &key, &|_| {}).await;
     events::report(&props.host, props.id.as_str(), &sent);
     dispatch.dispatch(match sent {
         Ok(_) => proposal::Action::Sent,
