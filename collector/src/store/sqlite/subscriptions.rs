@@ -726,3 +726,150 @@ pub(super) fn purge(conn: &Connection, now: Timestamp) -> Result<usize, StoreErr
     )?;
     Ok(n)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::SqliteStore;
+    use super::*;
+    use crate::store::{NewSubmission, Store, SubmitOutcome};
+    use mitmachen_shared::protocol::Submission;
+
+    fn request(email: &str) -> NewSubmission {
+        let subscription = Subscription {
+            email: email.into(),
+            name: String::new(),
+            lists: Vec::new(),
+            consent: "Ja, ich möchte den Newsletter erhalten.".into(),
+            privacy: "https://example.de/datenschutz".into(),
+            page: "https://example.de/".into(),
+            lang: "en".into(),
+            honeypot: String::new(),
+        };
+        let submission = Submission::Subscription(subscription);
+        NewSubmission {
+            widget: WidgetId::parse("newsletter").expect("id"),
+            idempotency_key: format!("key-{email}"),
+            body: serde_json::to_vec(&submission).expect("json"),
+            submission,
+            moderation: Default::default(),
+            rules: None,
+            registration: None,
+            subscription: Some(SubscriptionContext {
+                newsletter: Arc::new(Newsletter::default()),
+                client: "client".into(),
+            }),
+        }
+    }
+
+    /// The queued confirmation mail's token, and what the database holds of it.
+    fn token_and_hash(store: &SqliteStore) -> (String, String) {
+        let conn = store.writer.lock().expect("lock");
+        conn.query_row(
+            "SELECT q.token, s.confirm_token_sha256 FROM mail_queue q
+             JOIN subscriptions s ON s.id = q.subscription",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("a queued mail")
+    }
+
+    #[test]
+    fn confirmation_tokens_are_random_hashed_and_expire() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = SqliteStore::open(&dir.path().join("db.sqlite3")).expect("open");
+        let outcome = store.submit(request("a@example.de")).expect("submit");
+        assert!(matches!(outcome, SubmitOutcome::Stored(_)));
+        let (token, stored) = token_and_hash(&store);
+        assert_eq!(token.len(), 64);
+        assert!(token.bytes().all(|b| b.is_ascii_hexdigit()));
+        assert_eq!(stored, token_hash(&token), "only the SHA-256 is kept");
+        assert_ne!(stored, token);
+
+        let widget = WidgetId::parse("newsletter").expect("id");
+        let lang = "en".to_string();
+        let now = crate::store::now();
+        let later = Timestamp(now.0 + 48 * 3_600_000 + 1);
+        let pending = ConfirmView::Pending {
+            widget: widget.clone(),
+            lang: lang.clone(),
+        };
+        assert_eq!(store.confirm_view(&token, now).expect("view"), pending);
+        assert!(matches!(
+            store.confirm_view(&token, later).expect("view"),
+            ConfirmView::Expired { .. }
+        ));
+        assert_eq!(
+            store.confirm_view(&"0".repeat(64), now).expect("view"),
+            ConfirmView::Unknown
+        );
+        assert_eq!(
+            store.confirm_view(&stored, now).expect("view"),
+            ConfirmView::Unknown,
+            "the stored hash is no token"
+        );
+        let newsletters = BTreeMap::new();
+        assert!(matches!(
+            store.confirm(&token, &newsletters, later).expect("confirm"),
+            ConfirmOutcome::Expired { .. }
+        ));
+        assert_eq!(
+            store.confirm(&token, &newsletters, now).expect("confirm"),
+            ConfirmOutcome::Confirmed { widget, lang }
+        );
+        assert!(matches!(
+            store.confirm(&token, &newsletters, now).expect("again"),
+            ConfirmOutcome::AlreadyConfirmed { .. }
+        ));
+
+        // Once sent, a mail forgets its token; the welcome mail's unsubscribe token is another.
+        let jobs = store.claim_mails(now.0, 60_000, 10).expect("claim");
+        assert_eq!(jobs.len(), 2);
+        assert_ne!(jobs[0].token, jobs[1].token);
+        for job in &jobs {
+            store.mail_sent(job.id).expect("sent");
+        }
+        let left: i64 = store
+            .writer
+            .lock()
+            .expect("lock")
+            .query_row(
+                "SELECT count(*) FROM mail_queue WHERE token IS NOT NULL",
+                [],
+                |r| r.get(0),
+            )
+            .expect("count");
+        assert_eq!(left, 0);
+    }
+
+    #[test]
+    fn consent_texts_are_stored_once_per_wording_with_a_version() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = SqliteStore::open(&dir.path().join("db.sqlite3")).expect("open");
+        store.submit(request("a@example.de")).expect("first");
+        store.submit(request("b@example.de")).expect("same wording");
+        let mut other = request("c@example.de");
+        if let Submission::Subscription(s) = &mut other.submission {
+            s.consent = "Ja, bitte.".into();
+        }
+        other.body = serde_json::to_vec(&other.submission).expect("json");
+        store.submit(other).expect("new wording");
+        let conn = store.writer.lock().expect("lock");
+        let versions: Vec<(i64, String)> = conn
+            .prepare("SELECT version, sha256 FROM consent_texts ORDER BY version")
+            .expect("prepare")
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("rows");
+        assert_eq!(versions.len(), 2);
+        assert_eq!(versions[0].0, 1);
+        assert_eq!(versions[1].0, 2);
+        assert_eq!(
+            versions[0].1,
+            consent_sha256(
+                "Ja, ich möchte den Newsletter erhalten.",
+                "https://example.de/datenschutz"
+            )
+        );
+    }
+}
