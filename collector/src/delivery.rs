@@ -6,6 +6,7 @@
 //! database skips it, and a collector that died mid-send leaves it to be tried again. Transient
 //! failures are retried with growing pauses; permanent ones (the address does not exist) stop.
 
+use crate::background::{BATCH, LEASE_MS, on_store, retry_at, run_rounds};
 use crate::config::{MailRoute, MailSettings};
 use crate::events::Event;
 use crate::http::{cancel_link_path, confirm_link_path, unsubscribe_link_path};
@@ -19,23 +20,7 @@ use mitmachen_shared::ids::WidgetId;
 use mitmachen_shared::messages::Lang;
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::Duration;
 use tokio::sync::Notify;
-
-/// Without a wake-up, the queue is looked at this often (retries, other collectors' mails).
-const TICK: Duration = Duration::from_secs(5);
-/// How long a claimed mail is kept from other senders.
-const LEASE_MS: i64 = 5 * 60 * 1000;
-const BATCH: usize = 20;
-/// Pauses before the 2nd, 3rd… attempt; after the last one the mail is given up.
-pub(crate) const RETRY_MS: &[i64] = &[
-    60_000,
-    5 * 60_000,
-    15 * 60_000,
-    60 * 60_000,
-    3 * 60 * 60_000,
-    12 * 60 * 60_000,
-];
 
 /// Turns the configuration's mail settings into the mail module's.
 pub fn mail_config(settings: &MailSettings) -> Result<MailConfig, String> {
@@ -76,40 +61,25 @@ pub struct Delivery {
 impl Delivery {
     /// Runs until the process ends.
     pub async fn run(self) {
-        loop {
-            // Drain: a full batch means there may be more.
-            loop {
-                match self.round().await {
-                    Ok(n) if n == BATCH => continue,
-                    Ok(_) => break,
-                    Err(e) => {
-                        tracing::error!(error = %e, "the mail queue cannot be read");
-                        break;
-                    }
-                }
-            }
-            let _ = tokio::time::timeout(TICK, self.wakeup.notified()).await;
-        }
+        run_rounds("mail", &self.wakeup, || self.round()).await;
     }
 
     /// Claims and sends one batch; returns how many were claimed.
     pub async fn round(&self) -> Result<usize, String> {
-        let store = self.store.clone();
-        let jobs = tokio::task::spawn_blocking(move || store.claim_mails(now().0, LEASE_MS, BATCH))
-            .await
-            .map_err(|e| e.to_string())?
-            .map_err(|e| e.to_string())?;
+        let jobs = on_store(&self.store, |store| {
+            store.claim_mails(now().0, LEASE_MS, BATCH)
+        })
+        .await?;
         let claimed = jobs.len();
         for job in jobs {
             let outcome = self.send(&job).await;
-            let store = self.store.clone();
             let id = job.id;
-            let result = tokio::task::spawn_blocking(move || match outcome {
+            let recorded = on_store(&self.store, move |store| match outcome {
                 Ok(()) => store.mail_sent(id),
                 Err((error, retry_at)) => store.mail_failed(id, &error, retry_at),
             })
             .await;
-            if !matches!(result, Ok(Ok(()))) {
+            if recorded.is_err() {
                 // The lease runs out and the mail is tried again; a duplicate is better than none.
                 tracing::error!(mail = id, "the outcome of a mail could not be recorded");
             }
@@ -215,9 +185,7 @@ impl Delivery {
                 let retry = if e.permanent {
                     None
                 } else {
-                    RETRY_MS
-                        .get(job.attempts.saturating_sub(1) as usize)
-                        .map(|pause| now().0 + pause)
+                    retry_at(job.attempts)
                 };
                 tracing::warn!(
                     mail = job.id,

@@ -4,6 +4,7 @@
 //! results. Codemap: `config` (typed configuration, read once), `http` (router, one file per
 //! resource, problem+json errors, CORS), `store` (storage behind a small trait).
 
+pub mod background;
 pub mod config;
 pub mod csv;
 pub mod delivery;

@@ -1,6 +1,7 @@
 //! Deletes personal data when its time is up: a background task that purges registrations
 //! `retention_days` after their event, at start and then every hour.
 
+use crate::background::on_store;
 use crate::events::Event;
 use crate::store::{Store, now};
 use mitmachen_shared::ids::WidgetId;
@@ -20,10 +21,7 @@ pub async fn purge_once(
         .iter()
         .map(|(id, e)| (id.clone(), e.purge_at(retention_days)))
         .collect();
-    tokio::task::spawn_blocking(move || store.purge(now(), &cutoffs))
-        .await
-        .map_err(|e| e.to_string())?
-        .map_err(|e| e.to_string())
+    on_store(&store, move |store| store.purge(now(), &cutoffs)).await
 }
 
 /// Runs until the process ends.

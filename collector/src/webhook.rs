@@ -3,13 +3,13 @@
 //! records the outcome.
 //!
 //! Deliveries are queued in the transaction that confirms or unsubscribes, so none is lost
-//! across a crash; a claim leases one, as the mail queue does. The receiver checks
+//! across a crash; `background` claims and leases them as it does mails. The receiver checks
 //! `Mitmachen-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">` with the shared
 //! secret and rejects old timestamps, so that a captured request cannot be replayed later.
 //! 2xx is delivered; 408, 429, 5xx and network errors are retried with growing pauses; any
 //! other answer is given up (the receiver refused it; the log says why).
 
-use crate::delivery::RETRY_MS;
+use crate::background::{BATCH, LEASE_MS, on_store, retry_at, run_rounds};
 use crate::http::unsubscribe_link_path;
 use crate::newsletters::Newsletter;
 use crate::store::{Store, WebhookJob, hex, now};
@@ -21,9 +21,6 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
 
-const TICK: Duration = Duration::from_secs(5);
-const LEASE_MS: i64 = 5 * 60 * 1000;
-const BATCH: usize = 20;
 const TIMEOUT: Duration = Duration::from_secs(15);
 pub const SIGNATURE_HEADER: &str = "mitmachen-signature";
 pub const EVENT_HEADER: &str = "mitmachen-event";
@@ -61,40 +58,25 @@ pub fn signature(secret: &str, unix_seconds: i64, body: &str) -> String {
 impl Webhooks {
     /// Runs until the process ends.
     pub async fn run(self) {
-        loop {
-            loop {
-                match self.round().await {
-                    Ok(n) if n == BATCH => continue,
-                    Ok(_) => break,
-                    Err(e) => {
-                        tracing::error!(error = %e, "the webhook queue cannot be read");
-                        break;
-                    }
-                }
-            }
-            let _ = tokio::time::timeout(TICK, self.wakeup.notified()).await;
-        }
+        run_rounds("webhook", &self.wakeup, || self.round()).await;
     }
 
     /// Claims and delivers one batch; returns how many were claimed.
     pub async fn round(&self) -> Result<usize, String> {
-        let store = self.store.clone();
-        let jobs =
-            tokio::task::spawn_blocking(move || store.claim_webhooks(now().0, LEASE_MS, BATCH))
-                .await
-                .map_err(|e| e.to_string())?
-                .map_err(|e| e.to_string())?;
+        let jobs = on_store(&self.store, |store| {
+            store.claim_webhooks(now().0, LEASE_MS, BATCH)
+        })
+        .await?;
         let claimed = jobs.len();
         for job in jobs {
             let outcome = self.deliver(&job).await;
-            let store = self.store.clone();
             let id = job.id;
-            let result = tokio::task::spawn_blocking(move || match outcome {
+            let recorded = on_store(&self.store, move |store| match outcome {
                 Ok(()) => store.webhook_sent(id),
                 Err((error, retry_at)) => store.webhook_failed(id, &error, retry_at),
             })
             .await;
-            if !matches!(result, Ok(Ok(()))) {
+            if recorded.is_err() {
                 tracing::error!(
                     delivery = id,
                     "the outcome of a webhook could not be recorded"
@@ -102,12 +84,6 @@ impl Webhooks {
             }
         }
         Ok(claimed)
-    }
-
-    fn retry_at(job: &WebhookJob) -> Option<i64> {
-        RETRY_MS
-            .get(job.attempts.saturating_sub(1) as usize)
-            .map(|pause| now().0 + pause)
     }
 
     async fn deliver(&self, job: &WebhookJob) -> Result<(), (String, Option<i64>)> {
@@ -152,10 +128,10 @@ impl Webhooks {
                 let retry = status.is_server_error() || matches!(status.as_u16(), 408 | 429);
                 (
                     format!("the receiver answered {status}"),
-                    retry.then(|| Self::retry_at(job)).flatten(),
+                    retry.then(|| retry_at(job.attempts)).flatten(),
                 )
             }
-            Err(e) => (format!("not delivered: {e}"), Self::retry_at(job)),
+            Err(e) => (format!("not delivered: {e}"), retry_at(job.attempts)),
         };
         tracing::warn!(
             delivery = job.id,

@@ -90,26 +90,38 @@ async fn list(
     Ok(no_store(Json(proposals).into_response()))
 }
 
-fn status_filter(query: Option<&str>) -> Result<Option<ProposalStatus>, ApiError> {
-    let mut status = None;
+/// The value of `name`, the one query parameter an admin request may carry, at most once.
+pub(super) fn only_param<'q>(
+    query: Option<&'q str>,
+    name: &str,
+) -> Result<Option<&'q str>, ApiError> {
+    let mut found = None;
     for pair in query
         .unwrap_or_default()
         .split('&')
         .filter(|p| !p.is_empty())
     {
-        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-        if name != "status" || status.is_some() {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        if key != name || found.is_some() {
             return Err(ApiError::BadQuery(format!(
-                "'{pair}': the only query parameter here is status, once"
+                "'{pair}': the only query parameter here is {name}, once"
             )));
         }
-        status = Some(ProposalStatus::parse(value).ok_or_else(|| {
-            ApiError::BadQuery(format!(
-                "status '{value}' is none of pending, approved, rejected, merged"
-            ))
-        })?);
+        found = Some(value);
     }
-    Ok(status)
+    Ok(found)
+}
+
+fn status_filter(query: Option<&str>) -> Result<Option<ProposalStatus>, ApiError> {
+    only_param(query, "status")?
+        .map(|value| {
+            ProposalStatus::parse(value).ok_or_else(|| {
+                ApiError::BadQuery(format!(
+                    "status '{value}' is none of pending, approved, rejected, merged"
+                ))
+            })
+        })
+        .transpose()
 }
 
 async fn approve(

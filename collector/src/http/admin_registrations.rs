@@ -1,7 +1,7 @@
 //! The admin API for events, behind the same bearer token as moderation: the registrations and
 //! waiting list of an event (JSON or CSV), and cancelling one registration.
 
-use super::admin::{authorize, no_store};
+use super::admin::{authorize, no_store, only_param};
 use super::error::ApiError;
 use super::{SharedState, blocking, widget_id};
 use crate::csv::{self, Separator};
@@ -133,25 +133,14 @@ fn csv_row(r: &RegistrationRecord) -> Vec<String> {
 }
 
 pub(super) fn separator(query: Option<&str>) -> Result<Separator, ApiError> {
-    let mut separator = None;
-    for pair in query
-        .unwrap_or_default()
-        .split('&')
-        .filter(|p| !p.is_empty())
-    {
-        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-        if name != "separator" || separator.is_some() {
-            return Err(ApiError::BadQuery(format!(
-                "'{pair}': the only query parameter here is separator, once"
-            )));
-        }
-        separator = Some(Separator::parse(value).ok_or_else(|| {
-            ApiError::BadQuery(format!(
-                "separator '{value}' is neither semicolon (German Excel, the default) nor comma"
-            ))
-        })?);
-    }
-    Ok(separator.unwrap_or_default())
+    let Some(value) = only_param(query, "separator")? else {
+        return Ok(Separator::default());
+    };
+    Separator::parse(value).ok_or_else(|| {
+        ApiError::BadQuery(format!(
+            "separator '{value}' is neither semicolon (German Excel, the default) nor comma"
+        ))
+    })
 }
 
 /// `GET /v1/admin/widgets/{widget}/registrations.csv[?separator=comma]`

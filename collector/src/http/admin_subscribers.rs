@@ -2,7 +2,7 @@
 //! with their proof of consent (JSON or CSV), and the erasure of everything stored for one
 //! address across all widgets (Art. 17 DSGVO).
 
-use super::admin::{authorize, no_store};
+use super::admin::{authorize, no_store, only_param};
 use super::admin_registrations::{local, separator};
 use super::error::ApiError;
 use super::submissions::read_body;
@@ -43,30 +43,15 @@ struct ListName {
 
 /// `?status=confirmed` (the default), `pending` or `all`.
 fn status(query: Option<&str>) -> Result<Option<SubscriptionStatus>, ApiError> {
-    let mut status = Some(SubscriptionStatus::Confirmed);
-    let mut seen = false;
-    for pair in query
-        .unwrap_or_default()
-        .split('&')
-        .filter(|p| !p.is_empty())
-    {
-        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-        if name != "status" || seen {
-            return Err(ApiError::BadQuery(format!(
-                "'{pair}': the only query parameter here is status, once"
-            )));
-        }
-        seen = true;
-        status = match value {
-            "all" => None,
-            v => Some(SubscriptionStatus::parse(v).ok_or_else(|| {
-                ApiError::BadQuery(format!(
-                    "status '{v}' is none of confirmed (the default), pending, all"
-                ))
-            })?),
-        };
+    match only_param(query, "status")? {
+        None => Ok(Some(SubscriptionStatus::Confirmed)),
+        Some("all") => Ok(None),
+        Some(v) => SubscriptionStatus::parse(v).map(Some).ok_or_else(|| {
+            ApiError::BadQuery(format!(
+                "status '{v}' is none of confirmed (the default), pending, all"
+            ))
+        }),
     }
-    Ok(status)
 }
 
 async fn records(

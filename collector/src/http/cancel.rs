@@ -2,7 +2,7 @@
 //! only the `POST` of that button cancels. Mail scanners open every link in a mail; a GET that
 //! cancelled would cancel registrations nobody wanted to cancel.
 
-use super::page::{escape, page};
+use super::page::{escape, page, plausible_token, unavailable};
 use super::{SharedState, blocking};
 use crate::store::{CancelOutcome, Canceller, RegistrationRecord, RegistrationStatus};
 use axum::Router;
@@ -123,13 +123,8 @@ fn lang_of(record: &RegistrationRecord) -> Lang {
     Lang::from_tag(&record.lang).unwrap_or_default()
 }
 
-/// Tokens are 64 hex digits; anything else is not looked up at all.
-fn plausible(token: &str) -> bool {
-    token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit())
-}
-
 async fn show(State(state): State<SharedState>, Path(token): Path<String>) -> Response {
-    if !plausible(&token) {
+    if !plausible_token(&token) {
         return unknown();
     }
     let found = blocking(&state, "reading a registration", move |store| {
@@ -160,7 +155,7 @@ async fn show(State(state): State<SharedState>, Path(token): Path<String>) -> Re
 }
 
 async fn confirm(State(state): State<SharedState>, Path(token): Path<String>) -> Response {
-    if !plausible(&token) {
+    if !plausible_token(&token) {
         return unknown();
     }
     let event = match blocking(&state, "reading a registration", {
@@ -200,14 +195,4 @@ async fn confirm(State(state): State<SharedState>, Path(token): Path<String>) ->
         Ok(CancelOutcome::Unknown) => unknown(),
         Err(_) => unavailable(),
     }
-}
-
-fn unavailable() -> Response {
-    page(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "de",
-        "Gerade nicht möglich – Not possible right now",
-        "<p>Bitte versuchen Sie es in einigen Minuten noch einmal; es wurde nichts geändert.</p>\n\
-         <p lang=\"en\">Please try again in a few minutes; nothing was changed.</p>",
-    )
 }

@@ -1,5 +1,5 @@
-//! Small HTML pages for people who follow a link from a mail (cancel a registration, later:
-//! confirm a subscription): one layout, escaped text, a strict CSP, never cached or indexed.
+//! Small HTML pages for people who follow a link from a mail (cancel a registration, confirm
+//! or end a subscription): one layout, escaped text, a strict CSP, never cached or indexed.
 
 use axum::Router;
 use axum::http::header::{
@@ -43,6 +43,23 @@ async fn stylesheet() -> Response {
         STYLESHEET,
     )
         .into_response()
+}
+
+/// Link tokens are 64 hex digits; anything else is not looked up at all.
+pub fn plausible_token(token: &str) -> bool {
+    token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// The database failed behind a link: German and English together, since the reader's
+/// language is in the database.
+pub fn unavailable() -> Response {
+    page(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "de",
+        "Gerade nicht möglich – Not possible right now",
+        "<p>Bitte versuchen Sie es in einigen Minuten noch einmal; es wurde nichts geändert.</p>\n\
+         <p lang=\"en\">Please try again in a few minutes; nothing was changed.</p>",
+    )
 }
 
 /// Text for HTML: `&`, `<`, `>`, `"` and `'` escaped.

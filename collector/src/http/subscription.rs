@@ -7,7 +7,7 @@
 //! mail client sends on its own (`List-Unsubscribe=One-Click`); its body is not needed, the
 //! token in the path is the authority.
 
-use super::page::{escape, page};
+use super::page::{escape, page, plausible_token, unavailable};
 use super::{SharedState, blocking};
 use crate::store::{ConfirmOutcome, ConfirmView, UnsubscribeOutcome, now};
 use axum::Router;
@@ -119,21 +119,6 @@ fn unknown() -> Response {
     )
 }
 
-fn unavailable() -> Response {
-    page(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "de",
-        "Gerade nicht möglich – Not possible right now",
-        "<p>Bitte versuchen Sie es in einigen Minuten noch einmal; es wurde nichts geändert.</p>\n\
-         <p lang=\"en\">Please try again in a few minutes; nothing was changed.</p>",
-    )
-}
-
-/// Tokens are 64 hex digits; anything else is not looked up at all.
-fn plausible(token: &str) -> bool {
-    token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit())
-}
-
 fn lang_of(tag: &str) -> Lang {
     Lang::from_tag(tag).unwrap_or_default()
 }
@@ -150,21 +135,29 @@ fn named(state: &SharedState, widget: &WidgetId, lang: Lang) -> String {
     }
 }
 
-fn answer(state: &SharedState, widget: &WidgetId, lang: Lang, title: &str, text: &str) -> Response {
-    let body = format!("<p>{}</p>\n{}", text, named(state, widget, lang));
+/// A page in the link's language: a title and a sentence chosen from [`Words`], and the
+/// newsletter's name.
+fn answer(
+    state: &SharedState,
+    widget: &WidgetId,
+    tag: &str,
+    pick: fn(&Words) -> (&'static str, &'static str),
+) -> Response {
+    let lang = lang_of(tag);
+    let (title, text) = pick(&words(lang));
+    let body = format!("<p>{text}</p>\n{}", named(state, widget, lang));
     page(StatusCode::OK, lang.tag(), title, &body)
 }
 
-/// The form posts back to this same URL.
+/// A page with one button, which posts back to this same URL: title, question, button, note.
 fn ask(
     state: &SharedState,
     widget: &WidgetId,
-    lang: Lang,
-    title: &str,
-    question: &str,
-    button: &str,
-    note: &str,
+    tag: &str,
+    pick: fn(&Words) -> [&'static str; 4],
 ) -> Response {
+    let lang = lang_of(tag);
+    let [title, question, button, note] = pick(&words(lang));
     let body = format!(
         "<p>{question}</p>\n{}<form method=\"post\">\n<p><button type=\"submit\">{button}</button></p>\n</form>\n<p class=\"note\">{note}</p>",
         named(state, widget, lang)
@@ -173,7 +166,7 @@ fn ask(
 }
 
 async fn show_confirm(State(state): State<SharedState>, Path(token): Path<String>) -> Response {
-    if !plausible(&token) {
+    if !plausible_token(&token) {
         return unknown();
     }
     let view = blocking(&state, "reading a subscription", move |store| {
@@ -181,28 +174,19 @@ async fn show_confirm(State(state): State<SharedState>, Path(token): Path<String
     })
     .await;
     match view {
-        Ok(ConfirmView::Pending { widget, lang }) => {
-            let lang = lang_of(&lang);
-            let w = words(lang);
-            ask(
-                &state,
-                &widget,
-                lang,
+        Ok(ConfirmView::Pending { widget, lang }) => ask(&state, &widget, &lang, |w| {
+            [
                 w.confirm_title,
                 w.confirm_question,
                 w.confirm_button,
                 w.confirm_ignore,
-            )
-        }
-        Ok(ConfirmView::Confirmed { widget, lang }) => {
-            let lang = lang_of(&lang);
-            let w = words(lang);
-            answer(&state, &widget, lang, w.confirm_title, w.already_confirmed)
-        }
+            ]
+        }),
+        Ok(ConfirmView::Confirmed { widget, lang }) => answer(&state, &widget, &lang, |w| {
+            (w.confirm_title, w.already_confirmed)
+        }),
         Ok(ConfirmView::Expired { widget, lang }) => {
-            let lang = lang_of(&lang);
-            let w = words(lang);
-            answer(&state, &widget, lang, w.confirm_title, w.expired)
+            answer(&state, &widget, &lang, |w| (w.confirm_title, w.expired))
         }
         Ok(ConfirmView::Unknown) => unknown(),
         Err(_) => unavailable(),
@@ -210,7 +194,7 @@ async fn show_confirm(State(state): State<SharedState>, Path(token): Path<String
 }
 
 async fn confirm(State(state): State<SharedState>, Path(token): Path<String>) -> Response {
-    if !plausible(&token) {
+    if !plausible_token(&token) {
         return unknown();
     }
     let newsletters = state.newsletters.clone();
@@ -224,19 +208,15 @@ async fn confirm(State(state): State<SharedState>, Path(token): Path<String>) ->
             state.mail_wakeup.notify_one();
             state.webhook_wakeup.notify_one();
             tracing::info!(widget = %widget, "newsletter subscription confirmed");
-            let lang = lang_of(&lang);
-            let w = words(lang);
-            answer(&state, &widget, lang, w.confirm_title, w.confirmed)
+            answer(&state, &widget, &lang, |w| (w.confirm_title, w.confirmed))
         }
         Ok(ConfirmOutcome::AlreadyConfirmed { widget, lang }) => {
-            let lang = lang_of(&lang);
-            let w = words(lang);
-            answer(&state, &widget, lang, w.confirm_title, w.already_confirmed)
+            answer(&state, &widget, &lang, |w| {
+                (w.confirm_title, w.already_confirmed)
+            })
         }
         Ok(ConfirmOutcome::Expired { widget, lang }) => {
-            let lang = lang_of(&lang);
-            let w = words(lang);
-            answer(&state, &widget, lang, w.confirm_title, w.expired)
+            answer(&state, &widget, &lang, |w| (w.confirm_title, w.expired))
         }
         Ok(ConfirmOutcome::Unknown) => unknown(),
         Err(_) => unavailable(),
@@ -244,7 +224,7 @@ async fn confirm(State(state): State<SharedState>, Path(token): Path<String>) ->
 }
 
 async fn show_unsubscribe(State(state): State<SharedState>, Path(token): Path<String>) -> Response {
-    if !plausible(&token) {
+    if !plausible_token(&token) {
         return unknown();
     }
     let view = blocking(&state, "reading an unsubscribe link", move |store| {
@@ -252,26 +232,21 @@ async fn show_unsubscribe(State(state): State<SharedState>, Path(token): Path<St
     })
     .await;
     match view {
-        Ok(Some((widget, lang))) => {
-            let lang = lang_of(&lang);
-            let w = words(lang);
-            ask(
-                &state,
-                &widget,
-                lang,
+        Ok(Some((widget, lang))) => ask(&state, &widget, &lang, |w| {
+            [
                 w.unsubscribe_title,
                 w.unsubscribe_question,
                 w.unsubscribe_button,
                 w.unsubscribe_keep,
-            )
-        }
+            ]
+        }),
         Ok(None) => unknown(),
         Err(_) => unavailable(),
     }
 }
 
 async fn unsubscribe(State(state): State<SharedState>, Path(token): Path<String>) -> Response {
-    if !plausible(&token) {
+    if !plausible_token(&token) {
         return unknown();
     }
     let newsletters = state.newsletters.clone();
@@ -283,9 +258,9 @@ async fn unsubscribe(State(state): State<SharedState>, Path(token): Path<String>
         Ok(UnsubscribeOutcome::Unsubscribed { widget, lang }) => {
             state.webhook_wakeup.notify_one();
             tracing::info!(widget = %widget, "newsletter unsubscribed");
-            let lang = lang_of(&lang);
-            let w = words(lang);
-            answer(&state, &widget, lang, w.unsubscribe_title, w.unsubscribed)
+            answer(&state, &widget, &lang, |w| {
+                (w.unsubscribe_title, w.unsubscribed)
+            })
         }
         Ok(UnsubscribeOutcome::Unknown) => unknown(),
         Err(_) => unavailable(),

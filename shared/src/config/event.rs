@@ -112,17 +112,12 @@ pub(super) fn parse(
     errors: &mut Vec<ConfigError>,
 ) -> Option<EventConfig> {
     let before = errors.len();
-    let (title, heading_level) =
-        match (attrs.raw("data-title").map(text::visible), &content.heading) {
-            (Some(t), _) if !t.is_empty() => (t, 2),
-            (_, Some(h)) if !text::visible(&h.text).is_empty() => {
-                (text::visible(&h.text), h.level.clamp(2, 6))
-            }
-            _ => {
-                errors.push(ConfigError::NoTitle);
-                (String::new(), 2)
-            }
-        };
+    let (title, heading_level) = attrs
+        .heading_from("data-title", content)
+        .unwrap_or_else(|| {
+            errors.push(ConfigError::NoTitle);
+            (String::new(), 2)
+        });
     let starts_at = time(attrs, "data-start", errors);
     if starts_at.is_none() && attrs.keyword("data-start").is_none() {
         errors.push(ConfigError::Missing { attr: "data-start" });
@@ -149,19 +144,7 @@ pub(super) fn parse(
         .unwrap_or(1) as u32;
     let phone = ask(attrs, "data-phone", errors);
     let organisation = ask(attrs, "data-organisation", errors);
-    let note = attrs
-        .raw("data-note")
-        .map(text::visible)
-        .filter(|n| !n.is_empty());
-    if let Some(label) = note
-        .as_ref()
-        .filter(|n| n.chars().count() > MAX_LABEL_CHARS)
-    {
-        errors.push(ConfigError::LabelTooLong {
-            label: label.chars().take(40).collect(),
-            max: MAX_LABEL_CHARS,
-        });
-    }
+    let note = attrs.text("data-note", MAX_LABEL_CHARS, errors);
     let privacy_url = privacy(attrs, errors);
     let cancelled =
         attrs.one_of("data-status", &["open", "cancelled"], errors) == Some("cancelled");

@@ -152,26 +152,51 @@ impl Attrs<'_> {
         }
     }
 
-    /// The widget's heading: `data-question`, else the editor's first heading (whose level is
-    /// kept so that the page's outline stays as the editor built it).
+    /// The widget's heading: the attribute `attr`, else the editor's first heading (whose level
+    /// is kept so that the page's outline stays as the editor built it); `None` when neither
+    /// has text.
+    pub(crate) fn heading_from(&self, attr: &str, content: &EditorContent) -> Option<(String, u8)> {
+        match (self.raw(attr).map(text::visible), &content.heading) {
+            (Some(t), _) if !t.is_empty() => Some((t, 2)),
+            (_, Some(h)) if !text::visible(&h.text).is_empty() => {
+                Some((text::visible(&h.text), h.level.clamp(2, 6)))
+            }
+            _ => None,
+        }
+    }
+
+    /// A poll's or topic list's question: `data-question` or the editor's heading.
     pub(crate) fn heading(
         &self,
         content: &EditorContent,
         errors: &mut Vec<ConfigError>,
     ) -> (String, u8) {
-        match (
-            self.raw("data-question").map(text::visible),
-            &content.heading,
-        ) {
-            (Some(q), _) if !q.is_empty() => (q, 2),
-            (_, Some(h)) if !text::visible(&h.text).is_empty() => {
-                (text::visible(&h.text), h.level.clamp(2, 6))
-            }
-            _ => {
+        self.heading_from("data-question", content)
+            .unwrap_or_else(|| {
                 errors.push(ConfigError::NoQuestion);
                 (String::new(), 2)
-            }
+            })
+    }
+
+    /// An optional text the editor writes (a field's label, a consent text): `None` when
+    /// absent or empty; longer than `max` characters is an error.
+    pub(crate) fn text(
+        &self,
+        name: &str,
+        max: usize,
+        errors: &mut Vec<ConfigError>,
+    ) -> Option<String> {
+        let value = self
+            .raw(name)
+            .map(text::visible)
+            .filter(|v| !v.is_empty())?;
+        if value.chars().count() > max {
+            errors.push(ConfigError::LabelTooLong {
+                label: value.chars().take(40).collect(),
+                max,
+            });
         }
+        Some(value)
     }
 
     /// `data-results` and `data-closes`, which every widget with results has.

@@ -11,7 +11,6 @@ use super::{Attrs, ConfigError, EditorContent};
 use crate::event::Ask;
 use crate::ids::OptionKey;
 use crate::newsletter::{MAX_CONSENT_CHARS, MAX_LISTS};
-use crate::text;
 
 pub(super) const ATTRS: &[&str] = &[
     "data-title",
@@ -53,33 +52,17 @@ pub(super) fn parse(
     errors: &mut Vec<ConfigError>,
 ) -> Option<NewsletterConfig> {
     let before = errors.len();
-    let (heading, heading_level) =
-        match (attrs.raw("data-title").map(text::visible), &content.heading) {
-            (Some(t), _) if !t.is_empty() => (Some(t), 2),
-            (_, Some(h)) if !text::visible(&h.text).is_empty() => {
-                (Some(text::visible(&h.text)), h.level.clamp(2, 6))
-            }
-            _ => (None, 2),
-        };
+    let (heading, heading_level) = match attrs.heading_from("data-title", content) {
+        Some((title, level)) => (Some(title), level),
+        None => (None, 2),
+    };
     let lists = parse_options(attrs, content, errors, "data-lists", 0, MAX_LISTS);
     let name = match attrs.one_of("data-name", &["off", "optional", "required"], errors) {
         Some("off") => Ask::No,
         Some("required") => Ask::Required,
         _ => Ask::Optional,
     };
-    let consent = attrs
-        .raw("data-consent")
-        .map(text::visible)
-        .filter(|c| !c.is_empty());
-    if let Some(c) = consent
-        .as_ref()
-        .filter(|c| c.chars().count() > MAX_CONSENT_CHARS)
-    {
-        errors.push(ConfigError::LabelTooLong {
-            label: c.chars().take(40).collect(),
-            max: MAX_CONSENT_CHARS,
-        });
-    }
+    let consent = attrs.text("data-consent", MAX_CONSENT_CHARS, errors);
     let privacy_url = privacy(attrs, errors);
     (errors.len() == before).then_some(NewsletterConfig {
         heading,

@@ -5,6 +5,7 @@
 //! readers answer results while a write is under way; `synchronous=FULL` makes a commit durable
 //! before the 201 leaves.
 
+mod queue;
 mod registrations;
 mod subscriptions;
 
@@ -86,6 +87,19 @@ impl SqliteStore {
             readers,
             next_reader: AtomicUsize::new(0),
         })
+    }
+
+    /// Runs `job` in one `BEGIN IMMEDIATE` transaction on the writer and commits it; an error
+    /// rolls it back.
+    fn write<T>(
+        &self,
+        job: impl FnOnce(&Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut conn = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let value = job(&tx)?;
+        tx.commit()?;
+        Ok(value)
     }
 
     fn reader(&self) -> MutexGuard<'_, Connection> {
@@ -480,11 +494,7 @@ impl Store for SqliteStore {
     }
 
     fn cancel(&self, who: Canceller, event: Option<&Event>) -> Result<CancelOutcome, StoreError> {
-        let mut conn = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let outcome = registrations::cancel(&tx, &who, event, now())?;
-        tx.commit()?;
-        Ok(outcome)
+        self.write(|conn| registrations::cancel(conn, &who, event, now()))
     }
 
     fn registrations(&self, widget: &WidgetId) -> Result<Vec<RegistrationRecord>, StoreError> {
@@ -497,16 +507,12 @@ impl Store for SqliteStore {
         lease_ms: i64,
         limit: usize,
     ) -> Result<Vec<MailJob>, StoreError> {
-        let mut conn = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let jobs = registrations::claim(&tx, now_ms, lease_ms, limit)?;
-        tx.commit()?;
-        Ok(jobs)
+        self.write(|conn| registrations::claim(conn, now_ms, lease_ms, limit))
     }
 
     fn mail_sent(&self, id: i64) -> Result<(), StoreError> {
         let conn = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
-        registrations::sent(&conn, id, now())
+        queue::MAILS.sent(&conn, id, now())
     }
 
     fn mail_failed(
@@ -516,7 +522,7 @@ impl Store for SqliteStore {
         retry_at_ms: Option<i64>,
     ) -> Result<(), StoreError> {
         let conn = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
-        registrations::failed(&conn, id, error, retry_at_ms, now())
+        queue::MAILS.failed(&conn, id, error, retry_at_ms, now())
     }
 
     fn purge(
@@ -524,11 +530,9 @@ impl Store for SqliteStore {
         now: Timestamp,
         cutoffs: &[(WidgetId, Timestamp)],
     ) -> Result<usize, StoreError> {
-        let mut conn = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let n = registrations::purge(&tx, now, cutoffs)? + subscriptions::purge(&tx, now)?;
-        tx.commit()?;
-        Ok(n)
+        self.write(|conn| {
+            Ok(registrations::purge(conn, now, cutoffs)? + subscriptions::purge(conn, now)?)
+        })
     }
 
     fn confirm_view(&self, token: &str, now: Timestamp) -> Result<ConfirmView, StoreError> {
@@ -541,11 +545,7 @@ impl Store for SqliteStore {
         newsletters: &BTreeMap<WidgetId, Arc<Newsletter>>,
         now: Timestamp,
     ) -> Result<ConfirmOutcome, StoreError> {
-        let mut conn = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let outcome = subscriptions::confirm(&tx, token, newsletters, now)?;
-        tx.commit()?;
-        Ok(outcome)
+        self.write(|conn| subscriptions::confirm(conn, token, newsletters, now))
     }
 
     fn unsubscribe_view(&self, token: &str) -> Result<Option<(WidgetId, String)>, StoreError> {
@@ -558,11 +558,7 @@ impl Store for SqliteStore {
         newsletters: &BTreeMap<WidgetId, Arc<Newsletter>>,
         now: Timestamp,
     ) -> Result<UnsubscribeOutcome, StoreError> {
-        let mut conn = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let outcome = subscriptions::unsubscribe(&tx, token, newsletters, now)?;
-        tx.commit()?;
-        Ok(outcome)
+        self.write(|conn| subscriptions::unsubscribe(conn, token, newsletters, now))
     }
 
     fn subscribers(
@@ -579,11 +575,7 @@ impl Store for SqliteStore {
         events: &BTreeMap<WidgetId, Arc<Event>>,
         now: Timestamp,
     ) -> Result<Erased, StoreError> {
-        let mut conn = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let erased = subscriptions::erase(&tx, email, events, now)?;
-        tx.commit()?;
-        Ok(erased)
+        self.write(|conn| subscriptions::erase(conn, email, events, now))
     }
 
     fn claim_webhooks(
@@ -592,16 +584,12 @@ impl Store for SqliteStore {
         lease_ms: i64,
         limit: usize,
     ) -> Result<Vec<WebhookJob>, StoreError> {
-        let mut conn = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let jobs = subscriptions::claim_webhooks(&tx, now_ms, lease_ms, limit)?;
-        tx.commit()?;
-        Ok(jobs)
+        self.write(|conn| subscriptions::claim_webhooks(conn, now_ms, lease_ms, limit))
     }
 
     fn webhook_sent(&self, id: i64) -> Result<(), StoreError> {
         let conn = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
-        subscriptions::webhook_sent(&conn, id, now())
+        queue::WEBHOOKS.sent(&conn, id, now())
     }
 
     fn webhook_failed(
@@ -611,7 +599,7 @@ impl Store for SqliteStore {
         retry_at_ms: Option<i64>,
     ) -> Result<(), StoreError> {
         let conn = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
-        subscriptions::webhook_failed(&conn, id, error, retry_at_ms, now())
+        queue::WEBHOOKS.failed(&conn, id, error, retry_at_ms, now())
     }
 
     fn health(&self) -> Result<(), StoreError> {

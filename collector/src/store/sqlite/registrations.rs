@@ -8,6 +8,7 @@ use super::super::{
     CancelOutcome, Canceller, MailJob, MailKind, RegistrationContext, RegistrationRecord,
     RegistrationStatus, StoreError, new_token, token_hash,
 };
+use super::queue::MAILS;
 use crate::events::Event;
 use crate::rules::Refusal;
 use mitmachen_shared::event::{Placement, lang_code, place, promotions, seats_left};
@@ -407,41 +408,12 @@ pub(super) fn claim(
             });
         }
     }
-    let mut lease = conn.prepare_cached(
-        "UPDATE mail_queue SET next_attempt_ms = ?1, attempts = attempts + 1 WHERE id = ?2",
+    MAILS.lease(
+        conn,
+        jobs.iter().map(|j| j.id),
+        now_ms.saturating_add(lease_ms),
     )?;
-    for job in &jobs {
-        lease.execute(params![now_ms.saturating_add(lease_ms), job.id])?;
-    }
     Ok(jobs)
-}
-
-pub(super) fn sent(conn: &Connection, id: i64, now: Timestamp) -> Result<(), StoreError> {
-    conn.execute(
-        "UPDATE mail_queue SET sent_at = ?1, token = NULL, last_error = NULL WHERE id = ?2",
-        params![rfc3339_utc(now), id],
-    )?;
-    Ok(())
-}
-
-pub(super) fn failed(
-    conn: &Connection,
-    id: i64,
-    error: &str,
-    retry_at_ms: Option<i64>,
-    now: Timestamp,
-) -> Result<(), StoreError> {
-    match retry_at_ms {
-        Some(at) => conn.execute(
-            "UPDATE mail_queue SET next_attempt_ms = ?1, last_error = ?2 WHERE id = ?3",
-            params![at, error, id],
-        )?,
-        None => conn.execute(
-            "UPDATE mail_queue SET failed_at = ?1, token = NULL, last_error = ?2 WHERE id = ?3",
-            params![rfc3339_utc(now), error, id],
-        )?,
-    };
-    Ok(())
 }
 
 pub(super) fn purge(

@@ -12,6 +12,7 @@ use super::super::subscriptions::{
     SubscriptionStatus, UnsubscribeOutcome, WebhookJob,
 };
 use super::super::{MailKind, StoreError, hex, new_token, token_hash};
+use super::queue::WEBHOOKS;
 use crate::events::Event;
 use crate::newsletters::{MAILS_PER_ADDRESS_PER_DAY, MAILS_PER_CLIENT_PER_DAY, Newsletter};
 use hmac::{Hmac, Mac};
@@ -361,22 +362,15 @@ pub(super) fn confirm(
         params![widget, address_hmac(conn, &key)?],
     )?;
     enqueue_unsubscribable(conn, p.id, widget, &key, MailKind::NewsletterWelcome, now)?;
-    if newsletters
-        .get(&p.widget)
-        .is_some_and(|n| n.webhook.is_some())
-    {
+    if let Some(newsletter) = newsletters.get(&p.widget).filter(|n| n.webhook.is_some()) {
         let record = load(conn, p.id)?
             .ok_or_else(|| StoreError("a subscription vanished while confirming".into()))?;
-        let names = newsletters
-            .get(&p.widget)
-            .map(|n| {
-                n.lists
-                    .iter()
-                    .filter(|(k, _)| record.lists.iter().any(|l| l == k.as_str()))
-                    .map(|(k, name)| json!({ "key": k.as_str(), "name": name }))
-                    .collect::<Vec<_>>()
-            })
-            .unwrap_or_default();
+        let names: Vec<_> = newsletter
+            .lists
+            .iter()
+            .filter(|(k, _)| record.lists.iter().any(|l| l == k.as_str()))
+            .map(|(k, name)| json!({ "key": k.as_str(), "name": name }))
+            .collect();
         let payload = json!({
             "event": "subscribed",
             "widget": widget,
@@ -668,45 +662,12 @@ pub(super) fn claim_webhooks(
             });
         }
     }
-    let mut lease = conn.prepare_cached(
-        "UPDATE webhook_queue SET next_attempt_ms = ?1, attempts = attempts + 1 WHERE id = ?2",
+    WEBHOOKS.lease(
+        conn,
+        jobs.iter().map(|j| j.id),
+        now_ms.saturating_add(lease_ms),
     )?;
-    for job in &jobs {
-        lease.execute(params![now_ms.saturating_add(lease_ms), job.id])?;
-    }
     Ok(jobs)
-}
-
-/// Delivered: the personal data in the payload and the token are dropped.
-pub(super) fn webhook_sent(conn: &Connection, id: i64, now: Timestamp) -> Result<(), StoreError> {
-    conn.execute(
-        "UPDATE webhook_queue SET sent_at = ?1, payload = NULL, token = NULL, email_key = NULL,
-           last_error = NULL WHERE id = ?2",
-        params![rfc3339_utc(now), id],
-    )?;
-    Ok(())
-}
-
-pub(super) fn webhook_failed(
-    conn: &Connection,
-    id: i64,
-    error: &str,
-    retry_at_ms: Option<i64>,
-    now: Timestamp,
-) -> Result<(), StoreError> {
-    match retry_at_ms {
-        Some(at) => conn.execute(
-            "UPDATE webhook_queue SET next_attempt_ms = ?1, last_error = ?2 WHERE id = ?3",
-            params![at, error, id],
-        )?,
-        // Given up: the town must be told by the log; the personal data goes.
-        None => conn.execute(
-            "UPDATE webhook_queue SET failed_at = ?1, payload = NULL, token = NULL,
-               email_key = NULL, last_error = ?2 WHERE id = ?3",
-            params![rfc3339_utc(now), error, id],
-        )?,
-    };
-    Ok(())
 }
 
 /// Deletes unconfirmed requests past their time, the day counters of earlier days, and
