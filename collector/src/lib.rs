@@ -1,32 +1,34 @@
 //! mitmachen collector: the reference endpoint of `docs/protocol.md`.
 //!
 //! It receives what the widgets send, stores each submission once (SQLite), and answers
-//! results. Codemap: `config` (typed configuration, read once), `http` (router, one file per
-//! resource, problem+json errors, CORS), `store` (storage behind a small trait).
+//! results. Laid out by feature; the codemap is `collector/README.md`.
 
-pub mod background;
+// The thin layers every feature uses.
+pub mod app;
 pub mod config;
-pub mod csv;
-pub mod delivery;
-pub mod events;
-pub mod http;
+pub mod db;
 pub mod mail;
-pub mod newsletters;
-pub mod retention;
-pub mod rules;
-pub mod store;
-pub mod webhook;
 
+// One folder per feature: its configuration, rules, storage calls, HTTP and admin handlers and
+// mails. A new widget kind adds a folder here and its routes in `app::router`.
+pub mod ballots;
+pub mod erasure;
+pub mod events;
+pub mod newsletters;
+pub mod proposals;
+pub mod retention;
+pub mod submissions;
+
+use app::AppState;
+use app::cors::OriginPolicy;
+use app::rate_limit::RateLimits;
 use config::Config;
-use http::AppState;
-use http::cors::OriginPolicy;
-use http::rate_limit::RateLimits;
+use db::SqliteStore;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::io::Write as _;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use store::SqliteStore;
 use tokio::sync::Notify;
 
 /// Why the collector could not start or had to stop.
@@ -100,8 +102,8 @@ pub async fn run(config: Config) -> Result<(), RunError> {
         config.trust_forwarded_for,
     )
     .map_err(RunError)?;
-    let store: Arc<dyn store::Store> = Arc::new(store);
-    let mail = delivery::mail_config(&config.mail).map_err(RunError)?;
+    let store: Arc<dyn db::Store> = Arc::new(store);
+    let mail = mail::delivery::mail_config(&config.mail).map_err(RunError)?;
     let mailer = mail::Mailer::new(&mail).map_err(RunError)?;
     let events: BTreeMap<_, _> = config
         .events
@@ -113,7 +115,7 @@ pub async fn run(config: Config) -> Result<(), RunError> {
         .iter()
         .map(|(id, n)| (id.clone(), Arc::new(n.clone())))
         .collect();
-    let webhook_client = webhook::client().map_err(RunError)?;
+    let webhook_client = newsletters::webhook::client().map_err(RunError)?;
     let mail_wakeup = Arc::new(Notify::new());
     let webhook_wakeup = Arc::new(Notify::new());
     let state = Arc::new(AppState {
@@ -152,7 +154,7 @@ pub async fn run(config: Config) -> Result<(), RunError> {
         "ready"
     );
     tokio::spawn(
-        delivery::Delivery {
+        mail::delivery::Delivery {
             store: store.clone(),
             mailer,
             config: mail,
@@ -164,7 +166,7 @@ pub async fn run(config: Config) -> Result<(), RunError> {
         .run(),
     );
     tokio::spawn(
-        webhook::Webhooks {
+        newsletters::webhook::Webhooks {
             store: store.clone(),
             newsletters,
             public_url: state.public_url.clone(),
@@ -174,7 +176,7 @@ pub async fn run(config: Config) -> Result<(), RunError> {
         .run(),
     );
     tokio::spawn(retention::run(store, events, config.retention_days));
-    let app = http::router(state);
+    let app = app::router(state);
 
     let shutdown = shutdown_signal()?;
     let mut stdout = std::io::stdout().lock();

@@ -1,9 +1,9 @@
 //! Deletes personal data when its time is up: a background task that purges registrations
 //! `retention_days` after their event, at start and then every hour.
 
-use crate::background::on_store;
+use crate::app::background::on_store;
+use crate::db::{Store, now};
 use crate::events::Event;
-use crate::store::{Store, now};
 use mitmachen_shared::ids::WidgetId;
 use std::collections::BTreeMap;
 use std::sync::Arc;

@@ -5,10 +5,8 @@
 mod smtp;
 
 use mailparse::{MailHeaderMap, ParsedMail};
-use mitmachen_collector::mail::{
-    EventMail, EventMailKind, MailConfig, Mailbox, Mailer, SmtpConfig, Tls, Transport,
-    event_message,
-};
+use mitmachen_collector::events::mail::{EventMail, EventMailKind, event_message};
+use mitmachen_collector::mail::{MailConfig, Mailbox, Mailer, SmtpConfig, Tls, Transport};
 use mitmachen_shared::event::EventFacts;
 use mitmachen_shared::ids::WidgetId;
 use mitmachen_shared::messages::Lang;

@@ -3,16 +3,16 @@
 
 mod support;
 
-use mitmachen_collector::events::Event;
-use mitmachen_collector::http::cors::OriginPolicy;
-use mitmachen_collector::http::rate_limit::RateLimits;
-use mitmachen_collector::http::{AppState, router};
-use mitmachen_collector::newsletters::Newsletter;
-use mitmachen_collector::store::{
+use mitmachen_collector::app::cors::OriginPolicy;
+use mitmachen_collector::app::rate_limit::RateLimits;
+use mitmachen_collector::app::{AppState, router};
+use mitmachen_collector::db::{
     CancelOutcome, Canceller, ConfirmOutcome, ConfirmView, DecideOutcome, Decision, Erased,
     MailJob, NewSubmission, ProposalRecord, ProposalStatus, RegistrationRecord, Store, StoreError,
     SubmitOutcome, SubscriberRecord, SubscriptionStatus, UnsubscribeOutcome, WebhookJob,
 };
+use mitmachen_collector::events::Event;
+use mitmachen_collector::newsletters::Newsletter;
 use mitmachen_shared::ids::WidgetId;
 use mitmachen_shared::protocol::{Problem, Results, Topic};
 use mitmachen_shared::time::Timestamp;

@@ -5,21 +5,20 @@
 //! a typo stops the start with a message naming the key instead of surfacing as refused
 //! requests later.
 
-mod events;
 mod mail;
-mod newsletters;
+mod origins;
 
 pub use mail::{MailRoute, MailSettings};
+pub use origins::normalise_origin;
+use origins::{normalise_origins, normalise_public_url};
 
+use crate::ballots::rules::WidgetRules;
 use crate::events::{DEFAULT_RETENTION_DAYS, Event};
 use crate::newsletters::Newsletter;
-use crate::rules::{BallotRules, Closes, WidgetRules};
-use mitmachen_shared::ids::{OptionKey, WidgetId};
-use mitmachen_shared::protocol::MAX_CHOICES;
-use mitmachen_shared::time::parse_datetime;
-use mitmachen_shared::topics::{DotRules, MAX_DOTS};
+pub use crate::proposals::Moderation;
+use mitmachen_shared::ids::WidgetId;
 use serde::Deserialize;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -31,15 +30,6 @@ pub const DEFAULT_SUBMISSIONS_PER_MINUTE: u32 = 30;
 pub const DEFAULT_READS_PER_MINUTE: u32 = 300;
 /// An admin token shorter than this is refused at start: it must not be guessable.
 pub const MIN_ADMIN_TOKEN_LEN: usize = 32;
-
-/// When a citizen's proposal is served: after an administrator approved it (`pre`), or at once
-/// until one rejects it (`post`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum Moderation {
-    #[default]
-    Pre,
-    Post,
-}
 
 /// The bearer token of the admin API. Its `Debug` shows no characters of it, so that it never
 /// reaches a log.
@@ -132,7 +122,7 @@ pub struct ConfigError {
 }
 
 impl ConfigError {
-    fn new(key: impl Into<String>, message: impl Into<String>) -> Self {
+    pub(crate) fn new(key: impl Into<String>, message: impl Into<String>) -> Self {
         ConfigError {
             key: key.into(),
             message: message.into(),
@@ -166,9 +156,9 @@ struct FileConfig {
     #[serde(default)]
     widgets: BTreeMap<String, FileWidget>,
     #[serde(default)]
-    events: BTreeMap<String, events::FileEvent>,
+    events: BTreeMap<String, crate::events::config::FileEvent>,
     #[serde(default)]
-    newsletters: BTreeMap<String, newsletters::FileNewsletter>,
+    newsletters: BTreeMap<String, crate::newsletters::config::FileNewsletter>,
     retention_days: Option<i64>,
     #[serde(default)]
     mail: mail::FileMail,
@@ -176,18 +166,18 @@ struct FileConfig {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct FileWidget {
-    allowed_origins: Option<Vec<String>>,
-    moderation: Option<String>,
+pub(crate) struct FileWidget {
+    pub(crate) allowed_origins: Option<Vec<String>>,
+    pub(crate) moderation: Option<String>,
     /// Topic list: dots per person, most dots on one topic, the editor's topic keys.
-    dots: Option<i64>,
-    dots_per_topic: Option<i64>,
-    topics: Option<Vec<String>>,
+    pub(crate) dots: Option<i64>,
+    pub(crate) dots_per_topic: Option<i64>,
+    pub(crate) topics: Option<Vec<String>>,
     /// Poll: the option keys and how many of them one ballot may choose.
-    options: Option<Vec<String>>,
-    max_choices: Option<i64>,
+    pub(crate) options: Option<Vec<String>>,
+    pub(crate) max_choices: Option<i64>,
     /// Either kind: when the widget closes, as in its `data-closes`.
-    closes: Option<String>,
+    pub(crate) closes: Option<String>,
 }
 
 impl Config {
@@ -355,7 +345,7 @@ impl Config {
                 };
                 config.moderation.insert(widget_id.clone(), moderation);
             }
-            let rules = widget_rules(&key, &widget)?;
+            let rules = crate::ballots::config::widget_rules(&key, &widget)?;
             if !rules.is_empty() {
                 config.rules.insert(widget_id, rules);
             }
@@ -370,7 +360,9 @@ impl Config {
                     format!("widgets.{id} declares poll or topic rules; an event is neither"),
                 ));
             }
-            config.events.insert(widget_id, events::event(&key, event)?);
+            config
+                .events
+                .insert(widget_id, crate::events::config::event(&key, event)?);
         }
         let webhook_secret = env("MITMACHEN_WEBHOOK_SECRET").filter(|s| !s.is_empty());
         for (id, newsletter) in file.newsletters {
@@ -383,7 +375,11 @@ impl Config {
                     format!("{id} is declared as another kind of widget too"),
                 ));
             }
-            let newsletter = newsletters::newsletter(&key, newsletter, webhook_secret.as_deref())?;
+            let newsletter = crate::newsletters::config::newsletter(
+                &key,
+                newsletter,
+                webhook_secret.as_deref(),
+            )?;
             config.newsletters.insert(widget_id, newsletter);
         }
         let retention = match env("MITMACHEN_RETENTION_DAYS") {
@@ -422,103 +418,6 @@ impl Config {
             .clone()
             .unwrap_or_else(|| format!("http://{bound}"))
     }
-}
-
-/// The rules declared in `[widgets.<id>]` (`key` is `widgets.<id>`): a topic list's or a
-/// poll's, not both, and a closing time. Defaults are the widget's own (`data-dots` 3,
-/// `data-dots-per-topic` 1, one answer per poll).
-fn widget_rules(key: &str, widget: &FileWidget) -> Result<WidgetRules, ConfigError> {
-    let is_topics =
-        widget.dots.is_some() || widget.dots_per_topic.is_some() || widget.topics.is_some();
-    let is_poll = widget.options.is_some() || widget.max_choices.is_some();
-    if is_topics && is_poll {
-        return Err(ConfigError::new(
-            key,
-            "a widget is either a topic list (dots, dots_per_topic, topics) or a poll \
-             (options, max_choices), not both",
-        ));
-    }
-    let closes = match &widget.closes {
-        Some(written) => Some(Closes {
-            at: parse_datetime(written).map_err(|e| {
-                ConfigError::new(format!("{key}.closes"), format!("'{written}': {e}"))
-            })?,
-            written: written.trim().to_owned(),
-        }),
-        None => None,
-    };
-    let in_range = |name: &str, value: i64, max: usize| {
-        usize::try_from(value)
-            .ok()
-            .filter(|v| (1..=max).contains(v))
-            .ok_or_else(|| {
-                ConfigError::new(
-                    format!("{key}.{name}"),
-                    format!("{value} is out of range (1 to {max})"),
-                )
-            })
-    };
-    let ballot = if is_topics {
-        let dots = match widget.dots {
-            Some(n) => in_range("dots", n, MAX_DOTS as usize)?,
-            None => DotRules::default().dots as usize,
-        };
-        let per_topic = match widget.dots_per_topic {
-            Some(n) => in_range("dots_per_topic", n, dots)?,
-            None => DotRules::default().per_topic as usize,
-        };
-        let topics = match &widget.topics {
-            Some(list) => Some(option_keys(&format!("{key}.topics"), list)?),
-            None => None,
-        };
-        Some(BallotRules::Topics {
-            dots: DotRules {
-                // Both are at most MAX_DOTS (20), checked just above.
-                dots: u32::try_from(dots).unwrap_or(MAX_DOTS),
-                per_topic: u32::try_from(per_topic).unwrap_or(MAX_DOTS),
-            },
-            topics,
-        })
-    } else if is_poll {
-        let options = match &widget.options {
-            Some(list) => {
-                let options = option_keys(&format!("{key}.options"), list)?;
-                if options.is_empty() {
-                    return Err(ConfigError::new(
-                        format!("{key}.options"),
-                        "is empty; list the poll's option keys, e.g. [\"ja\", \"nein\"]",
-                    ));
-                }
-                Some(options)
-            }
-            None => None,
-        };
-        let max = options.as_ref().map_or(MAX_CHOICES, BTreeSet::len);
-        let max_choices = match widget.max_choices {
-            Some(n) => in_range("max_choices", n, max)?,
-            None => 1,
-        };
-        Some(BallotRules::Poll {
-            options,
-            max_choices,
-        })
-    } else {
-        None
-    };
-    Ok(WidgetRules { closes, ballot })
-}
-
-/// Distinct option keys, each as the widgets write them.
-fn option_keys(key: &str, list: &[String]) -> Result<BTreeSet<OptionKey>, ConfigError> {
-    let mut keys = BTreeSet::new();
-    for raw in list {
-        let parsed = OptionKey::parse(raw)
-            .map_err(|e| ConfigError::new(key, format!("the key '{raw}' {e}")))?;
-        if !keys.insert(parsed) {
-            return Err(ConfigError::new(key, format!("'{raw}' is listed twice")));
-        }
-    }
-    Ok(keys)
 }
 
 /// At least [`MIN_ADMIN_TOKEN_LEN`] visible ASCII characters, so that it can be sent in a header
@@ -602,107 +501,14 @@ fn config_path(args: impl IntoIterator<Item = String>) -> Result<Option<String>,
     Ok(path)
 }
 
-fn normalise_origins(list: &[String], key: &str) -> Result<Vec<String>, ConfigError> {
-    let mut out: Vec<String> = Vec::with_capacity(list.len());
-    for raw in list {
-        let origin = normalise_origin(raw).map_err(|m| ConfigError::new(key, m))?;
-        if !out.contains(&origin) {
-            out.push(origin);
-        }
-    }
-    Ok(out)
-}
-
-/// `scheme://host[:port]` in the form browsers send in `Origin`: lowercase, no default port, no
-/// trailing slash. Used for the configured lists and for incoming headers alike.
-pub fn normalise_origin(raw: &str) -> Result<String, String> {
-    let trimmed = raw.trim();
-    let lower = trimmed.to_ascii_lowercase();
-    let (scheme, rest) = lower
-        .split_once("://")
-        .ok_or_else(|| format!("'{trimmed}' is not an origin like https://www.musterstadt.de"))?;
-    let default_port = match scheme {
-        "http" => "80",
-        "https" => "443",
-        _ => {
-            return Err(format!(
-                "'{trimmed}': only http and https origins are possible"
-            ));
-        }
-    };
-    let authority = rest.strip_suffix('/').unwrap_or(rest);
-    if authority.contains(['/', '?', '#', '@', '*']) || authority.chars().any(char::is_whitespace) {
-        return Err(format!(
-            "'{trimmed}' is not an origin: give scheme, host and port only (no path, no '*'), e.g. https://www.musterstadt.de"
-        ));
-    }
-    let (host, port) =
-        split_host_port(authority).ok_or_else(|| format!("'{trimmed}' has a bad host or port"))?;
-    match port {
-        Some(p) if p != default_port => Ok(format!("{scheme}://{host}:{p}")),
-        _ => Ok(format!("{scheme}://{host}")),
-    }
-}
-
-fn split_host_port(authority: &str) -> Option<(&str, Option<&str>)> {
-    let (host, port) = if authority.starts_with('[') {
-        // IPv6 literal: [::1] or [::1]:8080
-        let end = authority.find(']')?;
-        let host = &authority[..=end];
-        let rest = &authority[end + 1..];
-        let port = if rest.is_empty() {
-            None
-        } else {
-            Some(rest.strip_prefix(':')?)
-        };
-        (host, port)
-    } else {
-        match authority.rsplit_once(':') {
-            Some((h, p)) => (h, Some(p)),
-            None => (authority, None),
-        }
-    };
-    let host_ok = if host.starts_with('[') {
-        host[1..host.len() - 1]
-            .parse::<std::net::Ipv6Addr>()
-            .is_ok()
-    } else {
-        !host.is_empty()
-            && host
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
-            && !host.starts_with(['.', '-'])
-    };
-    let port_ok = port.is_none_or(|p| p.parse::<u16>().is_ok_and(|n| n > 0) && !p.starts_with('0'));
-    (host_ok && port_ok).then_some((host, port))
-}
-
-/// An `http(s)` URL without query or fragment, kept without its trailing slash so that paths
-/// can be appended.
-fn normalise_public_url(raw: &str) -> Result<String, String> {
-    let trimmed = raw.trim().trim_end_matches('/');
-    let (scheme, rest) = trimmed
-        .split_once("://")
-        .ok_or_else(|| format!("'{raw}' is not a URL like https://beteiligung.musterstadt.de"))?;
-    if !matches!(scheme.to_ascii_lowercase().as_str(), "http" | "https") {
-        return Err(format!("'{raw}': only http and https URLs are possible"));
-    }
-    if trimmed.contains(['?', '#', ' ', '"', '\'', ';']) {
-        return Err(format!(
-            "'{raw}': give a URL without query, fragment, spaces or quotes"
-        ));
-    }
-    let authority = rest.split('/').next().unwrap_or_default();
-    if split_host_port(&authority.to_ascii_lowercase()).is_none() || authority.contains('@') {
-        return Err(format!("'{raw}' has a bad host or port"));
-    }
-    Ok(trimmed.to_owned())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
+    use crate::ballots::rules::BallotRules;
+    use mitmachen_shared::ids::OptionKey;
+    use mitmachen_shared::time::parse_datetime;
+    use mitmachen_shared::topics::DotRules;
+    use std::collections::{BTreeSet, HashMap};
 
     fn load(env: &[(&str, &str)], args: &[&str]) -> Result<Config, ConfigError> {
         let env: HashMap<String, String> = env

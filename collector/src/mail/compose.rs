@@ -119,7 +119,7 @@ fn recipient(to: &str) -> Result<Address, MailError> {
 }
 
 /// `http://` or `https://`, without white space or control characters.
-pub(super) fn is_web_link(url: &str) -> bool {
+pub(crate) fn is_web_link(url: &str) -> bool {
     let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
     (lower.starts_with("https://") || lower.starts_with("http://"))
         && !url.chars().any(|c| c.is_whitespace() || c.is_control())
@@ -127,7 +127,7 @@ pub(super) fn is_web_link(url: &str) -> bool {
 
 /// The closing words, signed with the sender's name (the town's, from the configuration) when
 /// it has one.
-pub(super) fn signed(closing: &str, from: &Mailbox) -> String {
+pub(crate) fn signed(closing: &str, from: &Mailbox) -> String {
     match from
         .name
         .as_deref()
@@ -179,7 +179,7 @@ fn clean(s: &str) -> String {
 
 /// The text part. Links stand alone on their line so that every mail program makes them
 /// clickable; the footer follows the usual signature separator.
-pub(super) fn render_text(letter: &Letter) -> String {
+pub(crate) fn render_text(letter: &Letter) -> String {
     let mut out = String::new();
     for block in &letter.blocks {
         match block {
@@ -216,7 +216,7 @@ pub(super) fn render_text(letter: &Letter) -> String {
 }
 
 /// Escapes text for HTML content and attribute values; line breaks become `<br>`.
-pub(super) fn escape_html(s: &str) -> String {
+pub(crate) fn escape_html(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in clean(s).chars() {
         match c {
@@ -233,7 +233,7 @@ pub(super) fn escape_html(s: &str) -> String {
 }
 
 /// The HTML part: plain, self-contained markup (no images, no style sheets, nothing loaded).
-pub(super) fn render_html(letter: &Letter) -> String {
+pub(crate) fn render_html(letter: &Letter) -> String {
     let mut out = String::new();
     let _ = write!(
         out,

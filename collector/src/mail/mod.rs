@@ -1,31 +1,28 @@
-//! Mail: composing the collector's messages and sending them (SMTP, or an outbox folder).
+//! The mail outbox: composing a message and sending it (SMTP, or an outbox folder), and the
+//! sender that drains the queue. The features write their own mails (`events::mail`,
+//! `newsletters::mail`) with `compose`.
 //!
 //! - `compose`: a generic message, the town's fixed text plus links and an optional
 //!   attachment, written as a text and an HTML part (and the headers every mail carries).
-//! - `event`: the event sign-up's mails (issue #6), one per [`EventMailKind`], in German
-//!   (formal "Sie"), Einfache Sprache and English.
-//! - `newsletter`: the newsletter's mails (issue #7, double opt-in), one per
-//!   [`NewsletterMailKind`]: "please confirm", "already subscribed", "welcome"; those to a
-//!   subscriber carry the unsubscribe link and one-click `List-Unsubscribe` (RFC 8058).
+//! - `kind`: [`MailKind`], which mail a queue entry is, over every feature's mails.
 //! - `send`: the [`Mailer`], over SMTP (lettre, pooled connections) or into an outbox folder
 //!   of `.eml` files (the demo's default).
+//! - `delivery`: the background sender that claims due mails and records the outcome.
 //!
 //! A mail never echoes anything the registrant or subscriber typed except the address it goes
 //! to: a name or a note sent to an address nobody has confirmed would turn the form into a spam
-//! relay. The inputs of [`event_message`] and [`newsletter_message`] therefore hold no such
-//! field.
+//! relay. The features' mail inputs therefore hold no such field.
 
-mod compose;
-mod event;
-mod newsletter;
+pub mod compose;
+pub mod delivery;
+pub mod kind;
 mod send;
 #[cfg(test)]
-mod testing;
+pub(crate) mod testing;
 
 pub use compose::{Attachment, Block, Letter, compose};
-pub use event::{EventMail, EventMailKind, event_message};
+pub use kind::MailKind;
 pub use lettre::message::Mailbox;
-pub use newsletter::{NewsletterMail, NewsletterMailKind, newsletter_message};
 pub use send::Mailer;
 
 use std::fmt;

@@ -5,14 +5,14 @@ use lettre::message::Mailbox;
 use mailparse::{MailHeaderMap, ParsedMail};
 
 /// The town's sender, as configured.
-pub(super) fn from() -> Mailbox {
+pub(crate) fn from() -> Mailbox {
     "Stadt Musterstadt <beteiligung@musterstadt.de>"
         .parse()
         .expect("valid")
 }
 
 /// What a mail program shows: the decoded parts.
-pub(super) struct Shown {
+pub(crate) struct Shown {
     pub subject: String,
     /// The top-level headers, unfolded and decoded, in order.
     pub headers: Vec<(String, String)>,
@@ -42,7 +42,7 @@ impl Shown {
 }
 
 /// Renders `message` and decodes it (quoted-printable, base64, encoded words).
-pub(super) fn show(message: &Message) -> Shown {
+pub(crate) fn show(message: &Message) -> Shown {
     let raw = message.formatted();
     let parsed = mailparse::parse_mail(&raw).expect("parses");
     let mut shown = Shown {

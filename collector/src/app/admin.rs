@@ -1,0 +1,118 @@
+//! What every admin path shares: the bearer-token check as an extractor ([`Admin`]), the one
+//! query parameter an admin request may carry, and answers that are never cached.
+//!
+//! Not for browsers on town pages: admin paths sit outside the CORS layer, so a page never gets
+//! to read an answer, and a browser's preflight for the `Authorization` header fails. Without a
+//! configured token every admin path answers `404 admin-disabled`, saying how to turn it on.
+
+use super::csv::Separator;
+use super::error::ApiError;
+use super::{AppState, SharedState};
+use axum::extract::FromRequestParts;
+use axum::http::header::{AUTHORIZATION, CACHE_CONTROL};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue};
+use axum::response::Response;
+use sha2::{Digest, Sha256};
+
+/// A request that carries the admin token: a handler that takes `Admin` cannot forget the check.
+#[derive(Debug, Clone, Copy)]
+pub struct Admin;
+
+impl FromRequestParts<SharedState> for Admin {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &SharedState,
+    ) -> Result<Self, Self::Rejection> {
+        authorize(state, &parts.headers).map(|()| Admin)
+    }
+}
+
+/// The admin API is on and the request carries its token.
+fn authorize(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
+    let Some(token) = &state.admin_token else {
+        return Err(ApiError::AdminDisabled);
+    };
+    let presented = headers
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim());
+    let Some(presented) = presented else {
+        return Err(ApiError::Unauthorized(
+            "send the admin token as Authorization: Bearer <token>".into(),
+        ));
+    };
+    if !same_secret(presented.as_bytes(), token.as_str().as_bytes()) {
+        tracing::warn!("admin request with a wrong bearer token refused");
+        return Err(ApiError::Unauthorized(
+            "the bearer token is not the configured admin_token".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Compares in constant time: both sides are hashed to 32 bytes first, so neither the length
+/// nor the position of the first difference changes the time taken.
+fn same_secret(a: &[u8], b: &[u8]) -> bool {
+    let (a, b) = (Sha256::digest(a), Sha256::digest(b));
+    let diff = a
+        .iter()
+        .zip(b.iter())
+        .fold(0u8, |acc, (x, y)| acc | (x ^ y));
+    std::hint::black_box(diff) == 0
+}
+
+pub fn no_store(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// The value of `name`, the one query parameter an admin request may carry, at most once.
+pub fn only_param<'q>(query: Option<&'q str>, name: &str) -> Result<Option<&'q str>, ApiError> {
+    let mut found = None;
+    for pair in query
+        .unwrap_or_default()
+        .split('&')
+        .filter(|p| !p.is_empty())
+    {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        if key != name || found.is_some() {
+            return Err(ApiError::BadQuery(format!(
+                "'{pair}': the only query parameter here is {name}, once"
+            )));
+        }
+        found = Some(value);
+    }
+    Ok(found)
+}
+
+pub fn separator(query: Option<&str>) -> Result<Separator, ApiError> {
+    let Some(value) = only_param(query, "separator")? else {
+        return Ok(Separator::default());
+    };
+    Separator::parse(value).ok_or_else(|| {
+        ApiError::BadQuery(format!(
+            "separator '{value}' is neither semicolon (German Excel, the default) nor comma"
+        ))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_compare_whole() {
+        let token = b"0123456789abcdef0123456789abcdef";
+        assert!(same_secret(token, token));
+        assert!(!same_secret(b"0123456789abcdef0123456789abcdeF", token));
+        assert!(!same_secret(b"0123456789abcdef", token));
+        assert!(!same_secret(b"", token));
+    }
+}

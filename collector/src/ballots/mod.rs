@@ -1,0 +1,8 @@
+//! Ballots: a poll's answers and a topic list's dots, counted into running totals. `rules` holds
+//! the rules a declared widget is held to inside the write transaction, `config` reads them from
+//! `[widgets.<id>]`, `results` serves the totals. A ballot arrives as a submission
+//! (`crate::submissions`).
+
+pub(crate) mod config;
+pub mod results;
+pub mod rules;

@@ -1,0 +1,264 @@
+//! The database layer: storage behind a small API, so that the HTTP handlers know no SQL and
+//! another database (PostgreSQL) can be added beside SQLite. `sqlite` opens the file, applies
+//! the migrations (`collector/migrations/`), runs the write transactions and keeps the queues'
+//! bookkeeping (`sqlite/queue.rs`); each feature's SQL lives in its folder (`events/sqlite.rs`,
+//! `newsletters/sqlite.rs`, `erasure/sqlite.rs`).
+//!
+//! The methods block; the HTTP layer calls them from `tokio::task::spawn_blocking`.
+
+pub(crate) mod sqlite;
+
+pub use sqlite::SqliteStore;
+
+pub use crate::ballots::rules::Refusal;
+pub use crate::erasure::Erased;
+pub use crate::events::records::{
+    CancelOutcome, Canceller, RegistrationContext, RegistrationRecord, RegistrationStatus,
+};
+pub use crate::mail::kind::{MailJob, MailKind};
+pub use crate::newsletters::records::{
+    ConfirmOutcome, ConfirmView, ConsentRecord, SubscriberRecord, SubscriptionContext,
+    SubscriptionStatus, UnsubscribeOutcome, WebhookJob,
+};
+pub use crate::proposals::{
+    DecideOutcome, Decision, Moderation, ProposalRecord, ProposalStatus, is_proposal_key,
+};
+
+use crate::ballots::rules::WidgetRules;
+use crate::events::Event;
+use crate::newsletters::Newsletter;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use mitmachen_shared::event::Placement;
+use mitmachen_shared::ids::WidgetId;
+use mitmachen_shared::protocol::{Receipt, Results, Submission, Topic};
+use mitmachen_shared::time::{Timestamp, rfc3339_utc};
+use std::fmt;
+use std::fmt::Write as _;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// A checked submission, ready to be stored.
+#[derive(Debug, Clone)]
+pub struct NewSubmission {
+    pub widget: WidgetId,
+    pub idempotency_key: String,
+    /// The body exactly as received: hashed for replays and kept as the payload.
+    pub body: Vec<u8>,
+    pub submission: Submission,
+    /// How the widget's proposals are moderated; only read for a proposal.
+    pub moderation: Moderation,
+    /// The widget's declared rules, checked inside the write transaction after the idempotency
+    /// lookup; `None`: only the generic limits (already checked by the caller).
+    pub rules: Option<Arc<WidgetRules>>,
+    /// For a registration: its declared event; the caller refuses registrations without one.
+    pub registration: Option<RegistrationContext>,
+    /// For a subscription: its declared newsletter; the caller refuses others.
+    pub subscription: Option<SubscriptionContext>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SubmitOutcome {
+    /// Stored and committed; the 201 body (a `Receipt` as JSON).
+    Stored(String),
+    /// The key was used before with the same body: the first 201 body, nothing stored.
+    Replayed(String),
+    /// The key was used before with another body: nothing stored.
+    KeyReused,
+    /// The widget's declared rules refuse it (closed, too many dots, unknown topic…): nothing
+    /// stored.
+    Refused(Refusal),
+}
+
+/// The database could not do what was asked; nothing was stored.
+#[derive(Debug)]
+pub struct StoreError(pub String);
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+pub trait Store: Send + Sync + 'static {
+    /// Stores a submission once per (widget, idempotency key); the answer is final only after
+    /// the commit is durable.
+    fn submit(&self, new: NewSubmission) -> Result<SubmitOutcome, StoreError>;
+
+    /// Current totals of a widget; a widget without submissions has none.
+    fn results(&self, widget: &WidgetId) -> Result<Results, StoreError>;
+
+    /// The approved proposals of a widget, oldest approval first.
+    fn topics(&self, widget: &WidgetId) -> Result<Vec<Topic>, StoreError>;
+
+    /// A widget's proposals, oldest first; with `status`, only those.
+    fn proposals(
+        &self,
+        widget: &WidgetId,
+        status: Option<ProposalStatus>,
+    ) -> Result<Vec<ProposalRecord>, StoreError>;
+
+    /// Approves, rejects or merges the proposal `key`, in one transaction.
+    fn decide(&self, key: &str, decision: Decision) -> Result<DecideOutcome, StoreError>;
+
+    /// Persons seated and persons waiting for an event.
+    fn event_counts(&self, widget: &WidgetId) -> Result<(u32, u32), StoreError>;
+
+    /// The registration a cancellation token belongs to, without changing anything (the page
+    /// behind the link in a mail, which mail scanners open too).
+    fn registration_by_token(&self, token: &str) -> Result<Option<RegistrationRecord>, StoreError>;
+
+    /// Cancels a registration, frees its seats and promotes the waiting list as far as the
+    /// freed seats go (with `event`; without a declaration nobody is promoted), and queues the
+    /// mails; one transaction.
+    fn cancel(
+        &self,
+        who: Canceller,
+        event: Option<&crate::events::Event>,
+    ) -> Result<CancelOutcome, StoreError>;
+
+    /// An event's registrations, oldest first, with each waiting one's place in the queue.
+    fn registrations(&self, widget: &WidgetId) -> Result<Vec<RegistrationRecord>, StoreError>;
+
+    /// Takes up to `limit` due mails and leases them for `lease_ms`, so that a second sender
+    /// (another collector on the same database) does not take them too.
+    fn claim_mails(
+        &self,
+        now_ms: i64,
+        lease_ms: i64,
+        limit: usize,
+    ) -> Result<Vec<MailJob>, StoreError>;
+
+    /// The mail went out: its token is forgotten.
+    fn mail_sent(&self, id: i64) -> Result<(), StoreError>;
+
+    /// The mail could not be sent: try again at `retry_at_ms`, or never (`None`).
+    fn mail_failed(&self, id: i64, error: &str, retry_at_ms: Option<i64>)
+    -> Result<(), StoreError>;
+
+    /// Deletes every registration whose retention ended by `now` (with its tokens and mails)
+    /// and every unconfirmed subscription request past its time; returns how many of both. `cutoffs` are the declared events' current purge times, which replace
+    /// the ones stored at registration (an event may have moved).
+    fn purge(&self, now: Timestamp, cutoffs: &[(WidgetId, Timestamp)])
+    -> Result<usize, StoreError>;
+
+    /// What a confirmation link leads to, without changing anything (mail scanners open it).
+    fn confirm_view(&self, token: &str, now: Timestamp) -> Result<ConfirmView, StoreError>;
+
+    /// Confirms a subscription request by its link's token and queues the welcome mail and
+    /// the webhook delivery (for newsletters with a webhook); one transaction.
+    fn confirm(
+        &self,
+        token: &str,
+        newsletters: &BTreeMap<WidgetId, Arc<Newsletter>>,
+        now: Timestamp,
+    ) -> Result<ConfirmOutcome, StoreError>;
+
+    /// The widget and mail language behind an unsubscribe link, if it is known.
+    fn unsubscribe_view(&self, token: &str) -> Result<Option<(WidgetId, String)>, StoreError>;
+
+    /// Ends every subscription of the link's address to its widget; keeps only a keyed hash of
+    /// the address; one transaction.
+    fn unsubscribe(
+        &self,
+        token: &str,
+        newsletters: &BTreeMap<WidgetId, Arc<Newsletter>>,
+        now: Timestamp,
+    ) -> Result<UnsubscribeOutcome, StoreError>;
+
+    /// A newsletter's subscriptions with their proof, oldest first; with `status`, only those.
+    fn subscribers(
+        &self,
+        widget: &WidgetId,
+        status: Option<SubscriptionStatus>,
+    ) -> Result<Vec<SubscriberRecord>, StoreError>;
+
+    /// Erases everything stored for one address across all widgets; one transaction.
+    fn erase(
+        &self,
+        email: &str,
+        events: &BTreeMap<WidgetId, Arc<Event>>,
+        now: Timestamp,
+    ) -> Result<Erased, StoreError>;
+
+    /// Takes up to `limit` due webhook deliveries and leases them for `lease_ms`.
+    fn claim_webhooks(
+        &self,
+        now_ms: i64,
+        lease_ms: i64,
+        limit: usize,
+    ) -> Result<Vec<WebhookJob>, StoreError>;
+
+    /// Delivered: its personal data is dropped.
+    fn webhook_sent(&self, id: i64) -> Result<(), StoreError>;
+
+    /// Not delivered: try again at `retry_at_ms`, or never (`None`).
+    fn webhook_failed(
+        &self,
+        id: i64,
+        error: &str,
+        retry_at_ms: Option<i64>,
+    ) -> Result<(), StoreError>;
+
+    /// A trivial query, to tell that the database answers.
+    fn health(&self) -> Result<(), StoreError>;
+}
+
+/// A fresh receipt for `widget`, accepted now, and the 201 body that carries it.
+///
+/// Used for stored submissions and, so that the two cannot be told apart, for the ones answered
+/// as accepted without being stored (a filled honeypot).
+pub fn new_receipt(
+    widget: &WidgetId,
+    placement: Option<Placement>,
+) -> Result<(Receipt, String), StoreError> {
+    let receipt = Receipt {
+        receipt: new_receipt_id()?,
+        widget: widget.clone(),
+        accepted_at: rfc3339_utc(now()),
+        placement,
+    };
+    let body = serde_json::to_string(&receipt)
+        .map_err(|e| StoreError(format!("cannot encode the receipt: {e}")))?;
+    Ok((receipt, body))
+}
+
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        // Writing to a String cannot fail.
+        let _ = write!(out, "{b:02x}");
+    }
+    out
+}
+
+/// 256 random bits, hex: a secret for a link.
+pub(crate) fn new_token() -> Result<String, StoreError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| StoreError(format!("no randomness for a token: {e}")))?;
+    Ok(hex(&bytes))
+}
+
+/// How a token is stored: sha256, hex.
+pub(crate) fn token_hash(token: &str) -> String {
+    use sha2::Digest;
+    hex(&sha2::Sha256::digest(token.as_bytes()))
+}
+
+/// 128 random bits, hex.
+fn new_receipt_id() -> Result<String, StoreError> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| StoreError(format!("no randomness for a receipt: {e}")))?;
+    Ok(hex(&bytes))
+}
+
+pub(crate) fn now() -> Timestamp {
+    let ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis());
+    Timestamp(i64::try_from(ms).unwrap_or(i64::MAX))
+}

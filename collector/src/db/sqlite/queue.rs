@@ -1,0 +1,87 @@
+//! The outbound queues' shared bookkeeping (`mail_queue`, `webhook_queue`): a claim leases an
+//! entry and counts the attempt; an outcome marks it sent, schedules a retry, or gives it up.
+//! Once an entry is sent or given up, the columns that held a secret or personal data are
+//! cleared.
+
+use crate::db::StoreError;
+use mitmachen_shared::time::{Timestamp, rfc3339_utc};
+use rusqlite::{Connection, params};
+
+pub(crate) struct Queue {
+    table: &'static str,
+    /// The assignments that forget what the entry no longer needs.
+    forget: &'static str,
+}
+
+pub(crate) const MAILS: Queue = Queue {
+    table: "mail_queue",
+    forget: "token = NULL",
+};
+
+pub(crate) const WEBHOOKS: Queue = Queue {
+    table: "webhook_queue",
+    forget: "payload = NULL, token = NULL, email_key = NULL",
+};
+
+impl Queue {
+    /// Keeps the claimed entries from other senders until `until_ms` and counts the attempt.
+    pub(crate) fn lease(
+        &self,
+        conn: &Connection,
+        ids: impl IntoIterator<Item = i64>,
+        until_ms: i64,
+    ) -> Result<(), StoreError> {
+        let mut lease = conn.prepare_cached(&format!(
+            "UPDATE {} SET next_attempt_ms = ?1, attempts = attempts + 1 WHERE id = ?2",
+            self.table
+        ))?;
+        for id in ids {
+            lease.execute(params![until_ms, id])?;
+        }
+        Ok(())
+    }
+
+    pub(crate) fn sent(
+        &self,
+        conn: &Connection,
+        id: i64,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        conn.execute(
+            &format!(
+                "UPDATE {} SET sent_at = ?1, {}, last_error = NULL WHERE id = ?2",
+                self.table, self.forget
+            ),
+            params![rfc3339_utc(now), id],
+        )?;
+        Ok(())
+    }
+
+    /// Not sent: try again at `retry_at_ms`, or never (`None`; the log says why).
+    pub(crate) fn failed(
+        &self,
+        conn: &Connection,
+        id: i64,
+        error: &str,
+        retry_at_ms: Option<i64>,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        match retry_at_ms {
+            Some(at) => conn.execute(
+                &format!(
+                    "UPDATE {} SET next_attempt_ms = ?1, last_error = ?2 WHERE id = ?3",
+                    self.table
+                ),
+                params![at, error, id],
+            )?,
+            None => conn.execute(
+                &format!(
+                    "UPDATE {} SET failed_at = ?1, {}, last_error = ?2 WHERE id = ?3",
+                    self.table, self.forget
+                ),
+                params![rfc3339_utc(now), error, id],
+            )?,
+        };
+        Ok(())
+    }
+}

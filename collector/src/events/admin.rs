@@ -1,0 +1,196 @@
+//! The admin API for events, behind the same bearer token as moderation: the registrations and
+//! waiting list of an event (JSON or CSV), and cancelling one registration.
+
+use crate::app::admin::{Admin, no_store, separator};
+use crate::app::csv::{self, berlin_time};
+use crate::app::error::ApiError;
+use crate::app::{SharedState, blocking, widget_id};
+use crate::db::{CancelOutcome, Canceller, RegistrationRecord, RegistrationStatus};
+use axum::extract::{Path, RawQuery, State, rejection::PathRejection};
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use mitmachen_shared::ids::WidgetId;
+use serde::Serialize;
+
+pub fn routes() -> Router<SharedState> {
+    Router::new()
+        .route("/v1/admin/widgets/{widget}/registrations", get(list))
+        .route("/v1/admin/widgets/{widget}/registrations.csv", get(export))
+        .route(
+            "/v1/admin/widgets/{widget}/registrations/{id}/cancel",
+            post(cancel),
+        )
+}
+
+#[derive(Serialize)]
+struct Listing {
+    widget: WidgetId,
+    capacity: Option<u32>,
+    seats_taken: u32,
+    waiting: u32,
+    registrations: Vec<RegistrationRecord>,
+}
+
+async fn records(
+    state: &SharedState,
+    widget: WidgetId,
+) -> Result<Vec<RegistrationRecord>, ApiError> {
+    blocking(state, "listing registrations", move |store| {
+        store.registrations(&widget)
+    })
+    .await
+}
+
+/// `GET /v1/admin/widgets/{widget}/registrations`
+async fn list(
+    State(state): State<SharedState>,
+    _admin: Admin,
+    widget: Result<Path<String>, PathRejection>,
+) -> Result<Response, ApiError> {
+    let widget = widget_id(widget)?;
+    let registrations = records(&state, widget.clone()).await?;
+    let sum = |status| {
+        registrations
+            .iter()
+            .filter(|r| r.status == status)
+            .map(|r| r.persons)
+            .sum()
+    };
+    let listing = Listing {
+        capacity: state.events.get(&widget).and_then(|e| e.capacity),
+        seats_taken: sum(RegistrationStatus::Seat),
+        waiting: sum(RegistrationStatus::Waiting),
+        widget,
+        registrations,
+    };
+    Ok(no_store(Json(listing).into_response()))
+}
+
+const CSV_HEADER: &[&str] = &[
+    "Nr.",
+    "Status",
+    "Warteplatz",
+    "Name",
+    "E-Mail",
+    "Personen",
+    "Telefon",
+    "Organisation",
+    "Hinweis",
+    "Sprache",
+    "Angemeldet",
+    "Platz seit",
+    "Storniert",
+    "Storniert von",
+];
+
+fn csv_row(r: &RegistrationRecord) -> Vec<String> {
+    vec![
+        r.id.to_string(),
+        match r.status {
+            RegistrationStatus::Seat => "Platz",
+            RegistrationStatus::Waiting => "Warteliste",
+            RegistrationStatus::Cancelled => "storniert",
+        }
+        .into(),
+        r.waiting_position
+            .map(|p| p.to_string())
+            .unwrap_or_default(),
+        r.name.clone(),
+        r.email.clone(),
+        r.persons.to_string(),
+        r.phone.clone(),
+        r.organisation.clone(),
+        r.note.clone(),
+        r.lang.clone(),
+        berlin_time(Some(&r.created_at)),
+        berlin_time(r.seated_at.as_deref()),
+        berlin_time(r.cancelled_at.as_deref()),
+        match r.cancelled_by.as_deref() {
+            Some("registrant") => "selbst".into(),
+            Some("organiser") => "Veranstalter".into(),
+            _ => String::new(),
+        },
+    ]
+}
+
+/// `GET /v1/admin/widgets/{widget}/registrations.csv[?separator=comma]`
+async fn export(
+    State(state): State<SharedState>,
+    _admin: Admin,
+    widget: Result<Path<String>, PathRejection>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    let widget = widget_id(widget)?;
+    let separator = separator(query.as_deref())?;
+    let registrations = records(&state, widget.clone()).await?;
+    let rows: Vec<Vec<String>> = registrations.iter().map(csv_row).collect();
+    let body = csv::write(separator, CSV_HEADER, &rows);
+    Ok(no_store(
+        (
+            [
+                (CONTENT_TYPE, csv::CONTENT_TYPE.to_owned()),
+                (
+                    CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{widget}-anmeldungen.csv\""),
+                ),
+            ],
+            body,
+        )
+            .into_response(),
+    ))
+}
+
+#[derive(Serialize)]
+struct Cancelled {
+    registration: RegistrationRecord,
+    /// Registrations that moved up from the waiting list.
+    promoted: usize,
+}
+
+/// `POST /v1/admin/widgets/{widget}/registrations/{id}/cancel`: the registrant is told by mail,
+/// and the waiting list moves up.
+async fn cancel(
+    State(state): State<SharedState>,
+    _admin: Admin,
+    path: Result<Path<(String, String)>, PathRejection>,
+) -> Result<Response, ApiError> {
+    let Path((widget, id)) =
+        path.map_err(|_| ApiError::BadWidgetId("the path is not valid UTF-8".into()))?;
+    let widget = widget_id(Ok(Path(widget)))?;
+    let id: i64 = id
+        .parse()
+        .map_err(|_| ApiError::NotFound(format!("'{id}' is not a registration id (a number)")))?;
+    let event = state.events.get(&widget).cloned();
+    let who = Canceller::Organiser {
+        widget: widget.clone(),
+        id,
+    };
+    let outcome = blocking(&state, "cancelling a registration", move |store| {
+        store.cancel(who, event.as_deref())
+    })
+    .await?;
+    match outcome {
+        CancelOutcome::Cancelled { record, promoted } => {
+            state.mail_wakeup.notify_one();
+            Ok(no_store(
+                Json(Cancelled {
+                    registration: record,
+                    promoted,
+                })
+                .into_response(),
+            ))
+        }
+        CancelOutcome::AlreadyCancelled(record) => Ok(no_store(
+            Json(Cancelled {
+                registration: record,
+                promoted: 0,
+            })
+            .into_response(),
+        )),
+        CancelOutcome::Unknown => Err(ApiError::NotFound(format!(
+            "event '{widget}' has no registration {id}"
+        ))),
+    }
+}

@@ -1,0 +1,202 @@
+//! Sends the queued mails: a background task that claims due mails from the store, composes
+//! each from the event's declaration and the registration, sends it, and records the outcome.
+//!
+//! Mails are queued in the transaction that causes them, so a committed registration gets its
+//! mail even across a crash. A claim leases a mail for a while; a second collector on the same
+//! database skips it, and a collector that died mid-send leaves it to be tried again. Transient
+//! failures are retried with growing pauses; permanent ones (the address does not exist) stop.
+
+use crate::app::background::{BATCH, LEASE_MS, on_store, retry_at, run_rounds};
+use crate::config::{MailRoute, MailSettings};
+use crate::db::{Store, now};
+use crate::events::Event;
+use crate::events::cancel::link_path as cancel_link_path;
+use crate::events::mail::{EventMail, EventMailKind, event_message};
+use crate::mail::kind::{MailJob, MailKind};
+use crate::mail::{MailConfig, Mailer, SmtpConfig, Tls, Transport};
+use crate::newsletters::Newsletter;
+use crate::newsletters::links::{confirm_link_path, unsubscribe_link_path};
+use crate::newsletters::mail::{NewsletterMail, NewsletterMailKind, newsletter_message};
+use mitmachen_shared::ids::WidgetId;
+use mitmachen_shared::messages::Lang;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use tokio::sync::Notify;
+
+/// Turns the configuration's mail settings into the mail module's.
+pub fn mail_config(settings: &MailSettings) -> Result<MailConfig, String> {
+    let from = settings
+        .from
+        .parse()
+        .map_err(|e| format!("mail.from '{}' is not a mail address: {e}", settings.from))?;
+    let transport = match &settings.route {
+        MailRoute::Outbox(dir) => Transport::Outbox(dir.clone()),
+        MailRoute::Smtp {
+            host,
+            port,
+            tls,
+            user,
+            password,
+        } => Transport::Smtp(SmtpConfig {
+            host: host.clone(),
+            port: *port,
+            tls: Tls::parse(tls).ok_or_else(|| format!("mail.smtp_tls '{tls}'"))?,
+            user: user.clone(),
+            password: password.clone(),
+        }),
+    };
+    Ok(MailConfig { from, transport })
+}
+
+pub struct Delivery {
+    pub store: Arc<dyn Store>,
+    pub mailer: Mailer,
+    pub config: MailConfig,
+    pub events: BTreeMap<WidgetId, Arc<Event>>,
+    pub newsletters: BTreeMap<WidgetId, Arc<Newsletter>>,
+    /// Where browsers reach the collector, for the links.
+    pub public_url: String,
+    pub wakeup: Arc<Notify>,
+}
+
+impl Delivery {
+    /// Runs until the process ends.
+    pub async fn run(self) {
+        run_rounds("mail", &self.wakeup, || self.round()).await;
+    }
+
+    /// Claims and sends one batch; returns how many were claimed.
+    pub async fn round(&self) -> Result<usize, String> {
+        let jobs = on_store(&self.store, |store| {
+            store.claim_mails(now().0, LEASE_MS, BATCH)
+        })
+        .await?;
+        let claimed = jobs.len();
+        for job in jobs {
+            let outcome = self.send(&job).await;
+            let id = job.id;
+            let recorded = on_store(&self.store, move |store| match outcome {
+                Ok(()) => store.mail_sent(id),
+                Err((error, retry_at)) => store.mail_failed(id, &error, retry_at),
+            })
+            .await;
+            if recorded.is_err() {
+                // The lease runs out and the mail is tried again; a duplicate is better than none.
+                tracing::error!(mail = id, "the outcome of a mail could not be recorded");
+            }
+        }
+        Ok(claimed)
+    }
+
+    /// Composes one mail from its declaration; the message and the links to log.
+    fn compose(
+        &self,
+        job: &MailJob,
+    ) -> Result<(lettre::Message, Vec<String>), (String, Option<i64>)> {
+        match job.kind {
+            MailKind::Newsletter(kind) => self.newsletter_mail(job, kind),
+            MailKind::Event(kind) => self.event_mail(job, kind),
+        }
+    }
+
+    fn newsletter_mail(
+        &self,
+        job: &MailJob,
+        kind: NewsletterMailKind,
+    ) -> Result<(lettre::Message, Vec<String>), (String, Option<i64>)> {
+        let Some(newsletter) = self.newsletters.get(&job.widget) else {
+            return Err((
+                format!("the newsletter '{}' is no longer declared", job.widget),
+                None,
+            ));
+        };
+        let link = |path: fn(&str) -> String| {
+            job.token
+                .as_deref()
+                .map(|t| format!("{}{}", self.public_url, path(t)))
+        };
+        let (confirm_url, unsubscribe_url) = match kind {
+            NewsletterMailKind::Confirm => (link(confirm_link_path), None),
+            _ => (None, link(unsubscribe_link_path)),
+        };
+        let lists = newsletter.list_names(&job.lists);
+        let mail = NewsletterMail {
+            to: &job.to,
+            lang: Lang::from_tag(&job.lang).unwrap_or_default(),
+            kind,
+            title: &newsletter.title,
+            lists: &lists,
+            confirm_url: confirm_url.as_deref(),
+            confirm_hours: newsletter.confirm_hours,
+            unconfirmed_days: newsletter.unconfirmed_days,
+            unsubscribe_url: unsubscribe_url.as_deref(),
+            page_url: newsletter.page_url.as_deref(),
+            now: now(),
+        };
+        let message =
+            newsletter_message(&self.config.from, &mail).map_err(|e| (e.message, None))?;
+        Ok((
+            message,
+            confirm_url.into_iter().chain(unsubscribe_url).collect(),
+        ))
+    }
+
+    fn event_mail(
+        &self,
+        job: &MailJob,
+        kind: EventMailKind,
+    ) -> Result<(lettre::Message, Vec<String>), (String, Option<i64>)> {
+        let Some(event) = self.events.get(&job.widget) else {
+            // The declaration was removed: there is nothing true left to write.
+            return Err((
+                format!("the event '{}' is no longer declared", job.widget),
+                None,
+            ));
+        };
+        let link = job
+            .token
+            .as_deref()
+            .map(|t| format!("{}{}", self.public_url, cancel_link_path(t)));
+        let mail = EventMail {
+            to: &job.to,
+            lang: Lang::from_tag(&job.lang).unwrap_or_default(),
+            kind,
+            widget: &job.widget,
+            facts: &event.facts,
+            persons: job.persons,
+            cancel_url: link.as_deref(),
+            page_url: event.page_url.as_deref(),
+            now: now(),
+        };
+        let message = event_message(&self.config.from, &mail).map_err(|e| (e.message, None))?;
+        Ok((message, link.into_iter().collect()))
+    }
+
+    /// Composes and sends one mail; on failure the error and when to retry (`None`: never).
+    async fn send(&self, job: &MailJob) -> Result<(), (String, Option<i64>)> {
+        let (message, links) = self.compose(job)?;
+        let links: Vec<&str> = links.iter().map(String::as_str).collect();
+        match self.mailer.send(message, &links).await {
+            Ok(()) => {
+                tracing::info!(mail = job.id, kind = job.kind.as_str(), widget = %job.widget, "mail sent");
+                Ok(())
+            }
+            Err(e) => {
+                let retry = if e.permanent {
+                    None
+                } else {
+                    retry_at(job.attempts)
+                };
+                tracing::warn!(
+                    mail = job.id,
+                    attempt = job.attempts,
+                    permanent = e.permanent,
+                    retry = retry.is_some(),
+                    error = %e.message,
+                    "mail not sent"
+                );
+                Err((e.message, retry))
+            }
+        }
+    }
+}

@@ -1,0 +1,177 @@
+//! The moderation queue of the admin API: a widget's proposals, and approving, rejecting or
+//! merging one, behind the admin token (`crate::app::admin`).
+
+use crate::app::admin::{Admin, no_store, only_param};
+use crate::app::body::read_body;
+use crate::app::error::ApiError;
+use crate::app::{SharedState, blocking, widget_id};
+use crate::db::{DecideOutcome, Decision, ProposalStatus, is_proposal_key};
+use axum::body::Body;
+use axum::extract::{Path, RawQuery, State, rejection::PathRejection};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use mitmachen_shared::ids::OptionKey;
+use mitmachen_shared::protocol::FieldError;
+use serde::Deserialize;
+use serde::de::IgnoredAny;
+use serde_json::error::Category;
+
+pub fn routes() -> Router<SharedState> {
+    Router::new()
+        .route("/v1/admin/widgets/{widget}/proposals", get(list))
+        .route("/v1/admin/proposals/{key}/approve", post(approve))
+        .route("/v1/admin/proposals/{key}/reject", post(reject))
+        .route("/v1/admin/proposals/{key}/merge", post(merge))
+}
+
+/// `GET /v1/admin/widgets/{widget}/proposals[?status=pending|approved|rejected|merged]`.
+async fn list(
+    State(state): State<SharedState>,
+    _admin: Admin,
+    widget: Result<Path<String>, PathRejection>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    let widget = widget_id(widget)?;
+    let status = status_filter(query.as_deref())?;
+    let proposals = blocking(&state, "listing proposals", move |store| {
+        store.proposals(&widget, status)
+    })
+    .await?;
+    Ok(no_store(Json(proposals).into_response()))
+}
+
+fn status_filter(query: Option<&str>) -> Result<Option<ProposalStatus>, ApiError> {
+    only_param(query, "status")?
+        .map(|value| {
+            ProposalStatus::parse(value).ok_or_else(|| {
+                ApiError::BadQuery(format!(
+                    "status '{value}' is none of pending, approved, rejected, merged"
+                ))
+            })
+        })
+        .transpose()
+}
+
+async fn approve(
+    State(state): State<SharedState>,
+    _admin: Admin,
+    key: Result<Path<String>, PathRejection>,
+) -> Result<Response, ApiError> {
+    decide(&state, proposal_key(key)?, Decision::Approve).await
+}
+
+async fn reject(
+    State(state): State<SharedState>,
+    _admin: Admin,
+    key: Result<Path<String>, PathRejection>,
+) -> Result<Response, ApiError> {
+    decide(&state, proposal_key(key)?, Decision::Reject).await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MergeBody {
+    into: String,
+}
+
+async fn merge(
+    State(state): State<SharedState>,
+    _admin: Admin,
+    headers: HeaderMap,
+    key: Result<Path<String>, PathRejection>,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let key = proposal_key(key)?;
+    let body = read_body(&headers, body, state.body_limit).await?;
+    serde_json::from_slice::<IgnoredAny>(&body)
+        .map_err(|e| ApiError::MalformedJson(format!("the body is not valid JSON: {e}")))?;
+    let invalid = |pointer: &str, detail: String| ApiError::InvalidDecision {
+        detail: format!("{}: {detail}", pointer.trim_start_matches('/')),
+        errors: vec![FieldError {
+            pointer: pointer.into(),
+            detail,
+        }],
+    };
+    let MergeBody { into } = serde_json::from_slice(&body).map_err(|e| match e.classify() {
+        Category::Data => {
+            let unknown = e
+                .to_string()
+                .strip_prefix("unknown field `")
+                .and_then(|rest| rest.split('`').next())
+                .map(|f| format!("/{f}"));
+            invalid(
+                unknown.as_deref().unwrap_or("/into"),
+                format!("send {{\"into\": \"<topic key>\"}} ({e})"),
+            )
+        }
+        _ => ApiError::MalformedJson(format!("the body is not valid JSON: {e}")),
+    })?;
+    let into = OptionKey::parse(&into)
+        .map_err(|e| invalid("/into", format!("the topic key '{into}' {e}")))?;
+    decide(&state, key, Decision::Merge { into }).await
+}
+
+/// A `{key}` of the path; one that cannot be a proposal's is unknown like any other.
+fn proposal_key(path: Result<Path<String>, PathRejection>) -> Result<String, ApiError> {
+    match path {
+        Ok(Path(key)) if is_proposal_key(&key) => Ok(key),
+        _ => Err(ApiError::NotFound(
+            "there is no proposal with this key (keys look like p-0a1b2c3d)".into(),
+        )),
+    }
+}
+
+async fn decide(
+    state: &SharedState,
+    key: String,
+    decision: Decision,
+) -> Result<Response, ApiError> {
+    let outcome = blocking(state, "deciding about a proposal", {
+        let key = key.clone();
+        move |store| store.decide(&key, decision)
+    })
+    .await?;
+    match outcome {
+        DecideOutcome::Decided(proposal) => {
+            tracing::info!(key = %proposal.key, status = proposal.status.as_str(), "proposal decided");
+            Ok(no_store(Json(proposal).into_response()))
+        }
+        DecideOutcome::UnknownKey => Err(ApiError::NotFound(format!("there is no proposal {key}"))),
+        DecideOutcome::Refused { pointer, detail } => Err(ApiError::InvalidDecision {
+            errors: if pointer.is_empty() {
+                Vec::new()
+            } else {
+                vec![FieldError {
+                    pointer,
+                    detail: detail.clone(),
+                }]
+            },
+            detail,
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_filters() {
+        assert_eq!(status_filter(None).ok(), Some(None));
+        assert_eq!(status_filter(Some("")).ok(), Some(None));
+        assert_eq!(
+            status_filter(Some("status=pending")).ok(),
+            Some(Some(ProposalStatus::Pending))
+        );
+        for bad in [
+            "status=open",
+            "state=pending",
+            "status=pending&status=merged",
+            "status",
+        ] {
+            assert!(status_filter(Some(bad)).is_err(), "{bad}");
+        }
+    }
+}
