@@ -7,6 +7,9 @@
 //! The methods block; the HTTP layer calls them from `tokio::task::spawn_blocking`.
 
 pub(crate) mod sqlite;
+mod tx;
+
+pub use tx::{Row, Tx, Value, numbered_as_dollar};
 
 pub use sqlite::SqliteStore;
 
@@ -81,6 +84,24 @@ impl fmt::Display for StoreError {
 }
 
 impl std::error::Error for StoreError {}
+
+/// A database the store runs on (SQLite or PostgreSQL): it hands out transactions; every
+/// query and rule is the features', written once against [`Tx`].
+pub trait Backend: Send + Sync + 'static {
+    /// Runs `job` in a write transaction and returns its value once that transaction committed
+    /// durably; an error from `job` rolls back what it wrote, and nothing is acknowledged.
+    /// Write transactions never interleave, on one machine or across several collectors on the
+    /// same database, so that a rule reads the counts it writes against.
+    fn write<T, F>(&self, job: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut dyn Tx) -> Result<T, StoreError> + Send + 'static;
+
+    /// Runs `job` in a read-only transaction: one consistent snapshot.
+    fn read<T, F>(&self, job: F) -> Result<T, StoreError>
+    where
+        F: FnOnce(&mut dyn Tx) -> Result<T, StoreError>;
+}
 
 pub trait Store: Send + Sync + 'static {
     /// Stores a submission once per (widget, idempotency key); the answer is final only after
