@@ -6,12 +6,24 @@
 //!
 //! The methods block; the HTTP layer calls them from `tokio::task::spawn_blocking`.
 
+pub(crate) mod queue;
 pub(crate) mod sqlite;
+mod store;
 mod tx;
 
-pub use tx::{Row, Tx, Value, numbered_as_dollar};
+pub use sqlite::Sqlite;
+pub use store::Db;
+pub use tx::{Row, ToValue, Tx, Value, numbered_as_dollar};
 
-pub use sqlite::SqliteStore;
+/// The store on SQLite, the default.
+pub type SqliteStore = Db<Sqlite>;
+
+impl SqliteStore {
+    /// Opens (or creates) the database file and brings its schema up to date.
+    pub fn open(path: &std::path::Path) -> Result<SqliteStore, StoreError> {
+        Ok(Db::new(Sqlite::open(path)?))
+    }
+}
 
 pub use crate::ballots::rules::Refusal;
 pub use crate::erasure::Erased;

@@ -18,59 +18,70 @@ pub enum Value {
     Text(String),
 }
 
-impl From<i64> for Value {
-    fn from(v: i64) -> Self {
-        Value::Int(v)
+/// What can be a parameter; by reference, so that `args!` never moves a caller's value.
+pub trait ToValue {
+    fn to_value(&self) -> Value;
+}
+
+impl ToValue for Value {
+    fn to_value(&self) -> Value {
+        self.clone()
     }
 }
 
-impl From<u32> for Value {
-    fn from(v: u32) -> Self {
-        Value::Int(i64::from(v))
+impl ToValue for i64 {
+    fn to_value(&self) -> Value {
+        Value::Int(*self)
     }
 }
 
-impl From<usize> for Value {
-    fn from(v: usize) -> Self {
-        Value::Int(i64::try_from(v).unwrap_or(i64::MAX))
+impl ToValue for u32 {
+    fn to_value(&self) -> Value {
+        Value::Int(i64::from(*self))
     }
 }
 
-impl From<bool> for Value {
-    fn from(v: bool) -> Self {
-        Value::Int(i64::from(v))
+impl ToValue for usize {
+    fn to_value(&self) -> Value {
+        Value::Int(i64::try_from(*self).unwrap_or(i64::MAX))
     }
 }
 
-impl From<&str> for Value {
-    fn from(v: &str) -> Self {
-        Value::Text(v.to_owned())
+impl ToValue for bool {
+    fn to_value(&self) -> Value {
+        Value::Int(i64::from(*self))
     }
 }
 
-impl From<&String> for Value {
-    fn from(v: &String) -> Self {
-        Value::Text(v.clone())
+impl ToValue for str {
+    fn to_value(&self) -> Value {
+        Value::Text(self.to_owned())
     }
 }
 
-impl From<String> for Value {
-    fn from(v: String) -> Self {
-        Value::Text(v)
+impl ToValue for String {
+    fn to_value(&self) -> Value {
+        Value::Text(self.clone())
     }
 }
 
-impl<T: Into<Value>> From<Option<T>> for Value {
-    fn from(v: Option<T>) -> Self {
-        v.map_or(Value::Null, Into::into)
+impl<T: ToValue + ?Sized> ToValue for &T {
+    fn to_value(&self) -> Value {
+        (**self).to_value()
     }
 }
 
-/// The parameters of one statement: `args![widget, key, 1]`.
+impl<T: ToValue> ToValue for Option<T> {
+    fn to_value(&self) -> Value {
+        self.as_ref().map_or(Value::Null, ToValue::to_value)
+    }
+}
+
+/// The parameters of one statement: `args![widget, key, 1_i64]`; each is borrowed.
 #[macro_export]
 macro_rules! args {
     ($($value:expr),* $(,)?) => {
-        &[$($crate::db::Value::from($value)),*]
+        &[$($crate::db::ToValue::to_value(&$value)),*]
     };
 }
 

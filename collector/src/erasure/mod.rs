@@ -1,8 +1,8 @@
 //! Erasure of one address across all widgets (Art. 17 DSGVO): the admin request
-//! `POST /v1/admin/erasure` and what it removed. `sqlite` deletes it in one transaction; seats it
+//! `POST /v1/admin/erasure` and what it removed. `store` deletes it in one transaction; seats it
 //! held go to the waiting lists, which are mailed.
 
-pub(crate) mod sqlite;
+pub(crate) mod store;
 
 use crate::app::admin::{Admin, no_store};
 use crate::app::body::read_body;
@@ -25,14 +25,14 @@ pub fn routes() -> Router<SharedState> {
 /// What the erasure of one address removed, by kind.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Erased {
-    pub subscriptions: usize,
-    pub registrations: usize,
+    pub subscriptions: u64,
+    pub registrations: u64,
     /// Registrations' seats given to the waiting list by the erasure.
-    pub promoted: usize,
-    pub mails: usize,
-    pub webhooks: usize,
-    pub unsubscribe_links: usize,
-    pub suppressions: usize,
+    pub promoted: u64,
+    pub mails: u64,
+    pub webhooks: u64,
+    pub unsubscribe_links: u64,
+    pub suppressions: u64,
 }
 
 #[derive(Deserialize)]

@@ -15,8 +15,8 @@ pub mod cancel;
 pub(crate) mod config;
 pub mod mail;
 pub mod records;
-pub(crate) mod sqlite;
 pub mod status;
+pub(crate) mod store;
 
 use mitmachen_shared::event::{EventFacts, MAX_PERSONS};
 use mitmachen_shared::ids::WidgetId;

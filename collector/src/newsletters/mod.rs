@@ -17,7 +17,7 @@ pub(crate) mod config;
 pub mod links;
 pub mod mail;
 pub mod records;
-pub(crate) mod sqlite;
+pub(crate) mod store;
 pub mod webhook;
 
 use mitmachen_shared::ids::OptionKey;

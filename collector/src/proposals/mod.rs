@@ -1,11 +1,13 @@
 //! Citizens' proposals for a topic list: moderation (`pre`: served once approved; `post`:
 //! served until rejected), merging duplicates, and the approved ones served as topics.
 //!
-//! The feature: this file (what a proposal is and what an administrator may decide), `topics`
+//! The feature: this file (what a proposal is and what an administrator may decide), `store`
+//! (its rows and the decisions' rules over the store's transactions), `topics`
 //! (`GET .../topics`, the approved proposals), `admin` (the moderation queue: list, approve,
 //! reject, merge). A proposal arrives as a submission (`crate::submissions`).
 
 pub mod admin;
+pub(crate) mod store;
 pub mod topics;
 
 use crate::db::{StoreError, hex};

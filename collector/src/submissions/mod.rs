@@ -7,6 +7,8 @@
 //! unless all pass, and nothing either when the honeypot is filled, although the answer looks
 //! the same.
 
+pub(crate) mod store;
+
 use crate::app::body::read_body;
 use crate::app::error::ApiError;
 use crate::app::rate_limit::{ClientAddr, Scope};

@@ -3,9 +3,9 @@
 //! Once an entry is sent or given up, the columns that held a secret or personal data are
 //! cleared.
 
-use crate::db::StoreError;
+use crate::args;
+use crate::db::{StoreError, Tx};
 use mitmachen_shared::time::{Timestamp, rfc3339_utc};
-use rusqlite::{Connection, params};
 
 pub(crate) struct Queue {
     table: &'static str,
@@ -27,32 +27,27 @@ impl Queue {
     /// Keeps the claimed entries from other senders until `until_ms` and counts the attempt.
     pub(crate) fn lease(
         &self,
-        conn: &Connection,
+        tx: &mut dyn Tx,
         ids: impl IntoIterator<Item = i64>,
         until_ms: i64,
     ) -> Result<(), StoreError> {
-        let mut lease = conn.prepare_cached(&format!(
+        let lease = format!(
             "UPDATE {} SET next_attempt_ms = ?1, attempts = attempts + 1 WHERE id = ?2",
             self.table
-        ))?;
+        );
         for id in ids {
-            lease.execute(params![until_ms, id])?;
+            tx.execute(&lease, args![until_ms, id])?;
         }
         Ok(())
     }
 
-    pub(crate) fn sent(
-        &self,
-        conn: &Connection,
-        id: i64,
-        now: Timestamp,
-    ) -> Result<(), StoreError> {
-        conn.execute(
+    pub(crate) fn sent(&self, tx: &mut dyn Tx, id: i64, now: Timestamp) -> Result<(), StoreError> {
+        tx.execute(
             &format!(
                 "UPDATE {} SET sent_at = ?1, {}, last_error = NULL WHERE id = ?2",
                 self.table, self.forget
             ),
-            params![rfc3339_utc(now), id],
+            args![rfc3339_utc(now), id],
         )?;
         Ok(())
     }
@@ -60,26 +55,26 @@ impl Queue {
     /// Not sent: try again at `retry_at_ms`, or never (`None`; the log says why).
     pub(crate) fn failed(
         &self,
-        conn: &Connection,
+        tx: &mut dyn Tx,
         id: i64,
         error: &str,
         retry_at_ms: Option<i64>,
         now: Timestamp,
     ) -> Result<(), StoreError> {
         match retry_at_ms {
-            Some(at) => conn.execute(
+            Some(at) => tx.execute(
                 &format!(
                     "UPDATE {} SET next_attempt_ms = ?1, last_error = ?2 WHERE id = ?3",
                     self.table
                 ),
-                params![at, error, id],
+                args![at, error, id],
             )?,
-            None => conn.execute(
+            None => tx.execute(
                 &format!(
                     "UPDATE {} SET failed_at = ?1, {}, last_error = ?2 WHERE id = ?3",
                     self.table, self.forget
                 ),
-                params![rfc3339_utc(now), error, id],
+                args![rfc3339_utc(now), error, id],
             )?,
         };
         Ok(())

@@ -12,8 +12,9 @@ use super::records::{
     ConfirmOutcome, ConfirmView, ConsentRecord, SubscriberRecord, SubscriptionContext,
     SubscriptionStatus, UnsubscribeOutcome, WebhookJob,
 };
-use crate::db::sqlite::queue::WEBHOOKS;
-use crate::db::{StoreError, hex, new_token, token_hash};
+use crate::args;
+use crate::db::queue::WEBHOOKS;
+use crate::db::{Row, StoreError, Tx, hex, new_token, token_hash};
 use crate::mail::MailKind;
 use crate::newsletters::{MAILS_PER_ADDRESS_PER_DAY, MAILS_PER_CLIENT_PER_DAY, Newsletter};
 use hmac::{Hmac, Mac};
@@ -21,7 +22,6 @@ use mitmachen_shared::event::lang_code;
 use mitmachen_shared::ids::WidgetId;
 use mitmachen_shared::protocol::Subscription;
 use mitmachen_shared::time::{Timestamp, rfc3339_utc};
-use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -35,21 +35,18 @@ pub(crate) fn email_key(email: &str) -> String {
 }
 
 /// A secret of this installation, made on first use inside the caller's write transaction.
-fn secret(conn: &Connection, name: &str) -> Result<Vec<u8>, StoreError> {
-    let stored: Option<String> = conn
-        .query_row(
-            "SELECT value FROM secrets WHERE name = ?1",
-            params![name],
-            |row| row.get(0),
-        )
-        .optional()?;
+fn secret(tx: &mut dyn Tx, name: &str) -> Result<Vec<u8>, StoreError> {
+    let stored = tx
+        .query_opt("SELECT value FROM secrets WHERE name = ?1", args![name])?
+        .map(|row| row.text(0))
+        .transpose()?;
     let value = match stored {
         Some(v) => v,
         None => {
             let v = new_token()?;
-            conn.execute(
+            tx.execute(
                 "INSERT INTO secrets (name, value) VALUES (?1, ?2)",
-                params![name, v],
+                args![name, v],
             )?;
             v
         }
@@ -65,61 +62,55 @@ fn hmac_hex(key: &[u8], message: &str) -> Result<String, StoreError> {
 }
 
 /// The keyed hash under which an unsubscribed address is remembered.
-pub(crate) fn address_hmac(conn: &Connection, email_key: &str) -> Result<String, StoreError> {
-    hmac_hex(&secret(conn, "address_key")?, email_key)
+pub(crate) fn address_hmac(tx: &mut dyn Tx, email_key: &str) -> Result<String, StoreError> {
+    hmac_hex(&secret(tx, "address_key")?, email_key)
 }
 
 /// The day's counter keys of an address and a client; both change every day.
 fn counter_keys(
-    conn: &Connection,
+    tx: &mut dyn Tx,
     email_key: &str,
     client: &str,
     day: i64,
 ) -> Result<[String; 2], StoreError> {
-    let key = secret(conn, "address_key")?;
+    let key = secret(tx, "address_key")?;
     Ok([
         hmac_hex(&key, &format!("address {day} {email_key}"))?,
         hmac_hex(&key, &format!("client {day} {client}"))?,
     ])
 }
 
-fn counted(conn: &Connection, day: i64, key: &str) -> Result<u32, StoreError> {
-    let n: Option<i64> = conn
-        .query_row(
-            "SELECT count FROM optin_counts WHERE day = ?1 AND key_hash = ?2",
-            params![day, key],
-            |row| row.get(0),
-        )
-        .optional()?;
-    Ok(u32::try_from(n.unwrap_or(0)).unwrap_or(u32::MAX))
+fn counted(tx: &mut dyn Tx, day: i64, key: &str) -> Result<u32, StoreError> {
+    tx.query_opt(
+        "SELECT count FROM optin_counts WHERE day = ?1 AND key_hash = ?2",
+        args![day, key],
+    )?
+    .map_or(Ok(0), |row| row.u32(0))
 }
 
 /// Stores the consent text once per wording and widget; its row id.
 fn consent_id(
-    conn: &Connection,
+    tx: &mut dyn Tx,
     widget: &str,
     text: &str,
     privacy: &str,
     now: Timestamp,
 ) -> Result<i64, StoreError> {
     let sha256 = consent_sha256(text, privacy);
-    if let Some(id) = conn
-        .query_row(
-            "SELECT id FROM consent_texts WHERE widget = ?1 AND sha256 = ?2",
-            params![widget, sha256],
-            |row| row.get(0),
-        )
-        .optional()?
-    {
-        return Ok(id);
+    if let Some(row) = tx.query_opt(
+        "SELECT id FROM consent_texts WHERE widget = ?1 AND sha256 = ?2",
+        args![widget, sha256],
+    )? {
+        return row.int(0);
     }
-    conn.execute(
+    tx.query_one(
         "INSERT INTO consent_texts (widget, version, sha256, text, privacy, first_seen)
-         VALUES (?1, (SELECT ifnull(max(version), 0) + 1 FROM consent_texts WHERE widget = ?1),
-                 ?2, ?3, ?4, ?5)",
-        params![widget, sha256, text, privacy, rfc3339_utc(now)],
-    )?;
-    Ok(conn.last_insert_rowid())
+         VALUES (?1, (SELECT coalesce(max(version), 0) + 1 FROM consent_texts WHERE widget = ?1),
+                 ?2, ?3, ?4, ?5)
+         RETURNING id",
+        args![widget, sha256, text, privacy, rfc3339_utc(now)],
+    )?
+    .int(0)
 }
 
 pub(crate) fn consent_sha256(text: &str, privacy: &str) -> String {
@@ -129,7 +120,7 @@ pub(crate) fn consent_sha256(text: &str, privacy: &str) -> String {
 /// Takes a request: a pending subscription and its confirmation mail, or an "already
 /// subscribed" mail, or (over the day's limits) nothing.
 pub(crate) fn request(
-    conn: &Connection,
+    tx: &mut dyn Tx,
     submission: i64,
     widget: &str,
     sub: &Subscription,
@@ -138,9 +129,9 @@ pub(crate) fn request(
 ) -> Result<(), StoreError> {
     let key = email_key(&sub.email);
     let day = now.0.div_euclid(MS_PER_DAY);
-    let counters = counter_keys(conn, &key, &context.client, day)?;
-    if counted(conn, day, &counters[0])? >= MAILS_PER_ADDRESS_PER_DAY
-        || counted(conn, day, &counters[1])? >= MAILS_PER_CLIENT_PER_DAY
+    let counters = counter_keys(tx, &key, &context.client, day)?;
+    if counted(tx, day, &counters[0])? >= MAILS_PER_ADDRESS_PER_DAY
+        || counted(tx, day, &counters[1])? >= MAILS_PER_CLIENT_PER_DAY
     {
         tracing::info!(
             widget,
@@ -149,31 +140,29 @@ pub(crate) fn request(
         return Ok(());
     }
     for counter in &counters {
-        conn.execute(
+        tx.execute(
             "INSERT INTO optin_counts (day, key_hash, count) VALUES (?1, ?2, 1)
              ON CONFLICT (day, key_hash) DO UPDATE SET count = count + 1",
-            params![day, counter],
+            args![day, counter],
         )?;
     }
 
     // The lists the address already gets from this widget.
-    let mut confirmed: Vec<(i64, Vec<String>)> = Vec::new();
-    {
-        let mut stmt = conn.prepare_cached(
+    let confirmed = tx
+        .query(
             "SELECT id, lists FROM subscriptions
              WHERE widget = ?1 AND email_key = ?2 AND status = 'confirmed' ORDER BY id",
-        )?;
-        let mut rows = stmt.query(params![widget, key])?;
-        while let Some(row) = rows.next()? {
-            confirmed.push((row.get(0)?, lists_from(&row.get::<_, String>(1)?)?));
-        }
-    }
+            args![widget, key],
+        )?
+        .iter()
+        .map(|row| Ok((row.int(0)?, lists_from(&row.text(1)?)?)))
+        .collect::<Result<Vec<(i64, Vec<String>)>, StoreError>>()?;
     let has = |list: &str| confirmed.iter().any(|(_, l)| l.iter().any(|x| x == list));
     if let Some((latest, _)) = confirmed.last()
         && sub.lists.iter().all(|l| has(l.as_str()))
     {
         enqueue_unsubscribable(
-            conn,
+            tx,
             *latest,
             widget,
             &key,
@@ -183,36 +172,38 @@ pub(crate) fn request(
         return Ok(());
     }
 
-    let consent = consent_id(conn, widget, &sub.consent, &sub.privacy, now)?;
+    let consent = consent_id(tx, widget, &sub.consent, &sub.privacy, now)?;
     let token = new_token()?;
     let lists: Vec<&str> = sub.lists.iter().map(|l| l.as_str()).collect();
     let newsletter = &context.newsletter;
-    conn.execute(
-        "INSERT INTO subscriptions
+    let id = tx
+        .query_one(
+            "INSERT INTO subscriptions
            (widget, submission, status, email, email_key, name, lists, consent, page, lang,
             requested_at, confirm_token_sha256, confirm_expires_ms, purge_at_ms)
-         VALUES (?1, ?2, 'pending', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-        params![
-            widget,
-            submission,
-            sub.email.trim(),
-            key,
-            sub.name.trim(),
-            json!(lists).to_string(),
-            consent,
-            sub.page,
-            lang_code(sub.language()),
-            rfc3339_utc(now),
-            token_hash(&token),
-            now.0.saturating_add(newsletter.confirm_ms()),
-            now.0.saturating_add(newsletter.unconfirmed_ms()),
-        ],
-    )?;
-    let id = conn.last_insert_rowid();
-    conn.execute(
+         VALUES (?1, ?2, 'pending', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+         RETURNING id",
+            args![
+                widget,
+                submission,
+                sub.email.trim(),
+                key,
+                sub.name.trim(),
+                json!(lists).to_string(),
+                consent,
+                sub.page,
+                lang_code(sub.language()),
+                rfc3339_utc(now),
+                token_hash(&token),
+                now.0.saturating_add(newsletter.confirm_ms()),
+                now.0.saturating_add(newsletter.unconfirmed_ms()),
+            ],
+        )?
+        .int(0)?;
+    tx.execute(
         "INSERT INTO mail_queue (subscription, kind, token, created_at, next_attempt_ms)
          VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![
+        args![
             id,
             MailKind::Newsletter(NewsletterMailKind::Confirm).as_str(),
             token,
@@ -228,29 +219,29 @@ fn lists_from(json: &str) -> Result<Vec<String>, StoreError> {
 }
 
 /// A fresh unsubscribe token for the address, of which only the hash stays.
-fn unsubscribe_token(conn: &Connection, widget: &str, key: &str) -> Result<String, StoreError> {
+fn unsubscribe_token(tx: &mut dyn Tx, widget: &str, key: &str) -> Result<String, StoreError> {
     let token = new_token()?;
-    conn.execute(
+    tx.execute(
         "INSERT INTO unsubscribe_tokens (token_sha256, widget, email_key) VALUES (?1, ?2, ?3)",
-        params![token_hash(&token), widget, key],
+        args![token_hash(&token), widget, key],
     )?;
     Ok(token)
 }
 
 /// Queues a mail to a subscriber, with an unsubscribe link of its own.
 fn enqueue_unsubscribable(
-    conn: &Connection,
+    tx: &mut dyn Tx,
     subscription: i64,
     widget: &str,
     key: &str,
     kind: MailKind,
     now: Timestamp,
 ) -> Result<(), StoreError> {
-    let token = unsubscribe_token(conn, widget, key)?;
-    conn.execute(
+    let token = unsubscribe_token(tx, widget, key)?;
+    tx.execute(
         "INSERT INTO mail_queue (subscription, kind, token, created_at, next_attempt_ms)
          VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![subscription, kind.as_str(), token, rfc3339_utc(now), now.0],
+        args![subscription, kind.as_str(), token, rfc3339_utc(now), now.0],
     )?;
     Ok(())
 }
@@ -263,30 +254,19 @@ struct Pending {
     expires_ms: i64,
 }
 
-fn by_confirm_token(conn: &Connection, token: &str) -> Result<Option<Pending>, StoreError> {
-    let row = conn
-        .query_row(
-            "SELECT id, widget, status, lang, confirm_expires_ms FROM subscriptions
-             WHERE confirm_token_sha256 = ?1",
-            params![token_hash(token)],
-            |row| {
-                Ok((
-                    row.get::<_, i64>(0)?,
-                    row.get::<_, String>(1)?,
-                    row.get::<_, String>(2)?,
-                    row.get::<_, String>(3)?,
-                    row.get::<_, i64>(4)?,
-                ))
-            },
-        )
-        .optional()?;
-    row.map(|(id, widget, status, lang, expires_ms)| {
+fn by_confirm_token(tx: &mut dyn Tx, token: &str) -> Result<Option<Pending>, StoreError> {
+    tx.query_opt(
+        "SELECT id, widget, status, lang, confirm_expires_ms FROM subscriptions
+         WHERE confirm_token_sha256 = ?1",
+        args![token_hash(token)],
+    )?
+    .map(|row| {
         Ok(Pending {
-            id,
-            widget: stored_widget(&widget)?,
-            status,
-            lang,
-            expires_ms,
+            id: row.int(0)?,
+            widget: stored_widget(&row.text(1)?)?,
+            status: row.text(2)?,
+            lang: row.text(3)?,
+            expires_ms: row.int(4)?,
         })
     })
     .transpose()
@@ -297,11 +277,11 @@ fn stored_widget(widget: &str) -> Result<WidgetId, StoreError> {
 }
 
 pub(crate) fn confirm_view(
-    conn: &Connection,
+    tx: &mut dyn Tx,
     token: &str,
     now: Timestamp,
 ) -> Result<ConfirmView, StoreError> {
-    Ok(match by_confirm_token(conn, token)? {
+    Ok(match by_confirm_token(tx, token)? {
         None => ConfirmView::Unknown,
         Some(p) if p.status == "confirmed" => ConfirmView::Confirmed {
             widget: p.widget,
@@ -322,12 +302,12 @@ pub(crate) fn confirm_view(
 /// the address to the widget go, a suppression of the address is lifted, and the welcome mail
 /// and the webhook delivery are queued; one transaction.
 pub(crate) fn confirm(
-    conn: &Connection,
+    tx: &mut dyn Tx,
     token: &str,
     newsletters: &BTreeMap<WidgetId, Arc<Newsletter>>,
     now: Timestamp,
 ) -> Result<ConfirmOutcome, StoreError> {
-    let Some(p) = by_confirm_token(conn, token)? else {
+    let Some(p) = by_confirm_token(tx, token)? else {
         return Ok(ConfirmOutcome::Unknown);
     };
     if p.status == "confirmed" {
@@ -343,27 +323,29 @@ pub(crate) fn confirm(
         });
     }
     let at = rfc3339_utc(now);
-    conn.execute(
+    tx.execute(
         "UPDATE subscriptions SET status = 'confirmed', confirmed_at = ?1, purge_at_ms = NULL
          WHERE id = ?2",
-        params![at, p.id],
+        args![at, p.id],
     )?;
-    let key: String = conn.query_row(
-        "SELECT email_key FROM subscriptions WHERE id = ?1",
-        params![p.id],
-        |row| row.get(0),
-    )?;
+    let key = tx
+        .query_one(
+            "SELECT email_key FROM subscriptions WHERE id = ?1",
+            args![p.id],
+        )?
+        .text(0)?;
     let widget = p.widget.as_str();
-    conn.execute(
+    tx.execute(
         "DELETE FROM subscriptions WHERE widget = ?1 AND email_key = ?2 AND status = 'pending'",
-        params![widget, key],
+        args![widget, key],
     )?;
-    conn.execute(
+    let suppressed = address_hmac(tx, &key)?;
+    tx.execute(
         "DELETE FROM suppressions WHERE widget = ?1 AND address_hmac = ?2",
-        params![widget, address_hmac(conn, &key)?],
+        args![widget, suppressed],
     )?;
     enqueue_unsubscribable(
-        conn,
+        tx,
         p.id,
         widget,
         &key,
@@ -371,7 +353,7 @@ pub(crate) fn confirm(
         now,
     )?;
     if let Some(newsletter) = newsletters.get(&p.widget).filter(|n| n.webhook.is_some()) {
-        let record = load(conn, p.id)?
+        let record = load(tx, p.id)?
             .ok_or_else(|| StoreError("a subscription vanished while confirming".into()))?;
         let names: Vec<_> = newsletter
             .lists
@@ -391,16 +373,8 @@ pub(crate) fn confirm(
             "requested_at": record.requested_at,
             "confirmed_at": record.confirmed_at,
         });
-        let token = unsubscribe_token(conn, widget, &key)?;
-        enqueue_webhook(
-            conn,
-            widget,
-            "subscribed",
-            &key,
-            &payload,
-            Some(&token),
-            now,
-        )?;
+        let token = unsubscribe_token(tx, widget, &key)?;
+        enqueue_webhook(tx, widget, "subscribed", &key, &payload, Some(&token), now)?;
     }
     Ok(ConfirmOutcome::Confirmed {
         widget: p.widget,
@@ -409,7 +383,7 @@ pub(crate) fn confirm(
 }
 
 fn enqueue_webhook(
-    conn: &Connection,
+    tx: &mut dyn Tx,
     widget: &str,
     event: &str,
     key: &str,
@@ -417,11 +391,11 @@ fn enqueue_webhook(
     token: Option<&str>,
     now: Timestamp,
 ) -> Result<(), StoreError> {
-    conn.execute(
+    tx.execute(
         "INSERT INTO webhook_queue
            (widget, event, email_key, payload, token, created_at, next_attempt_ms)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![
+        args![
             widget,
             event,
             key,
@@ -436,65 +410,64 @@ fn enqueue_webhook(
 
 /// The widget and language behind an unsubscribe link, if it is known.
 pub(crate) fn unsubscribe_view(
-    conn: &Connection,
+    tx: &mut dyn Tx,
     token: &str,
 ) -> Result<Option<(WidgetId, String)>, StoreError> {
-    let row: Option<(String, String)> = conn
-        .query_row(
-            "SELECT t.widget, ifnull((SELECT s.lang FROM subscriptions s
-                 WHERE s.widget = t.widget AND s.email_key = t.email_key
-                 ORDER BY s.id DESC LIMIT 1), 'de')
-             FROM unsubscribe_tokens t WHERE t.token_sha256 = ?1",
-            params![token_hash(token)],
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )
-        .optional()?;
-    row.map(|(w, lang)| Ok((stored_widget(&w)?, lang)))
-        .transpose()
+    tx.query_opt(
+        "SELECT t.widget, coalesce((SELECT s.lang FROM subscriptions s
+             WHERE s.widget = t.widget AND s.email_key = t.email_key
+             ORDER BY s.id DESC LIMIT 1), 'de')
+         FROM unsubscribe_tokens t WHERE t.token_sha256 = ?1",
+        args![token_hash(token)],
+    )?
+    .map(|row| Ok((stored_widget(&row.text(0)?)?, row.text(1)?)))
+    .transpose()
 }
 
 /// Ends every subscription of the link's address to its widget, remembers only a keyed hash
 /// of the address, and forwards the unsubscription; one transaction.
 pub(crate) fn unsubscribe(
-    conn: &Connection,
+    tx: &mut dyn Tx,
     token: &str,
     newsletters: &BTreeMap<WidgetId, Arc<Newsletter>>,
     now: Timestamp,
 ) -> Result<UnsubscribeOutcome, StoreError> {
-    let Some((widget, lang)) = unsubscribe_view(conn, token)? else {
+    let Some((widget, lang)) = unsubscribe_view(tx, token)? else {
         return Ok(UnsubscribeOutcome::Unknown);
     };
-    let key: String = conn.query_row(
-        "SELECT email_key FROM unsubscribe_tokens WHERE token_sha256 = ?1",
-        params![token_hash(token)],
-        |row| row.get(0),
-    )?;
+    let key = tx
+        .query_one(
+            "SELECT email_key FROM unsubscribe_tokens WHERE token_sha256 = ?1",
+            args![token_hash(token)],
+        )?
+        .text(0)?;
     let w = widget.as_str();
-    let email: Option<String> = conn
-        .query_row(
+    let email = tx
+        .query_opt(
             "SELECT email FROM subscriptions WHERE widget = ?1 AND email_key = ?2
              AND status = 'confirmed' ORDER BY id DESC LIMIT 1",
-            params![w, key],
-            |row| row.get(0),
-        )
-        .optional()?;
-    conn.execute(
+            args![w, key],
+        )?
+        .map(|row| row.text(0))
+        .transpose()?;
+    tx.execute(
         "DELETE FROM subscriptions WHERE widget = ?1 AND email_key = ?2",
-        params![w, key],
+        args![w, key],
     )?;
-    conn.execute(
+    tx.execute(
         "DELETE FROM unsubscribe_tokens WHERE widget = ?1 AND email_key = ?2",
-        params![w, key],
+        args![w, key],
     )?;
     // Deliveries not yet made would tell the town's system about someone who left.
-    conn.execute(
+    tx.execute(
         "DELETE FROM webhook_queue WHERE widget = ?1 AND email_key = ?2 AND sent_at IS NULL",
-        params![w, key],
+        args![w, key],
     )?;
-    conn.execute(
+    let suppressed = address_hmac(tx, &key)?;
+    tx.execute(
         "INSERT INTO suppressions (widget, address_hmac, created_at) VALUES (?1, ?2, ?3)
          ON CONFLICT DO NOTHING",
-        params![w, address_hmac(conn, &key)?, rfc3339_utc(now)],
+        args![w, suppressed, rfc3339_utc(now)],
     )?;
     if let Some(email) = email
         && newsletters
@@ -507,7 +480,7 @@ pub(crate) fn unsubscribe(
             "email": email,
             "unsubscribed_at": rfc3339_utc(now),
         });
-        enqueue_webhook(conn, w, "unsubscribed", &key, &payload, None, now)?;
+        enqueue_webhook(tx, w, "unsubscribed", &key, &payload, None, now)?;
     }
     Ok(UnsubscribeOutcome::Unsubscribed { widget, lang })
 }
@@ -531,24 +504,24 @@ struct RawRecord {
     consent: ConsentRecord,
 }
 
-fn record_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawRecord> {
+fn record_row(row: &Row) -> Result<RawRecord, StoreError> {
     Ok(RawRecord {
-        id: row.get(0)?,
-        widget: row.get(1)?,
-        status: row.get(2)?,
-        email: row.get(3)?,
-        name: row.get(4)?,
-        lists: row.get(5)?,
-        page: row.get(6)?,
-        lang: row.get(7)?,
-        requested_at: row.get(8)?,
-        confirmed_at: row.get(9)?,
+        id: row.int(0)?,
+        widget: row.text(1)?,
+        status: row.text(2)?,
+        email: row.text(3)?,
+        name: row.text(4)?,
+        lists: row.text(5)?,
+        page: row.text(6)?,
+        lang: row.text(7)?,
+        requested_at: row.text(8)?,
+        confirmed_at: row.opt_text(9)?,
         consent: ConsentRecord {
-            version: u32::try_from(row.get::<_, i64>(10)?).unwrap_or(0),
-            sha256: row.get(11)?,
-            text: row.get(12)?,
-            privacy: row.get(13)?,
-            first_seen: row.get(14)?,
+            version: row.u32(10)?,
+            sha256: row.text(11)?,
+            text: row.text(12)?,
+            privacy: row.text(13)?,
+            first_seen: row.text(14)?,
         },
     })
 }
@@ -570,62 +543,56 @@ fn finish(raw: RawRecord) -> Result<SubscriberRecord, StoreError> {
     })
 }
 
-fn load(conn: &Connection, id: i64) -> Result<Option<SubscriberRecord>, StoreError> {
-    conn.query_row(
-        &format!("{RECORD_SQL} WHERE s.id = ?1"),
-        params![id],
-        record_row,
-    )
-    .optional()?
-    .map(finish)
-    .transpose()
+fn load(tx: &mut dyn Tx, id: i64) -> Result<Option<SubscriberRecord>, StoreError> {
+    tx.query_opt(&format!("{RECORD_SQL} WHERE s.id = ?1"), args![id])?
+        .map(|row| finish(record_row(&row)?))
+        .transpose()
 }
 
 /// A widget's subscriptions, oldest first; with `status`, only those.
 pub(crate) fn list(
-    conn: &Connection,
+    tx: &mut dyn Tx,
     widget: &str,
     status: Option<SubscriptionStatus>,
 ) -> Result<Vec<SubscriberRecord>, StoreError> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "{RECORD_SQL} WHERE s.widget = ?1 AND (?2 IS NULL OR s.status = ?2) ORDER BY s.id"
-    ))?;
-    let rows = stmt.query_map(params![widget, status.map(|s| s.as_str())], record_row)?;
-    let mut out = Vec::new();
-    for row in rows {
-        out.push(finish(row?)?);
-    }
-    Ok(out)
+    tx.query(
+        &format!(
+            "{RECORD_SQL} WHERE s.widget = ?1 AND (?2 IS NULL OR s.status = ?2) ORDER BY s.id"
+        ),
+        args![widget, status.map(|s| s.as_str())],
+    )?
+    .iter()
+    .map(|row| finish(record_row(row)?))
+    .collect()
 }
 
 pub(crate) fn claim_webhooks(
-    conn: &Connection,
+    tx: &mut dyn Tx,
     now_ms: i64,
     lease_ms: i64,
     limit: usize,
 ) -> Result<Vec<WebhookJob>, StoreError> {
-    let mut jobs = Vec::new();
-    {
-        let mut stmt = conn.prepare_cached(
+    let jobs = tx
+        .query(
             "SELECT id, widget, event, payload, token, attempts FROM webhook_queue
              WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_ms <= ?1
              ORDER BY id LIMIT ?2",
-        )?;
-        let mut rows = stmt.query(params![now_ms, i64::try_from(limit).unwrap_or(i64::MAX)])?;
-        while let Some(row) = rows.next()? {
-            let widget: String = row.get(1)?;
-            jobs.push(WebhookJob {
-                id: row.get(0)?,
-                widget: stored_widget(&widget)?,
-                event: row.get(2)?,
-                payload: row.get::<_, Option<String>>(3)?.unwrap_or_default(),
-                token: row.get(4)?,
-                attempts: u32::try_from(row.get::<_, i64>(5)?).unwrap_or(u32::MAX),
-            });
-        }
-    }
+            args![now_ms, limit],
+        )?
+        .iter()
+        .map(|row| {
+            Ok(WebhookJob {
+                id: row.int(0)?,
+                widget: stored_widget(&row.text(1)?)?,
+                event: row.text(2)?,
+                payload: row.opt_text(3)?.unwrap_or_default(),
+                token: row.opt_text(4)?,
+                attempts: row.u32(5)?,
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
     WEBHOOKS.lease(
-        conn,
+        tx,
         jobs.iter().map(|j| j.id),
         now_ms.saturating_add(lease_ms),
     )?;
@@ -634,18 +601,18 @@ pub(crate) fn claim_webhooks(
 
 /// Deletes unconfirmed requests past their time, the day counters of earlier days, and
 /// webhook records delivered (or given up) over 30 days ago; returns the requests deleted.
-pub(crate) fn purge(conn: &Connection, now: Timestamp) -> Result<usize, StoreError> {
-    let n = conn.execute(
+pub(crate) fn purge(tx: &mut dyn Tx, now: Timestamp) -> Result<u64, StoreError> {
+    let n = tx.execute(
         "DELETE FROM subscriptions WHERE status = 'pending' AND purge_at_ms <= ?1",
-        params![now.0],
+        args![now.0],
     )?;
-    conn.execute(
+    tx.execute(
         "DELETE FROM optin_counts WHERE day < ?1",
-        params![now.0.div_euclid(MS_PER_DAY)],
+        args![now.0.div_euclid(MS_PER_DAY)],
     )?;
-    conn.execute(
+    tx.execute(
         "DELETE FROM webhook_queue WHERE payload IS NULL AND created_at < ?1",
-        params![rfc3339_utc(Timestamp(now.0 - 30 * MS_PER_DAY))],
+        args![rfc3339_utc(Timestamp(now.0 - 30 * MS_PER_DAY))],
     )?;
     Ok(n)
 }
@@ -654,7 +621,7 @@ pub(crate) fn purge(conn: &Connection, now: Timestamp) -> Result<usize, StoreErr
 mod tests {
     use super::*;
     use crate::db::SqliteStore;
-    use crate::db::{NewSubmission, Store, SubmitOutcome};
+    use crate::db::{Backend, NewSubmission, Store, SubmitOutcome};
     use mitmachen_shared::protocol::Submission;
 
     fn request(email: &str) -> NewSubmission {
@@ -686,14 +653,17 @@ mod tests {
 
     /// The queued confirmation mail's token, and what the database holds of it.
     fn token_and_hash(store: &SqliteStore) -> (String, String) {
-        let conn = store.writer.lock().expect("lock");
-        conn.query_row(
-            "SELECT q.token, s.confirm_token_sha256 FROM mail_queue q
-             JOIN subscriptions s ON s.id = q.subscription",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .expect("a queued mail")
+        let row = store
+            .backend()
+            .read(|tx| {
+                tx.query_one(
+                    "SELECT q.token, s.confirm_token_sha256 FROM mail_queue q
+                     JOIN subscriptions s ON s.id = q.subscription",
+                    args![],
+                )
+            })
+            .expect("a queued mail");
+        (row.text(0).expect("token"), row.text(1).expect("hash"))
     }
 
     #[test]
@@ -751,15 +721,15 @@ mod tests {
         for job in &jobs {
             store.mail_sent(job.id).expect("sent");
         }
-        let left: i64 = store
-            .writer
-            .lock()
-            .expect("lock")
-            .query_row(
-                "SELECT count(*) FROM mail_queue WHERE token IS NOT NULL",
-                [],
-                |r| r.get(0),
-            )
+        let left = store
+            .backend()
+            .read(|tx| {
+                tx.query_one(
+                    "SELECT count(*) FROM mail_queue WHERE token IS NOT NULL",
+                    args![],
+                )?
+                .int(0)
+            })
             .expect("count");
         assert_eq!(left, 0);
     }
@@ -776,13 +746,17 @@ mod tests {
         }
         other.body = serde_json::to_vec(&other.submission).expect("json");
         store.submit(other).expect("new wording");
-        let conn = store.writer.lock().expect("lock");
-        let versions: Vec<(i64, String)> = conn
-            .prepare("SELECT version, sha256 FROM consent_texts ORDER BY version")
-            .expect("prepare")
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .expect("query")
-            .collect::<Result<_, _>>()
+        let versions: Vec<(i64, String)> = store
+            .backend()
+            .read(|tx| {
+                tx.query(
+                    "SELECT version, sha256 FROM consent_texts ORDER BY version",
+                    args![],
+                )?
+                .iter()
+                .map(|r| Ok((r.int(0)?, r.text(1)?)))
+                .collect()
+            })
             .expect("rows");
         assert_eq!(versions.len(), 2);
         assert_eq!(versions[0].0, 1);

@@ -1,24 +1,26 @@
-//! Registrations in SQLite: placing one (inside the submission's write transaction), cancelling
-//! with promotion from the waiting list, the mail queue (both features' mails are claimed here),
-//! and the retention purge.
+//! Registrations: the rules (seat or waiting list, "already registered", promotion from the
+//! waiting list) over the store's transaction interface, so both databases run the same code:
+//! placing one (inside the submission's write transaction), cancelling with promotion, the mail
+//! queue (both features' mails are claimed here), and the retention purge.
 //!
-//! Capacity holds because every step that changes seats runs in one `BEGIN IMMEDIATE`
-//! transaction on the single writer connection: the counts read are the counts written against.
+//! Capacity holds because every step that changes seats runs in one write transaction, and
+//! write transactions never interleave (`db::Backend::write`): the counts read are the counts
+//! written against.
 
 use super::mail::EventMailKind;
 use super::records::{
     CancelOutcome, Canceller, RegistrationContext, RegistrationRecord, RegistrationStatus,
 };
+use crate::args;
 use crate::ballots::rules::Refusal;
-use crate::db::sqlite::queue::MAILS;
-use crate::db::{StoreError, new_token, token_hash};
+use crate::db::queue::MAILS;
+use crate::db::{Row, StoreError, Tx, new_token, token_hash};
 use crate::events::Event;
 use crate::mail::kind::{MailJob, MailKind};
 use mitmachen_shared::event::{Placement, lang_code, place, promotions, seats_left};
 use mitmachen_shared::ids::WidgetId;
 use mitmachen_shared::protocol::{FieldError, Registration};
 use mitmachen_shared::time::{Timestamp, rfc3339_utc};
-use rusqlite::{Connection, OptionalExtension, params};
 
 /// A second request for the same address gets its "already registered" mail at most this
 /// often, so that the form cannot be used to flood someone's inbox.
@@ -50,17 +52,16 @@ fn email_key(email: &str) -> String {
 }
 
 /// Persons seated and persons waiting.
-pub(crate) fn counts(conn: &Connection, widget: &str) -> Result<(u32, u32), StoreError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT status, sum(persons) FROM registrations
+pub(crate) fn counts(tx: &mut dyn Tx, widget: &str) -> Result<(u32, u32), StoreError> {
+    let rows = tx.query(
+        "SELECT status, CAST(sum(persons) AS BIGINT) FROM registrations
          WHERE widget = ?1 AND status IN ('seat', 'waiting') GROUP BY status",
+        args![widget],
     )?;
-    let mut rows = stmt.query(params![widget])?;
     let (mut seats, mut waiting) = (0u32, 0u32);
-    while let Some(row) = rows.next()? {
-        let status: String = row.get(0)?;
-        let n = u32::try_from(row.get::<_, i64>(1)?).unwrap_or(u32::MAX);
-        match status.as_str() {
+    for row in rows {
+        let n = row.u32(1)?;
+        match row.text(0)?.as_str() {
             "seat" => seats = n,
             _ => waiting = n,
         }
@@ -70,7 +71,7 @@ pub(crate) fn counts(conn: &Connection, widget: &str) -> Result<(u32, u32), Stor
 
 /// Checks the event's rules and places the registration; nothing is written yet.
 pub(crate) fn decide(
-    conn: &Connection,
+    tx: &mut dyn Tx,
     widget: &str,
     registration: &Registration,
     context: &RegistrationContext,
@@ -89,7 +90,7 @@ pub(crate) fn decide(
             ),
         }])));
     }
-    let (taken, waiting) = counts(conn, widget)?;
+    let (taken, waiting) = counts(tx, widget)?;
     let Some(placement) = place(
         event.capacity,
         taken,
@@ -104,14 +105,14 @@ pub(crate) fn decide(
             format!("only {left} seats are left and this event has no waiting list")
         })));
     };
-    let existing: Option<i64> = conn
-        .query_row(
+    let existing = tx
+        .query_opt(
             "SELECT id FROM registrations
              WHERE widget = ?1 AND email_key = ?2 AND status != 'cancelled'",
-            params![widget, email_key(&registration.email)],
-            |row| row.get(0),
-        )
-        .optional()?;
+            args![widget, email_key(&registration.email)],
+        )?
+        .map(|row| row.int(0))
+        .transpose()?;
     Ok(Ok(match existing {
         Some(existing) => Verdict::Duplicate {
             existing,
@@ -123,7 +124,7 @@ pub(crate) fn decide(
 
 /// Writes what [`decide`] found, and queues the mail.
 pub(crate) fn record(
-    conn: &Connection,
+    tx: &mut dyn Tx,
     verdict: Verdict,
     submission: i64,
     widget: &str,
@@ -144,50 +145,56 @@ pub(crate) fn record(
                     MailKind::Event(EventMailKind::WaitingList),
                 ),
             };
-            conn.execute(
-                "INSERT INTO registrations
+            let seated_at = (status == RegistrationStatus::Seat).then(|| at.clone());
+            let id = tx
+                .query_one(
+                    "INSERT INTO registrations
                    (widget, submission, status, name, email, email_key, persons, phone,
                     organisation, note, lang, created_at, seated_at, purge_at_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,
-                         CASE WHEN ?3 = 'seat' THEN ?12 END, ?13)",
-                params![
-                    widget,
-                    submission,
-                    status.as_str(),
-                    registration.name.trim(),
-                    registration.email.trim(),
-                    email_key(&registration.email),
-                    registration.persons,
-                    registration.phone.trim(),
-                    registration.organisation.trim(),
-                    registration.note.trim(),
-                    lang_code(registration.language()),
-                    at,
-                    context.purge_at.0,
-                ],
-            )?;
-            enqueue(conn, conn.last_insert_rowid(), kind, now)?;
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+                 RETURNING id",
+                    args![
+                        widget,
+                        submission,
+                        status.as_str(),
+                        registration.name.trim(),
+                        registration.email.trim(),
+                        email_key(&registration.email),
+                        registration.persons,
+                        registration.phone.trim(),
+                        registration.organisation.trim(),
+                        registration.note.trim(),
+                        lang_code(registration.language()),
+                        at,
+                        seated_at,
+                        context.purge_at.0,
+                    ],
+                )?
+                .int(0)?;
+            enqueue(tx, id, kind, now)?;
         }
         Verdict::Duplicate { existing, .. } => {
-            let status: String = conn.query_row(
-                "SELECT status FROM registrations WHERE id = ?1",
-                params![existing],
-                |row| row.get(0),
-            )?;
+            let status = tx
+                .query_one(
+                    "SELECT status FROM registrations WHERE id = ?1",
+                    args![existing],
+                )?
+                .text(0)?;
             let kind = if status == "seat" {
                 MailKind::Event(EventMailKind::AlreadySeat)
             } else {
                 MailKind::Event(EventMailKind::AlreadyWaiting)
             };
-            let recent: bool = conn.query_row(
-                "SELECT EXISTS (SELECT 1 FROM mail_queue WHERE registration = ?1
+            let recent = tx
+                .query_one(
+                    "SELECT count(*) FROM mail_queue WHERE registration = ?1
                    AND kind IN ('already_seat', 'already_waiting')
-                   AND next_attempt_ms > ?2 - ?3)",
-                params![existing, now.0, ALREADY_MAIL_INTERVAL_MS],
-                |row| row.get(0),
-            )?;
+                   AND next_attempt_ms > ?2",
+                    args![existing, now.0 - ALREADY_MAIL_INTERVAL_MS],
+                )?
+                .bool(0)?;
             if !recent {
-                enqueue(conn, existing, kind, now)?;
+                enqueue(tx, existing, kind, now)?;
             }
         }
     }
@@ -197,25 +204,25 @@ pub(crate) fn record(
 /// Queues a mail; one with a link gets a fresh token, of which only the hash is kept beyond
 /// the queue.
 fn enqueue(
-    conn: &Connection,
+    tx: &mut dyn Tx,
     registration: i64,
     kind: MailKind,
     now: Timestamp,
 ) -> Result<(), StoreError> {
     let token = if kind.has_link() {
         let token = new_token()?;
-        conn.execute(
+        tx.execute(
             "INSERT INTO cancel_tokens (token_sha256, registration) VALUES (?1, ?2)",
-            params![token_hash(&token), registration],
+            args![token_hash(&token), registration],
         )?;
         Some(token)
     } else {
         None
     };
-    conn.execute(
+    tx.execute(
         "INSERT INTO mail_queue (registration, kind, token, created_at, next_attempt_ms)
          VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![registration, kind.as_str(), token, rfc3339_utc(now), now.0],
+        args![registration, kind.as_str(), token, rfc3339_utc(now), now.0],
     )?;
     Ok(())
 }
@@ -223,73 +230,68 @@ fn enqueue(
 const RECORD_COLUMNS: &str = "id, widget, status, name, email, persons, phone, organisation, \
     note, lang, created_at, seated_at, cancelled_at, cancelled_by";
 
-fn record_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Result<RegistrationRecord, StoreError>> {
-    let widget: String = row.get(1)?;
-    let status: String = row.get(2)?;
-    let persons: i64 = row.get(5)?;
-    let build = || -> Result<RegistrationRecord, StoreError> {
-        Ok(RegistrationRecord {
-            id: row.get(0)?,
-            widget: WidgetId::parse(&widget)
-                .map_err(|e| StoreError(format!("stored widget id '{widget}' {e}")))?,
-            status: RegistrationStatus::parse(&status)
-                .ok_or_else(|| StoreError(format!("stored status '{status}'")))?,
-            waiting_position: None,
-            name: row.get(3)?,
-            email: row.get(4)?,
-            persons: u32::try_from(persons).unwrap_or(u32::MAX),
-            phone: row.get(6)?,
-            organisation: row.get(7)?,
-            note: row.get(8)?,
-            lang: row.get(9)?,
-            created_at: row.get(10)?,
-            seated_at: row.get(11)?,
-            cancelled_at: row.get(12)?,
-            cancelled_by: row.get(13)?,
-        })
-    };
-    Ok(build())
+fn record_row(row: &Row) -> Result<RegistrationRecord, StoreError> {
+    let widget = row.text(1)?;
+    let status = row.text(2)?;
+    Ok(RegistrationRecord {
+        id: row.int(0)?,
+        widget: WidgetId::parse(&widget)
+            .map_err(|e| StoreError(format!("stored widget id '{widget}' {e}")))?,
+        status: RegistrationStatus::parse(&status)
+            .ok_or_else(|| StoreError(format!("stored status '{status}'")))?,
+        waiting_position: None,
+        name: row.text(3)?,
+        email: row.text(4)?,
+        persons: row.u32(5)?,
+        phone: row.text(6)?,
+        organisation: row.text(7)?,
+        note: row.text(8)?,
+        lang: row.text(9)?,
+        created_at: row.text(10)?,
+        seated_at: row.opt_text(11)?,
+        cancelled_at: row.opt_text(12)?,
+        cancelled_by: row.opt_text(13)?,
+    })
 }
 
-fn load(conn: &Connection, id: i64) -> Result<Option<RegistrationRecord>, StoreError> {
-    conn.query_row(
+fn load(tx: &mut dyn Tx, id: i64) -> Result<Option<RegistrationRecord>, StoreError> {
+    tx.query_opt(
         &format!("SELECT {RECORD_COLUMNS} FROM registrations WHERE id = ?1"),
-        params![id],
-        record_row,
-    )
-    .optional()?
+        args![id],
+    )?
+    .as_ref()
+    .map(record_row)
     .transpose()
 }
 
 pub(crate) fn by_token(
-    conn: &Connection,
+    tx: &mut dyn Tx,
     token: &str,
 ) -> Result<Option<RegistrationRecord>, StoreError> {
-    let id: Option<i64> = conn
-        .query_row(
+    let id = tx
+        .query_opt(
             "SELECT registration FROM cancel_tokens WHERE token_sha256 = ?1",
-            params![token_hash(token)],
-            |row| row.get(0),
-        )
-        .optional()?;
+            args![token_hash(token)],
+        )?
+        .map(|row| row.int(0))
+        .transpose()?;
     match id {
-        Some(id) => load(conn, id),
+        Some(id) => load(tx, id),
         None => Ok(None),
     }
 }
 
 pub(crate) fn cancel(
-    conn: &Connection,
+    tx: &mut dyn Tx,
     who: &Canceller,
     event: Option<&Event>,
     now: Timestamp,
 ) -> Result<CancelOutcome, StoreError> {
     let (record, by) = match who {
-        Canceller::Token(token) => (by_token(conn, token)?, "registrant"),
-        Canceller::Organiser { widget, id } => (
-            load(conn, *id)?.filter(|r| r.widget == *widget),
-            "organiser",
-        ),
+        Canceller::Token(token) => (by_token(tx, token)?, "registrant"),
+        Canceller::Organiser { widget, id } => {
+            (load(tx, *id)?.filter(|r| r.widget == *widget), "organiser")
+        }
     };
     let Some(record) = record else {
         return Ok(CancelOutcome::Unknown);
@@ -297,29 +299,29 @@ pub(crate) fn cancel(
     if record.status == RegistrationStatus::Cancelled {
         return Ok(CancelOutcome::AlreadyCancelled(record));
     }
-    conn.execute(
+    tx.execute(
         "UPDATE registrations SET status = 'cancelled', cancelled_at = ?1, cancelled_by = ?2
          WHERE id = ?3",
-        params![rfc3339_utc(now), by, record.id],
+        args![rfc3339_utc(now), by, record.id],
     )?;
     let kind = if by == "registrant" {
         MailKind::Event(EventMailKind::Cancelled)
     } else {
         MailKind::Event(EventMailKind::CancelledByOrganiser)
     };
-    enqueue(conn, record.id, kind, now)?;
+    enqueue(tx, record.id, kind, now)?;
     let promoted = match event {
-        Some(event) => promote(conn, record.widget.as_str(), event, now)?,
+        Some(event) => promote(tx, record.widget.as_str(), event, now)?,
         None => 0,
     };
-    let record = load(conn, record.id)?
+    let record = load(tx, record.id)?
         .ok_or_else(|| StoreError("a registration vanished while cancelling".into()))?;
     Ok(CancelOutcome::Cancelled { record, promoted })
 }
 
 /// Moves the head of the waiting list onto free seats while they fit, until the event starts.
 fn promote(
-    conn: &Connection,
+    tx: &mut dyn Tx,
     widget: &str,
     event: &Event,
     now: Timestamp,
@@ -330,43 +332,37 @@ fn promote(
     if event.cancelled || now >= event.facts.starts_at {
         return Ok(0);
     }
-    let (taken, _) = counts(conn, widget)?;
-    let queue: Vec<(i64, u32)> = {
-        let mut stmt = conn.prepare_cached(
+    let (taken, _) = counts(tx, widget)?;
+    let queue = tx
+        .query(
             "SELECT id, persons FROM registrations WHERE widget = ?1 AND status = 'waiting'
              ORDER BY id",
-        )?;
-        let rows = stmt.query_map(params![widget], |row| {
-            Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)?))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (id, persons) = row?;
-            out.push((id, u32::try_from(persons).unwrap_or(u32::MAX)));
-        }
-        out
-    };
+            args![widget],
+        )?
+        .iter()
+        .map(|row| Ok((row.int(0)?, row.u32(1)?)))
+        .collect::<Result<Vec<(i64, u32)>, StoreError>>()?;
     let persons: Vec<u32> = queue.iter().map(|(_, p)| *p).collect();
     let n = promotions(seats_left(capacity, taken), &persons);
     for (id, _) in &queue[..n] {
-        conn.execute(
+        tx.execute(
             "UPDATE registrations SET status = 'seat', seated_at = ?1 WHERE id = ?2",
-            params![rfc3339_utc(now), id],
+            args![rfc3339_utc(now), *id],
         )?;
-        enqueue(conn, *id, MailKind::Event(EventMailKind::Promoted), now)?;
+        enqueue(tx, *id, MailKind::Event(EventMailKind::Promoted), now)?;
     }
     Ok(n)
 }
 
-pub(crate) fn list(conn: &Connection, widget: &str) -> Result<Vec<RegistrationRecord>, StoreError> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {RECORD_COLUMNS} FROM registrations WHERE widget = ?1 ORDER BY id"
-    ))?;
-    let rows = stmt.query_map(params![widget], record_row)?;
+pub(crate) fn list(tx: &mut dyn Tx, widget: &str) -> Result<Vec<RegistrationRecord>, StoreError> {
+    let rows = tx.query(
+        &format!("SELECT {RECORD_COLUMNS} FROM registrations WHERE widget = ?1 ORDER BY id"),
+        args![widget],
+    )?;
     let mut out = Vec::new();
     let mut position = 0;
-    for row in rows {
-        let mut record = row??;
+    for row in &rows {
+        let mut record = record_row(row)?;
         if record.status == RegistrationStatus::Waiting {
             position += 1;
             record.waiting_position = Some(position);
@@ -377,14 +373,14 @@ pub(crate) fn list(conn: &Connection, widget: &str) -> Result<Vec<RegistrationRe
 }
 
 pub(crate) fn claim(
-    conn: &Connection,
+    tx: &mut dyn Tx,
     now_ms: i64,
     lease_ms: i64,
     limit: usize,
 ) -> Result<Vec<MailJob>, StoreError> {
     let mut jobs = Vec::new();
     {
-        let mut stmt = conn.prepare_cached(
+        let rows = tx.query(
             "SELECT q.id, q.kind, q.token, q.attempts, coalesce(r.widget, s.widget),
                     coalesce(r.email, s.email), coalesce(r.lang, s.lang), coalesce(r.persons, 1),
                     s.lists
@@ -393,23 +389,23 @@ pub(crate) fn claim(
              LEFT JOIN subscriptions s ON s.id = q.subscription
              WHERE q.sent_at IS NULL AND q.failed_at IS NULL AND q.next_attempt_ms <= ?1
              ORDER BY q.id LIMIT ?2",
+            args![now_ms, limit],
         )?;
-        let mut rows = stmt.query(params![now_ms, i64::try_from(limit).unwrap_or(i64::MAX)])?;
-        while let Some(row) = rows.next()? {
-            let kind: String = row.get(1)?;
-            let widget: String = row.get(4)?;
+        for row in rows {
+            let kind = row.text(1)?;
+            let widget = row.text(4)?;
             jobs.push(MailJob {
-                id: row.get(0)?,
+                id: row.int(0)?,
                 kind: MailKind::parse(&kind)
                     .ok_or_else(|| StoreError(format!("queued mail of unknown kind '{kind}'")))?,
-                token: row.get(2)?,
-                attempts: u32::try_from(row.get::<_, i64>(3)?).unwrap_or(u32::MAX),
+                token: row.opt_text(2)?,
+                attempts: row.u32(3)?,
                 widget: WidgetId::parse(&widget)
                     .map_err(|e| StoreError(format!("stored widget id '{widget}' {e}")))?,
-                to: row.get(5)?,
-                lang: row.get(6)?,
-                persons: u32::try_from(row.get::<_, i64>(7)?).unwrap_or(1),
-                lists: match row.get::<_, Option<String>>(8)? {
+                to: row.text(5)?,
+                lang: row.text(6)?,
+                persons: row.u32(7)?,
+                lists: match row.opt_text(8)? {
                     Some(json) => serde_json::from_str(&json)
                         .map_err(|e| StoreError(format!("stored lists are not JSON: {e}")))?,
                     None => Vec::new(),
@@ -418,7 +414,7 @@ pub(crate) fn claim(
         }
     }
     MAILS.lease(
-        conn,
+        tx,
         jobs.iter().map(|j| j.id),
         now_ms.saturating_add(lease_ms),
     )?;
@@ -426,45 +422,46 @@ pub(crate) fn claim(
 }
 
 pub(crate) fn purge(
-    conn: &Connection,
+    tx: &mut dyn Tx,
     now: Timestamp,
     cutoffs: &[(WidgetId, Timestamp)],
-) -> Result<usize, StoreError> {
-    let mut update = conn.prepare_cached(
-        "UPDATE registrations SET purge_at_ms = ?2 WHERE widget = ?1 AND purge_at_ms != ?2",
-    )?;
+) -> Result<u64, StoreError> {
     for (widget, at) in cutoffs {
-        update.execute(params![widget.as_str(), at.0])?;
+        tx.execute(
+            "UPDATE registrations SET purge_at_ms = ?2 WHERE widget = ?1 AND purge_at_ms != ?2",
+            args![widget.as_str(), at.0],
+        )?;
     }
-    Ok(conn.execute(
+    tx.execute(
         "DELETE FROM registrations WHERE purge_at_ms <= ?1",
-        params![now.0],
-    )?)
+        args![now.0],
+    )
 }
 
 /// Deletes every registration of the address (an erasure request); the seats it held go to the
 /// waiting lists of declared events. Returns the registrations deleted and the promotions.
 pub(crate) fn erase(
-    conn: &Connection,
+    tx: &mut dyn Tx,
     email_key: &str,
     events: &std::collections::BTreeMap<WidgetId, std::sync::Arc<Event>>,
     now: Timestamp,
-) -> Result<(usize, usize), StoreError> {
-    let seated: Vec<String> = {
-        let mut stmt = conn.prepare_cached(
+) -> Result<(u64, u64), StoreError> {
+    let seated = tx
+        .query(
             "SELECT DISTINCT widget FROM registrations WHERE email_key = ?1 AND status = 'seat'",
-        )?;
-        let rows = stmt.query_map(params![email_key], |row| row.get(0))?;
-        rows.collect::<Result<_, _>>()?
-    };
-    let deleted = conn.execute(
+            args![email_key],
+        )?
+        .iter()
+        .map(|row| row.text(0))
+        .collect::<Result<Vec<String>, StoreError>>()?;
+    let deleted = tx.execute(
         "DELETE FROM registrations WHERE email_key = ?1",
-        params![email_key],
+        args![email_key],
     )?;
     let mut promoted = 0;
     for widget in seated {
         if let Some(event) = WidgetId::parse(&widget).ok().and_then(|w| events.get(&w)) {
-            promoted += promote(conn, &widget, event, now)?;
+            promoted += promote(tx, &widget, event, now)? as u64;
         }
     }
     Ok((deleted, promoted))

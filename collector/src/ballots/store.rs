@@ -1,0 +1,63 @@
+//! A ballot's counts: added to the running totals in the submission's write transaction, so
+//! that reading results never scans the submissions; read in one snapshot.
+
+use crate::args;
+use crate::db::{StoreError, Tx};
+use mitmachen_shared::ids::WidgetId;
+use mitmachen_shared::protocol::{Results, Submission};
+use std::collections::BTreeMap;
+
+/// Adds a poll's choices or a topic list's dots to the widget's totals.
+pub(crate) fn count(
+    tx: &mut dyn Tx,
+    widget: &str,
+    submission: &Submission,
+) -> Result<(), StoreError> {
+    let counted: Vec<(&str, u32)> = match submission {
+        Submission::Poll(ballot) => ballot.choices.iter().map(|k| (k.as_str(), 1)).collect(),
+        Submission::Topics(ballot) => ballot
+            .dots
+            .iter()
+            .map(|d| (d.topic.as_str(), d.count))
+            .collect(),
+        Submission::Proposal(_) | Submission::Registration(_) | Submission::Subscription(_) => {
+            return Ok(());
+        }
+    };
+    tx.execute(
+        "INSERT INTO widget_totals (widget, ballots) VALUES (?1, 1)
+         ON CONFLICT (widget) DO UPDATE SET ballots = widget_totals.ballots + 1",
+        args![widget],
+    )?;
+    for (key, n) in counted {
+        tx.execute(
+            "INSERT INTO tallies (widget, option, count) VALUES (?1, ?2, ?3)
+             ON CONFLICT (widget, option) DO UPDATE SET count = tallies.count + excluded.count",
+            args![widget, key, n],
+        )?;
+    }
+    Ok(())
+}
+
+/// A widget's totals; one without ballots has none. Call inside one read transaction, so that
+/// ballots and counts come from the same commit.
+pub(crate) fn results(tx: &mut dyn Tx, widget: &WidgetId) -> Result<Results, StoreError> {
+    let ballots = tx
+        .query_opt(
+            "SELECT ballots FROM widget_totals WHERE widget = ?1",
+            args![widget.as_str()],
+        )?
+        .map_or(Ok(0), |row| row.count(0))?;
+    let mut counts = BTreeMap::new();
+    for row in tx.query(
+        "SELECT option, count FROM tallies WHERE widget = ?1",
+        args![widget.as_str()],
+    )? {
+        counts.insert(row.text(0)?, row.count(1)?);
+    }
+    Ok(Results {
+        widget: widget.clone(),
+        ballots,
+        counts,
+    })
+}

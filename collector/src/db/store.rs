@@ -1,0 +1,213 @@
+//! The [`Store`] over any [`Backend`]: each call is one transaction of the backend, running the
+//! feature's own rules and queries. Nothing here knows which database it talks to.
+
+use super::queue::{MAILS, WEBHOOKS};
+use super::{
+    Backend, CancelOutcome, Canceller, ConfirmOutcome, ConfirmView, DecideOutcome, Decision,
+    Erased, MailJob, NewSubmission, ProposalRecord, ProposalStatus, RegistrationRecord, Store,
+    StoreError, SubmitOutcome, SubscriberRecord, SubscriptionStatus, UnsubscribeOutcome,
+    WebhookJob, now,
+};
+use crate::events::Event;
+use crate::newsletters::Newsletter;
+use crate::{args, ballots, erasure, events, newsletters, proposals, submissions};
+use mitmachen_shared::ids::WidgetId;
+use mitmachen_shared::protocol::{Results, Topic};
+use mitmachen_shared::time::Timestamp;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+pub struct Db<B> {
+    backend: B,
+}
+
+impl<B: Backend> Db<B> {
+    pub fn new(backend: B) -> Self {
+        Db { backend }
+    }
+
+    /// The database itself, for tests and tools that need a transaction of their own.
+    pub fn backend(&self) -> &B {
+        &self.backend
+    }
+}
+
+fn usize_of(n: u64) -> usize {
+    usize::try_from(n).unwrap_or(usize::MAX)
+}
+
+impl<B: Backend> Store for Db<B> {
+    fn submit(&self, new: NewSubmission) -> Result<SubmitOutcome, StoreError> {
+        self.backend
+            .write(move |tx| submissions::store::submit(tx, &new))
+    }
+
+    fn results(&self, widget: &WidgetId) -> Result<Results, StoreError> {
+        self.backend.read(|tx| ballots::store::results(tx, widget))
+    }
+
+    fn topics(&self, widget: &WidgetId) -> Result<Vec<Topic>, StoreError> {
+        self.backend.read(|tx| proposals::store::topics(tx, widget))
+    }
+
+    fn proposals(
+        &self,
+        widget: &WidgetId,
+        status: Option<ProposalStatus>,
+    ) -> Result<Vec<ProposalRecord>, StoreError> {
+        self.backend
+            .read(|tx| proposals::store::list(tx, widget, status))
+    }
+
+    fn decide(&self, key: &str, decision: Decision) -> Result<DecideOutcome, StoreError> {
+        let key = key.to_owned();
+        self.backend
+            .write(move |tx| proposals::store::decide(tx, &key, decision))
+    }
+
+    fn event_counts(&self, widget: &WidgetId) -> Result<(u32, u32), StoreError> {
+        self.backend
+            .read(|tx| events::store::counts(tx, widget.as_str()))
+    }
+
+    fn registration_by_token(&self, token: &str) -> Result<Option<RegistrationRecord>, StoreError> {
+        self.backend.read(|tx| events::store::by_token(tx, token))
+    }
+
+    fn cancel(&self, who: Canceller, event: Option<&Event>) -> Result<CancelOutcome, StoreError> {
+        let event = event.cloned();
+        self.backend
+            .write(move |tx| events::store::cancel(tx, &who, event.as_ref(), now()))
+    }
+
+    fn registrations(&self, widget: &WidgetId) -> Result<Vec<RegistrationRecord>, StoreError> {
+        self.backend
+            .read(|tx| events::store::list(tx, widget.as_str()))
+    }
+
+    fn claim_mails(
+        &self,
+        now_ms: i64,
+        lease_ms: i64,
+        limit: usize,
+    ) -> Result<Vec<MailJob>, StoreError> {
+        self.backend
+            .write(move |tx| events::store::claim(tx, now_ms, lease_ms, limit))
+    }
+
+    fn mail_sent(&self, id: i64) -> Result<(), StoreError> {
+        self.backend.write(move |tx| MAILS.sent(tx, id, now()))
+    }
+
+    fn mail_failed(
+        &self,
+        id: i64,
+        error: &str,
+        retry_at_ms: Option<i64>,
+    ) -> Result<(), StoreError> {
+        let error = error.to_owned();
+        self.backend
+            .write(move |tx| MAILS.failed(tx, id, &error, retry_at_ms, now()))
+    }
+
+    fn purge(
+        &self,
+        now: Timestamp,
+        cutoffs: &[(WidgetId, Timestamp)],
+    ) -> Result<usize, StoreError> {
+        let cutoffs = cutoffs.to_vec();
+        self.backend.write(move |tx| {
+            let registrations = events::store::purge(tx, now, &cutoffs)?;
+            let requests = newsletters::store::purge(tx, now)?;
+            Ok(usize_of(registrations.saturating_add(requests)))
+        })
+    }
+
+    fn confirm_view(&self, token: &str, now: Timestamp) -> Result<ConfirmView, StoreError> {
+        self.backend
+            .read(|tx| newsletters::store::confirm_view(tx, token, now))
+    }
+
+    fn confirm(
+        &self,
+        token: &str,
+        newsletters: &BTreeMap<WidgetId, Arc<Newsletter>>,
+        now: Timestamp,
+    ) -> Result<ConfirmOutcome, StoreError> {
+        let (token, newsletters) = (token.to_owned(), newsletters.clone());
+        self.backend
+            .write(move |tx| newsletters::store::confirm(tx, &token, &newsletters, now))
+    }
+
+    fn unsubscribe_view(&self, token: &str) -> Result<Option<(WidgetId, String)>, StoreError> {
+        self.backend
+            .read(|tx| newsletters::store::unsubscribe_view(tx, token))
+    }
+
+    fn unsubscribe(
+        &self,
+        token: &str,
+        newsletters: &BTreeMap<WidgetId, Arc<Newsletter>>,
+        now: Timestamp,
+    ) -> Result<UnsubscribeOutcome, StoreError> {
+        let (token, newsletters) = (token.to_owned(), newsletters.clone());
+        self.backend
+            .write(move |tx| newsletters::store::unsubscribe(tx, &token, &newsletters, now))
+    }
+
+    fn subscribers(
+        &self,
+        widget: &WidgetId,
+        status: Option<SubscriptionStatus>,
+    ) -> Result<Vec<SubscriberRecord>, StoreError> {
+        self.backend
+            .read(|tx| newsletters::store::list(tx, widget.as_str(), status))
+    }
+
+    fn erase(
+        &self,
+        email: &str,
+        events: &BTreeMap<WidgetId, Arc<Event>>,
+        now: Timestamp,
+    ) -> Result<Erased, StoreError> {
+        let (email, events) = (email.to_owned(), events.clone());
+        self.backend
+            .write(move |tx| erasure::store::erase(tx, &email, &events, now))
+    }
+
+    fn claim_webhooks(
+        &self,
+        now_ms: i64,
+        lease_ms: i64,
+        limit: usize,
+    ) -> Result<Vec<WebhookJob>, StoreError> {
+        self.backend
+            .write(move |tx| newsletters::store::claim_webhooks(tx, now_ms, lease_ms, limit))
+    }
+
+    fn webhook_sent(&self, id: i64) -> Result<(), StoreError> {
+        self.backend.write(move |tx| WEBHOOKS.sent(tx, id, now()))
+    }
+
+    fn webhook_failed(
+        &self,
+        id: i64,
+        error: &str,
+        retry_at_ms: Option<i64>,
+    ) -> Result<(), StoreError> {
+        let error = error.to_owned();
+        self.backend
+            .write(move |tx| WEBHOOKS.failed(tx, id, &error, retry_at_ms, now()))
+    }
+
+    fn health(&self) -> Result<(), StoreError> {
+        let one = self
+            .backend
+            .read(|tx| tx.query_one("SELECT 1", args![])?.int(0))?;
+        if one == 1 {
+            Ok(())
+        } else {
+            Err(StoreError("SELECT 1 did not answer 1".into()))
+        }
+    }
+}
