@@ -8,8 +8,10 @@
 mod events;
 mod mail;
 mod newsletters;
+mod server;
 
 pub use mail::{MailRoute, MailSettings};
+pub use server::ServerLimits;
 
 use crate::events::{DEFAULT_RETENTION_DAYS, Event};
 use crate::newsletters::Newsletter;
@@ -94,6 +96,8 @@ pub struct Config {
     /// Days after an event until its registrations' personal data is deleted.
     pub retention_days: u32,
     pub mail: MailSettings,
+    /// The HTTP server's timeouts, connection cap, header size and shutdown deadline.
+    pub server: ServerLimits,
 }
 
 impl Default for Config {
@@ -120,6 +124,7 @@ impl Default for Config {
                 from: mail::DEFAULT_FROM.into(),
                 route: MailRoute::Outbox(PathBuf::from("mitmachen-outbox")),
             },
+            server: ServerLimits::default(),
         }
     }
 }
@@ -172,6 +177,8 @@ struct FileConfig {
     retention_days: Option<i64>,
     #[serde(default)]
     mail: mail::FileMail,
+    #[serde(default)]
+    server: server::FileServer,
 }
 
 #[derive(Debug, Deserialize)]
@@ -408,6 +415,7 @@ impl Config {
                     })?;
         }
         config.mail = mail::settings(file.mail, &env, &config.database)?;
+        config.server = server::limits(file.server, &env)?;
         Ok(config)
     }
 
