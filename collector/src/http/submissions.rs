@@ -247,6 +247,10 @@ pub(super) async fn read_body(
     to_bytes(body, limit).await.map_err(|e| {
         if std::error::Error::source(&e).is_some_and(|s| s.is::<LengthLimitError>()) {
             ApiError::PayloadTooLarge { limit }
+        } else if let Some(timeout) = super::server::body_timeout(&e) {
+            ApiError::RequestTimeout(format!(
+                "{timeout}; send the request again (a submission with the same Idempotency-Key)"
+            ))
         } else {
             ApiError::MalformedJson("the body could not be read to its end; send it again".into())
         }
