@@ -5,8 +5,9 @@
 //! configured token every admin path answers `404 admin-disabled`, saying how to turn it on.
 
 use super::error::ApiError;
+use super::error::excerpt;
 use super::submissions::read_body;
-use super::{AppState, SharedState, blocking, widget_id};
+use super::{AppState, SharedState, blocking, single_header, widget_id};
 use crate::store::{DecideOutcome, Decision, ProposalStatus, is_proposal_key};
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State, rejection::PathRejection};
@@ -35,12 +36,15 @@ pub(super) fn authorize(state: &AppState, headers: &HeaderMap) -> Result<(), Api
     let Some(token) = &state.admin_token else {
         return Err(ApiError::AdminDisabled);
     };
-    let presented = headers
-        .get(AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, token)| token.trim());
+    let presented = single_header(
+        headers,
+        AUTHORIZATION.as_str(),
+        "send the admin token once, as Authorization: Bearer <token>",
+    )?
+    .and_then(|v| v.to_str().ok())
+    .and_then(|v| v.trim().split_once(' '))
+    .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+    .map(|(_, token)| token.trim());
     let Some(presented) = presented else {
         return Err(ApiError::Unauthorized(
             "send the admin token as Authorization: Bearer <token>".into(),
@@ -102,9 +106,16 @@ pub(super) fn only_param<'q>(
         .filter(|p| !p.is_empty())
     {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        if key != name || found.is_some() {
+        // Only the parameter's name is quoted, shortened: never the query or a value as sent.
+        if key != name {
             return Err(ApiError::BadQuery(format!(
-                "'{pair}': the only query parameter here is {name}, once"
+                "unknown query parameter '{}': the only one here is {name}",
+                excerpt(key)
+            )));
+        }
+        if found.is_some() {
+            return Err(ApiError::BadQuery(format!(
+                "{name} is given more than once; give it once"
             )));
         }
         found = Some(value);
@@ -117,7 +128,8 @@ fn status_filter(query: Option<&str>) -> Result<Option<ProposalStatus>, ApiError
         .map(|value| {
             ProposalStatus::parse(value).ok_or_else(|| {
                 ApiError::BadQuery(format!(
-                    "status '{value}' is none of pending, approved, rejected, merged"
+                    "status '{}' is none of pending, approved, rejected, merged",
+                    excerpt(value)
                 ))
             })
         })
@@ -181,7 +193,7 @@ async fn merge(
         _ => ApiError::MalformedJson(format!("the body is not valid JSON: {e}")),
     })?;
     let into = OptionKey::parse(&into)
-        .map_err(|e| invalid("/into", format!("the topic key '{into}' {e}")))?;
+        .map_err(|e| invalid("/into", format!("the topic key '{}' {e}", excerpt(&into))))?;
     decide(&state, key, Decision::Merge { into }).await
 }
 

@@ -2,7 +2,7 @@
 //! waiting list of an event (JSON or CSV), and cancelling one registration.
 
 use super::admin::{authorize, no_store, only_param};
-use super::error::ApiError;
+use super::error::{ApiError, excerpt};
 use super::{SharedState, blocking, widget_id};
 use crate::csv::{self, Separator};
 use crate::store::{CancelOutcome, Canceller, RegistrationRecord, RegistrationStatus};
@@ -39,6 +39,12 @@ async fn records(
     state: &SharedState,
     widget: WidgetId,
 ) -> Result<Vec<RegistrationRecord>, ApiError> {
+    // As the subscribers' list: an undeclared event is a typo in the path, not an empty list.
+    if !state.events.contains_key(&widget) {
+        return Err(ApiError::UnknownEvent(format!(
+            "this collector has no event '{widget}'; declare it in [events.{widget}]"
+        )));
+    }
     blocking(state, "listing registrations", move |store| {
         store.registrations(&widget)
     })
@@ -138,7 +144,8 @@ pub(super) fn separator(query: Option<&str>) -> Result<Separator, ApiError> {
     };
     Separator::parse(value).ok_or_else(|| {
         ApiError::BadQuery(format!(
-            "separator '{value}' is neither semicolon (German Excel, the default) nor comma"
+            "separator '{}' is neither semicolon (German Excel, the default) nor comma",
+            excerpt(value)
         ))
     })
 }
@@ -189,9 +196,12 @@ async fn cancel(
     let Path((widget, id)) =
         path.map_err(|_| ApiError::BadWidgetId("the path is not valid UTF-8".into()))?;
     let widget = widget_id(Ok(Path(widget)))?;
-    let id: i64 = id
-        .parse()
-        .map_err(|_| ApiError::NotFound(format!("'{id}' is not a registration id (a number)")))?;
+    let id: i64 = id.parse().map_err(|_| {
+        ApiError::NotFound(format!(
+            "'{}' is not a registration id (a number)",
+            excerpt(&id)
+        ))
+    })?;
     let event = state.events.get(&widget).cloned();
     let who = Canceller::Organiser {
         widget: widget.clone(),
