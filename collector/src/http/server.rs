@@ -34,7 +34,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{Notify, watch};
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, watch};
 use tokio::task::JoinSet;
 use tokio::time::{Instant, Sleep};
 
@@ -50,6 +50,8 @@ const WRITE_GRACE: Duration = Duration::from_secs(2);
 /// The pause after `accept` failed for lack of descriptors; long enough not to spin, short enough
 /// that waiting clients hardly notice.
 const ACCEPT_PAUSE: Duration = Duration::from_millis(50);
+/// How long a new connection waits for the slot of the one evicted for it.
+const EVICTION_WAIT: Duration = Duration::from_secs(1);
 
 /// Serves `app` on `listener` until `shutdown` completes, then lets open requests finish for at
 /// most `limits.shutdown_timeout`.
@@ -74,6 +76,7 @@ pub async fn serve(
         app,
         limits: limits.clone(),
         connections: Mutex::new(BTreeMap::new()),
+        slots: Arc::new(Semaphore::new(max_connections)),
         max_connections,
     });
     let (stop, stopping) = watch::channel(false);
@@ -90,13 +93,15 @@ pub async fn serve(
             accepted = listener.accept() => match accepted {
                 Ok((stream, peer)) => {
                     next_id += 1;
-                    if let Some(conn) = shared.admit(next_id) {
+                    if let Some(slot) = shared.slot().await {
+                        let conn = shared.admit(next_id);
                         tasks.spawn(serve_connection(
                             shared.clone(),
                             conn,
                             stream,
                             peer,
                             stopping.clone(),
+                            slot,
                         ));
                     }
                     // Else every held connection has a request in flight: this one is closed
@@ -133,6 +138,9 @@ struct Shared {
     limits: ServerLimits,
     /// The open connections by id; ids grow, so the first entries are the oldest.
     connections: Mutex<BTreeMap<u64, Arc<Conn>>>,
+    /// One permit per connection, held by its task until its socket is closed: an evicted
+    /// connection counts until its descriptor is really free.
+    slots: Arc<Semaphore>,
     max_connections: usize,
 }
 
@@ -144,20 +152,30 @@ impl Shared {
             .unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Registers a new connection; when full, closes the oldest one without a request in
-    /// flight to make room. `None`: all are busy, refuse this one.
-    fn admit(&self, id: u64) -> Option<Arc<Conn>> {
-        let mut connections = self.connections();
-        if connections.len() >= self.max_connections && !evict_one(&mut connections) {
-            tracing::warn!(
-                max_connections = self.max_connections,
-                "connection refused: every connection has a request in flight"
-            );
-            return None;
+    /// A slot for a new connection; when full, closes the oldest one without a request in
+    /// flight and takes its slot. `None`: all are busy, refuse the new one.
+    async fn slot(&self) -> Option<OwnedSemaphorePermit> {
+        if let Ok(slot) = self.slots.clone().try_acquire_owned() {
+            return Some(slot);
         }
+        if evict_one(&mut self.connections()) {
+            // The evicted task closes its socket at its next poll, well within this.
+            let freed = tokio::time::timeout(EVICTION_WAIT, self.slots.clone().acquire_owned());
+            if let Ok(Ok(slot)) = freed.await {
+                return Some(slot);
+            }
+        }
+        tracing::warn!(
+            max_connections = self.max_connections,
+            "connection refused: every connection has a request in flight"
+        );
+        None
+    }
+
+    fn admit(&self, id: u64) -> Arc<Conn> {
         let conn = Arc::new(Conn::new(id));
-        connections.insert(id, conn.clone());
-        Some(conn)
+        self.connections().insert(id, conn.clone());
+        conn
     }
 
     fn forget(&self, id: u64) {
@@ -196,6 +214,8 @@ struct Conn {
     phase: Mutex<(Phase, Instant)>,
     /// Wakes the connection's task to drop it (evicted to make room).
     close: Notify,
+    /// Wakes the connection's task to take the new phase's deadline, which may be earlier.
+    moved: Notify,
 }
 
 impl Conn {
@@ -204,6 +224,7 @@ impl Conn {
             id,
             phase: Mutex::new((Phase::Idle, Instant::now())),
             close: Notify::new(),
+            moved: Notify::new(),
         }
     }
 
@@ -213,6 +234,7 @@ impl Conn {
 
     fn enter(&self, phase: Phase) {
         *self.phase.lock().unwrap_or_else(PoisonError::into_inner) = (phase, Instant::now());
+        self.moved.notify_one();
     }
 
     /// Bytes arrived: a waiting connection starts its request's header.
@@ -220,6 +242,7 @@ impl Conn {
         let mut state = self.phase.lock().unwrap_or_else(PoisonError::into_inner);
         if state.0 == Phase::Idle {
             *state = (Phase::Header, Instant::now());
+            self.moved.notify_one();
         }
     }
 
@@ -242,6 +265,8 @@ async fn serve_connection(
     stream: TcpStream,
     peer: SocketAddr,
     mut stopping: watch::Receiver<bool>,
+    // Dropped last, after the socket: the slot is free once the descriptor is.
+    _slot: OwnedSemaphorePermit,
 ) {
     // Answers are small; Nagle's delay would only slow them down.
     let _ = stream.set_nodelay(true);
@@ -281,6 +306,7 @@ async fn serve_connection(
                     break;
                 }
             }
+            () = conn.moved.notified() => {}
             () = conn.close.notified() => {
                 tracing::debug!("connection closed to make room for a new one");
                 break;
