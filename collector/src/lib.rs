@@ -27,7 +27,6 @@ use db::SqliteStore;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::io::Write as _;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::sync::Notify;
 
@@ -185,14 +184,7 @@ pub async fn run(config: Config) -> Result<(), RunError> {
         .map_err(|e| RunError(format!("cannot write to stdout: {e}")))?;
     drop(stdout);
 
-    // Connect info gives the rate limits the peer address.
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
-    .map_err(|e| RunError(format!("the server stopped: {e}")))?;
+    app::server::serve(listener, app, &config.server, shutdown).await;
     tracing::info!("stopped");
     Ok(())
 }

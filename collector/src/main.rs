@@ -22,7 +22,11 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(mitmachen_collector::run(config)) {
+    let result = runtime.block_on(mitmachen_collector::run(config));
+    // A store call still running on a blocking thread must not hold the exit past the
+    // shutdown deadline (dropping the runtime would wait for it).
+    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("mitmachen collector: {e}");

@@ -6,8 +6,8 @@
 //! configured token every admin path answers `404 admin-disabled`, saying how to turn it on.
 
 use super::csv::Separator;
-use super::error::ApiError;
-use super::{AppState, SharedState};
+use super::error::{ApiError, excerpt};
+use super::{AppState, SharedState, single_header};
 use axum::extract::FromRequestParts;
 use axum::http::header::{AUTHORIZATION, CACHE_CONTROL};
 use axum::http::request::Parts;
@@ -35,12 +35,15 @@ fn authorize(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
     let Some(token) = &state.admin_token else {
         return Err(ApiError::AdminDisabled);
     };
-    let presented = headers
-        .get(AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, token)| token.trim());
+    let presented = single_header(
+        headers,
+        AUTHORIZATION.as_str(),
+        "send the admin token once, as Authorization: Bearer <token>",
+    )?
+    .and_then(|v| v.to_str().ok())
+    .and_then(|v| v.trim().split_once(' '))
+    .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+    .map(|(_, token)| token.trim());
     let Some(presented) = presented else {
         return Err(ApiError::Unauthorized(
             "send the admin token as Authorization: Bearer <token>".into(),
@@ -82,9 +85,16 @@ pub fn only_param<'q>(query: Option<&'q str>, name: &str) -> Result<Option<&'q s
         .filter(|p| !p.is_empty())
     {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        if key != name || found.is_some() {
+        // Only the parameter's name is quoted, shortened: never the query or a value as sent.
+        if key != name {
             return Err(ApiError::BadQuery(format!(
-                "'{pair}': the only query parameter here is {name}, once"
+                "unknown query parameter '{}': the only one here is {name}",
+                excerpt(key)
+            )));
+        }
+        if found.is_some() {
+            return Err(ApiError::BadQuery(format!(
+                "{name} is given more than once; give it once"
             )));
         }
         found = Some(value);
@@ -98,7 +108,8 @@ pub fn separator(query: Option<&str>) -> Result<Separator, ApiError> {
     };
     Separator::parse(value).ok_or_else(|| {
         ApiError::BadQuery(format!(
-            "separator '{value}' is neither semicolon (German Excel, the default) nor comma"
+            "separator '{}' is neither semicolon (German Excel, the default) nor comma",
+            excerpt(value)
         ))
     })
 }

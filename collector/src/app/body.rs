@@ -1,4 +1,5 @@
-//! Reading a request body whole, within the configured limit (`413 payload-too-large`).
+//! Reading a request body whole, within the configured limit (`413 payload-too-large`) and the
+//! body timeout (`408 request-timeout`).
 
 use super::error::ApiError;
 use axum::body::{Body, Bytes, to_bytes};
@@ -18,6 +19,10 @@ pub async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<
     to_bytes(body, limit).await.map_err(|e| {
         if std::error::Error::source(&e).is_some_and(|s| s.is::<LengthLimitError>()) {
             ApiError::PayloadTooLarge { limit }
+        } else if let Some(timeout) = super::server::body_timeout(&e) {
+            ApiError::RequestTimeout(format!(
+                "{timeout}; send the request again (a submission with the same Idempotency-Key)"
+            ))
         } else {
             ApiError::MalformedJson("the body could not be read to its end; send it again".into())
         }

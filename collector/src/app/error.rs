@@ -41,6 +41,12 @@ pub enum ApiError {
         detail: String,
         errors: Vec<FieldError>,
     },
+    /// A header that may appear once (`Idempotency-Key`, `Authorization`) came more than once.
+    DuplicateHeader(String),
+    /// The body did not arrive within the body timeout; sent with `Connection: close`.
+    RequestTimeout(String),
+    /// The answer took longer than the request deadline (a stuck store, not the client).
+    DeadlineExceeded(String),
     /// Over a per-client limit; sent with `Retry-After: retry_after` (seconds).
     RateLimited {
         detail: String,
@@ -56,7 +62,9 @@ impl ApiError {
             ApiError::MalformedJson(_)
             | ApiError::IdempotencyKeyMissing(_)
             | ApiError::BadWidgetId(_)
-            | ApiError::BadQuery(_) => StatusCode::BAD_REQUEST,
+            | ApiError::BadQuery(_)
+            | ApiError::DuplicateHeader(_) => StatusCode::BAD_REQUEST,
+            ApiError::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::AdminDisabled => StatusCode::NOT_FOUND,
             ApiError::OriginNotAllowed(_) => StatusCode::FORBIDDEN,
@@ -72,7 +80,9 @@ impl ApiError {
             | ApiError::Closed(_)
             | ApiError::InvalidDecision { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::StorageUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::StorageUnavailable | ApiError::DeadlineExceeded(_) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -97,6 +107,9 @@ impl ApiError {
             ApiError::AdminDisabled => "admin-disabled",
             ApiError::Unauthorized(_) => "unauthorized",
             ApiError::InvalidDecision { .. } => "invalid-decision",
+            ApiError::DuplicateHeader(_) => "duplicate-header",
+            ApiError::RequestTimeout(_) => "request-timeout",
+            ApiError::DeadlineExceeded(_) => "deadline-exceeded",
             ApiError::RateLimited { .. } => "rate-limited",
             ApiError::StorageUnavailable => "storage-unavailable",
             ApiError::Internal => "internal",
@@ -123,6 +136,9 @@ impl ApiError {
             ApiError::AdminDisabled => "The admin API is off",
             ApiError::Unauthorized(_) => "Bearer token missing or wrong",
             ApiError::InvalidDecision { .. } => "The decision is not possible",
+            ApiError::DuplicateHeader(_) => "A header is sent more than once",
+            ApiError::RequestTimeout(_) => "The request was not sent in time",
+            ApiError::DeadlineExceeded(_) => "The answer took too long",
             ApiError::RateLimited { .. } => "Too many requests",
             ApiError::StorageUnavailable => "Storage unavailable",
             ApiError::Internal => "Internal error",
@@ -146,6 +162,9 @@ impl ApiError {
             | ApiError::EventFull(d)
             | ApiError::Unauthorized(d)
             | ApiError::InvalidDecision { detail: d, .. }
+            | ApiError::DuplicateHeader(d)
+            | ApiError::RequestTimeout(d)
+            | ApiError::DeadlineExceeded(d)
             | ApiError::RateLimited { detail: d, .. } => d.clone(),
             ApiError::AdminDisabled => "the admin API is off because no token is configured; set \
                 admin_token in the configuration file or MITMACHEN_ADMIN_TOKEN (at least 32 \
@@ -202,6 +221,9 @@ impl ApiError {
                 retry_after: 60,
             },
             StatusCode::SERVICE_UNAVAILABLE => ApiError::StorageUnavailable,
+            StatusCode::REQUEST_TIMEOUT => {
+                ApiError::RequestTimeout("the request did not arrive in time; send it again".into())
+            }
             StatusCode::UNAUTHORIZED => {
                 ApiError::Unauthorized("send Authorization: Bearer <admin token>".into())
             }
@@ -228,6 +250,12 @@ impl IntoResponse for ApiError {
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
         }
+        if let ApiError::RequestTimeout(_) = self {
+            // The rest of the body may still come; the connection cannot carry another request.
+            response
+                .headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        }
         if let ApiError::Unauthorized(_) = self {
             response.headers_mut().insert(
                 header::WWW_AUTHENTICATE,
@@ -235,6 +263,18 @@ impl IntoResponse for ApiError {
             );
         }
         response
+    }
+}
+
+/// Longest piece of a request (a query parameter, a path segment, a header value) that an error
+/// detail quotes: enough to recognise it, never a whole query string or a pasted secret.
+pub const EXCERPT_CHARS: usize = 40;
+
+/// `text` for quoting in a detail: cut after [`EXCERPT_CHARS`] characters, with `…` if cut.
+pub fn excerpt(text: &str) -> String {
+    match text.char_indices().nth(EXCERPT_CHARS) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_owned(),
     }
 }
 
@@ -270,5 +310,17 @@ mod tests {
         .into_response();
         assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS);
         assert_eq!(limited.headers()[header::RETRY_AFTER], "20");
+        let slow = ApiError::RequestTimeout("slow".into()).into_response();
+        assert_eq!(slow.status(), StatusCode::REQUEST_TIMEOUT);
+        assert_eq!(slow.headers()[header::CONNECTION], "close");
+    }
+
+    #[test]
+    fn excerpts_are_short() {
+        assert_eq!(excerpt("status"), "status");
+        let long = "ä".repeat(100);
+        let cut = excerpt(&long);
+        assert_eq!(cut.chars().count(), EXCERPT_CHARS + 1);
+        assert!(cut.ends_with('…'));
     }
 }

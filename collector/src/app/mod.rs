@@ -8,8 +8,10 @@
 //! of the queue senders), `health` and `static_files` (the demo's bundle and example pages).
 //! The features' own handlers live in their folders; [`router`] has one line per feature.
 //!
-//! Serve the router with `into_make_service_with_connect_info::<SocketAddr>()`, so that rate
-//! limits know the peer address; without it all clients share one bucket.
+//! `server` serves the router (timeouts, connection cap, shutdown deadline) and gives every
+//! request `ConnectInfo<SocketAddr>`, so that rate limits know the peer address; served any
+//! other way, give it `into_make_service_with_connect_info::<SocketAddr>()`, or all clients share
+//! one bucket.
 
 pub mod admin;
 pub mod background;
@@ -20,6 +22,7 @@ pub mod error;
 mod health;
 pub mod page;
 pub mod rate_limit;
+pub mod server;
 mod static_files;
 
 use crate::ballots::rules::WidgetRules;
@@ -31,6 +34,7 @@ use crate::{ballots, erasure, events, newsletters, proposals, submissions};
 use axum::Router;
 use axum::extract::{Path, Request, State, rejection::PathRejection};
 use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use axum::http::{HeaderMap, HeaderValue};
 use axum::middleware::{Next, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
 use cors::OriginPolicy;
@@ -133,7 +137,25 @@ pub(crate) fn widget_id(path: Result<Path<String>, PathRejection>) -> Result<Wid
     let Path(raw) = path.map_err(|_| {
         ApiError::BadWidgetId("the widget id in the path is not valid UTF-8".into())
     })?;
-    WidgetId::parse(&raw).map_err(|e| ApiError::BadWidgetId(format!("the widget id '{raw}' {e}")))
+    WidgetId::parse(&raw)
+        .map_err(|e| ApiError::BadWidgetId(format!("the widget id '{}' {e}", error::excerpt(&raw))))
+}
+
+/// The one value of a header that a request may carry once. Two are refused rather than one of
+/// them picked: a proxy and a client may each have added one, and which one counts must not
+/// depend on their order. `hint` says what to send instead.
+pub(crate) fn single_header<'h>(
+    headers: &'h HeaderMap,
+    name: &str,
+    hint: &str,
+) -> Result<Option<&'h HeaderValue>, ApiError> {
+    let mut values = headers.get_all(name).iter();
+    match (values.next(), values.next()) {
+        (Some(_), Some(_)) => Err(ApiError::DuplicateHeader(format!(
+            "the {name} header is sent more than once; {hint}"
+        ))),
+        (first, _) => Ok(first),
+    }
 }
 
 /// Runs a blocking store call on the blocking pool; a failed store is a 503, a crashed task a 500.

@@ -7,10 +7,12 @@
 
 mod mail;
 mod origins;
+mod server;
 
 pub use mail::{MailRoute, MailSettings};
 pub use origins::normalise_origin;
 use origins::{normalise_origins, normalise_public_url};
+pub use server::ServerLimits;
 
 use crate::ballots::rules::WidgetRules;
 use crate::events::{DEFAULT_RETENTION_DAYS, Event};
@@ -84,6 +86,8 @@ pub struct Config {
     /// Days after an event until its registrations' personal data is deleted.
     pub retention_days: u32,
     pub mail: MailSettings,
+    /// The HTTP server's timeouts, connection cap, header size and shutdown deadline.
+    pub server: ServerLimits,
 }
 
 impl Default for Config {
@@ -110,6 +114,7 @@ impl Default for Config {
                 from: mail::DEFAULT_FROM.into(),
                 route: MailRoute::Outbox(PathBuf::from("mitmachen-outbox")),
             },
+            server: ServerLimits::default(),
         }
     }
 }
@@ -162,6 +167,8 @@ struct FileConfig {
     retention_days: Option<i64>,
     #[serde(default)]
     mail: mail::FileMail,
+    #[serde(default)]
+    server: server::FileServer,
 }
 
 #[derive(Debug, Deserialize)]
@@ -404,6 +411,7 @@ impl Config {
                     })?;
         }
         config.mail = mail::settings(file.mail, &env, &config.database)?;
+        config.server = server::limits(file.server, &env)?;
         Ok(config)
     }
 

@@ -3,7 +3,7 @@
 
 use crate::app::admin::{Admin, no_store, separator};
 use crate::app::csv::{self, berlin_time};
-use crate::app::error::ApiError;
+use crate::app::error::{ApiError, excerpt};
 use crate::app::{SharedState, blocking, widget_id};
 use crate::db::{CancelOutcome, Canceller, RegistrationRecord, RegistrationStatus};
 use axum::extract::{Path, RawQuery, State, rejection::PathRejection};
@@ -37,6 +37,12 @@ async fn records(
     state: &SharedState,
     widget: WidgetId,
 ) -> Result<Vec<RegistrationRecord>, ApiError> {
+    // As the subscribers' list: an undeclared event is a typo in the path, not an empty list.
+    if !state.events.contains_key(&widget) {
+        return Err(ApiError::UnknownEvent(format!(
+            "this collector has no event '{widget}'; declare it in [events.{widget}]"
+        )));
+    }
     blocking(state, "listing registrations", move |store| {
         store.registrations(&widget)
     })
@@ -159,9 +165,12 @@ async fn cancel(
     let Path((widget, id)) =
         path.map_err(|_| ApiError::BadWidgetId("the path is not valid UTF-8".into()))?;
     let widget = widget_id(Ok(Path(widget)))?;
-    let id: i64 = id
-        .parse()
-        .map_err(|_| ApiError::NotFound(format!("'{id}' is not a registration id (a number)")))?;
+    let id: i64 = id.parse().map_err(|_| {
+        ApiError::NotFound(format!(
+            "'{}' is not a registration id (a number)",
+            excerpt(&id)
+        ))
+    })?;
     let event = state.events.get(&widget).cloned();
     let who = Canceller::Organiser {
         widget: widget.clone(),

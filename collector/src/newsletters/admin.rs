@@ -43,7 +43,8 @@ fn status(query: Option<&str>) -> Result<Option<SubscriptionStatus>, ApiError> {
         Some("all") => Ok(None),
         Some(v) => SubscriptionStatus::parse(v).map(Some).ok_or_else(|| {
             ApiError::BadQuery(format!(
-                "status '{v}' is none of confirmed (the default), pending, all"
+                "status '{}' is none of confirmed (the default), pending, all",
+                crate::app::error::excerpt(v)
             ))
         }),
     }

@@ -3,7 +3,7 @@
 
 use crate::app::admin::{Admin, no_store, only_param};
 use crate::app::body::read_body;
-use crate::app::error::ApiError;
+use crate::app::error::{ApiError, excerpt};
 use crate::app::{SharedState, blocking, widget_id};
 use crate::db::{DecideOutcome, Decision, ProposalStatus, is_proposal_key};
 use axum::body::Body;
@@ -47,7 +47,8 @@ fn status_filter(query: Option<&str>) -> Result<Option<ProposalStatus>, ApiError
         .map(|value| {
             ProposalStatus::parse(value).ok_or_else(|| {
                 ApiError::BadQuery(format!(
-                    "status '{value}' is none of pending, approved, rejected, merged"
+                    "status '{}' is none of pending, approved, rejected, merged",
+                    excerpt(value)
                 ))
             })
         })
@@ -109,7 +110,7 @@ async fn merge(
         _ => ApiError::MalformedJson(format!("the body is not valid JSON: {e}")),
     })?;
     let into = OptionKey::parse(&into)
-        .map_err(|e| invalid("/into", format!("the topic key '{into}' {e}")))?;
+        .map_err(|e| invalid("/into", format!("the topic key '{}' {e}", excerpt(&into))))?;
     decide(&state, key, Decision::Merge { into }).await
 }
 

@@ -12,7 +12,7 @@ pub(crate) mod store;
 use crate::app::body::read_body;
 use crate::app::error::ApiError;
 use crate::app::rate_limit::{ClientAddr, Scope};
-use crate::app::{SharedState, blocking, widget_id};
+use crate::app::{SharedState, blocking, single_header, widget_id};
 use crate::db::{
     NewSubmission, Refusal, RegistrationContext, SubmitOutcome, SubscriptionContext, new_receipt,
 };
@@ -191,7 +191,8 @@ fn created(receipt: String, replayed: bool) -> Response {
 fn check_content_type(headers: &HeaderMap) -> Result<(), ApiError> {
     let refuse = |got: &str| {
         ApiError::UnsupportedMediaType(format!(
-            "send the body as JSON with Content-Type: application/json (got {got})"
+            "send the body as JSON with Content-Type: application/json (got {})",
+            crate::app::error::excerpt(got)
         ))
     };
     let mut values = headers.get_all(CONTENT_TYPE).iter();
@@ -220,7 +221,12 @@ fn check_content_type(headers: &HeaderMap) -> Result<(), ApiError> {
 }
 
 fn idempotency_key(headers: &HeaderMap) -> Result<String, ApiError> {
-    let Some(value) = headers.get(IDEMPOTENCY_KEY_HEADER) else {
+    let value = single_header(
+        headers,
+        IDEMPOTENCY_KEY_HEADER,
+        "send one key per request (a fresh UUID v4 per submission, the same on every retry)",
+    )?;
+    let Some(value) = value else {
         return Err(ApiError::IdempotencyKeyMissing(format!(
             "send an {IDEMPOTENCY_KEY_HEADER} header (a fresh UUID v4 per submission, the same on every retry)"
         )));

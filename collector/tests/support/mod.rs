@@ -43,14 +43,43 @@ impl Collector {
         Collector::spawn(dir, env, &[])
     }
 
+    /// Starts like [`Collector::start`] with the open-files limit (soft and hard) set to
+    /// `open_files`, as `ulimit -n` would for a service.
+    pub fn start_with_open_files(dir: &Path, env: &[(&str, &str)], open_files: u32) -> Collector {
+        let mut all = vec![("MITMACHEN_ALLOWED_ORIGINS", ORIGIN)];
+        all.extend_from_slice(env);
+        Collector::spawn_limited(dir, &all, &[], Some(open_files))
+    }
+
     fn spawn(dir: &Path, env: &[(&str, &str)], args: &[&std::ffi::OsStr]) -> Collector {
+        Collector::spawn_limited(dir, env, args, None)
+    }
+
+    fn spawn_limited(
+        dir: &Path,
+        env: &[(&str, &str)],
+        args: &[&std::ffi::OsStr],
+        open_files: Option<u32>,
+    ) -> Collector {
         let database = dir.join("mitmachen.sqlite3");
         let stderr = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
             .open(dir.join("collector.log"))
             .expect("log file");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_collector"))
+        let binary = env!("CARGO_BIN_EXE_collector");
+        let mut command = match open_files {
+            // `exec` keeps the pid, so that signals reach the collector itself.
+            Some(n) => {
+                let mut c = Command::new("/bin/sh");
+                c.arg("-c")
+                    .arg(format!("ulimit -n {n} && exec \"$0\" \"$@\""))
+                    .arg(binary);
+                c
+            }
+            None => Command::new(binary),
+        };
+        let mut child = command
             .args(args)
             .env_clear()
             .env("MITMACHEN_LISTEN", "127.0.0.1:0")
