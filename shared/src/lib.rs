@@ -10,6 +10,7 @@ pub mod ics;
 pub mod ids;
 pub mod messages;
 pub mod newsletter;
+pub mod problem;
 pub mod protocol;
 pub mod text;
 pub mod time;

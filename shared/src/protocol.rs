@@ -11,6 +11,8 @@ use crate::newsletter::{SubscriptionValues, check_subscription};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+pub use crate::problem::ProblemKind;
+
 pub const API_VERSION: &str = "v1";
 pub const IDEMPOTENCY_KEY_HEADER: &str = "Idempotency-Key";
 pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
@@ -412,7 +414,8 @@ pub struct Topics {
 /// An RFC 9457 problem detail, as every error answer carries it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Problem {
-    /// `urn:mitmachen:problem:<slug>`; see `docs/protocol.md` for the list.
+    /// The `type` exactly as sent, `urn:mitmachen:problem:<slug>` ([`Problem::kind`] reads it);
+    /// kept as text so that a type this version does not know still reads and writes unchanged.
     #[serde(rename = "type")]
     pub kind: String,
     pub title: String,
@@ -420,6 +423,13 @@ pub struct Problem {
     pub detail: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+}
+
+impl Problem {
+    /// The `type`, typed; [`ProblemKind::Other`] for one this version does not know.
+    pub fn kind(&self) -> ProblemKind {
+        ProblemKind::from_type_uri(&self.kind)
+    }
 }
 
 #[cfg(test)]
@@ -652,6 +662,35 @@ mod tests {
         assert_eq!(
             serde_json::to_string(&topics).expect("json"),
             r#"{"widget":"ideen","topics":[{"key":"p-0a1b2c3d","title":"Radweg","description":""}]}"#
+        );
+    }
+
+    #[test]
+    fn problems_read_and_write_unchanged_whatever_their_type() {
+        for json in [
+            r#"{"type":"urn:mitmachen:problem:event-full","title":"The event is full","status":409,"detail":"no seat left"}"#,
+            r#"{"type":"urn:mitmachen:problem:invalid-submission","title":"The submission breaks a rule","status":422,"detail":"d","errors":[{"pointer":"/choices/2","detail":"'ja' is chosen twice"}]}"#,
+            r#"{"type":"urn:mitmachen:problem:from-a-newer-collector","title":"New","status":418,"detail":"d"}"#,
+        ] {
+            let p: Problem = serde_json::from_str(json).expect("a problem");
+            assert_eq!(serde_json::to_string(&p).expect("json"), json);
+        }
+        let read = |json: &str| {
+            serde_json::from_str::<Problem>(json)
+                .expect("a problem")
+                .kind()
+        };
+        assert_eq!(
+            read(
+                r#"{"type":"urn:mitmachen:problem:event-full","title":"t","status":409,"detail":"d"}"#
+            ),
+            ProblemKind::EventFull
+        );
+        assert_eq!(
+            read(
+                r#"{"type":"urn:mitmachen:problem:seat-lottery","title":"t","status":409,"detail":"d"}"#
+            ),
+            ProblemKind::Other
         );
     }
 }

@@ -7,7 +7,7 @@ use crate::retry::{self, Outcome};
 use crate::{browser, wire};
 use mitmachen_shared::config::Endpoint;
 use mitmachen_shared::ids::WidgetId;
-use mitmachen_shared::protocol::{self, EventStatus, Receipt, Submission};
+use mitmachen_shared::protocol::{self, EventStatus, ProblemKind, Receipt, Submission};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Headers, Request, RequestCredentials, RequestInit, RequestMode, Response};
@@ -59,22 +59,22 @@ impl SendError {
         s
     }
 
-    /// Whether the endpoint refused with this problem type (`urn:mitmachen:problem:<slug>`).
-    pub fn is_problem(&self, slug: &str) -> bool {
+    /// Whether the endpoint refused with a problem of this kind.
+    pub fn is_problem(&self, kind: ProblemKind) -> bool {
         matches!(self, SendError::Rejected { problem, .. }
-            if problem.strip_prefix("urn:mitmachen:problem:") == Some(slug))
+            if ProblemKind::from_type_uri(problem) == kind)
     }
 }
 
 #[cfg(test)]
 impl SendError {
-    /// A refusal as an endpoint words it, for tests: `problem` is the type's slug, `errors` the
-    /// (pointer, detail) pairs; the detail is always "refused".
-    pub fn refusal(status: u16, problem: &str, errors: &[(&str, &str)]) -> SendError {
+    /// A refusal as an endpoint words it, for tests: `errors` are the (pointer, detail) pairs;
+    /// the detail is always "refused".
+    pub fn refusal(status: u16, problem: ProblemKind, errors: &[(&str, &str)]) -> SendError {
         SendError::Rejected {
             status,
             detail: "refused".into(),
-            problem: format!("urn:mitmachen:problem:{problem}"),
+            problem: problem.type_uri(),
             errors: errors
                 .iter()
                 .map(|(p, d)| ((*p).to_owned(), (*d).to_owned()))
@@ -243,7 +243,7 @@ pub async fn event_status(
             }
             Ok(answer) if answer.status == 404 => {
                 let unknown = wire::problem(answer.body)
-                    .is_some_and(|p| p.kind == "urn:mitmachen:problem:unknown-event");
+                    .is_some_and(|p| p.kind() == ProblemKind::UnknownEvent);
                 return Err(if unknown {
                     StatusError::Unknown
                 } else {
@@ -260,7 +260,7 @@ pub async fn event_status(
 
 #[cfg(test)]
 mod tests {
-    use super::SendError;
+    use super::{ProblemKind, SendError};
 
     #[test]
     fn describe_is_debug() {
@@ -295,8 +295,17 @@ mod tests {
             problem: "urn:mitmachen:problem:event-full".into(),
             errors: vec![],
         };
-        assert!(full.is_problem("event-full"));
-        assert!(!full.is_problem("closed"));
-        assert!(!SendError::Unreachable.is_problem("event-full"));
+        assert!(full.is_problem(ProblemKind::EventFull));
+        assert!(!full.is_problem(ProblemKind::Closed));
+        assert!(!SendError::Unreachable.is_problem(ProblemKind::EventFull));
+        // A newer collector's kind is refused like any other, never mistaken for one we know.
+        let newer = SendError::Rejected {
+            status: 409,
+            detail: String::new(),
+            problem: "urn:mitmachen:problem:seat-lottery-lost".into(),
+            errors: vec![],
+        };
+        assert!(newer.is_problem(ProblemKind::Other));
+        assert!(!newer.is_problem(ProblemKind::EventFull));
     }
 }

@@ -10,7 +10,8 @@ use js_sys::{Array, Number, Object, Reflect};
 use mitmachen_shared::event::Placement;
 use mitmachen_shared::ids::WidgetId;
 use mitmachen_shared::protocol::{
-    EventState, EventStatus, Proposal, Receipt, Registration, Submission, Subscription, TopicBallot,
+    EventState, EventStatus, ProblemKind, Proposal, Receipt, Registration, Submission,
+    Subscription, TopicBallot,
 };
 use wasm_bindgen::JsCast;
 use wasm_bindgen::JsValue;
@@ -274,6 +275,13 @@ pub struct ProblemReply {
     pub errors: Vec<(String, String)>,
 }
 
+impl ProblemReply {
+    /// The `type`, typed; [`ProblemKind::Other`] for one this widget does not know.
+    pub fn kind(&self) -> ProblemKind {
+        ProblemKind::from_type_uri(&self.kind)
+    }
+}
+
 /// An error answer, if it is a whole problem object (`type`, `title`, `status`, `detail`, and
 /// `errors` if present: a list of `{pointer, detail}`).
 pub fn problem<J: Json>(value: J) -> Option<ProblemReply> {
@@ -497,6 +505,14 @@ mod tests {
                 "{reply}"
             );
         }
+        let kind = |reply: &str| problem(json(reply)).map(|p| p.kind());
+        assert_eq!(kind(replies[1]), Some(ProblemKind::EventFull));
+        let newer = r#"{"type":"urn:mitmachen:problem:seat-lottery","title":"t","status":409,"detail":"d"}"#;
+        assert_eq!(
+            kind(newer),
+            Some(ProblemKind::Other),
+            "a newer collector's type"
+        );
     }
 
     #[test]

@@ -11,6 +11,7 @@ mod fuzz;
 mod load;
 mod setup;
 mod suite;
+mod tidy;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

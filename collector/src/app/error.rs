@@ -3,7 +3,7 @@
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use mitmachen_shared::protocol::{FieldError, PROBLEM_CONTENT_TYPE, Problem};
+use mitmachen_shared::protocol::{FieldError, PROBLEM_CONTENT_TYPE, Problem, ProblemKind};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ApiError {
@@ -57,92 +57,52 @@ pub enum ApiError {
 }
 
 impl ApiError {
-    pub fn status(&self) -> StatusCode {
+    /// The problem's kind, which fixes its `type`, status and title.
+    pub fn kind(&self) -> ProblemKind {
         match self {
-            ApiError::MalformedJson(_)
-            | ApiError::IdempotencyKeyMissing(_)
-            | ApiError::BadWidgetId(_)
-            | ApiError::BadQuery(_)
-            | ApiError::DuplicateHeader(_) => StatusCode::BAD_REQUEST,
-            ApiError::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
-            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            ApiError::AdminDisabled => StatusCode::NOT_FOUND,
-            ApiError::OriginNotAllowed(_) => StatusCode::FORBIDDEN,
-            ApiError::NotFound(_) | ApiError::UnknownEvent(_) | ApiError::UnknownNewsletter(_) => {
-                StatusCode::NOT_FOUND
-            }
-            ApiError::EventFull(_) => StatusCode::CONFLICT,
-            ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::InvalidSubmission { .. }
-            | ApiError::IdempotencyKeyReused
-            | ApiError::Closed(_)
-            | ApiError::InvalidDecision { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::StorageUnavailable | ApiError::DeadlineExceeded(_) => {
-                StatusCode::SERVICE_UNAVAILABLE
-            }
-            ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::MalformedJson(_) => ProblemKind::MalformedJson,
+            ApiError::IdempotencyKeyMissing(_) => ProblemKind::IdempotencyKeyMissing,
+            ApiError::BadWidgetId(_) => ProblemKind::BadWidgetId,
+            ApiError::OriginNotAllowed(_) => ProblemKind::OriginNotAllowed,
+            ApiError::NotFound(_) => ProblemKind::NotFound,
+            ApiError::MethodNotAllowed(_) => ProblemKind::MethodNotAllowed,
+            ApiError::PayloadTooLarge { .. } => ProblemKind::PayloadTooLarge,
+            ApiError::UnsupportedMediaType(_) => ProblemKind::UnsupportedMediaType,
+            ApiError::InvalidSubmission { .. } => ProblemKind::InvalidSubmission,
+            ApiError::IdempotencyKeyReused => ProblemKind::IdempotencyKeyReused,
+            ApiError::Closed(_) => ProblemKind::Closed,
+            ApiError::UnknownEvent(_) => ProblemKind::UnknownEvent,
+            ApiError::UnknownNewsletter(_) => ProblemKind::UnknownNewsletter,
+            ApiError::EventFull(_) => ProblemKind::EventFull,
+            ApiError::BadQuery(_) => ProblemKind::BadQuery,
+            ApiError::AdminDisabled => ProblemKind::AdminDisabled,
+            ApiError::Unauthorized(_) => ProblemKind::Unauthorized,
+            ApiError::InvalidDecision { .. } => ProblemKind::InvalidDecision,
+            ApiError::DuplicateHeader(_) => ProblemKind::DuplicateHeader,
+            ApiError::RequestTimeout(_) => ProblemKind::RequestTimeout,
+            ApiError::DeadlineExceeded(_) => ProblemKind::DeadlineExceeded,
+            ApiError::RateLimited { .. } => ProblemKind::RateLimited,
+            ApiError::StorageUnavailable => ProblemKind::StorageUnavailable,
+            ApiError::Internal => ProblemKind::Internal,
         }
+    }
+
+    // Every kind above is a known one, with slug, status and title; the fallbacks are never
+    // taken (`ProblemKind::Other` is only what a reader makes of a type it does not know).
+
+    pub fn status(&self) -> StatusCode {
+        self.kind()
+            .status()
+            .and_then(|s| StatusCode::from_u16(s).ok())
+            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     }
 
     pub fn slug(&self) -> &'static str {
-        match self {
-            ApiError::MalformedJson(_) => "malformed-json",
-            ApiError::IdempotencyKeyMissing(_) => "idempotency-key-missing",
-            ApiError::BadWidgetId(_) => "bad-widget-id",
-            ApiError::OriginNotAllowed(_) => "origin-not-allowed",
-            ApiError::NotFound(_) => "not-found",
-            ApiError::MethodNotAllowed(_) => "method-not-allowed",
-            ApiError::PayloadTooLarge { .. } => "payload-too-large",
-            ApiError::UnsupportedMediaType(_) => "unsupported-media-type",
-            ApiError::InvalidSubmission { .. } => "invalid-submission",
-            ApiError::IdempotencyKeyReused => "idempotency-key-reused",
-            ApiError::Closed(_) => "closed",
-            ApiError::UnknownEvent(_) => "unknown-event",
-            ApiError::UnknownNewsletter(_) => "unknown-newsletter",
-            ApiError::EventFull(_) => "event-full",
-            ApiError::BadQuery(_) => "bad-query",
-            ApiError::AdminDisabled => "admin-disabled",
-            ApiError::Unauthorized(_) => "unauthorized",
-            ApiError::InvalidDecision { .. } => "invalid-decision",
-            ApiError::DuplicateHeader(_) => "duplicate-header",
-            ApiError::RequestTimeout(_) => "request-timeout",
-            ApiError::DeadlineExceeded(_) => "deadline-exceeded",
-            ApiError::RateLimited { .. } => "rate-limited",
-            ApiError::StorageUnavailable => "storage-unavailable",
-            ApiError::Internal => "internal",
-        }
+        self.kind().slug().unwrap_or("internal")
     }
 
     fn title(&self) -> &'static str {
-        match self {
-            ApiError::MalformedJson(_) => "The body is not JSON",
-            ApiError::IdempotencyKeyMissing(_) => "Idempotency-Key missing or malformed",
-            ApiError::BadWidgetId(_) => "Bad widget id",
-            ApiError::OriginNotAllowed(_) => "Origin not allowed",
-            ApiError::NotFound(_) => "Not found",
-            ApiError::MethodNotAllowed(_) => "Method not allowed",
-            ApiError::PayloadTooLarge { .. } => "The body is too large",
-            ApiError::UnsupportedMediaType(_) => "The body is not sent as JSON",
-            ApiError::InvalidSubmission { .. } => "The submission breaks a rule",
-            ApiError::IdempotencyKeyReused => "Idempotency-Key used with another body",
-            ApiError::Closed(_) => "The widget is closed",
-            ApiError::UnknownEvent(_) => "No such event",
-            ApiError::UnknownNewsletter(_) => "No such newsletter",
-            ApiError::EventFull(_) => "The event is full",
-            ApiError::BadQuery(_) => "Bad query parameter",
-            ApiError::AdminDisabled => "The admin API is off",
-            ApiError::Unauthorized(_) => "Bearer token missing or wrong",
-            ApiError::InvalidDecision { .. } => "The decision is not possible",
-            ApiError::DuplicateHeader(_) => "A header is sent more than once",
-            ApiError::RequestTimeout(_) => "The request was not sent in time",
-            ApiError::DeadlineExceeded(_) => "The answer took too long",
-            ApiError::RateLimited { .. } => "Too many requests",
-            ApiError::StorageUnavailable => "Storage unavailable",
-            ApiError::Internal => "Internal error",
-        }
+        self.kind().title().unwrap_or("Internal error")
     }
 
     fn detail(&self) -> String {
@@ -188,7 +148,7 @@ impl ApiError {
 
     pub fn problem(&self) -> Problem {
         Problem {
-            kind: format!("urn:mitmachen:problem:{}", self.slug()),
+            kind: self.kind().type_uri(),
             title: self.title().into(),
             status: self.status().as_u16(),
             detail: self.detail(),
@@ -322,5 +282,70 @@ mod tests {
         let cut = excerpt(&long);
         assert_eq!(cut.chars().count(), EXCERPT_CHARS + 1);
         assert!(cut.ends_with('…'));
+    }
+
+    /// One error of every variant, in the order of `docs/protocol.md`'s table.
+    fn every_error() -> Vec<ApiError> {
+        let d = || "d".to_owned();
+        vec![
+            ApiError::MalformedJson(d()),
+            ApiError::IdempotencyKeyMissing(d()),
+            ApiError::BadWidgetId(d()),
+            ApiError::BadQuery(d()),
+            ApiError::Unauthorized(d()),
+            ApiError::OriginNotAllowed(d()),
+            ApiError::NotFound(d()),
+            ApiError::UnknownEvent(d()),
+            ApiError::UnknownNewsletter(d()),
+            ApiError::EventFull(d()),
+            ApiError::AdminDisabled,
+            ApiError::MethodNotAllowed(d()),
+            ApiError::PayloadTooLarge { limit: 1 },
+            ApiError::UnsupportedMediaType(d()),
+            ApiError::InvalidSubmission {
+                detail: d(),
+                errors: Vec::new(),
+            },
+            ApiError::IdempotencyKeyReused,
+            ApiError::Closed(d()),
+            ApiError::InvalidDecision {
+                detail: d(),
+                errors: Vec::new(),
+            },
+            ApiError::RateLimited {
+                detail: d(),
+                retry_after: 1,
+            },
+            ApiError::StorageUnavailable,
+            ApiError::Internal,
+        ]
+    }
+
+    #[test]
+    fn every_variant_answers_its_own_kind() {
+        let errors = every_error();
+        let kinds: Vec<ProblemKind> = errors.iter().map(ApiError::kind).collect();
+        assert_eq!(
+            kinds,
+            ProblemKind::ALL,
+            "one variant per kind, in the table's order"
+        );
+        for e in &errors {
+            let p = e.problem();
+            assert_eq!(ProblemKind::from_type_uri(&p.kind), e.kind());
+            assert_eq!(p.kind, format!("urn:mitmachen:problem:{}", e.slug()));
+            assert_eq!(Some(p.status), e.kind().status());
+            assert_eq!(e.clone().into_response().status().as_u16(), p.status);
+        }
+    }
+
+    #[test]
+    fn the_body_is_as_before() {
+        let body = serde_json::to_string(&ApiError::EventFull("no seat left".into()).problem())
+            .expect("json");
+        assert_eq!(
+            body,
+            r#"{"type":"urn:mitmachen:problem:event-full","title":"The event is full","status":409,"detail":"no seat left"}"#
+        );
     }
 }

@@ -1,3 +1,5 @@
+//! Tests of `parse`: every widget kind's attributes and editor's HTML, and every error.
+
 use super::*;
 use crate::time::parse_datetime;
 

@@ -14,7 +14,7 @@ use mitmachen_shared::config::{Endpoint, EventConfig};
 use mitmachen_shared::event::{self, Field, Placement};
 use mitmachen_shared::ids::WidgetId;
 use mitmachen_shared::messages::Texts;
-use mitmachen_shared::protocol::{Registration, Submission};
+use mitmachen_shared::protocol::{ProblemKind, Registration, Submission};
 use mitmachen_shared::time::Timestamp;
 use state::{Action, Availability, Phase, Seats, Signup};
 use std::cell::RefCell;
@@ -130,8 +130,8 @@ async fn send(
         Err(error) => {
             events::error(&props.host, props.id.as_str(), &error.describe());
             // The seats changed under the citizen's hands: show how things are now.
-            let stale = error.is_problem("event-full")
-                || error.is_problem("closed")
+            let stale = error.is_problem(ProblemKind::EventFull)
+                || error.is_problem(ProblemKind::Closed)
                 || matches!(error, transport::SendError::Rejected { status: 409, .. });
             dispatch.dispatch(Action::Failed(error));
             if stale {

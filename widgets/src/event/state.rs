@@ -10,7 +10,7 @@ pub use crate::form::FieldError;
 use crate::transport::SendError;
 use mitmachen_shared::config::EventConfig;
 use mitmachen_shared::event::{self, Field, FormFields, FormValues, Placement, check_registration};
-use mitmachen_shared::protocol::{EventState, EventStatus, Registration};
+use mitmachen_shared::protocol::{EventState, EventStatus, ProblemKind, Registration};
 use std::rc::Rc;
 
 /// What the collector said about the seats.
@@ -382,13 +382,13 @@ impl Signup {
     }
 
     fn failed(&mut self, error: SendError) {
-        if error.is_problem("event-full")
+        if error.is_problem(ProblemKind::EventFull)
             || matches!(error, SendError::Rejected { status: 409, .. })
         {
             self.phase = Phase::Failed(Failure::Full);
             return;
         }
-        if error.is_problem("closed") {
+        if error.is_problem(ProblemKind::Closed) {
             self.closed = true;
             self.phase = Phase::Failed(Failure::Closed);
             return;
@@ -717,10 +717,18 @@ mod tests {
     fn refusals_are_told_apart() {
         let sending =
             || filled(loaded(status(Some(3), 0, 0, false))).apply(Action::Send { key: "k".into() });
-        let s = sending().apply(Action::Failed(SendError::refusal(409, "event-full", &[])));
+        let s = sending().apply(Action::Failed(SendError::refusal(
+            409,
+            ProblemKind::EventFull,
+            &[],
+        )));
         assert_eq!(s.phase, Phase::Failed(Failure::Full));
         assert!(s.shows_form(), "the typed form stays");
-        let s = sending().apply(Action::Failed(SendError::refusal(422, "closed", &[])));
+        let s = sending().apply(Action::Failed(SendError::refusal(
+            422,
+            ProblemKind::Closed,
+            &[],
+        )));
         assert_eq!(
             (s.phase.clone(), s.availability()),
             (Phase::Failed(Failure::Closed), Availability::Closed)
@@ -729,7 +737,7 @@ mod tests {
         // Field errors of the endpoint go to the fields, like the widget's own.
         let s = sending().apply(Action::Failed(SendError::refusal(
             422,
-            "invalid-submission",
+            ProblemKind::InvalidSubmission,
             &[("/email", "email is not an e-mail address")],
         )));
         assert_eq!((s.phase.clone(), s.errors.focus), (Phase::Editing, 1));
@@ -743,13 +751,13 @@ mod tests {
         // Errors the form cannot show at a field are a refusal with the endpoint's detail.
         let s = sending().apply(Action::Failed(SendError::refusal(
             422,
-            "invalid-submission",
+            ProblemKind::InvalidSubmission,
             &[("/lang", "lang must be de")],
         )));
         assert_eq!(s.phase, Phase::Failed(Failure::Rejected("refused".into())));
         let s = sending().apply(Action::Failed(SendError::refusal(
             403,
-            "origin-not-allowed",
+            ProblemKind::OriginNotAllowed,
             &[],
         )));
         assert_eq!(s.phase, Phase::Failed(Failure::Rejected("refused".into())));

@@ -15,7 +15,7 @@ use mitmachen_shared::event::lang_code;
 use mitmachen_shared::ids::WidgetId;
 use mitmachen_shared::messages::{Text, Texts};
 use mitmachen_shared::newsletter::{SubscriptionField, page_address};
-use mitmachen_shared::protocol::{Submission, Subscription};
+use mitmachen_shared::protocol::{ProblemKind, Submission, Subscription};
 use state::{Action, OptIn, Proof};
 use std::rc::Rc;
 use web_sys::Element;
@@ -53,7 +53,7 @@ async fn send(
             dispatch.dispatch(Action::Sent);
         }
         Err(error) => {
-            if error.is_problem("unknown-newsletter") {
+            if error.is_problem(ProblemKind::UnknownNewsletter) {
                 browser::console_warn(&format!(
                     "mitmachen [{id}]: the endpoint knows no newsletter with this id; \
                      declare it in the collector's configuration"

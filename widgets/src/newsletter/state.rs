@@ -12,7 +12,7 @@ use mitmachen_shared::ids::OptionKey;
 use mitmachen_shared::newsletter::{
     Offer, SubscriptionField, SubscriptionValues, check_subscription,
 };
-use mitmachen_shared::protocol::Subscription;
+use mitmachen_shared::protocol::{ProblemKind, Subscription};
 use std::rc::Rc;
 
 /// Why a request was not stored.
@@ -182,7 +182,7 @@ impl OptIn {
     }
 
     fn failed(&mut self, error: SendError) {
-        if error.is_problem("unknown-newsletter") {
+        if error.is_problem(ProblemKind::UnknownNewsletter) {
             self.phase = Phase::Failed(Failure::Unknown);
             return;
         }
@@ -387,7 +387,7 @@ mod tests {
             .apply(Action::Send { key: "k".into() })
             .apply(Action::Failed(SendError::refusal(
                 422,
-                "invalid-submission",
+                ProblemKind::InvalidSubmission,
                 &[("/page", "page is not an http(s) address")],
             )));
         assert_eq!(s.phase, Phase::Failed(Failure::Rejected("refused".into())));
@@ -432,7 +432,7 @@ mod tests {
         };
         let s = sending().apply(Action::Failed(SendError::refusal(
             404,
-            "unknown-newsletter",
+            ProblemKind::UnknownNewsletter,
             &[],
         )));
         assert_eq!(s.phase, Phase::Failed(Failure::Unknown));
@@ -443,7 +443,7 @@ mod tests {
         // Field errors of the endpoint go to the fields on screen, like the widget's own.
         let s = sending().apply(Action::Failed(SendError::refusal(
             422,
-            "invalid-submission",
+            ProblemKind::InvalidSubmission,
             &[
                 ("/email", "this domain takes no mail"),
                 ("/lists/0", "no such list"),
@@ -465,7 +465,7 @@ mod tests {
         for pointer in ["/name", "/consent", "/lang"] {
             let s = sending().apply(Action::Failed(SendError::refusal(
                 422,
-                "invalid-submission",
+                ProblemKind::InvalidSubmission,
                 &[(pointer, "x")],
             )));
             assert_eq!(
@@ -476,7 +476,7 @@ mod tests {
         }
         let s = sending().apply(Action::Failed(SendError::refusal(
             403,
-            "origin-not-allowed",
+            ProblemKind::OriginNotAllowed,
             &[],
         )));
         assert_eq!(s.phase, Phase::Failed(Failure::Rejected("refused".into())));
