@@ -1,5 +1,8 @@
 //! Deletes personal data when its time is up: a background task that purges registrations
-//! `retention_days` after their event, at start and then every hour.
+//! `retention_days` after their event and unconfirmed subscription requests after their time,
+//! at start and then every hour. The start-up purge (idempotent, cheap) catches a changed
+//! configuration or a restored backup at once; the hourly run is shared by several collectors on
+//! one database: each run is claimed in the database first (`db::jobs`), so one of them runs it.
 
 use crate::app::background::on_store;
 use crate::db::{Store, now};
@@ -10,6 +13,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 const EVERY: Duration = Duration::from_secs(60 * 60);
+const JOB: &str = "retention";
+const CHECK: Duration = Duration::from_secs(60);
 
 /// One purge; returns how many registrations were deleted.
 pub async fn purge_once(
@@ -24,23 +29,47 @@ pub async fn purge_once(
     on_store(&store, move |store| store.purge(now(), &cutoffs)).await
 }
 
-/// Runs until the process ends.
+/// One purge if this instance claims the run due now; `None`: not due, or another collector
+/// has it.
+pub async fn purge_if_due(
+    store: Arc<dyn Store>,
+    events: &BTreeMap<WidgetId, Arc<Event>>,
+    retention_days: u32,
+) -> Result<Option<usize>, String> {
+    let every = i64::try_from(EVERY.as_millis()).unwrap_or(i64::MAX);
+    let claimed = on_store(&store, move |store| store.claim_job(JOB, now(), every)).await?;
+    if !claimed {
+        return Ok(None);
+    }
+    purge_once(store, events, retention_days).await.map(Some)
+}
+
+/// Runs until the process ends; looks every minute whether a run is due, so that of several
+/// collectors one runs it within a minute of its time.
 pub async fn run(
     store: Arc<dyn Store>,
     events: BTreeMap<WidgetId, Arc<Event>>,
     retention_days: u32,
 ) {
-    let mut ticks = tokio::time::interval(EVERY);
+    let mut ticks = tokio::time::interval(CHECK);
+    let mut first = true;
     loop {
         ticks.tick().await;
-        match purge_once(store.clone(), &events, retention_days).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(
+        let run = if std::mem::take(&mut first) {
+            purge_once(store.clone(), &events, retention_days)
+                .await
+                .map(Some)
+        } else {
+            purge_if_due(store.clone(), &events, retention_days).await
+        };
+        match run {
+            Ok(None | Some(0)) => {}
+            Ok(Some(n)) => tracing::info!(
                 registrations = n,
                 "personal data deleted after its retention"
             ),
             Err(e) => {
-                tracing::error!(error = %e, "the retention purge failed; retrying in an hour")
+                tracing::error!(error = %e, "the retention purge failed; retrying at its next hour")
             }
         }
     }

@@ -113,6 +113,9 @@ impl Store for BrokenStore {
     fn webhook_failed(&self, _: i64, _: &str, _: Option<i64>) -> Result<(), StoreError> {
         Err(StoreError("disk I/O error".into()))
     }
+    fn claim_job(&self, _: &str, _: Timestamp, _: i64) -> Result<bool, StoreError> {
+        Err(StoreError("disk I/O error".into()))
+    }
     fn health(&self) -> Result<(), StoreError> {
         Err(StoreError("disk I/O error".into()))
     }

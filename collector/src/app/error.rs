@@ -312,6 +312,9 @@ mod tests {
                 detail: d(),
                 errors: Vec::new(),
             },
+            ApiError::DuplicateHeader(d()),
+            ApiError::RequestTimeout(d()),
+            ApiError::DeadlineExceeded(d()),
             ApiError::RateLimited {
                 detail: d(),
                 retry_after: 1,

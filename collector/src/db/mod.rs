@@ -6,6 +6,7 @@
 //!
 //! The methods block; the HTTP layer calls them from `tokio::task::spawn_blocking`.
 
+pub(crate) mod jobs;
 pub(crate) mod queue;
 pub(crate) mod sqlite;
 mod store;
@@ -234,6 +235,10 @@ pub trait Store: Send + Sync + 'static {
         error: &str,
         retry_at_ms: Option<i64>,
     ) -> Result<(), StoreError>;
+
+    /// Claims the run of the periodic job `name` due at `now` for this instance; `false`: not
+    /// due, or another collector on the same database has it. The next run is `every_ms` later.
+    fn claim_job(&self, name: &str, now: Timestamp, every_ms: i64) -> Result<bool, StoreError>;
 
     /// A trivial query, to tell that the database answers.
     fn health(&self) -> Result<(), StoreError>;

@@ -20,6 +20,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0002_proposals.sql"),
     include_str!("../../migrations/0003_registrations.sql"),
     include_str!("../../migrations/0004_newsletter.sql"),
+    include_str!("../../migrations/0005_jobs.sql"),
 ];
 
 const READERS: usize = 2;

@@ -200,6 +200,12 @@ impl<B: Backend> Store for Db<B> {
             .write(move |tx| WEBHOOKS.failed(tx, id, &error, retry_at_ms, now()))
     }
 
+    fn claim_job(&self, name: &str, now: Timestamp, every_ms: i64) -> Result<bool, StoreError> {
+        let name = name.to_owned();
+        self.backend
+            .write(move |tx| super::jobs::claim(tx, &name, now, every_ms))
+    }
+
     fn health(&self) -> Result<(), StoreError> {
         let one = self
             .backend

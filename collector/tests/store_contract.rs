@@ -1,0 +1,482 @@
+//! The store contract: what every backend guarantees, checked on each of them with the same
+//! code. "Two instances" are two stores opened on one database, as two collector processes
+//! behind a load balancer would hold them: write transactions must not interleave between them
+//! (capacity, idempotency, queue claims, periodic jobs).
+
+#[path = "support/backends.rs"]
+mod backends;
+
+use backends::Database;
+use mitmachen_collector::db::{
+    CancelOutcome, Canceller, DecideOutcome, Decision, Moderation, NewSubmission,
+    RegistrationContext, RegistrationStatus, SubmitOutcome, SubscriptionContext,
+};
+use mitmachen_collector::events::Event;
+use mitmachen_collector::newsletters::Newsletter;
+use mitmachen_shared::event::EventFacts;
+use mitmachen_shared::ids::{OptionKey, WidgetId};
+use mitmachen_shared::protocol::{PollBallot, Proposal, Registration, Submission, Subscription};
+use mitmachen_shared::time::Timestamp;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+fn id(s: &str) -> WidgetId {
+    WidgetId::parse(s).expect("widget id")
+}
+
+fn new(widget: &str, key: &str, submission: Submission) -> NewSubmission {
+    NewSubmission {
+        widget: id(widget),
+        idempotency_key: key.into(),
+        body: serde_json::to_vec(&submission).expect("json"),
+        submission,
+        moderation: Moderation::Pre,
+        rules: None,
+        registration: None,
+        subscription: None,
+    }
+}
+
+fn ballot(widget: &str, key: &str, choice: &str) -> NewSubmission {
+    new(
+        widget,
+        key,
+        Submission::Poll(PollBallot {
+            choices: vec![OptionKey::parse(choice).expect("key")],
+            honeypot: String::new(),
+        }),
+    )
+}
+
+fn event(capacity: u32) -> Arc<Event> {
+    Arc::new(Event {
+        facts: EventFacts {
+            title: "Bürgerversammlung".into(),
+            // Far ahead, so that the event takes registrations and promotes.
+            starts_at: Timestamp(4_102_444_800_000),
+            ends_at: None,
+            place: "Rathaus".into(),
+        },
+        capacity: Some(capacity),
+        waiting_list: true,
+        ..Event::default()
+    })
+}
+
+fn registration(widget: &str, key: &str, email: &str, event: &Arc<Event>) -> NewSubmission {
+    let mut n = new(
+        widget,
+        key,
+        Submission::Registration(Registration {
+            name: "Erika Mustermann".into(),
+            email: email.into(),
+            persons: 1,
+            phone: String::new(),
+            organisation: String::new(),
+            note: String::new(),
+            lang: "de".into(),
+            honeypot: String::new(),
+        }),
+    );
+    n.registration = Some(RegistrationContext {
+        event: event.clone(),
+        purge_at: Timestamp(4_200_000_000_000),
+    });
+    n
+}
+
+fn subscription(widget: &str, key: &str, email: &str) -> NewSubmission {
+    let mut n = new(
+        widget,
+        key,
+        Submission::Subscription(Subscription {
+            email: email.into(),
+            name: String::new(),
+            lists: Vec::new(),
+            consent: "Ja, ich möchte den Newsletter erhalten.".into(),
+            privacy: "https://www.musterstadt.de/datenschutz".into(),
+            page: "https://www.musterstadt.de/".into(),
+            lang: "de".into(),
+            honeypot: String::new(),
+        }),
+    );
+    n.subscription = Some(SubscriptionContext {
+        newsletter: Arc::new(Newsletter::default()),
+        client: "client".into(),
+    });
+    n
+}
+
+fn now() -> Timestamp {
+    let ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_millis();
+    Timestamp(i64::try_from(ms).expect("ms"))
+}
+
+fn stored(outcome: SubmitOutcome) -> String {
+    match outcome {
+        SubmitOutcome::Stored(receipt) => receipt,
+        other => panic!("not stored: {other:?}"),
+    }
+}
+
+/// A key is stored once; its replay answers the first receipt, another body under it is refused.
+fn idempotency(db: &Database) {
+    let store = db.open();
+    let first = stored(
+        store
+            .submit(ballot("umfrage", "key-00001", "ja"))
+            .expect("submit"),
+    );
+    assert_eq!(
+        store
+            .submit(ballot("umfrage", "key-00001", "ja"))
+            .expect("replay"),
+        SubmitOutcome::Replayed(first)
+    );
+    assert_eq!(
+        store
+            .submit(ballot("umfrage", "key-00001", "nein"))
+            .expect("reuse"),
+        SubmitOutcome::KeyReused
+    );
+    let results = store.results(&id("umfrage")).expect("results");
+    assert_eq!(results.ballots, 1);
+    assert_eq!(results.counts.get("ja"), Some(&1));
+    assert!(!results.counts.contains_key("nein"));
+    store.health().expect("healthy");
+}
+
+/// The same key sent to two instances at once is stored once, and both answer the same receipt.
+fn one_key_on_two_instances(db: &Database) {
+    let (a, b) = (db.open(), db.open());
+    let mut threads = Vec::new();
+    for i in 0..40 {
+        for store in [a.clone(), b.clone()] {
+            threads.push(std::thread::spawn(move || {
+                store
+                    .submit(ballot("umfrage", &format!("same-key-{i:04}"), "ja"))
+                    .expect("submit")
+            }));
+        }
+    }
+    let outcomes: Vec<SubmitOutcome> = threads
+        .into_iter()
+        .map(|t| t.join().expect("thread"))
+        .collect();
+    for pair in outcomes.chunks(2) {
+        let receipts: Vec<&String> = pair
+            .iter()
+            .map(|o| match o {
+                SubmitOutcome::Stored(r) | SubmitOutcome::Replayed(r) => r,
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(receipts[0], receipts[1], "one receipt per key");
+        assert_eq!(
+            pair.iter()
+                .filter(|o| matches!(o, SubmitOutcome::Stored(_)))
+                .count(),
+            1,
+            "stored once"
+        );
+    }
+    assert_eq!(a.results(&id("umfrage")).expect("results").ballots, 40);
+}
+
+/// 200 concurrent registrations for 50 seats, sent to two instances: exactly 50 seated and 150
+/// waiting, in order.
+fn two_hundred_for_fifty_on_two_instances(db: &Database) {
+    let (a, b) = (db.open(), db.open());
+    let event = event(50);
+    let threads: Vec<_> = (0..200)
+        .map(|i| {
+            let store = if i % 2 == 0 { a.clone() } else { b.clone() };
+            let event = event.clone();
+            std::thread::spawn(move || {
+                store
+                    .submit(registration(
+                        "versammlung",
+                        &format!("reg-key-{i:04}"),
+                        &format!("person{i}@example.de"),
+                        &event,
+                    ))
+                    .expect("submit")
+            })
+        })
+        .collect();
+    for t in threads {
+        stored(t.join().expect("thread"));
+    }
+    assert_eq!(
+        a.event_counts(&id("versammlung")).expect("counts"),
+        (50, 150)
+    );
+    let list = b.registrations(&id("versammlung")).expect("list");
+    assert_eq!(list.len(), 200);
+    let positions: Vec<u32> = list.iter().filter_map(|r| r.waiting_position).collect();
+    assert_eq!(positions, (1..=150).collect::<Vec<_>>());
+}
+
+/// A cancellation frees the seat for the head of the waiting list, and both get their mail.
+fn cancellation_promotes(db: &Database) {
+    let store = db.open();
+    let event = event(1);
+    for (i, who) in ["a@example.de", "b@example.de"].iter().enumerate() {
+        stored(
+            store
+                .submit(registration("klein", &format!("reg-{i:05}"), who, &event))
+                .expect("submit"),
+        );
+    }
+    let first = store.registrations(&id("klein")).expect("list")[0].id;
+    match store
+        .cancel(
+            Canceller::Organiser {
+                widget: id("klein"),
+                id: first,
+            },
+            Some(&event),
+        )
+        .expect("cancel")
+    {
+        CancelOutcome::Cancelled { promoted, .. } => assert_eq!(promoted, 1),
+        other => panic!("{other:?}"),
+    }
+    let list = store.registrations(&id("klein")).expect("list");
+    assert_eq!(list[0].status, RegistrationStatus::Cancelled);
+    assert_eq!(list[1].status, RegistrationStatus::Seat);
+    // Two registration mails, the organiser's cancellation and the promotion.
+    let mails = store.claim_mails(now().0, 60_000, 10).expect("claim");
+    assert_eq!(mails.len(), 4);
+}
+
+/// Each queued mail is claimed by one instance only, however many ask at once; a sent mail
+/// forgets its token, a failed one comes back when its retry is due.
+fn queue_claims_are_exclusive(db: &Database) {
+    let (a, b) = (db.open(), db.open());
+    let event = event(100);
+    for i in 0..30 {
+        stored(
+            a.submit(registration(
+                "versammlung",
+                &format!("mail-key-{i:04}"),
+                &format!("p{i}@example.de"),
+                &event,
+            ))
+            .expect("submit"),
+        );
+    }
+    let at = now().0;
+    let threads: Vec<_> = (0..6)
+        .map(|i| {
+            let store = if i % 2 == 0 { a.clone() } else { b.clone() };
+            std::thread::spawn(move || store.claim_mails(at, 60_000, 10).expect("claim"))
+        })
+        .collect();
+    let mut ids: Vec<i64> = threads
+        .into_iter()
+        .flat_map(|t| t.join().expect("thread"))
+        .map(|job| job.id)
+        .collect();
+    ids.sort_unstable();
+    let before = ids.len();
+    ids.dedup();
+    assert_eq!(before, 30, "every mail claimed");
+    assert_eq!(ids.len(), 30, "no mail claimed twice");
+    // Leased: nothing is due until the lease runs out.
+    assert!(a.claim_mails(at, 60_000, 10).expect("claim").is_empty());
+    a.mail_sent(ids[0]).expect("sent");
+    b.mail_failed(ids[1], "421 try later", Some(at + 1_000))
+        .expect("failed");
+    let again = a.claim_mails(at + 2_000, 60_000, 10).expect("claim");
+    assert_eq!(again.iter().map(|j| j.id).collect::<Vec<_>>(), [ids[1]]);
+    assert_eq!(again[0].attempts, 1, "the attempts made before this one");
+}
+
+/// The hourly job is run by one instance per hour.
+fn periodic_job_runs_once(db: &Database) {
+    let (a, b) = (db.open(), db.open());
+    let at = Timestamp(1_000_000);
+    let hour = 3_600_000;
+    let threads: Vec<_> = (0..8)
+        .map(|i| {
+            let store = if i % 2 == 0 { a.clone() } else { b.clone() };
+            std::thread::spawn(move || store.claim_job("retention", at, hour).expect("claim"))
+        })
+        .collect();
+    let claimed = threads
+        .into_iter()
+        .map(|t| t.join().expect("thread"))
+        .filter(|c| *c)
+        .count();
+    assert_eq!(claimed, 1);
+    assert!(
+        !b.claim_job("retention", Timestamp(at.0 + hour - 1), hour)
+            .expect("claim")
+    );
+    assert!(
+        b.claim_job("retention", Timestamp(at.0 + hour), hour)
+            .expect("claim")
+    );
+    assert!(
+        a.claim_job("another", at, hour).expect("claim"),
+        "jobs are claimed by name"
+    );
+}
+
+/// Proposals: pre-moderated ones wait, approved ones are topics in the order of approval, a
+/// merge moves the votes.
+fn proposals_are_moderated(db: &Database) {
+    let store = db.open();
+    let proposal = |key: &str, title: &str, moderation| {
+        let mut n = new(
+            "ideen",
+            key,
+            Submission::Proposal(Proposal {
+                title: title.into(),
+                description: String::new(),
+                honeypot: String::new(),
+            }),
+        );
+        n.moderation = moderation;
+        n
+    };
+    stored(
+        store
+            .submit(proposal("prop-0001", "Radweg", Moderation::Pre))
+            .expect("submit"),
+    );
+    stored(
+        store
+            .submit(proposal("prop-0002", "Bänke", Moderation::Post))
+            .expect("submit"),
+    );
+    let all = store.proposals(&id("ideen"), None).expect("list");
+    assert_eq!(all.len(), 2);
+    assert_eq!(store.topics(&id("ideen")).expect("topics").len(), 1);
+    let radweg = all[0].key.clone();
+    assert!(matches!(
+        store.decide(&radweg, Decision::Approve).expect("approve"),
+        DecideOutcome::Decided(_)
+    ));
+    let titles: Vec<String> = store
+        .topics(&id("ideen"))
+        .expect("topics")
+        .into_iter()
+        .map(|t| t.title)
+        .collect();
+    assert_eq!(titles, ["Bänke", "Radweg"]);
+    let into = OptionKey::parse(&all[1].key).expect("key");
+    assert!(matches!(
+        store
+            .decide(&radweg, Decision::Merge { into })
+            .expect("merge"),
+        DecideOutcome::Decided(_)
+    ));
+    assert!(matches!(
+        store
+            .decide("p-00000000", Decision::Approve)
+            .expect("decide"),
+        DecideOutcome::UnknownKey
+    ));
+}
+
+/// A subscription request is stored with its proof and mailed; the erasure removes the address
+/// from every table.
+fn subscription_and_erasure(db: &Database) {
+    let store = db.open();
+    stored(
+        store
+            .submit(subscription("newsletter", "sub-00001", "x@example.de"))
+            .expect("submit"),
+    );
+    let subscribers = store
+        .subscribers(&id("newsletter"), None)
+        .expect("subscribers");
+    assert_eq!(subscribers.len(), 1);
+    assert_eq!(subscribers[0].consent.version, 1);
+    let event = event(10);
+    stored(
+        store
+            .submit(registration(
+                "versammlung",
+                "reg-00001",
+                "x@example.de",
+                &event,
+            ))
+            .expect("submit"),
+    );
+    let events = BTreeMap::from([(id("versammlung"), event)]);
+    let erased = store.erase("x@example.de", &events, now()).expect("erase");
+    assert_eq!((erased.subscriptions, erased.registrations), (1, 1));
+    assert!(
+        store
+            .subscribers(&id("newsletter"), None)
+            .expect("subscribers")
+            .is_empty()
+    );
+    assert!(
+        store
+            .registrations(&id("versammlung"))
+            .expect("list")
+            .is_empty()
+    );
+    assert!(
+        store
+            .claim_mails(now().0, 60_000, 10)
+            .expect("claim")
+            .is_empty()
+    );
+}
+
+/// The purge deletes registrations whose time is up, with their mails.
+fn purge_deletes_what_is_due(db: &Database) {
+    let store = db.open();
+    let event = event(10);
+    stored(
+        store
+            .submit(registration(
+                "versammlung",
+                "reg-00001",
+                "a@example.de",
+                &event,
+            ))
+            .expect("submit"),
+    );
+    let deleted = store
+        .purge(now(), &[(id("versammlung"), Timestamp(0))])
+        .expect("purge");
+    assert_eq!(deleted, 1);
+    assert!(
+        store
+            .registrations(&id("versammlung"))
+            .expect("list")
+            .is_empty()
+    );
+}
+
+macro_rules! contract {
+    ($($check:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[test]
+            fn $check() {
+                super::$check(&super::Database::sqlite());
+            })*
+        }
+    };
+}
+
+contract!(
+    idempotency,
+    one_key_on_two_instances,
+    two_hundred_for_fifty_on_two_instances,
+    cancellation_promotes,
+    queue_claims_are_exclusive,
+    periodic_job_runs_once,
+    proposals_are_moderated,
+    subscription_and_erasure,
+    purge_deletes_what_is_due,
+);
