@@ -6,6 +6,8 @@
 //!
 //! The methods block; the HTTP layer calls them from `tokio::task::spawn_blocking`.
 
+pub mod migrations;
+
 pub(crate) mod sqlite;
 mod tx;
 

@@ -33,13 +33,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-/// Numbered schema changes; the number applied last is kept in `PRAGMA user_version`.
-const MIGRATIONS: &[&str] = &[
-    include_str!("../../../migrations/0001_init.sql"),
-    include_str!("../../../migrations/0002_proposals.sql"),
-    include_str!("../../../migrations/0003_registrations.sql"),
-    include_str!("../../../migrations/0004_newsletter.sql"),
-];
+// The number of migrations applied last is kept in `PRAGMA user_version`.
+use super::migrations::{Dialect, MIGRATIONS, render};
 
 /// Fresh proposal keys tried before giving up; with 32 random bits a second try is already rare.
 const KEY_ATTEMPTS: usize = 8;
@@ -132,7 +127,7 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
         )));
     }
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(applied) {
-        tx.execute_batch(sql)?;
+        tx.execute_batch(&render(sql, Dialect::Sqlite))?;
         tx.pragma_update(None, "user_version", i + 1)?;
         tracing::info!(version = i + 1, "applied database migration");
     }
