@@ -7,7 +7,7 @@
 //! The methods block; the HTTP layer calls them from `tokio::task::spawn_blocking`.
 
 pub mod migrations;
-
+pub mod postgres;
 pub(crate) mod sqlite;
 mod tx;
 

@@ -1,0 +1,354 @@
+//! The PostgreSQL backend against a real PostgreSQL (`support/postgres.rs`): values in and out,
+//! migrations, write transactions of two "collectors" on one database, a server restart, and
+//! the group-commit interface.
+
+mod support;
+
+use mitmachen_collector::db::postgres::{Postgres, WriteConn};
+use mitmachen_collector::db::{Backend, Row, StoreError, Tx, Value};
+use std::sync::Arc;
+use support::postgres::{Cluster, database};
+
+fn open() -> Postgres {
+    Postgres::open(&database()).expect("open")
+}
+
+fn ok<T>(result: Result<T, StoreError>) -> T {
+    result.unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn every_value_kind_goes_in_and_comes_out() {
+    let pg = open();
+    ok(pg.write(|tx| {
+        tx.execute(
+            "CREATE TABLE kinds (n INTEGER PRIMARY KEY, i8 BIGINT, i4 INTEGER, i2 SMALLINT,
+                                 b BOOLEAN, t TEXT, v VARCHAR(40), c CHAR(3))",
+            &[],
+        )?;
+        let insert =
+            "INSERT INTO kinds (n, i8, i4, i2, b, t, v, c) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+        tx.execute(
+            insert,
+            &[
+                Value::Int(1),
+                Value::Int(i64::MAX),
+                Value::Int(i64::from(i32::MIN)),
+                Value::Int(-7),
+                Value::Int(1),
+                Value::from("grüß '?1' \u{1F600}"),
+                Value::from(""),
+                Value::from("abc"),
+            ],
+        )?;
+        let nulls = [vec![Value::Int(2)], vec![Value::Null; 7]].concat();
+        tx.execute(insert, &nulls)?;
+        Ok(())
+    }));
+    let rows = ok(pg.read(|tx| {
+        tx.query(
+            "SELECT n, i8, i4, i2, b, t, v, c FROM kinds ORDER BY n",
+            &[],
+        )
+    }));
+    assert_eq!(
+        rows,
+        vec![
+            Row(vec![
+                Value::Int(1),
+                Value::Int(i64::MAX),
+                Value::Int(i64::from(i32::MIN)),
+                Value::Int(-7),
+                Value::Int(1),
+                Value::from("grüß '?1' \u{1F600}"),
+                Value::from(""),
+                Value::from("abc"),
+            ]),
+            Row([vec![Value::Int(2)], vec![Value::Null; 7]].concat()),
+        ]
+    );
+    // Expressions: booleans come out as 0/1, count(*) as an integer; parameters whose type
+    // PostgreSQL cannot infer take the values' own.
+    let row = ok(pg.read(|tx| {
+        tx.query_one(
+            "SELECT (SELECT count(*) FROM kinds), EXISTS (SELECT 1 FROM kinds WHERE b), 1 = 2, ?1, ?2, ?3, '?1'",
+            &[Value::Int(5), Value::from("x"), Value::Null],
+        )
+    }));
+    assert_eq!(
+        row.0,
+        vec![
+            Value::Int(2),
+            Value::Int(1),
+            Value::Int(0),
+            Value::Int(5),
+            Value::from("x"),
+            Value::Null,
+            Value::from("?1"),
+        ]
+    );
+    // The same statement again comes from the connection's cache, with other value kinds.
+    let row = ok(pg.read(|tx| {
+        tx.query_one(
+            "SELECT (SELECT count(*) FROM kinds), EXISTS (SELECT 1 FROM kinds WHERE b), 1 = 2, ?1, ?2, ?3, '?1'",
+            &[Value::from("y"), Value::Null, Value::Int(-1)],
+        )
+    }));
+    assert_eq!(
+        &row.0[3..6],
+        &[Value::from("y"), Value::Null, Value::Int(-1)]
+    );
+}
+
+#[test]
+fn values_that_do_not_fit_are_clear_errors_and_roll_back() {
+    let pg = open();
+    ok(pg.write(|tx| {
+        tx.execute(
+            "CREATE TABLE small (i2 SMALLINT, b BOOLEAN, i8 BIGINT)",
+            &[],
+        )?;
+        tx.execute("INSERT INTO small (i8) VALUES (1)", &[])
+    }));
+    let fails = |sql: &'static str, args: Vec<Value>| -> String {
+        pg.write(move |tx| {
+            tx.execute("INSERT INTO small (i8) VALUES (2)", &[])?;
+            tx.execute(sql, &args)
+        })
+        .expect_err(sql)
+        .0
+    };
+    let e = fails(
+        "INSERT INTO small (i2) VALUES (?1)",
+        vec![Value::Int(40_000)],
+    );
+    assert!(
+        e.contains("PostgreSQL") && e.contains("40000 does not fit"),
+        "{e}"
+    );
+    let e = fails("INSERT INTO small (b) VALUES (?1)", vec![Value::Int(2)]);
+    assert!(e.contains("no boolean"), "{e}");
+    let e = fails("INSERT INTO small (i8) VALUES (?1)", vec![Value::from("3")]);
+    // PostgreSQL's own word on it: the statement is prepared with the value's type then.
+    assert!(e.contains("42804") && e.contains("bigint"), "{e}");
+    let e = fails("INSERT INTO nowhere VALUES (?1)", vec![Value::Int(1)]);
+    assert!(e.contains("nowhere") && e.contains("42P01"), "{e}");
+    let e = pg
+        .read(|tx| tx.query("SELECT sum(i8) FROM small", &[]))
+        .expect_err("numeric")
+        .0;
+    assert!(e.contains("CAST(sum(...) AS BIGINT)"), "{e}");
+    let e = pg
+        .read(|tx| tx.execute("INSERT INTO small (i8) VALUES (9)", &[]))
+        .expect_err("read-only")
+        .0;
+    assert!(e.contains("read-only"), "{e}");
+    // Each failed transaction took its own insert with it; the connections still work.
+    let sum =
+        ok(pg.read(|tx| tx.query_one("SELECT CAST(sum(i8) AS BIGINT), count(*) FROM small", &[])));
+    assert_eq!(sum.0, vec![Value::Int(1), Value::Int(1)]);
+    ok(pg.write(|tx| {
+        tx.execute(
+            "INSERT INTO small (i2, b) VALUES (?1, ?2)",
+            &[Value::Int(-32768), Value::Int(0)],
+        )
+    }));
+}
+
+fn table_names(tx: &mut dyn Tx) -> Result<Vec<String>, StoreError> {
+    tx.query(
+        "SELECT CAST(table_name AS TEXT) FROM information_schema.tables
+         WHERE table_schema = current_schema() AND table_name != 'schema_version'
+         ORDER BY 1",
+        &[],
+    )?
+    .iter()
+    .map(|r| r.text(0))
+    .collect()
+}
+
+#[test]
+fn migrations_apply_once_and_make_the_tables_of_sqlite() {
+    let url = database();
+    // Two collectors starting at once: the advisory lock lets one migrate, the other finds it done.
+    let opens: Vec<_> = (0..2)
+        .map(|_| {
+            let url = url.clone();
+            std::thread::spawn(move || Postgres::open(&url).map(drop))
+        })
+        .collect();
+    for open in opens {
+        ok(open.join().expect("thread"));
+    }
+    let pg = ok(Postgres::open(&url));
+    let versions =
+        ok(pg.read(|tx| tx.query("SELECT version FROM schema_version ORDER BY version", &[])));
+    let versions: Vec<i64> = versions.iter().map(|r| r.int(0).expect("int")).collect();
+    assert_eq!(versions, vec![1, 2, 3, 4]);
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("t.sqlite3");
+    drop(ok(mitmachen_collector::db::SqliteStore::open(&path)));
+    let sqlite = rusqlite::Connection::open(&path).expect("sqlite");
+    let mut stmt = sqlite
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .expect("prepare");
+    let sqlite_tables: Vec<String> = stmt
+        .query_map([], |r| r.get(0))
+        .expect("query")
+        .map(|r| r.expect("row"))
+        .collect();
+    assert_eq!(ok(pg.read(table_names)), sqlite_tables);
+
+    // The constraints came along: a proposal key that is no `p-` and 8 hex digits is refused.
+    let e = pg
+        .write(|tx| {
+            tx.execute(
+                "INSERT INTO submissions (receipt, widget, kind, idempotency_key, body_sha256, payload, response_body, created_at)
+                 VALUES ('r', 'w', 'proposal', 'k', '', 'nope', '', '')",
+                &[],
+            )
+        })
+        .expect_err("not json");
+    assert!(e.0.contains("json"), "{e}");
+}
+
+/// Two backends on one database are two collectors: each increments one counter 100 times by
+/// reading it and writing it back in one write transaction; none of the 200 may be lost.
+#[test]
+fn write_transactions_of_two_collectors_never_interleave() {
+    let url = database();
+    let collectors = [ok(Postgres::open(&url)), ok(Postgres::open(&url))].map(Arc::new);
+    ok(collectors[0].write(|tx| {
+        tx.execute(
+            "INSERT INTO widget_totals (widget, ballots) VALUES ('w', 0)",
+            &[],
+        )
+    }));
+    let threads: Vec<_> = collectors
+        .iter()
+        .flat_map(|pg| [pg.clone(), pg.clone()])
+        .map(|pg| {
+            std::thread::spawn(move || {
+                for _ in 0..50 {
+                    ok(pg.write(|tx| {
+                        let n = tx
+                            .query_one(
+                                "SELECT ballots FROM widget_totals WHERE widget = ?1",
+                                &[Value::from("w")],
+                            )?
+                            .int(0)?;
+                        // Give the other collector every chance to read the same value.
+                        std::thread::sleep(std::time::Duration::from_millis(1));
+                        tx.execute(
+                            "UPDATE widget_totals SET ballots = ?1 WHERE widget = ?2",
+                            &[Value::Int(n + 1), Value::from("w")],
+                        )
+                    }));
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().expect("thread");
+    }
+    let n = ok(collectors[1].read(|tx| tx.query_one("SELECT ballots FROM widget_totals", &[])));
+    assert_eq!(n.int(0).ok(), Some(200));
+}
+
+#[test]
+fn a_postgresql_restart_fails_calls_meanwhile_and_is_survived() {
+    let cluster = Cluster::start();
+    let pg = ok(Postgres::open(&cluster.create_database()));
+    let insert = |pg: &Postgres, n: i64| {
+        pg.write(move |tx| {
+            tx.execute(
+                "INSERT INTO secrets (name, value) VALUES (?1, 'x')",
+                &[Value::from(format!("s{n}"))],
+            )
+        })
+    };
+    ok(insert(&pg, 1));
+    ok(pg.read(|tx| tx.query("SELECT 1", &[])));
+    cluster.stop();
+    let e = insert(&pg, 2).expect_err("server down");
+    assert!(e.0.starts_with("PostgreSQL"), "{e}");
+    let e = pg
+        .read(|tx| tx.query("SELECT 1", &[]))
+        .expect_err("server down");
+    assert!(e.0.starts_with("PostgreSQL"), "{e}");
+    // Still down: the reconnect fails quickly and says so.
+    let e = insert(&pg, 3).expect_err("server down");
+    assert!(e.0.contains("cannot connect"), "{e}");
+    cluster.start_again();
+    ok(insert(&pg, 4));
+    let names = ok(pg.read(|tx| tx.query("SELECT name FROM secrets ORDER BY name", &[])));
+    let names: Vec<String> = names.iter().map(|r| r.text(0).expect("text")).collect();
+    assert_eq!(names, vec!["s1", "s4"]);
+}
+
+/// The collector calls the store from `spawn_blocking`; that works. On a runtime's worker
+/// thread the `postgres` crate's own `block_on` panics, which is why it must not happen.
+#[test]
+fn calls_belong_on_blocking_threads_not_on_async_ones() {
+    let pg = Arc::new(open());
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let on_pool = pg.clone();
+    let row = runtime.block_on(async move {
+        tokio::task::spawn_blocking(move || on_pool.read(|tx| tx.query_one("SELECT 41 + 1", &[])))
+            .await
+            .expect("join")
+    });
+    assert_eq!(ok(row).int(0).ok(), Some(42));
+    let on_worker = pg.clone();
+    let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        runtime.block_on(async move { on_worker.read(|tx| tx.query_one("SELECT 1", &[])) })
+    }));
+    assert!(panicked.is_err());
+    // The connection that was in use is replaced; the backend goes on working.
+    ok(pg.read(|tx| tx.query_one("SELECT 1", &[])));
+    ok(pg.read(|tx| tx.query_one("SELECT 1", &[])));
+}
+
+/// Group commit: one transaction, a savepoint per job; a failed job's writes go, the others'
+/// stay, all with one commit.
+#[test]
+fn a_batch_of_jobs_runs_in_one_transaction_with_savepoints() {
+    let pg = open();
+    let insert = |conn: &mut dyn WriteConn, name: &str| {
+        conn.tx().execute(
+            "INSERT INTO secrets (name, value) VALUES (?1, 'v')",
+            &[Value::from(name)],
+        )
+    };
+    ok(pg.with_write_conn(|conn| {
+        conn.begin()?;
+        for (name, fails) in [("a", false), ("b", true), ("c", false), ("a", false)] {
+            conn.savepoint()?;
+            // "a" twice: the second violates the primary key, an error like a failing job's.
+            let result = insert(conn, name).and_then(|n| {
+                if fails {
+                    Err(StoreError("the job failed".into()))
+                } else {
+                    Ok(n)
+                }
+            });
+            if result.is_ok() {
+                conn.release()?;
+            } else {
+                conn.rollback_to()?;
+            }
+            assert!(conn.in_transaction());
+        }
+        conn.commit()?;
+        assert!(!conn.in_transaction());
+        Ok(())
+    }));
+    let names = ok(pg.read(|tx| tx.query("SELECT name FROM secrets ORDER BY name", &[])));
+    let names: Vec<String> = names.iter().map(|r| r.text(0).expect("text")).collect();
+    assert_eq!(names, vec!["a", "c"]);
+}
