@@ -352,3 +352,190 @@ fn a_batch_of_jobs_runs_in_one_transaction_with_savepoints() {
     let names: Vec<String> = names.iter().map(|r| r.text(0).expect("text")).collect();
     assert_eq!(names, vec!["a", "c"]);
 }
+
+const MIGRATE_CONFIG: &str = r#"
+[widgets.ideen]
+moderation = "post"
+
+[events.klein]
+title = "Werkstatt"
+start = "2099-04-17T10:00+02:00"
+capacity = 1
+
+[newsletters.newsletter]
+title = "Newsletter"
+lists = { termine = "Veranstaltungen" }
+"#;
+
+/// An SQLite database as a running collector leaves it: ballots, a proposal, a seat and a place
+/// on the waiting list with their mails, a subscription request with its proof.
+fn sqlite_from_a_collector(dir: &std::path::Path) -> std::path::PathBuf {
+    use serde_json::json;
+    use support::{Collector, submit};
+    let outbox = dir.join("outbox");
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime.block_on(async {
+        let c = Collector::start_with_config(
+            dir,
+            MIGRATE_CONFIG,
+            &[
+                ("MITMACHEN_RATE_LIMIT_SUBMISSIONS_PER_MINUTE", "0"),
+                ("MITMACHEN_MAIL_OUTBOX", outbox.to_str().expect("utf-8")),
+            ],
+        );
+        let bodies = [
+            ("haushalt", json!({"kind": "poll", "choices": ["ja"]})),
+            ("haushalt", json!({"kind": "poll", "choices": ["nein"]})),
+            ("ideen", json!({"kind": "proposal", "title": "Mehr Bänke", "description": "am Markt"})),
+            ("klein", json!({"kind": "registration", "name": "Erika", "email": "erika@example.de", "persons": 1, "lang": "de"})),
+            ("klein", json!({"kind": "registration", "name": "Max", "email": "max@example.de", "persons": 1, "lang": "de"})),
+            ("newsletter", json!({
+                "kind": "subscription", "email": "lena@example.de", "name": "Lena", "lists": ["termine"],
+                "consent": "Ja, ich möchte den Newsletter erhalten.",
+                "privacy": "https://www.musterstadt.de/datenschutz",
+                "page": "https://www.musterstadt.de/newsletter", "lang": "de",
+            })),
+        ];
+        for (n, (widget, body)) in bodies.iter().enumerate() {
+            let res = submit(&c, widget, n + 1, body).await;
+            assert_eq!(res.status().as_u16(), 201, "{widget}: {:?}", res.text().await);
+        }
+    });
+    dir.join("mitmachen.sqlite3")
+}
+
+fn migrate_command(sqlite: &std::path::Path, url: &str) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_collector"))
+        .args(["migrate", "--to", url])
+        .env_clear()
+        .env("MITMACHEN_DATABASE", sqlite)
+        .output()
+        .expect("run collector migrate")
+}
+
+#[test]
+fn migrate_copies_an_sqlite_database_that_then_works_on_postgresql() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sqlite_path = sqlite_from_a_collector(dir.path());
+    let url = database();
+
+    let out = migrate_command(&sqlite_path, &url);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let printed: Vec<(String, u64)> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| {
+            let (t, n) = l.split_once(' ').expect("TABLE ROWS");
+            (t.to_owned(), n.parse().expect("count"))
+        })
+        .collect();
+
+    // Every table, with exactly the rows SQLite has.
+    let sqlite = rusqlite::Connection::open(&sqlite_path).expect("sqlite");
+    let count = |table: &str| -> u64 {
+        sqlite
+            .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+            .expect("count")
+    };
+    let mut tables: Vec<String> = sqlite
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+        .expect("prepare")
+        .query_map([], |r| r.get(0))
+        .expect("query")
+        .map(|r| r.expect("row"))
+        .collect();
+    tables.sort();
+    let mut printed_tables: Vec<String> = printed.iter().map(|(t, _)| t.clone()).collect();
+    printed_tables.sort();
+    assert_eq!(printed_tables, tables);
+    for (table, rows) in &printed {
+        assert_eq!(*rows, count(table), "{table}");
+    }
+    for (table, at_least) in [
+        ("submissions", 6),
+        ("tallies", 2),
+        ("proposals", 1),
+        ("registrations", 2),
+        ("cancel_tokens", 1),
+        ("mail_queue", 3),
+        ("subscriptions", 1),
+        ("consent_texts", 1),
+        ("secrets", 1),
+    ] {
+        assert!(count(table) >= at_least, "{table}: {}", count(table));
+    }
+    // Referenced tables come first.
+    let at = |t: &str| printed.iter().position(|(p, _)| p == t).expect("listed");
+    assert!(at("submissions") < at("registrations") && at("registrations") < at("mail_queue"));
+    assert!(at("widget_totals") < at("tallies") && at("subscriptions") < at("mail_queue"));
+
+    // The PostgreSQL backend works on the copy: same rows, and new rows get fresh ids.
+    let pg = ok(Postgres::open(&url));
+    let receipts = ok(pg.read(|tx| {
+        tx.query(
+            "SELECT id, receipt, payload FROM submissions ORDER BY id",
+            &[],
+        )
+    }));
+    let mut stmt = sqlite
+        .prepare("SELECT id, receipt, payload FROM submissions ORDER BY id")
+        .expect("prepare");
+    let expected: Vec<Row> = stmt
+        .query_map([], |r| {
+            Ok(Row(vec![
+                Value::Int(r.get(0)?),
+                Value::Text(r.get(1)?),
+                Value::Text(r.get(2)?),
+            ]))
+        })
+        .expect("query")
+        .map(|r| r.expect("row"))
+        .collect();
+    assert_eq!(receipts, expected);
+    let max = |table: &str| -> i64 {
+        sqlite
+            .query_row(&format!("SELECT max(id) FROM {table}"), [], |r| r.get(0))
+            .expect("max")
+    };
+    let (submission, mail) = ok(pg.write(|tx| {
+        let submission = tx
+            .query_one(
+                "INSERT INTO submissions (receipt, widget, kind, idempotency_key, body_sha256, payload, response_body, created_at)
+                 VALUES ('neu', 'haushalt', 'poll', 'k-neu', '', '{}', '', '2026-12-03T00:00:00Z') RETURNING id",
+                &[],
+            )?
+            .int(0)?;
+        let mail = tx
+            .query_one(
+                "INSERT INTO mail_queue (registration, kind, created_at, next_attempt_ms)
+                 SELECT min(id), 'confirmation', '2026-12-03T00:00:00Z', 0 FROM registrations RETURNING id",
+                &[],
+            )?
+            .int(0)?;
+        Ok((submission, mail))
+    }));
+    assert_eq!(submission, max("submissions") + 1);
+    assert_eq!(mail, max("mail_queue") + 1);
+
+    // Once there is data, a second copy is refused and changes nothing.
+    let again = migrate_command(&sqlite_path, &url);
+    assert!(!again.status.success());
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert!(stderr.contains("already holds data"), "{stderr}");
+    let n = ok(pg.read(|tx| tx.query_one("SELECT count(*) FROM submissions", &[])));
+    assert_eq!(n.count(0).ok(), Some(count("submissions") + 1));
+}
+
+#[test]
+fn migrate_refuses_what_it_cannot_copy() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let missing = dir.path().join("nothing.sqlite3");
+    let out = migrate_command(&missing, &database());
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no such file"));
+    let out = migrate_command(&missing, "mysql://db/x");
+    assert_eq!(out.status.code(), Some(2));
+    let out = migrate_command(&missing, "postgres://m:geheim@127.0.0.1:1/x");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("geheim"), "{stderr}");
+}
