@@ -73,7 +73,7 @@ pub async fn run(config: Config) -> Result<(), RunError> {
         config::Database::Sqlite(path) => path.clone(),
         config::Database::Postgres(url) => {
             let url = url.clone();
-            tokio::task::spawn_blocking(move || db::postgres::Postgres::open(&url))
+            tokio::task::spawn_blocking(move || db::postgres::Postgres::open(&url).map(drop))
                 .await
                 .map_err(|e| RunError(format!("opening the database crashed: {e}")))?
                 .map_err(|e| {

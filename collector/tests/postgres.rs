@@ -312,6 +312,24 @@ fn calls_belong_on_blocking_threads_not_on_async_ones() {
     // The connection that was in use is replaced; the backend goes on working.
     ok(pg.read(|tx| tx.query_one("SELECT 1", &[])));
     ok(pg.read(|tx| tx.query_one("SELECT 1", &[])));
+    // Dropping it where the collector drops its store, on an async thread, is fine.
+    drop(on_pool_again(&runtime, pg.clone()));
+    runtime.block_on(async move { drop(pg) });
+}
+
+/// Uses every connection once more from the blocking pool, so that all are open when dropped.
+fn on_pool_again(runtime: &tokio::runtime::Runtime, pg: Arc<Postgres>) -> Result<(), StoreError> {
+    runtime.block_on(async move {
+        tokio::task::spawn_blocking(move || {
+            ok(pg.write(|tx| tx.query("SELECT 1", &[])));
+            for _ in 0..3 {
+                ok(pg.read(|tx| tx.query("SELECT 1", &[])));
+            }
+            Ok(())
+        })
+        .await
+        .map_err(|e| StoreError(e.to_string()))?
+    })
 }
 
 /// Group commit: one transaction, a savepoint per job; a failed job's writes go, the others'
@@ -538,4 +556,27 @@ fn migrate_refuses_what_it_cannot_copy() {
     let out = migrate_command(&missing, "postgres://m:geheim@127.0.0.1:1/x");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("geheim"), "{stderr}");
+}
+
+/// Until the store runs on PostgreSQL, a start with a PostgreSQL URL connects, migrates and stops
+/// with a message that says so (without the password).
+#[test]
+fn the_collector_started_on_postgresql_migrates_and_says_what_it_cannot_do_yet() {
+    let url = database().replace("postgres://postgres@", "postgres://postgres:geheim@");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_collector"))
+        .env_clear()
+        .env("MITMACHEN_LISTEN", "127.0.0.1:0")
+        .env("MITMACHEN_DATABASE", &url)
+        .output()
+        .expect("run collector");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("does not serve from PostgreSQL yet"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("geheim"), "{stderr}");
+    let pg = ok(Postgres::open(&url));
+    let version = ok(pg.read(|tx| tx.query_one("SELECT max(version) FROM schema_version", &[])));
+    assert_eq!(version.int(0).ok(), Some(4));
 }

@@ -15,7 +15,8 @@
 //! a small current-thread tokio runtime and every call is a `block_on` on it. On a tokio worker
 //! thread that panics ("Cannot start a runtime from within a runtime"), so every method here
 //! must be called from a plain thread or from `tokio::task::spawn_blocking` (as the HTTP layer
-//! calls the store); the tests call it from both.
+//! calls the store); the tests call it from both. Closing a client blocks too: a [`Postgres`]
+//! dropped on an async thread closes its connections on a thread of its own.
 //!
 //! `copy.rs` copies an SQLite database into an empty PostgreSQL one (`collector migrate`).
 
@@ -174,6 +175,26 @@ impl Postgres {
         f: impl FnOnce(&mut dyn WriteConn) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         self.with_writer(|conn| f(conn))
+    }
+}
+
+impl Drop for Postgres {
+    /// Closing a `postgres` client blocks on its own runtime, which panics on an async thread
+    /// (the store is dropped at the end of `run`); there the connections are closed on a plain
+    /// thread instead. Elsewhere they close here, as usual.
+    fn drop(&mut self) {
+        if tokio::runtime::Handle::try_current().is_err() {
+            return;
+        }
+        let conns: Vec<PgConn> = std::iter::once(&self.writer)
+            .chain(&self.readers)
+            .filter_map(|slot| lock(slot).take())
+            .collect();
+        if !conns.is_empty() {
+            let _ = std::thread::Builder::new()
+                .name("mitmachen-pg-close".into())
+                .spawn(move || drop(conns));
+        }
     }
 }
 
