@@ -98,6 +98,24 @@ fn every_value_kind_goes_in_and_comes_out() {
         &row.0[3..6],
         &[Value::from("y"), Value::Null, Value::Int(-1)]
     );
+    // One parameter both where PostgreSQL infers its type and where it cannot (the proposal
+    // insert's `CASE WHEN ?8 IS NULL`).
+    for (n, t) in [(3, Value::from("z")), (4, Value::Null)] {
+        ok(pg.write(move |tx| {
+            tx.execute(
+                "INSERT INTO kinds (n, t, i8) VALUES (?1, ?2, CASE WHEN ?2 IS NULL THEN NULL ELSE 1 END)",
+                &[Value::Int(n), t],
+            )
+        }));
+    }
+    let rows = ok(pg.read(|tx| tx.query("SELECT t, i8 FROM kinds WHERE n > 2 ORDER BY n", &[])));
+    assert_eq!(
+        rows,
+        vec![
+            Row(vec![Value::from("z"), Value::Int(1)]),
+            Row(vec![Value::Null, Value::Null])
+        ]
+    );
 }
 
 #[test]

@@ -552,7 +552,12 @@ impl<C: GenericClient> PgTx<'_, C> {
                     .insert(sql.to_owned(), statement.clone());
                 Ok(Some(statement))
             }
-            Err(e) if e.code() == Some(&SqlState::INDETERMINATE_DATATYPE) => {
+            // "could not determine data type of parameter": 42P18, or 42P08 when one parameter
+            // appears where PostgreSQL infers a type and where it cannot (`?8 IS NULL`).
+            Err(e)
+                if e.code() == Some(&SqlState::INDETERMINATE_DATATYPE)
+                    || e.code() == Some(&SqlState::AMBIGUOUS_PARAMETER) =>
+            {
                 self.statements.needs_types.insert(sql.to_owned());
                 Ok(None)
             }
