@@ -598,3 +598,15 @@ fn the_collector_started_on_postgresql_migrates_and_says_what_it_cannot_do_yet()
     let version = ok(pg.read(|tx| tx.query_one("SELECT max(version) FROM schema_version", &[])));
     assert_eq!(version.int(0).ok(), Some(4));
 }
+
+/// TLS is negotiated as `sslmode` says: the test server offers none, so `prefer` (the default)
+/// connects in plain and `require` is refused.
+#[test]
+fn sslmode_require_refuses_a_server_without_tls() {
+    let url = database();
+    ok(Postgres::open(&format!("{url}?sslmode=prefer")));
+    let e = Postgres::open(&format!("{url}?sslmode=require"))
+        .map(drop)
+        .expect_err("no TLS on the test server");
+    assert!(e.0.contains("cannot connect"), "{e}");
+}

@@ -18,6 +18,8 @@
 //! calls the store); the tests call it from both. Closing a client blocks too: a [`Postgres`]
 //! dropped on an async thread closes its connections on a thread of its own.
 //!
+//! TLS: rustls with the system's roots, as the URL's `sslmode` says (see [`tls`]).
+//!
 //! `copy.rs` copies an SQLite database into an empty PostgreSQL one (`collector migrate`).
 
 pub mod copy;
@@ -27,11 +29,12 @@ use super::migrations::{Dialect, MIGRATIONS, render};
 use super::{Backend, Row, StoreError, Tx, Value, numbered_as_dollar};
 use postgres::error::SqlState;
 use postgres::types::Type;
-use postgres::{Client, GenericClient, NoTls, Statement};
+use postgres::{Client, GenericClient, Statement};
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
+use tokio_postgres_rustls::MakeRustlsConnect;
 
 /// The advisory lock key of write transactions ("mitmache" in ASCII). Fixed, so that every
 /// collector version takes the same lock.
@@ -49,6 +52,7 @@ pub struct Postgres {
     config: Arc<postgres::Config>,
     /// Where it connects, without the password, for messages.
     target: Arc<str>,
+    tls: MakeRustlsConnect,
     writer: Mutex<Option<PgConn>>,
     readers: Vec<Mutex<Option<PgConn>>>,
     next_reader: AtomicUsize,
@@ -85,6 +89,7 @@ impl Postgres {
         let pg = Postgres {
             config: Arc::new(config),
             target,
+            tls: tls()?,
             writer: Mutex::new(None),
             readers: (0..READERS).map(|_| Mutex::new(None)).collect(),
             next_reader: AtomicUsize::new(0),
@@ -149,7 +154,7 @@ impl Postgres {
         let mut slot = lock(&self.writer);
         with_conn(
             &mut slot,
-            || PgConn::connect(&self.config, &self.target, Role::Writer),
+            || PgConn::connect(&self.config, &self.target, &self.tls, Role::Writer),
             f,
         )
     }
@@ -162,7 +167,7 @@ impl Postgres {
         let mut slot = lock(&self.readers[i]);
         with_conn(
             &mut slot,
-            || PgConn::connect(&self.config, &self.target, Role::Reader),
+            || PgConn::connect(&self.config, &self.target, &self.tls, Role::Reader),
             f,
         )
     }
@@ -232,6 +237,28 @@ fn with_conn<T>(
     result
 }
 
+/// TLS as the URL's `sslmode` asks (`prefer` by default: TLS when the server offers it;
+/// `require`; `disable`), with the server's certificate checked against the system's roots
+/// (rustls, as for mail and webhooks). Unlike libpq's `require`, a certificate is always
+/// verified, name included: a server with its own CA needs that CA in the system's store.
+fn tls() -> Result<MakeRustlsConnect, StoreError> {
+    let mut roots = rustls::RootCertStore::empty();
+    let found = rustls_native_certs::load_native_certs();
+    // Unreadable system certificates only matter if TLS is used; then the handshake says so.
+    let (added, _ignored) = roots.add_parsable_certificates(found.certs);
+    if added == 0 {
+        tracing::debug!("no system root certificates: TLS to PostgreSQL cannot verify a server");
+    }
+    let config = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .map_err(|e| StoreError(format!("PostgreSQL: no TLS configuration: {e}")))?
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    Ok(MakeRustlsConnect::new(config))
+}
+
 /// Host, port, database and user of a connection setting.
 fn describe(config: &postgres::Config) -> String {
     let host = config.get_hosts().first().map_or_else(
@@ -298,6 +325,7 @@ enum Role {
 pub struct PgConn {
     config: Arc<postgres::Config>,
     target: Arc<str>,
+    tls: MakeRustlsConnect,
     role: Role,
     client: Client,
     statements: Statements,
@@ -320,15 +348,16 @@ impl PgConn {
     fn connect(
         config: &Arc<postgres::Config>,
         target: &Arc<str>,
+        tls: &MakeRustlsConnect,
         role: Role,
     ) -> Result<PgConn, StoreError> {
-        // TLS is not built in yet: the URL's sslmode=prefer falls back to plain, require fails.
         let client = config
-            .connect(NoTls)
+            .connect(tls.clone())
             .map_err(|e| pg_error(&format!("cannot connect to {target}"), &e))?;
         let mut conn = PgConn {
             config: config.clone(),
             target: target.clone(),
+            tls: tls.clone(),
             role,
             client,
             statements: Statements::default(),
@@ -372,7 +401,7 @@ impl PgConn {
                 Err(_) => {}
             }
         }
-        *self = PgConn::connect(&self.config, &self.target, self.role)?;
+        *self = PgConn::connect(&self.config, &self.target, &self.tls, self.role)?;
         self.batch(sql)?;
         self.open = true;
         Ok(())
