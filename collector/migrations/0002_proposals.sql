@@ -2,13 +2,14 @@
 -- received and answers replays; this row is what administrators decide about. Title and
 -- description are stored exactly as sent.
 CREATE TABLE proposals (
-    id          INTEGER PRIMARY KEY,
+    id          {id},
     -- Public id and topic key: 'p-' and 8 random lowercase hex digits.
     key         TEXT NOT NULL UNIQUE CHECK (
-                    length(key) = 10 AND key GLOB 'p-[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]'
+                    length(key) = 10 AND substr(key, 1, 2) = 'p-'
+                    AND ltrim(substr(key, 3), '0123456789abcdef') = ''
                 ),
     widget      TEXT NOT NULL,
-    submission  INTEGER NOT NULL UNIQUE REFERENCES submissions (id),
+    submission  {int} NOT NULL UNIQUE REFERENCES submissions (id),
     title       TEXT NOT NULL,
     description TEXT NOT NULL,
     status      TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'rejected', 'merged')),
@@ -19,7 +20,7 @@ CREATE TABLE proposals (
     -- When last approved, rejected or merged.
     decided_at  TEXT,
     -- Order of decisions (timestamps have whole seconds): topics are served by it.
-    decision_seq INTEGER UNIQUE
-) STRICT;
+    decision_seq {int} UNIQUE
+){strict};
 
 CREATE INDEX proposals_by_widget ON proposals (widget, status, decision_seq);

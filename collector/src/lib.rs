@@ -66,16 +66,20 @@ pub async fn run(config: Config) -> Result<(), RunError> {
             )));
         }
     }
+    // Opening connects (PostgreSQL) or opens the file and migrates: blocking work, and the
+    // PostgreSQL client must never run on an async worker thread.
     let database = config.database.clone();
-    let store = tokio::task::spawn_blocking(move || SqliteStore::open(&database))
-        .await
-        .map_err(|e| RunError(format!("opening the database crashed: {e}")))?
-        .map_err(|e| {
-            RunError(format!(
-                "cannot open the database {}: {e}",
-                config.database.display()
-            ))
-        })?;
+    let store: Arc<dyn db::Store> = tokio::task::spawn_blocking(move || {
+        Ok::<Arc<dyn db::Store>, db::StoreError>(match &database {
+            config::Database::Sqlite(path) => Arc::new(SqliteStore::open(path)?),
+            config::Database::Postgres(url) => {
+                Arc::new(db::Db::new(db::postgres::Postgres::open(url)?))
+            }
+        })
+    })
+    .await
+    .map_err(|e| RunError(format!("opening the database crashed: {e}")))?
+    .map_err(|e| RunError(format!("cannot open the database {}: {e}", config.database)))?;
 
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
@@ -101,7 +105,6 @@ pub async fn run(config: Config) -> Result<(), RunError> {
         config.trust_forwarded_for,
     )
     .map_err(RunError)?;
-    let store: Arc<dyn db::Store> = Arc::new(store);
     let mail = mail::delivery::mail_config(&config.mail).map_err(RunError)?;
     let mailer = mail::Mailer::new(&mail).map_err(RunError)?;
     let events: BTreeMap<_, _> = config
@@ -139,7 +142,7 @@ pub async fn run(config: Config) -> Result<(), RunError> {
         webhook_wakeup: webhook_wakeup.clone(),
     });
     tracing::info!(
-        database = %config.database.display(),
+        database = %config.database,
         public_url = %state.public_url,
         submissions_per_minute = config.rate_limit_submissions_per_minute,
         reads_per_minute = config.rate_limit_reads_per_minute,

@@ -1,11 +1,18 @@
-//! The `collector` binary: read the configuration, then serve.
+//! The `collector` binary: read the configuration, then serve; or, as `collector migrate --to
+//! postgres://…`, copy the configured SQLite database into an empty PostgreSQL database.
 
-use mitmachen_collector::config::Config;
+use mitmachen_collector::config::{Config, Database};
 use std::process::ExitCode;
+
+const MIGRATE_USAGE: &str = "usage: collector migrate --to postgres://USER:PASSWORD@HOST/DATABASE [--config PATH] (the SQLite file is the configured `database`)";
 
 fn main() -> ExitCode {
     mitmachen_collector::init_logging();
-    let config = match Config::from_process() {
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("migrate") {
+        return migrate(args.split_off(1));
+    }
+    let config = match Config::load(args, |name| std::env::var(name).ok()) {
         Ok(config) => config,
         Err(e) => {
             eprintln!("mitmachen collector: {e}");
@@ -30,6 +37,69 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("mitmachen collector: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `migrate --to URL`: one line per table on stdout (`TABLE ROWS`), errors on stderr. Runs on
+/// this plain thread, without an async runtime, as the `postgres` crate wants it.
+fn migrate(args: Vec<String>) -> ExitCode {
+    let mut to = None;
+    let mut rest = Vec::new();
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        if arg == "--to" {
+            to = args.next();
+        } else if let Some(url) = arg.strip_prefix("--to=") {
+            to = Some(url.to_owned());
+        } else {
+            rest.push(arg);
+        }
+    }
+    let target = match to.as_deref().map(Database::parse) {
+        Some(Ok(Database::Postgres(url))) => url,
+        Some(Ok(Database::Sqlite(_))) | None => {
+            eprintln!("mitmachen collector: --to needs a postgres:// URL; {MIGRATE_USAGE}");
+            return ExitCode::from(2);
+        }
+        Some(Err(e)) => {
+            eprintln!("mitmachen collector: --to: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let config = match Config::load(rest, |name| std::env::var(name).ok()) {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("mitmachen collector: {e}; {MIGRATE_USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let Some(source) = config.database.sqlite_path() else {
+        eprintln!(
+            "mitmachen collector: the configured database {} is no SQLite file to copy from",
+            config.database
+        );
+        return ExitCode::from(2);
+    };
+    let shown = Database::Postgres(target.clone());
+    match mitmachen_collector::db::postgres::copy::sqlite_to_postgres(source, &target) {
+        Ok(tables) => {
+            for t in &tables {
+                println!("{} {}", t.table, t.rows);
+            }
+            eprintln!(
+                "mitmachen collector: copied {} tables from {} to {shown}; set database to the URL and start the collector",
+                tables.len(),
+                source.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!(
+                "mitmachen collector: copying {} to {shown} failed, nothing was copied: {e}",
+                source.display()
+            );
             ExitCode::FAILURE
         }
     }

@@ -5,6 +5,7 @@
 
 #[path = "support/backends.rs"]
 mod backends;
+mod support;
 
 use backends::Database;
 use mitmachen_collector::db::{
@@ -464,6 +465,12 @@ macro_rules! contract {
             $(#[test]
             fn $check() {
                 super::$check(&super::Database::sqlite());
+            })*
+        }
+        mod postgres {
+            $(#[test]
+            fn $check() {
+                super::$check(&super::Database::postgres());
             })*
         }
     };

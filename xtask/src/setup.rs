@@ -153,7 +153,7 @@ pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 pub const AIOSMTPD: &str = "/usr/bin/aiosmtpd";
 
 /// Debian's Chromium and ChromeDriver (never a browser downloaded by a test tool), Debian's
-/// aiosmtpd, and the end-to-end tests' npm packages.
+/// aiosmtpd, Debian's PostgreSQL server, and the end-to-end tests' npm packages.
 pub fn browser() -> Result {
     if [CHROMIUM, CHROMEDRIVER, AIOSMTPD]
         .iter()
@@ -161,7 +161,20 @@ pub fn browser() -> Result {
     {
         apt_install(&["chromium", "chromium-driver", "python3-aiosmtpd"])?;
     }
+    if !postgres_installed() {
+        apt_install(&["postgresql"])?;
+    }
     npm_packages(&root().join("tests/e2e"))
+}
+
+/// `/usr/lib/postgresql/*/bin/initdb`: the collector's PostgreSQL tests start throw-away
+/// clusters with it (`collector/tests/support/postgres.rs`) and fail without it.
+fn postgres_installed() -> bool {
+    std::fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .any(|version| version.path().join("bin/initdb").is_file())
 }
 
 fn apt_install(packages: &[&str]) -> Result {

@@ -1,10 +1,10 @@
 //! `[mail]` and its `MITMACHEN_SMTP_*` variables: where mails go.
 //!
 //! Without an SMTP host every mail is written as an `.eml` file into an outbox folder (beside
-//! the database unless configured), so that the demo works on a bare machine and a newcomer can
-//! open the links.
+//! an SQLite database, in the working directory with PostgreSQL, unless configured), so that the
+//! demo works on a bare machine and a newcomer can open the links.
 
-use super::ConfigError;
+use super::{ConfigError, Database};
 use serde::Deserialize;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -71,7 +71,7 @@ pub const DEFAULT_FROM: &str = "Beteiligung <beteiligung@example.invalid>";
 pub(super) fn settings(
     file: FileMail,
     env: &impl Fn(&str) -> Option<String>,
-    database: &Path,
+    database: &Database,
 ) -> Result<MailSettings, ConfigError> {
     let pick =
         |var: &str, value: Option<String>| env(var).or(value).filter(|v| !v.trim().is_empty());
@@ -82,11 +82,12 @@ pub(super) fn settings(
             .map(PathBuf::from)
             .or(file.outbox)
             .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or_else(|| {
-                database
+            .unwrap_or_else(|| match database.sqlite_path() {
+                Some(file) => file
                     .parent()
                     .unwrap_or(Path::new("."))
-                    .join("mitmachen-outbox")
+                    .join("mitmachen-outbox"),
+                None => PathBuf::from("mitmachen-outbox"),
             });
         return Ok(MailSettings {
             from: from.unwrap_or_else(|| DEFAULT_FROM.into()),

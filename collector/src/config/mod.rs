@@ -5,10 +5,12 @@
 //! a typo stops the start with a message naming the key instead of surfacing as refused
 //! requests later.
 
+mod database;
 mod mail;
 mod origins;
 mod server;
 
+pub use database::Database;
 pub use mail::{MailRoute, MailSettings};
 pub use origins::normalise_origin;
 use origins::{normalise_origins, normalise_public_url};
@@ -53,7 +55,7 @@ impl fmt::Debug for AdminToken {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
     pub listen: SocketAddr,
-    pub database: PathBuf,
+    pub database: Database,
     /// Where browsers reach this collector, without a trailing slash. `None`: the bound
     /// address, known only after binding (see [`Config::public_url_or`]).
     pub public_url: Option<String>,
@@ -94,7 +96,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
-            database: PathBuf::from(DEFAULT_DATABASE),
+            database: Database::Sqlite(PathBuf::from(DEFAULT_DATABASE)),
             public_url: None,
             allowed_origins: Vec::new(),
             body_limit: DEFAULT_BODY_LIMIT,
@@ -148,7 +150,7 @@ impl std::error::Error for ConfigError {}
 #[serde(deny_unknown_fields)]
 struct FileConfig {
     listen: Option<String>,
-    database: Option<PathBuf>,
+    database: Option<String>,
     public_url: Option<String>,
     allowed_origins: Option<Vec<String>>,
     body_limit: Option<i64>,
@@ -234,17 +236,8 @@ impl Config {
                 )
             })?;
         }
-        if let Some(v) = env("MITMACHEN_DATABASE")
-            .map(PathBuf::from)
-            .or(file.database)
-        {
-            if v.as_os_str().is_empty() {
-                return Err(ConfigError::new(
-                    "database (MITMACHEN_DATABASE)",
-                    "is empty",
-                ));
-            }
-            config.database = v;
+        if let Some(v) = env("MITMACHEN_DATABASE").or(file.database) {
+            config.database = Database::parse(&v)?;
         }
         if let Some(v) = env("MITMACHEN_PUBLIC_URL")
             .or(file.public_url)

@@ -7,6 +7,8 @@
 //! The methods block; the HTTP layer calls them from `tokio::task::spawn_blocking`.
 
 pub(crate) mod jobs;
+pub mod migrations;
+pub mod postgres;
 pub(crate) mod queue;
 pub(crate) mod sqlite;
 mod store;

@@ -14,14 +14,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-/// Numbered schema changes; the number applied last is kept in `PRAGMA user_version`.
-const MIGRATIONS: &[&str] = &[
-    include_str!("../../migrations/0001_init.sql"),
-    include_str!("../../migrations/0002_proposals.sql"),
-    include_str!("../../migrations/0003_registrations.sql"),
-    include_str!("../../migrations/0004_newsletter.sql"),
-    include_str!("../../migrations/0005_jobs.sql"),
-];
+// The number of migrations applied last is kept in `PRAGMA user_version`.
+use super::migrations::{Dialect, MIGRATIONS, render};
 
 const READERS: usize = 2;
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -168,7 +162,7 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
         )));
     }
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(applied) {
-        tx.execute_batch(sql)?;
+        tx.execute_batch(&render(sql, Dialect::Sqlite))?;
         tx.pragma_update(None, "user_version", i + 1)?;
         tracing::info!(version = i + 1, "applied database migration");
     }

@@ -18,6 +18,24 @@ pub enum Value {
     Text(String),
 }
 
+impl<T: ToValue + ?Sized> From<&T> for Value {
+    fn from(v: &T) -> Self {
+        v.to_value()
+    }
+}
+
+impl From<i64> for Value {
+    fn from(v: i64) -> Self {
+        Value::Int(v)
+    }
+}
+
+impl From<String> for Value {
+    fn from(v: String) -> Self {
+        Value::Text(v)
+    }
+}
+
 /// What can be a parameter; by reference, so that `args!` never moves a caller's value.
 pub trait ToValue {
     fn to_value(&self) -> Value;

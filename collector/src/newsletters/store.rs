@@ -142,7 +142,7 @@ pub(crate) fn request(
     for counter in &counters {
         tx.execute(
             "INSERT INTO optin_counts (day, key_hash, count) VALUES (?1, ?2, 1)
-             ON CONFLICT (day, key_hash) DO UPDATE SET count = count + 1",
+             ON CONFLICT (day, key_hash) DO UPDATE SET count = optin_counts.count + 1",
             args![day, counter],
         )?;
     }
