@@ -4,7 +4,8 @@
 //! bookkeeping (`sqlite/queue.rs`); each feature's SQL lives in its folder (`events/sqlite.rs`,
 //! `newsletters/sqlite.rs`, `erasure/sqlite.rs`).
 //!
-//! The methods block; the HTTP layer calls them from `tokio::task::spawn_blocking`.
+//! The methods block; the HTTP layer calls them from `tokio::task::spawn_blocking`, except
+//! [`Store::submit_queued`], whose answer an async handler awaits.
 
 pub(crate) mod jobs;
 pub mod migrations;
@@ -13,10 +14,12 @@ pub(crate) mod queue;
 pub(crate) mod sqlite;
 mod store;
 mod tx;
+pub(crate) mod writer;
 
 pub use sqlite::Sqlite;
 pub use store::Db;
 pub use tx::{Row, ToValue, Tx, Value, numbered_as_dollar};
+pub use writer::{Answer, WriteConn};
 
 /// The store on SQLite, the default.
 pub type SqliteStore = Db<Sqlite>;
@@ -103,14 +106,26 @@ impl std::error::Error for StoreError {}
 /// A database the store runs on (SQLite or PostgreSQL): it hands out transactions; every
 /// query and rule is the features', written once against [`Tx`].
 pub trait Backend: Send + Sync + 'static {
-    /// Runs `job` in a write transaction and returns its value once that transaction committed
-    /// durably; an error from `job` rolls back what it wrote, and nothing is acknowledged.
-    /// Write transactions never interleave, on one machine or across several collectors on the
-    /// same database, so that a rule reads the counts it writes against.
-    fn write<T, F>(&self, job: F) -> Result<T, StoreError>
+    /// Hands `job` to the backend's writer, which runs it in the next write transaction (group
+    /// commit: with whatever other jobs are waiting, each in its own savepoint); the answer
+    /// comes once that transaction committed durably. An error from `job` rolls back what it
+    /// wrote, and nothing is acknowledged before the commit. Write transactions never
+    /// interleave, on one machine or across several collectors on the same database, so that a
+    /// rule reads the counts it writes against.
+    fn write_queued<T, F>(&self, job: F) -> Answer<T>
     where
         T: Send + 'static,
         F: FnOnce(&mut dyn Tx) -> Result<T, StoreError> + Send + 'static;
+
+    /// [`Backend::write_queued`], waiting on this thread (a blocking one, never an async
+    /// worker).
+    fn write<T, F>(&self, job: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut dyn Tx) -> Result<T, StoreError> + Send + 'static,
+    {
+        self.write_queued(job).wait_blocking()
+    }
 
     /// Runs `job` in a read-only transaction: one consistent snapshot.
     fn read<T, F>(&self, job: F) -> Result<T, StoreError>
@@ -122,6 +137,16 @@ pub trait Store: Send + Sync + 'static {
     /// Stores a submission once per (widget, idempotency key); the answer is final only after
     /// the commit is durable.
     fn submit(&self, new: NewSubmission) -> Result<SubmitOutcome, StoreError>;
+
+    /// [`Store::submit`] without blocking: hands the submission to the store's writer and
+    /// returns the answer to await, which comes once the commit is durable. `Err(new)`: this
+    /// store has no writer to hand it to; call `submit` on the blocking pool instead.
+    fn submit_queued(
+        &self,
+        new: NewSubmission,
+    ) -> Result<Answer<SubmitOutcome>, Box<NewSubmission>> {
+        Err(Box::new(new))
+    }
 
     /// Current totals of a widget; a widget without submissions has none.
     fn results(&self, widget: &WidgetId) -> Result<Results, StoreError>;

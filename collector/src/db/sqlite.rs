@@ -1,11 +1,12 @@
 //! SQLite: one file, one writer connection, a few readers.
 //!
-//! Writes are serialised behind one mutex and run in `BEGIN IMMEDIATE` transactions, so an
-//! idempotency check and its insert, or a seat count and the registration that takes the seat,
-//! never interleave with another request's, not even another process's. WAL lets the readers
-//! answer results while a write is under way; `synchronous=FULL` makes a commit durable before
-//! the 201 leaves.
+//! Writes go to the group-commit writer (`db::writer`), which runs them in `BEGIN IMMEDIATE`
+//! transactions, so an idempotency check and its insert, or a seat count and the registration
+//! that takes the seat, never interleave with another request's, not even another process's.
+//! WAL lets the readers answer results while a write is under way; `synchronous=FULL` makes a
+//! commit durable before the 201 leaves.
 
+use super::writer::{Answer, WriteConn, Writer};
 use super::{Backend, Row, StoreError, Tx, Value};
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, TransactionBehavior};
@@ -18,10 +19,13 @@ use std::time::Duration;
 use super::migrations::{Dialect, MIGRATIONS, render};
 
 const READERS: usize = 2;
+/// Prepared statements the writer keeps: every write statement of every feature fits, so none
+/// is parsed again per job (parsing cost more than running them).
+const WRITER_STATEMENTS: usize = 256;
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 pub struct Sqlite {
-    writer: Mutex<Connection>,
+    writer: Writer,
     readers: Vec<Mutex<Connection>>,
     next_reader: AtomicUsize,
 }
@@ -46,6 +50,7 @@ impl Sqlite {
             )));
         }
         migrate(&mut writer)?;
+        writer.set_prepared_statement_cache_capacity(WRITER_STATEMENTS);
         let mut readers = Vec::with_capacity(READERS);
         for _ in 0..READERS {
             let reader = Connection::open(path)?;
@@ -55,7 +60,7 @@ impl Sqlite {
             readers.push(Mutex::new(reader));
         }
         Ok(Sqlite {
-            writer: Mutex::new(writer),
+            writer: Writer::start(SqliteConn(writer))?,
             readers,
             next_reader: AtomicUsize::new(0),
         })
@@ -72,18 +77,12 @@ impl Sqlite {
 }
 
 impl Backend for Sqlite {
-    fn write<T, F>(&self, job: F) -> Result<T, StoreError>
+    fn write_queued<T, F>(&self, job: F) -> Answer<T>
     where
         T: Send + 'static,
         F: FnOnce(&mut dyn Tx) -> Result<T, StoreError> + Send + 'static,
     {
-        let mut conn = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
-        // IMMEDIATE takes the write lock first, so no other writer (even another process) can
-        // come between what this transaction reads and what it writes.
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let value = job(&mut SqliteTx(&tx))?;
-        tx.commit()?;
-        Ok(value)
+        self.writer.submit(job)
     }
 
     fn read<T, F>(&self, job: F) -> Result<T, StoreError>
@@ -95,6 +94,64 @@ impl Backend for Sqlite {
         let value = job(&mut SqliteTx(&tx))?;
         tx.finish()?;
         Ok(value)
+    }
+}
+
+/// The writer's connection. `BEGIN IMMEDIATE` takes the write lock first (against another
+/// process on the same file too); savepoints nest inside it.
+struct SqliteConn(Connection);
+
+impl SqliteConn {
+    fn run(&self, sql: &str) -> Result<(), StoreError> {
+        self.0.prepare_cached(sql)?.execute([])?;
+        Ok(())
+    }
+}
+
+impl WriteConn for SqliteConn {
+    fn begin(&mut self) -> Result<(), StoreError> {
+        self.run("BEGIN IMMEDIATE")
+    }
+
+    fn savepoint(&mut self) -> Result<(), StoreError> {
+        self.run("SAVEPOINT job")
+    }
+
+    fn release(&mut self) -> Result<(), StoreError> {
+        self.run("RELEASE job")
+    }
+
+    fn rollback_to(&mut self) -> Result<(), StoreError> {
+        self.run("ROLLBACK TO job")?;
+        self.run("RELEASE job")
+    }
+
+    fn commit(&mut self) -> Result<(), StoreError> {
+        self.run("COMMIT")
+    }
+
+    fn rollback(&mut self) {
+        if !self.0.is_autocommit() {
+            let _ = self.run("ROLLBACK");
+        }
+    }
+
+    fn in_transaction(&self) -> bool {
+        !self.0.is_autocommit()
+    }
+
+    fn tx(&mut self) -> &mut dyn Tx {
+        self
+    }
+}
+
+impl Tx for SqliteConn {
+    fn execute(&mut self, sql: &str, args: &[Value]) -> Result<u64, StoreError> {
+        SqliteTx(&self.0).execute(sql, args)
+    }
+
+    fn query(&mut self, sql: &str, args: &[Value]) -> Result<Vec<Row>, StoreError> {
+        SqliteTx(&self.0).query(sql, args)
     }
 }
 

@@ -109,11 +109,20 @@ async fn submit(
         submission,
         widget,
     };
-    match blocking(&state, "storing a submission", move |store| {
-        store.submit(new)
-    })
-    .await?
-    {
+    // The writer answers once the batch is durable; awaiting it holds no blocking thread.
+    let outcome = match state.store.submit_queued(new) {
+        Ok(answer) => answer.wait().await.map_err(|e| {
+            tracing::error!(error = %e, "storing a submission failed");
+            ApiError::StorageUnavailable
+        })?,
+        Err(new) => {
+            blocking(&state, "storing a submission", move |store| {
+                store.submit(*new)
+            })
+            .await?
+        }
+    };
+    match outcome {
         SubmitOutcome::Stored(receipt) => {
             if sends_mail {
                 // Its mail is queued in the same commit; the sender need not wait for its tick.

@@ -5,16 +5,19 @@
 use crate::args;
 use crate::ballots;
 use crate::ballots::rules::Refusal;
-use crate::db::{NewSubmission, StoreError, SubmitOutcome, Tx, hex, new_receipt, now};
+use crate::db::{NewSubmission, StoreError, SubmitOutcome, Tx, new_receipt, now};
 use crate::events::store as registrations;
 use crate::newsletters::store as subscriptions;
 use crate::proposals;
 use crate::proposals::store::is_approved;
 use mitmachen_shared::protocol::Submission;
-use sha2::{Digest, Sha256};
 
-pub(crate) fn submit(tx: &mut dyn Tx, new: &NewSubmission) -> Result<SubmitOutcome, StoreError> {
-    let body_sha256 = hex(&Sha256::digest(&new.body));
+/// Stores `new`, whose body hashes to `body_sha256` (sha256, hex).
+pub(crate) fn submit(
+    tx: &mut dyn Tx,
+    new: &NewSubmission,
+    body_sha256: &str,
+) -> Result<SubmitOutcome, StoreError> {
     let payload =
         std::str::from_utf8(&new.body).map_err(|_| StoreError("the body is not UTF-8".into()))?;
     let widget = new.widget.as_str();
@@ -28,7 +31,7 @@ pub(crate) fn submit(tx: &mut dyn Tx, new: &NewSubmission) -> Result<SubmitOutco
     )?;
     if let Some(row) = earlier {
         // Nothing was written; the caller's transaction ends without a change.
-        return Ok(if row.text(0)? == body_sha256 {
+        return Ok(if row.text(0)? == *body_sha256 {
             SubmitOutcome::Replayed(row.text(1)?)
         } else {
             SubmitOutcome::KeyReused

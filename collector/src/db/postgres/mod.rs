@@ -26,6 +26,7 @@ pub mod copy;
 mod value;
 
 use super::migrations::{Dialect, MIGRATIONS, render};
+use super::writer::{Answer, Writer};
 use super::{Backend, Row, StoreError, Tx, Value, numbered_as_dollar};
 use postgres::error::SqlState;
 use postgres::types::Type;
@@ -53,7 +54,10 @@ pub struct Postgres {
     /// Where it connects, without the password, for messages.
     target: Arc<str>,
     tls: MakeRustlsConnect,
+    /// For migrations and [`Postgres::with_write_conn`]; the jobs go to `group`.
     writer: Mutex<Option<PgConn>>,
+    /// The group-commit writer, with a connection of its own.
+    group: Writer,
     readers: Vec<Mutex<Option<PgConn>>>,
     next_reader: AtomicUsize,
 }
@@ -85,12 +89,16 @@ impl Postgres {
         if config.get_application_name().is_none() {
             config.application_name("mitmachen-collector");
         }
-        let target = describe(&config).into();
+        let target: Arc<str> = describe(&config).into();
+        let config = Arc::new(config);
+        let tls = tls()?;
+        let group = Writer::start(PgConn::connect(&config, &target, &tls, Role::Writer)?)?;
         let pg = Postgres {
-            config: Arc::new(config),
+            config,
             target,
-            tls: tls()?,
+            tls,
             writer: Mutex::new(None),
+            group,
             readers: (0..READERS).map(|_| Mutex::new(None)).collect(),
             next_reader: AtomicUsize::new(0),
         };
@@ -278,24 +286,12 @@ fn describe(config: &postgres::Config) -> String {
 }
 
 impl Backend for Postgres {
-    fn write<T, F>(&self, job: F) -> Result<T, StoreError>
+    fn write_queued<T, F>(&self, job: F) -> Answer<T>
     where
         T: Send + 'static,
         F: FnOnce(&mut dyn Tx) -> Result<T, StoreError> + Send + 'static,
     {
-        self.with_writer(|conn| {
-            conn.begin()?;
-            match job(conn) {
-                Ok(value) => {
-                    conn.commit()?;
-                    Ok(value)
-                }
-                Err(e) => {
-                    conn.rollback();
-                    Err(e)
-                }
-            }
-        })
+        self.group.submit(job)
     }
 
     fn read<T, F>(&self, job: F) -> Result<T, StoreError>
@@ -426,27 +422,7 @@ impl Tx for PgConn {
     }
 }
 
-/// The writer connection as the group-commit loop drives it: one transaction for a batch of
-/// jobs, a savepoint per job. [`WriteConn::begin`] takes the write lock, so a batch is one
-/// write transaction like any other.
-pub trait WriteConn: Tx {
-    /// `BEGIN` and the advisory lock.
-    fn begin(&mut self) -> Result<(), StoreError>;
-    fn savepoint(&mut self) -> Result<(), StoreError>;
-    /// Keeps what was done since the last [`WriteConn::savepoint`].
-    fn release(&mut self) -> Result<(), StoreError>;
-    /// Undoes what was done since the last [`WriteConn::savepoint`] and drops it.
-    fn rollback_to(&mut self) -> Result<(), StoreError>;
-    /// Returns once the commit is durable.
-    fn commit(&mut self) -> Result<(), StoreError>;
-    /// Undoes the whole transaction, if one is open; errors are moot then (a broken connection
-    /// rolls back by itself).
-    fn rollback(&mut self);
-    /// Whether a transaction is still open; false after the connection broke in one.
-    fn in_transaction(&self) -> bool;
-    /// The connection as a transaction for the jobs.
-    fn tx(&mut self) -> &mut dyn Tx;
-}
+pub use crate::db::writer::WriteConn;
 
 impl WriteConn for PgConn {
     fn begin(&mut self) -> Result<(), StoreError> {
