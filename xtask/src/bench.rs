@@ -4,9 +4,14 @@
 //! - the bundle's sizes (raw, gzip, brotli per file and in total);
 //! - in headless Chromium, the time from DOMContentLoaded until every widget on the example page
 //!   is interactive (median of repeated cold loads; `tests/e2e/load-time.mjs`);
-//! - the collector (release build, SQLite): submissions per second and p50/p99 latency at 64
-//!   concurrent clients over a fixed count, beside a no-op request of the same server (a CORS
-//!   preflight, answered without touching the database), and the collector's peak memory.
+//! - the collector (release build), once on SQLite and once on a throw-away PostgreSQL cluster
+//!   on this machine: durable submissions and registrations per second and p50/p99 latency at
+//!   64 concurrent clients, each over 5 s, beside a no-op request of the same server in the same
+//!   run (a CORS preflight, answered without touching the database) and results reads, and the
+//!   collector's peak memory.
+//!
+//! `cargo xtask bench --collector-only` measures the collector alone (no bundle, no Chromium)
+//! and replaces only the `collector` section of an existing `target/bench.json`.
 
 use crate::dist::{self, FileInfo};
 use crate::{Result, cmd, load, root, setup};
@@ -16,10 +21,9 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 const CLIENTS: usize = 64;
-const SUBMISSIONS: usize = 5_000;
-const REGISTRATIONS: usize = 3_000;
-const NO_OPS: usize = 20_000;
-const LIMIT: Duration = Duration::from_secs(60);
+/// Each load runs this long: at 20,000 requests/s a fixed count would be over before the
+/// database has grown or a checkpoint has run.
+const DURATION: Duration = Duration::from_secs(5);
 const ORIGIN: &str = "http://bench.localhost";
 
 struct Collector {
@@ -43,7 +47,8 @@ impl Drop for Collector {
     }
 }
 
-fn start_collector(binary: &std::path::Path) -> Result<Collector> {
+/// A collector on `database` (`None`: an SQLite file of its own).
+fn start_collector(binary: &std::path::Path, database: Option<&str>) -> Result<Collector> {
     let dir = std::env::temp_dir().join(format!("mitmachen-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     // One event for the registration load: seats for a tenth, the rest on the waiting list.
@@ -56,7 +61,13 @@ fn start_collector(binary: &std::path::Path) -> Result<Collector> {
     let mut child = Command::new(binary)
         .env("MITMACHEN_CONFIG", &config)
         .env("MITMACHEN_LISTEN", "127.0.0.1:0")
-        .env("MITMACHEN_DATABASE", dir.join("bench.sqlite3"))
+        .env(
+            "MITMACHEN_DATABASE",
+            database.map_or_else(
+                || dir.join("bench.sqlite3").into(),
+                std::ffi::OsString::from,
+            ),
+        )
         .env("MITMACHEN_ALLOWED_ORIGINS", ORIGIN)
         // The load comes from one address; the per-client limits would refuse most of it.
         .env("MITMACHEN_RATE_LIMIT_SUBMISSIONS_PER_MINUTE", "100000000")
@@ -115,6 +126,12 @@ fn registration(i: usize) -> Vec<u8> {
     .into_bytes()
 }
 
+fn results_read(_: usize) -> Vec<u8> {
+    "GET /v1/widgets/bench/results HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+        .to_string()
+        .into_bytes()
+}
+
 fn preflight(_: usize) -> Vec<u8> {
     format!(
         "OPTIONS /v1/widgets/bench/submissions HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: {ORIGIN}\r\n\
@@ -152,7 +169,7 @@ fn node_bench(
         .env("MITMACHEN_DIST", dist::dist_dir())
         .env("MITMACHEN_EXAMPLES", root.join("examples"))
         .env("CHROMIUM", setup::CHROMIUM)
-        .stderr(Stdio::inherit())
+        .stderr(Stdio::null())
         .output()
         .map_err(|e| format!("node: {e}"))?;
     String::from_utf8_lossy(&out.stdout)
@@ -162,53 +179,179 @@ fn node_bench(
         .ok_or(format!("{script} printed no result"))
 }
 
-pub fn run() -> Result {
-    let tools = setup::all()?;
-    let root = root();
-    let files = dist::build(&tools)?;
+/// The collector's figures on one database.
+struct Figures {
+    submit: load::Report,
+    register: load::Report,
+    noop: load::Report,
+    results: load::Report,
+    peak_kb: Option<u64>,
+}
+
+impl Figures {
+    fn measure(binary: &std::path::Path, database: Option<&str>) -> Result<Figures> {
+        eprintln!(
+            "bench: collector on {} under load ({CLIENTS} clients, {} s each)",
+            if database.is_some() {
+                "PostgreSQL"
+            } else {
+                "SQLite"
+            },
+            DURATION.as_secs()
+        );
+        let server = start_collector(binary, database)?;
+        // The no-op first, while nothing else runs: the registrations' mails are sent (and
+        // marked sent) in the background for a while after their load.
+        let noop = load::run_for(server.addr, CLIENTS, DURATION, 204, preflight);
+        let submit = load::run_for(server.addr, CLIENTS, DURATION, 201, submission);
+        let register = load::run_for(server.addr, CLIENTS, DURATION, 201, registration);
+        let results = load::run_for(server.addr, CLIENTS, DURATION, 200, results_read);
+        let peak_kb = peak_memory_kb(server.child.id());
+        drop(server);
+        Ok(Figures {
+            submit,
+            register,
+            noop,
+            results,
+            peak_kb,
+        })
+    }
+
+    fn ratio(&self) -> f64 {
+        self.submit.per_second() / self.noop.per_second()
+    }
+
+    fn json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "submissions": report_json(&self.submit),
+            "registrations_one_event": report_json(&self.register),
+            "noop": report_json(&self.noop),
+            "results_reads": report_json(&self.results),
+            "submissions_per_noop": self.ratio(),
+            "peak_memory_kb": self.peak_kb,
+        })
+    }
+
+    fn print(&self, database: &str) {
+        println!("collector on {database}:");
+        for (name, r) in [
+            ("submissions", &self.submit),
+            ("registrations", &self.register),
+            ("no-op (preflight)", &self.noop),
+            ("results reads", &self.results),
+        ] {
+            println!(
+                "collector {name:<18} {:>8.0} req/s   p50 {:>6.2} ms   p99 {:>6.2} ms   {} requests, {} errors",
+                r.per_second(),
+                r.p50_ms,
+                r.p99_ms,
+                r.requests,
+                r.errors
+            );
+        }
+        println!(
+            "collector submissions / no-op: {:.2} (same run)",
+            self.ratio()
+        );
+        println!(
+            "collector peak memory: {} KB",
+            self.peak_kb.map_or("?".into(), |k| k.to_string())
+        );
+    }
+}
+
+/// The collector on SQLite (whose runs also fill the older keys) and on PostgreSQL.
+struct CollectorFigures {
+    sqlite: Figures,
+    postgres: Figures,
+}
+
+impl CollectorFigures {
+    fn measure(binary: &std::path::Path) -> Result<CollectorFigures> {
+        let sqlite = Figures::measure(binary, None)?;
+        let cluster = crate::pg::Cluster::start()?;
+        let postgres = Figures::measure(binary, Some(&cluster.url()))?;
+        Ok(CollectorFigures { sqlite, postgres })
+    }
+
+    fn json(&self) -> serde_json::Value {
+        let s = &self.sqlite;
+        serde_json::json!({
+            "store": "sqlite (WAL, synchronous=FULL, group commit)",
+            "submissions": report_json(&s.submit),
+            "registrations_one_event": report_json(&s.register),
+            "noop_preflight": report_json(&s.noop),
+            "peak_memory_kb": s.peak_kb,
+            "sqlite": s.json(),
+            "postgres": self.postgres.json(),
+        })
+    }
+
+    fn print(&self) {
+        self.sqlite.print("SQLite (WAL, synchronous=FULL)");
+        self.postgres.print("PostgreSQL (local cluster, fsync on)");
+    }
+}
+
+fn build_collector(root: &std::path::Path) -> Result<std::path::PathBuf> {
     cmd::run(
         Command::new("cargo")
             .args(["build", "--release", "-p", "mitmachen-collector"])
-            .current_dir(&root),
+            .current_dir(root),
     )?;
-    let binary = root.join("target/release/collector");
+    Ok(root.join("target/release/collector"))
+}
+
+fn write_json(path: &std::path::Path, value: &serde_json::Value) -> Result {
+    let text = serde_json::to_string_pretty(value).map_err(|e| e.to_string())?;
+    std::fs::write(path, &text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// `--collector-only`: the collector's load figures, merged into an earlier full result.
+fn run_collector_only() -> Result {
+    let root = root();
+    let binary = build_collector(&root)?;
+    let figures = CollectorFigures::measure(&binary)?;
+    let path = root.join("target/bench.json");
+    let mut result = std::fs::read_to_string(&path)
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        .filter(serde_json::Value::is_object)
+        .unwrap_or_else(|| serde_json::json!({ "version": env!("CARGO_PKG_VERSION") }));
+    result["collector"] = figures.json();
+    write_json(&path, &result)?;
+    println!("\nmitmachen bench, collector only ({})", path.display());
+    figures.print();
+    Ok(())
+}
+
+pub fn run(args: &[String]) -> Result {
+    match args {
+        [] => {}
+        [flag] if flag == "--collector-only" => return run_collector_only(),
+        _ => return Err(format!("bench takes only --collector-only, not {args:?}")),
+    }
+    let tools = setup::all()?;
+    let root = root();
+    let files = dist::build(&tools)?;
+    let binary = build_collector(&root)?;
 
     eprintln!("\nbench: widget load time in Chromium");
     let load_time = node_bench(&root, &binary, "tests/e2e/load-time.mjs")?;
     eprintln!("bench: re-render of a 500-topic list after one dot");
     let topics_render = node_bench(&root, &binary, "tests/e2e/topics-render.mjs")?;
 
-    eprintln!("bench: collector under load ({CLIENTS} clients)");
-    let server = start_collector(&binary)?;
-    let submit = load::run(server.addr, CLIENTS, SUBMISSIONS, LIMIT, 201, submission);
-    let register = load::run(
-        server.addr,
-        CLIENTS,
-        REGISTRATIONS,
-        LIMIT,
-        201,
-        registration,
-    );
-    let noop = load::run(server.addr, CLIENTS, NO_OPS, LIMIT, 204, preflight);
-    let peak_kb = peak_memory_kb(server.child.id());
-    drop(server);
+    let collector = CollectorFigures::measure(&binary)?;
 
     let result = serde_json::json!({
         "version": env!("CARGO_PKG_VERSION"),
         "dist": sizes_json(&files),
         "chromium_load": load_time,
         "topics_rerender_500": topics_render,
-        "collector": {
-            "store": "sqlite (WAL, synchronous=FULL)",
-            "submissions": report_json(&submit),
-            "registrations_one_event": report_json(&register),
-            "noop_preflight": report_json(&noop),
-            "peak_memory_kb": peak_kb,
-        },
+        "collector": collector.json(),
     });
     let path = root.join("target/bench.json");
-    let text = serde_json::to_string_pretty(&result).map_err(|e| e.to_string())?;
-    std::fs::write(&path, &text).map_err(|e| format!("{}: {e}", path.display()))?;
+    write_json(&path, &result)?;
 
     println!("\nmitmachen bench ({})", path.display());
     println!(
@@ -224,23 +367,6 @@ pub fn run() -> Result {
         topics_render["max_ms"].as_f64().unwrap_or(f64::NAN),
         topics_render["clicks"]
     );
-    for (name, r) in [
-        ("submissions", &submit),
-        ("registrations", &register),
-        ("no-op (preflight)", &noop),
-    ] {
-        println!(
-            "collector {name:<18} {:>8.0} req/s   p50 {:>6.2} ms   p99 {:>6.2} ms   {} requests, {} errors",
-            r.per_second(),
-            r.p50_ms,
-            r.p99_ms,
-            r.requests,
-            r.errors
-        );
-    }
-    println!(
-        "collector peak memory: {} KB",
-        peak_kb.map_or("?".into(), |k| k.to_string())
-    );
+    collector.print();
     Ok(())
 }

@@ -1,5 +1,6 @@
-//! A small HTTP/1.1 load generator for `cargo xtask bench`: a fixed number of requests over
-//! keep-alive connections from a fixed number of threads, bounded in time, 127.0.0.1 only.
+//! A small HTTP/1.1 load generator for `cargo xtask bench`: a fixed number of requests (or as
+//! many as fit in a duration) over keep-alive connections from a fixed number of threads,
+//! bounded in time, 127.0.0.1 only.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -46,6 +47,18 @@ fn read_response(reader: &mut BufReader<TcpStream>) -> std::io::Result<u16> {
     let mut body = vec![0; length];
     reader.read_exact(&mut body)?;
     Ok(status)
+}
+
+/// Sends requests built by `request(i)` from `clients` threads for `duration`; a rate over a
+/// few seconds says more than one over a fixed count that a fast server finishes in a blink.
+pub fn run_for(
+    addr: SocketAddr,
+    clients: usize,
+    duration: Duration,
+    ok_status: u16,
+    request: impl Fn(usize) -> Vec<u8> + Send + Sync + 'static,
+) -> Report {
+    run(addr, clients, usize::MAX, duration, ok_status, request)
 }
 
 /// Sends `total` requests built by `request(i)` from `clients` threads; a request counts as an

@@ -9,6 +9,7 @@ mod demo;
 mod dist;
 mod fuzz;
 mod load;
+mod pg;
 mod setup;
 mod suite;
 mod tidy;
@@ -27,7 +28,8 @@ cargo xtask <task>
   test     run every check and test: format, lints, unit and collector tests, the bundle's
            size budget, end-to-end tests in headless Chromium
   bench    measure and print: bundle sizes, widget load time in Chromium, collector
-           throughput and latency at 64 clients, peak memory (also target/bench.json)
+           throughput and latency at 64 clients, peak memory (also target/bench.json);
+           --collector-only: the collector's figures alone, no bundle and no Chromium
   fuzz     run the cargo-fuzz targets in fuzz/ (attribute parser, submission decoder, server
            replies, closing times) on nightly, each for N seconds (--seconds N, default 60;
            name one target to run only that one)
@@ -48,7 +50,7 @@ fn main() -> ExitCode {
         Some("dist") => setup::for_dist().and_then(|tools| dist::build(&tools).map(|_| ())),
         Some("demo") => demo::run(&args[1..]),
         Some("test") => suite::run(),
-        Some("bench") => bench::run(),
+        Some("bench") => bench::run(&args[1..]),
         Some("fuzz") => fuzz::run(&args[1..]),
         Some("help") | Some("--help") | Some("-h") | None => {
             print!("{HELP}");

@@ -123,6 +123,15 @@ impl Collector {
         self.child.id()
     }
 
+    /// SIGKILL now, while others may still hold this collector (dropping also kills).
+    pub fn kill(&self) {
+        let status = Command::new("kill")
+            .args(["-KILL", &self.pid().to_string()])
+            .status()
+            .expect("kill");
+        assert!(status.success(), "kill -KILL failed");
+    }
+
     pub fn log(&self) -> String {
         read_log(&self.dir)
     }
