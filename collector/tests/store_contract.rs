@@ -10,7 +10,7 @@ mod support;
 use backends::Database;
 use mitmachen_collector::db::{
     CancelOutcome, Canceller, DecideOutcome, Decision, Moderation, NewSubmission,
-    RegistrationContext, RegistrationStatus, SubmitOutcome, SubscriptionContext,
+    RegistrationContext, RegistrationStatus, Store, SubmitOutcome, SubscriptionContext,
 };
 use mitmachen_collector::events::Event;
 use mitmachen_collector::newsletters::Newsletter;
@@ -123,6 +123,25 @@ fn stored(outcome: SubmitOutcome) -> String {
     }
 }
 
+/// The seat and waiting counts agree with the registrations themselves.
+fn counts_agree(store: &Arc<dyn Store>, widget: &str) {
+    let list = store.registrations(&id(widget)).expect("list");
+    let sum = |status| {
+        list.iter()
+            .filter(|r| r.status == status)
+            .map(|r| r.persons)
+            .sum::<u32>()
+    };
+    assert_eq!(
+        store.event_counts(&id(widget)).expect("counts"),
+        (
+            sum(RegistrationStatus::Seat),
+            sum(RegistrationStatus::Waiting)
+        ),
+        "{widget}: counters and rows"
+    );
+}
+
 /// A key is stored once; its replay answers the first receipt, another body under it is refused.
 fn idempotency(db: &Database) {
     let store = db.open();
@@ -215,6 +234,7 @@ fn two_hundred_for_fifty_on_two_instances(db: &Database) {
         a.event_counts(&id("versammlung")).expect("counts"),
         (50, 150)
     );
+    counts_agree(&b, "versammlung");
     let list = b.registrations(&id("versammlung")).expect("list");
     assert_eq!(list.len(), 200);
     let positions: Vec<u32> = list.iter().filter_map(|r| r.waiting_position).collect();
@@ -249,6 +269,7 @@ fn cancellation_promotes(db: &Database) {
     let list = store.registrations(&id("klein")).expect("list");
     assert_eq!(list[0].status, RegistrationStatus::Cancelled);
     assert_eq!(list[1].status, RegistrationStatus::Seat);
+    counts_agree(&store, "klein");
     // Two registration mails, the organiser's cancellation and the promotion.
     let mails = store.claim_mails(now().0, 60_000, 10).expect("claim");
     assert_eq!(mails.len(), 4);
@@ -410,8 +431,23 @@ fn subscription_and_erasure(db: &Database) {
             ))
             .expect("submit"),
     );
+    stored(
+        store
+            .submit(registration(
+                "versammlung",
+                "reg-00002",
+                "y@example.de",
+                &event,
+            ))
+            .expect("submit"),
+    );
     let events = BTreeMap::from([(id("versammlung"), event)]);
     let erased = store.erase("x@example.de", &events, now()).expect("erase");
+    counts_agree(&store, "versammlung");
+    assert_eq!(
+        store.event_counts(&id("versammlung")).expect("counts"),
+        (1, 0)
+    );
     assert_eq!((erased.subscriptions, erased.registrations), (1, 1));
     assert!(
         store
@@ -419,18 +455,12 @@ fn subscription_and_erasure(db: &Database) {
             .expect("subscribers")
             .is_empty()
     );
-    assert!(
-        store
-            .registrations(&id("versammlung"))
-            .expect("list")
-            .is_empty()
+    assert_eq!(
+        store.registrations(&id("versammlung")).expect("list").len(),
+        1
     );
-    assert!(
-        store
-            .claim_mails(now().0, 60_000, 10)
-            .expect("claim")
-            .is_empty()
-    );
+    let mails = store.claim_mails(now().0, 60_000, 10).expect("claim");
+    assert_eq!(mails.len(), 1, "only the other address's mail is left");
 }
 
 /// The purge deletes registrations whose time is up, with their mails.
@@ -451,6 +481,7 @@ fn purge_deletes_what_is_due(db: &Database) {
         .purge(now(), &[(id("versammlung"), Timestamp(0))])
         .expect("purge");
     assert_eq!(deleted, 1);
+    counts_agree(&store, "versammlung");
     assert!(
         store
             .registrations(&id("versammlung"))

@@ -51,11 +51,10 @@ fn email_key(email: &str) -> String {
     email.trim().to_lowercase()
 }
 
-/// Persons seated and persons waiting.
+/// Persons seated and persons waiting, from the counters this file keeps.
 pub(crate) fn counts(tx: &mut dyn Tx, widget: &str) -> Result<(u32, u32), StoreError> {
     let rows = tx.query(
-        "SELECT status, CAST(sum(persons) AS BIGINT) FROM registrations
-         WHERE widget = ?1 AND status IN ('seat', 'waiting') GROUP BY status",
+        "SELECT status, persons FROM registration_counts WHERE widget = ?1",
         args![widget],
     )?;
     let (mut seats, mut waiting) = (0u32, 0u32);
@@ -67,6 +66,65 @@ pub(crate) fn counts(tx: &mut dyn Tx, widget: &str) -> Result<(u32, u32), StoreE
         }
     }
     Ok((seats, waiting))
+}
+
+/// Moves `persons` into (positive) or out of (negative) the counter of `status`; cancelled
+/// registrations are not counted. Every change of a registration's status or existence goes
+/// through here or [`recount`], in the same transaction.
+fn adjust(
+    tx: &mut dyn Tx,
+    widget: &str,
+    status: RegistrationStatus,
+    persons: i64,
+) -> Result<(), StoreError> {
+    if status == RegistrationStatus::Cancelled || persons == 0 {
+        return Ok(());
+    }
+    if persons > 0 {
+        tx.execute(
+            "INSERT INTO registration_counts (widget, status, persons) VALUES (?1, ?2, ?3)
+             ON CONFLICT (widget, status)
+             DO UPDATE SET persons = registration_counts.persons + excluded.persons",
+            args![widget, status.as_str(), persons],
+        )?;
+    } else {
+        tx.execute(
+            "UPDATE registration_counts SET persons = persons + ?3
+             WHERE widget = ?1 AND status = ?2",
+            args![widget, status.as_str(), persons],
+        )?;
+    }
+    Ok(())
+}
+
+/// Counts an event's counters afresh from its rows (after deleting many at once).
+fn recount(tx: &mut dyn Tx, widget: &str) -> Result<(), StoreError> {
+    tx.execute(
+        "DELETE FROM registration_counts WHERE widget = ?1",
+        args![widget],
+    )?;
+    tx.execute(
+        "INSERT INTO registration_counts (widget, status, persons)
+         SELECT widget, status, CAST(sum(persons) AS BIGINT) FROM registrations
+         WHERE widget = ?1 AND status IN ('seat', 'waiting') GROUP BY widget, status",
+        args![widget],
+    )?;
+    Ok(())
+}
+
+/// The events that have rows matching `condition` (with `?1`).
+fn widgets_where(
+    tx: &mut dyn Tx,
+    condition: &str,
+    value: crate::db::Value,
+) -> Result<Vec<String>, StoreError> {
+    tx.query(
+        &format!("SELECT DISTINCT widget FROM registrations WHERE {condition}"),
+        &[value],
+    )?
+    .iter()
+    .map(|row| row.text(0))
+    .collect()
 }
 
 /// Checks the event's rules and places the registration; nothing is written yet.
@@ -171,6 +229,7 @@ pub(crate) fn record(
                     ],
                 )?
                 .int(0)?;
+            adjust(tx, widget, status, i64::from(registration.persons))?;
             enqueue(tx, id, kind, now)?;
         }
         Verdict::Duplicate { existing, .. } => {
@@ -304,6 +363,12 @@ pub(crate) fn cancel(
          WHERE id = ?3",
         args![rfc3339_utc(now), by, record.id],
     )?;
+    adjust(
+        tx,
+        record.widget.as_str(),
+        record.status,
+        -i64::from(record.persons),
+    )?;
     let kind = if by == "registrant" {
         MailKind::Event(EventMailKind::Cancelled)
     } else {
@@ -344,11 +409,18 @@ fn promote(
         .collect::<Result<Vec<(i64, u32)>, StoreError>>()?;
     let persons: Vec<u32> = queue.iter().map(|(_, p)| *p).collect();
     let n = promotions(seats_left(capacity, taken), &persons);
-    for (id, _) in &queue[..n] {
+    for (id, persons) in &queue[..n] {
         tx.execute(
             "UPDATE registrations SET status = 'seat', seated_at = ?1 WHERE id = ?2",
             args![rfc3339_utc(now), *id],
         )?;
+        adjust(
+            tx,
+            widget,
+            RegistrationStatus::Waiting,
+            -i64::from(*persons),
+        )?;
+        adjust(tx, widget, RegistrationStatus::Seat, i64::from(*persons))?;
         enqueue(tx, *id, MailKind::Event(EventMailKind::Promoted), now)?;
     }
     Ok(n)
@@ -432,10 +504,15 @@ pub(crate) fn purge(
             args![widget.as_str(), at.0],
         )?;
     }
-    tx.execute(
+    let touched = widgets_where(tx, "purge_at_ms <= ?1", now.0.into())?;
+    let deleted = tx.execute(
         "DELETE FROM registrations WHERE purge_at_ms <= ?1",
         args![now.0],
-    )
+    )?;
+    for widget in touched {
+        recount(tx, &widget)?;
+    }
+    Ok(deleted)
 }
 
 /// Deletes every registration of the address (an erasure request); the seats it held go to the
@@ -454,10 +531,15 @@ pub(crate) fn erase(
         .iter()
         .map(|row| row.text(0))
         .collect::<Result<Vec<String>, StoreError>>()?;
+    let touched = widgets_where(tx, "email_key = ?1", email_key.into())?;
     let deleted = tx.execute(
         "DELETE FROM registrations WHERE email_key = ?1",
         args![email_key],
     )?;
+    // Before the promotions, which read the counters.
+    for widget in touched {
+        recount(tx, &widget)?;
+    }
     let mut promoted = 0;
     for widget in seated {
         if let Some(event) = WidgetId::parse(&widget).ok().and_then(|w| events.get(&w)) {
