@@ -382,10 +382,7 @@ async fn a_filled_honeypot_looks_accepted_but_is_not_stored() {
     let results: Value = res.json().await.expect("results");
     assert_eq!(results["ballots"], 1);
     assert_eq!(results["counts"], serde_json::json!({"ja": 1}));
-    let conn = rusqlite::Connection::open(dir.path().join("mitmachen.sqlite3")).expect("open");
-    let rows: i64 = conn
-        .query_row("SELECT count(*) FROM submissions", [], |r| r.get(0))
-        .expect("count");
+    let rows = support::database::int(dir.path(), "SELECT count(*) FROM submissions");
     assert_eq!(rows, 1);
     assert!(!c.log().contains("honeypot"), "{}", c.log());
 

@@ -1,5 +1,5 @@
 //! Crash safety: the collector is killed with SIGKILL in the middle of a load, restarted on the
-//! same SQLite file, again and again; afterwards every acknowledged submission must be in the
+//! same database (SQLite file or PostgreSQL), again and again; afterwards every acknowledged submission must be in the
 //! file exactly once, and the running totals must agree with the stored payloads.
 
 mod support;
@@ -155,8 +155,7 @@ async fn acknowledged_submissions_survive_sigkill() {
             replays_checked += outcome.replays_checked;
         }
     }
-    let database = dir.path().join("mitmachen.sqlite3");
-    let stats = check_database(&database, &acked, next.load(Ordering::Relaxed));
+    let stats = check_database(dir.path(), &acked, next.load(Ordering::Relaxed));
 
     // The collector opens the file again and answers the same totals.
     let c = Collector::start(dir.path(), ENV);
@@ -192,33 +191,31 @@ struct Stats {
     ballots: BTreeMap<String, i64>,
 }
 
-/// Checks the file after the last kill, with SQLite's own recovery and nothing of ours.
-fn check_database(path: &std::path::Path, acked: &[(Sent, String)], sent_below: usize) -> Stats {
-    let conn = rusqlite::Connection::open(path).expect("open the database");
-    let integrity: Vec<String> = conn
-        .prepare("PRAGMA integrity_check")
-        .expect("prepare")
-        .query_map([], |row| row.get(0))
-        .expect("query")
-        .collect::<Result<_, _>>()
-        .expect("rows");
-    assert_eq!(integrity, ["ok"]);
-    let foreign: i64 = conn
-        .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
-            r.get(0)
-        })
-        .expect("foreign key check");
-    assert_eq!(foreign, 0);
+/// Checks the database after the last kill, with the database's own recovery and nothing of
+/// ours (SQLite: also its integrity and foreign-key checks).
+fn check_database(dir: &std::path::Path, acked: &[(Sent, String)], sent_below: usize) -> Stats {
+    use support::database;
+    if !database::on_postgres() {
+        let integrity: Vec<String> = database::rows(dir, "PRAGMA integrity_check")
+            .iter()
+            .map(|r| r.text(0).expect("text"))
+            .collect();
+        assert_eq!(integrity, ["ok"]);
+        let foreign = database::int(dir, "SELECT count(*) FROM pragma_foreign_key_check");
+        assert_eq!(foreign, 0);
+    }
 
     // Every row, by (widget, key).
-    let mut stmt = conn
-        .prepare("SELECT widget, idempotency_key, payload, response_body FROM submissions")
-        .expect("prepare");
-    let rows: Vec<(String, String, String, String)> = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-        .expect("query")
-        .collect::<Result<_, _>>()
-        .expect("rows");
+    let rows: Vec<(String, String, String, String)> = database::rows(
+        dir,
+        "SELECT widget, idempotency_key, payload, response_body FROM submissions",
+    )
+    .iter()
+    .map(|r| {
+        let t = |i| r.text(i).expect("text");
+        (t(0), t(1), t(2), t(3))
+    })
+    .collect();
     let mut by_key: HashMap<(String, String), (String, String)> = HashMap::new();
     for (widget, key, payload, response) in &rows {
         let previous = by_key.insert(
@@ -257,21 +254,20 @@ fn check_database(path: &std::path::Path, acked: &[(Sent, String)], sent_below: 
             *counts.entry((widget.clone(), option)).or_default() += 1;
         }
     }
-    let totals: BTreeMap<String, i64> = conn
-        .prepare("SELECT widget, ballots FROM widget_totals")
-        .expect("prepare")
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .expect("query")
-        .collect::<Result<_, _>>()
-        .expect("rows");
+    let totals: BTreeMap<String, i64> =
+        database::rows(dir, "SELECT widget, ballots FROM widget_totals")
+            .iter()
+            .map(|r| (r.text(0).expect("widget"), r.int(1).expect("ballots")))
+            .collect();
     assert_eq!(totals, ballots, "widget_totals.ballots = rows per widget");
-    let tallies: BTreeMap<(String, String), i64> = conn
-        .prepare("SELECT widget, option, count FROM tallies")
-        .expect("prepare")
-        .query_map([], |r| Ok(((r.get(0)?, r.get(1)?), r.get(2)?)))
-        .expect("query")
-        .collect::<Result<_, _>>()
-        .expect("rows");
+    let tallies: BTreeMap<(String, String), i64> =
+        database::rows(dir, "SELECT widget, option, count FROM tallies")
+            .iter()
+            .map(|r| {
+                let key = (r.text(0).expect("widget"), r.text(1).expect("option"));
+                (key, r.int(2).expect("count"))
+            })
+            .collect();
     assert_eq!(tallies, counts, "tallies = choices in the stored payloads");
     Stats {
         rows: rows.len(),

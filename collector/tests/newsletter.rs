@@ -64,10 +64,6 @@ fn outbox(dir: &Path) -> PathBuf {
     dir.join("outbox")
 }
 
-fn database(dir: &Path) -> PathBuf {
-    dir.join("mitmachen.sqlite3")
-}
-
 fn request(email: &str, lists: &[&str]) -> Value {
     json!({
         "kind": "subscription",
@@ -204,10 +200,9 @@ fn signed(headers: &HeaderMap, body: &str) -> bool {
     expected == v1
 }
 
-fn sql<T: rusqlite::types::FromSql>(dir: &Path, query: &str) -> T {
-    let conn = rusqlite::Connection::open(database(dir)).expect("open");
-    conn.busy_timeout(Duration::from_secs(5)).expect("timeout");
-    conn.query_row(query, [], |r| r.get(0)).expect("query")
+/// A number from the collector's database, through the store's own interface.
+fn sql(dir: &Path, query: &str) -> i64 {
+    support::database::int(dir, query)
 }
 
 /// Waits until `query` counts `n` (the senders record an outcome right after the answer).
@@ -224,9 +219,7 @@ async fn eventually(dir: &Path, query: &str, n: i64) {
 }
 
 fn execute(dir: &Path, statement: &str) {
-    let conn = rusqlite::Connection::open(database(dir)).expect("open");
-    conn.busy_timeout(Duration::from_secs(5)).expect("timeout");
-    conn.execute(statement, []).expect("execute");
+    support::database::execute(dir, statement);
 }
 
 fn mail_path(mail: &Mail, prefix: &str) -> String {
@@ -355,10 +348,10 @@ async fn double_opt_in_proof_export_and_one_click_unsubscribe() {
     assert_eq!(got[1].0["mitmachen-event"], "unsubscribed");
     assert_eq!(got[1].1["email"], "Erika@Example.de");
     // Only a keyed hash is left of the address, nowhere the address itself.
-    let hash: String = sql(dir.path(), "SELECT address_hmac FROM suppressions");
+    let hash = support::database::text(dir.path(), "SELECT address_hmac FROM suppressions");
     assert_eq!(hash.len(), 64);
     for table in ["subscriptions", "unsubscribe_tokens"] {
-        let n: i64 = sql(dir.path(), &format!("SELECT count(*) FROM {table}"));
+        let n = sql(dir.path(), &format!("SELECT count(*) FROM {table}"));
         assert_eq!(n, 0, "{table}");
     }
     // Delivered webhooks keep no personal data.
@@ -637,13 +630,12 @@ async fn webhook_failures_are_retried_or_given_up() {
     .await;
     // The first answer was 503: tried again later, with its data kept until then.
     let retry: (i64, String) = {
-        let conn = rusqlite::Connection::open(database(dir.path())).expect("open");
-        conn.query_row(
+        let rows = support::database::rows(
+            dir.path(),
             "SELECT next_attempt_ms, last_error FROM webhook_queue WHERE id = 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .expect("row")
+        );
+        let row = rows.first().expect("row");
+        (row.int(0).expect("ms"), row.text(1).expect("error"))
     };
     assert!(retry.1.contains("503") && retry.0 > 0, "{retry:?}");
     // When the retry is due, the next round delivers it.

@@ -411,12 +411,15 @@ fn sqlite_from_a_collector(dir: &std::path::Path) -> std::path::PathBuf {
     use serde_json::json;
     use support::{Collector, submit};
     let outbox = dir.join("outbox");
+    // SQLite whatever database the other tests' collectors are on: this is the copy's source.
+    let sqlite = dir.join("mitmachen.sqlite3");
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     runtime.block_on(async {
         let c = Collector::start_with_config(
             dir,
             MIGRATE_CONFIG,
             &[
+                ("MITMACHEN_DATABASE", sqlite.to_str().expect("utf-8")),
                 ("MITMACHEN_RATE_LIMIT_SUBMISSIONS_PER_MINUTE", "0"),
                 ("MITMACHEN_MAIL_OUTBOX", outbox.to_str().expect("utf-8")),
             ],
@@ -439,7 +442,7 @@ fn sqlite_from_a_collector(dir: &std::path::Path) -> std::path::PathBuf {
             assert_eq!(res.status().as_u16(), 201, "{widget}: {:?}", res.text().await);
         }
     });
-    dir.join("mitmachen.sqlite3")
+    sqlite
 }
 
 fn migrate_command(sqlite: &std::path::Path, url: &str) -> std::process::Output {

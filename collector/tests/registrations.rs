@@ -539,7 +539,7 @@ async fn personal_data_is_deleted_after_the_retention() {
     assert_eq!(left, Some(0), "the Werkstatt's registrations are gone");
     let listing = admin_json(&c, "/v1/admin/widgets/versammlung/registrations", false).await;
     assert_eq!(listing["registrations"].as_array().expect("list").len(), 1);
-    let db = rusqlite_count(&dir.path().join("mitmachen.sqlite3"));
+    let db = registrations_and_orphans(dir.path());
     assert_eq!(
         db,
         (1, 0),
@@ -547,19 +547,13 @@ async fn personal_data_is_deleted_after_the_retention() {
     );
 }
 
-/// Registrations and orphaned cancellation tokens left in the database file.
-fn rusqlite_count(path: &Path) -> (i64, i64) {
-    let conn = rusqlite::Connection::open(path).expect("open");
-    let regs: i64 = conn
-        .query_row("SELECT count(*) FROM registrations", [], |r| r.get(0))
-        .expect("count");
-    let orphans: i64 = conn
-        .query_row(
-            "SELECT count(*) FROM cancel_tokens WHERE registration NOT IN (SELECT id FROM registrations)",
-            [],
-            |r| r.get(0),
-        )
-        .expect("count");
+/// Registrations and orphaned cancellation tokens left in the database.
+fn registrations_and_orphans(dir: &Path) -> (i64, i64) {
+    let regs = support::database::int(dir, "SELECT count(*) FROM registrations");
+    let orphans = support::database::int(
+        dir,
+        "SELECT count(*) FROM cancel_tokens WHERE registration NOT IN (SELECT id FROM registrations)",
+    );
     (regs, orphans)
 }
 
@@ -568,19 +562,27 @@ fn rusqlite_count(path: &Path) -> (i64, i64) {
 mod smtp;
 
 /// The queue's state of each mail to `to`: (attempts, sent, failed, last error).
-fn queue_of(path: &Path, to: &str) -> Vec<(i64, bool, bool, Option<String>)> {
-    let conn = rusqlite::Connection::open(path).expect("open");
-    let mut stmt = conn
-        .prepare(
-            "SELECT q.attempts, q.sent_at IS NOT NULL, q.failed_at IS NOT NULL, q.last_error
+fn queue_of(dir: &Path, to: &str) -> Vec<(i64, bool, bool, Option<String>)> {
+    // `to` is one of the test's own addresses: safe to write into the query.
+    support::database::rows(
+        dir,
+        &format!(
+            "SELECT q.attempts, CASE WHEN q.sent_at IS NULL THEN 0 ELSE 1 END,
+                    CASE WHEN q.failed_at IS NULL THEN 0 ELSE 1 END, q.last_error
              FROM mail_queue q JOIN registrations r ON r.id = q.registration
-             WHERE r.email = ?1 ORDER BY q.id",
+             WHERE r.email = '{to}' ORDER BY q.id"
+        ),
+    )
+    .iter()
+    .map(|r| {
+        (
+            r.int(0).expect("attempts"),
+            r.bool(1).expect("sent"),
+            r.bool(2).expect("failed"),
+            r.opt_text(3).expect("error"),
         )
-        .expect("prepare");
-    stmt.query_map([to], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-        .expect("query")
-        .map(|r| r.expect("row"))
-        .collect()
+    })
+    .collect()
 }
 
 #[tokio::test]
@@ -628,13 +630,13 @@ async fn mails_go_out_over_smtp_and_failures_are_retried_or_given_up() {
         !c.log().contains("/v1/registrations/cancel/"),
         "links are not logged with SMTP"
     );
-    let db = dir.path().join("mitmachen.sqlite3");
+    let db = dir.path();
     let mut state = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..100 {
         state = (
-            queue_of(&db, "erika@example.de"),
-            queue_of(&db, "busy@example.invalid"),
-            queue_of(&db, "reject@example.invalid"),
+            queue_of(db, "erika@example.de"),
+            queue_of(db, "busy@example.invalid"),
+            queue_of(db, "reject@example.invalid"),
         );
         if state.1.first().is_some_and(|q| q.3.is_some()) && state.2.first().is_some_and(|q| q.2) {
             break;
@@ -647,13 +649,9 @@ async fn mails_go_out_over_smtp_and_failures_are_retried_or_given_up() {
     // 451: kept for a later attempt; 550: given up at once.
     assert!(!busy[0].1 && !busy[0].2 && busy[0].3.is_some(), "{busy:?}");
     assert!(!reject[0].1 && reject[0].2, "{reject:?}");
-    let conn = rusqlite::Connection::open(&db).expect("open");
-    let tokens_left: i64 = conn
-        .query_row(
-            "SELECT count(*) FROM mail_queue WHERE token IS NOT NULL AND (sent_at IS NOT NULL OR failed_at IS NOT NULL)",
-            [],
-            |r| r.get(0),
-        )
-        .expect("count");
+    let tokens_left = support::database::int(
+        db,
+        "SELECT count(*) FROM mail_queue WHERE token IS NOT NULL AND (sent_at IS NOT NULL OR failed_at IS NOT NULL)",
+    );
     assert_eq!(tokens_left, 0, "a sent or abandoned mail keeps no token");
 }

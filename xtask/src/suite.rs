@@ -26,6 +26,14 @@ pub fn run() -> Result {
         "warnings",
     ])?;
     cargo(&["test", "--workspace"])?;
+    // The collector's tests against the real binary once more, its collectors on PostgreSQL
+    // (a throw-away cluster the tests start): every guarantee on both databases.
+    cmd::run(
+        Command::new("cargo")
+            .args(["test", "-p", "mitmachen-collector", "--test", "*"])
+            .env("MITMACHEN_TEST_DATABASE", "postgres")
+            .current_dir(root()),
+    )?;
     let files = dist::build(&tools)?;
     budget(&files)?;
     cargo(&["build", "-p", "mitmachen-collector"])?;

@@ -2,6 +2,7 @@
 
 #![allow(dead_code)] // each test file uses a different part of this module
 
+pub mod database;
 pub mod outbox;
 pub mod postgres;
 
@@ -62,7 +63,7 @@ impl Collector {
         args: &[&std::ffi::OsStr],
         open_files: Option<u32>,
     ) -> Collector {
-        let database = dir.join("mitmachen.sqlite3");
+        let database = database::for_dir(dir);
         let stderr = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
