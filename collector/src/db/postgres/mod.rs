@@ -440,9 +440,12 @@ impl WriteConn for PgConn {
         Ok(())
     }
 
+    /// Keeps the savepoint rather than releasing it: a round trip less per job (they are the
+    /// writer's cost on PostgreSQL). The next job's savepoint of the same name nests inside it,
+    /// `rollback_to` undoes only the newest, and the commit ends them all.
     fn release(&mut self) -> Result<(), StoreError> {
         self.savepoints = self.savepoints.saturating_sub(1);
-        self.batch(&format!("RELEASE SAVEPOINT job_{}", self.savepoints))
+        Ok(())
     }
 
     fn rollback_to(&mut self) -> Result<(), StoreError> {
