@@ -68,6 +68,9 @@ fn start_collector(binary: &std::path::Path, database: Option<&str>) -> Result<C
                 std::ffi::OsString::from,
             ),
         )
+        // Beside the bench's files, whichever the database (with PostgreSQL the default would
+        // be the working directory).
+        .env("MITMACHEN_MAIL_OUTBOX", dir.join("outbox"))
         .env("MITMACHEN_ALLOWED_ORIGINS", ORIGIN)
         // The load comes from one address; the per-client limits would refuse most of it.
         .env("MITMACHEN_RATE_LIMIT_SUBMISSIONS_PER_MINUTE", "100000000")
