@@ -174,7 +174,10 @@ test("a vote is retried with the same idempotency key after a network error and 
   await poll.expectStatus("Vielen Dank");
   assert.equal(keys.length, 2);
   assert.equal(keys[0], keys[1]);
-  assert.match(keys[0], /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  // A UUID v7: its first 48 bits are the time it was made, in ms.
+  assert.match(keys[0], /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  const madeAt = parseInt(keys[0].replace("-", "").slice(0, 12), 16);
+  assert.ok(Math.abs(Date.now() - madeAt) < 10 * 60 * 1000, `key made at ${new Date(madeAt).toISOString()}`);
   const after = await env.collector.results("marktplatz-autofrei");
   assert.equal(after.ballots, before.ballots + 1);
   assert.equal(after.counts.ja ?? 0, (before.counts.ja ?? 0) + 1);

@@ -57,8 +57,10 @@ async fn sleep_until(ms: u32, or_online: bool) {
     }
 }
 
-/// A random UUID v4 from `crypto.getRandomValues`, which, unlike `crypto.randomUUID`, also
-/// works on pages served over plain http.
+/// A UUID v7 (RFC 9562: the time in ms, then random bits from `crypto.getRandomValues`, which,
+/// unlike `crypto.randomUUID`, also works on pages served over plain http). As idempotency
+/// keys, keys that sort by time are added at the end of the collector's key index instead of
+/// each on a page of its own, which every commit would then write to disk.
 pub fn random_uuid() -> String {
     let mut bytes = [0u8; 16];
     let filled = window()
@@ -70,7 +72,10 @@ pub fn random_uuid() -> String {
             *b = (js_sys::Math::random() * 256.0) as u8;
         }
     }
-    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    // Whole milliseconds since 1970 fit 48 bits until the year 10889.
+    let ms = (js_sys::Date::now().max(0.0) as u64).to_be_bytes();
+    bytes[..6].copy_from_slice(&ms[2..]);
+    bytes[6] = (bytes[6] & 0x0f) | 0x70;
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
     let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
     format!(

@@ -104,6 +104,34 @@ fn peak_memory_kb(pid: u32) -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
+/// The CPU time `pid` has used so far, in µs: user and system time from `/proc/PID/stat`, in
+/// the kernel's USER_HZ ticks (100 per second on Linux).
+fn cpu_us(pid: u32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The fields after the command name, which is in parentheses and may hold spaces.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(ticks * 10_000)
+}
+
+/// One load against `server`, with the collector's CPU time per request: on a shared machine
+/// whose speed varies from run to run, the work per request varies far less than the rate.
+fn load_for(
+    server: &Collector,
+    ok_status: u16,
+    request: fn(usize) -> Vec<u8>,
+) -> (load::Report, Option<f64>) {
+    let pid = server.child.id();
+    let before = cpu_us(pid);
+    let report = load::run_for(server.addr, CLIENTS, DURATION, ok_status, request);
+    let used = before.zip(cpu_us(pid)).map(|(b, a)| a.saturating_sub(b));
+    let per_request = used
+        .filter(|_| report.requests > 0)
+        .map(|us| us as f64 / report.requests as f64);
+    (report, per_request)
+}
+
 fn submission(i: usize) -> Vec<u8> {
     let body = r#"{"kind":"poll","choices":["ja"]}"#;
     format!(
@@ -143,10 +171,11 @@ fn preflight(_: usize) -> Vec<u8> {
     .into_bytes()
 }
 
-fn report_json(r: &load::Report) -> serde_json::Value {
+fn report_json((r, cpu): &(load::Report, Option<f64>)) -> serde_json::Value {
     serde_json::json!({
         "clients": CLIENTS, "requests": r.requests, "errors": r.errors, "seconds": r.seconds,
         "per_second": r.per_second(), "p50_ms": r.p50_ms, "p99_ms": r.p99_ms,
+        "collector_cpu_us_per_request": cpu,
     })
 }
 
@@ -183,11 +212,14 @@ fn node_bench(
 }
 
 /// The collector's figures on one database.
+/// A load's report and the collector's CPU time per request in it (µs).
+type Measured = (load::Report, Option<f64>);
+
 struct Figures {
-    submit: load::Report,
-    register: load::Report,
-    noop: load::Report,
-    results: load::Report,
+    submit: Measured,
+    register: Measured,
+    noop: Measured,
+    results: Measured,
     peak_kb: Option<u64>,
 }
 
@@ -205,10 +237,10 @@ impl Figures {
         let server = start_collector(binary, database)?;
         // The no-op first, while nothing else runs: the registrations' mails are sent (and
         // marked sent) in the background for a while after their load.
-        let noop = load::run_for(server.addr, CLIENTS, DURATION, 204, preflight);
-        let submit = load::run_for(server.addr, CLIENTS, DURATION, 201, submission);
-        let register = load::run_for(server.addr, CLIENTS, DURATION, 201, registration);
-        let results = load::run_for(server.addr, CLIENTS, DURATION, 200, results_read);
+        let noop = load_for(&server, 204, preflight);
+        let submit = load_for(&server, 201, submission);
+        let register = load_for(&server, 201, registration);
+        let results = load_for(&server, 200, results_read);
         let peak_kb = peak_memory_kb(server.child.id());
         drop(server);
         Ok(Figures {
@@ -221,7 +253,7 @@ impl Figures {
     }
 
     fn ratio(&self) -> f64 {
-        self.submit.per_second() / self.noop.per_second()
+        self.submit.0.per_second() / self.noop.0.per_second()
     }
 
     fn json(&self) -> serde_json::Value {
@@ -243,13 +275,15 @@ impl Figures {
             ("no-op (preflight)", &self.noop),
             ("results reads", &self.results),
         ] {
+            let (r, cpu) = r;
             println!(
-                "collector {name:<18} {:>8.0} req/s   p50 {:>6.2} ms   p99 {:>6.2} ms   {} requests, {} errors",
+                "collector {name:<18} {:>8.0} req/s   p50 {:>6.2} ms   p99 {:>6.2} ms   {} requests, {} errors, {} µs CPU each",
                 r.per_second(),
                 r.p50_ms,
                 r.p99_ms,
                 r.requests,
-                r.errors
+                r.errors,
+                cpu.map_or("?".into(), |c| format!("{c:.0}"))
             );
         }
         println!(

@@ -56,7 +56,6 @@ use mitmachen_shared::ids::WidgetId;
 use mitmachen_shared::protocol::{Receipt, Results, Submission, Topic};
 use mitmachen_shared::time::{Timestamp, rfc3339_utc};
 use std::fmt;
-use std::fmt::Write as _;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// A checked submission, ready to be stored.
@@ -279,10 +278,11 @@ pub fn new_receipt(
     widget: &WidgetId,
     placement: Option<Placement>,
 ) -> Result<(Receipt, String), StoreError> {
+    let at = now();
     let receipt = Receipt {
-        receipt: new_receipt_id()?,
+        receipt: new_receipt_id(at)?,
         widget: widget.clone(),
-        accepted_at: rfc3339_utc(now()),
+        accepted_at: rfc3339_utc(at),
         placement,
     };
     let body = serde_json::to_string(&receipt)
@@ -291,12 +291,12 @@ pub fn new_receipt(
 }
 
 pub(crate) fn hex(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        // Writing to a String cannot fail.
-        let _ = write!(out, "{b:02x}");
-    }
-    out
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    bytes
+        .iter()
+        .flat_map(|b| [DIGITS[usize::from(b >> 4)], DIGITS[usize::from(b & 15)]])
+        .map(char::from)
+        .collect()
 }
 
 /// 256 random bits, hex: a secret for a link.
@@ -313,11 +313,17 @@ pub(crate) fn token_hash(token: &str) -> String {
     hex(&sha2::Sha256::digest(token.as_bytes()))
 }
 
-/// 128 random bits, hex.
-fn new_receipt_id() -> Result<String, StoreError> {
+/// 48 bits of the time in ms, then 80 random bits, hex (32 characters). Receipts that sort by
+/// time are inserted at the end of their unique index instead of on a random page of it: with
+/// random ones, every submission of a batch dirtied a page of its own, which the commit then
+/// wrote to disk (half the bytes written per submission, measured). The time is the receipt's
+/// `accepted_at`, which it states anyway; 80 random bits per millisecond keep it unique.
+fn new_receipt_id(at: Timestamp) -> Result<String, StoreError> {
     let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes)
+    getrandom::fill(&mut bytes[6..])
         .map_err(|e| StoreError(format!("no randomness for a receipt: {e}")))?;
+    let ms = u64::try_from(at.0).unwrap_or(0).to_be_bytes();
+    bytes[..6].copy_from_slice(&ms[2..]);
     Ok(hex(&bytes))
 }
 
@@ -326,4 +332,28 @@ pub(crate) fn now() -> Timestamp {
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_millis());
     Timestamp(i64::try_from(ms).unwrap_or(i64::MAX))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn receipts_sort_by_time_and_differ_within_a_millisecond() {
+        let at = Timestamp(1_780_000_000_123);
+        let a = new_receipt_id(at).expect("receipt");
+        let b = new_receipt_id(at).expect("receipt");
+        let later = new_receipt_id(Timestamp(at.0 + 1)).expect("receipt");
+        assert_eq!(a.len(), 32);
+        assert!(a.bytes().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
+        assert_eq!(&a[..12], format!("{:012x}", at.0));
+        assert_ne!(a, b);
+        assert!(a.max(b) < later);
+    }
+
+    #[test]
+    fn hex_is_lowercase_two_digits_per_byte() {
+        assert_eq!(hex(&[0x00, 0x0f, 0xa5, 0xff]), "000fa5ff");
+        assert_eq!(hex(&[]), "");
+    }
 }

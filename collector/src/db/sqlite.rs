@@ -22,6 +22,11 @@ const READERS: usize = 2;
 /// Prepared statements the writer keeps: every write statement of every feature fits, so none
 /// is parsed again per job (parsing cost more than running them).
 const WRITER_STATEMENTS: usize = 256;
+/// The writer's page cache (negative: in KiB). With the default 2 MiB, a database past a few
+/// ten thousand submissions had its index pages read from the operating system again and again
+/// (measured: about 10 % more CPU per submission and a fifth fewer per second). Memory is taken
+/// as pages are used, so a small database stays small.
+const WRITER_CACHE_KIB: i64 = -32 * 1024;
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 pub struct Sqlite {
@@ -51,6 +56,7 @@ impl Sqlite {
         }
         migrate(&mut writer)?;
         writer.set_prepared_statement_cache_capacity(WRITER_STATEMENTS);
+        writer.pragma_update(None, "cache_size", WRITER_CACHE_KIB)?;
         let mut readers = Vec::with_capacity(READERS);
         for _ in 0..READERS {
             let reader = Connection::open(path)?;
