@@ -8,6 +8,7 @@ mod backends;
 mod support;
 
 use backends::Database;
+use mitmachen_collector::ballots::rules::Refusal;
 use mitmachen_collector::db::{
     CancelOutcome, Canceller, DecideOutcome, Decision, Moderation, NewSubmission,
     RegistrationContext, RegistrationStatus, Store, SubmitOutcome, SubscriptionContext,
@@ -167,6 +168,39 @@ fn idempotency(db: &Database) {
     assert_eq!(results.counts.get("ja"), Some(&1));
     assert!(!results.counts.contains_key("nein"));
     store.health().expect("healthy");
+}
+
+/// A retry finds its first answer even where a new submission would now be refused: the event
+/// filled up since (and the address is registered); another body under the key is a reuse.
+fn replay_outlives_refusal(db: &Database) {
+    let store = db.open();
+    let mut full = (*event(1)).clone();
+    full.waiting_list = false;
+    let full = Arc::new(full);
+    let first = stored(
+        store
+            .submit(registration("sitzung", "key-reg-01", "a@example.de", &full))
+            .expect("first"),
+    );
+    assert!(matches!(
+        store
+            .submit(registration("sitzung", "key-reg-02", "b@example.de", &full))
+            .expect("second"),
+        SubmitOutcome::Refused(Refusal::Full(_))
+    ));
+    assert_eq!(
+        store
+            .submit(registration("sitzung", "key-reg-01", "a@example.de", &full))
+            .expect("replay"),
+        SubmitOutcome::Replayed(first)
+    );
+    assert_eq!(
+        store
+            .submit(registration("sitzung", "key-reg-01", "c@example.de", &full))
+            .expect("reuse"),
+        SubmitOutcome::KeyReused
+    );
+    assert_eq!(store.registrations(&id("sitzung")).expect("list").len(), 1);
 }
 
 /// The same key sent to two instances at once is stored once, and both answer the same receipt.
@@ -509,6 +543,7 @@ macro_rules! contract {
 
 contract!(
     idempotency,
+    replay_outlives_refusal,
     one_key_on_two_instances,
     two_hundred_for_fifty_on_two_instances,
     cancellation_promotes,

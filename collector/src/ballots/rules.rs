@@ -5,9 +5,9 @@
 //! sees; only widgets declared in the configuration are held to them. Every other widget keeps
 //! the generic limits of [`Submission::validate`].
 //!
-//! The check runs inside the store's write transaction (see `store::sqlite`), after the
-//! idempotency lookup: a retry of a submission stored before the widget closed is answered with
-//! its first receipt, and a proposal's status is read in the same transaction that counts the
+//! The check runs inside the store's write transaction (`submissions::store`), and a refusal
+//! looks the idempotency key up first: a retry of a submission stored before the widget closed
+//! is answered with its first receipt; and a proposal's status is read in the same transaction that counts the
 //! ballot, so that a proposal rejected or merged a moment earlier cannot collect dots.
 
 use mitmachen_shared::ids::OptionKey;

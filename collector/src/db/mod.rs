@@ -345,7 +345,10 @@ mod tests {
         let b = new_receipt_id(at).expect("receipt");
         let later = new_receipt_id(Timestamp(at.0 + 1)).expect("receipt");
         assert_eq!(a.len(), 32);
-        assert!(a.bytes().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
+        assert!(
+            a.bytes()
+                .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+        );
         assert_eq!(&a[..12], format!("{:012x}", at.0));
         assert_ne!(a, b);
         assert!(a.max(b) < later);
