@@ -7,8 +7,9 @@
 //!
 //! The check runs inside the store's write transaction (`submissions::store`), and a refusal
 //! looks the idempotency key up first: a retry of a submission stored before the widget closed
-//! is answered with its first receipt; and a proposal's status is read in the same transaction that counts the
-//! ballot, so that a proposal rejected or merged a moment earlier cannot collect dots.
+//! is answered with its first receipt; and a proposal's status is read in the same transaction
+//! that counts the ballot, so that a proposal rejected or merged a moment earlier cannot collect
+//! dots.
 
 use mitmachen_shared::ids::OptionKey;
 use mitmachen_shared::protocol::{FieldError, Submission};

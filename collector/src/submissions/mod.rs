@@ -3,9 +3,9 @@
 //! Checks run cheapest first: widget id, origin (in `cors`), the client's rate limit, content
 //! type, idempotency key, size, JSON, the protocol's rules; then, inside the store's write
 //! transaction, the widget's own rules where the configuration declares them (closing time,
-//! dots, topics, options; see `ballots::rules`), where a refusal first looks up the key. Nothing is stored
-//! unless all pass, and nothing either when the honeypot is filled, although the answer looks
-//! the same.
+//! dots, topics, options; see `ballots::rules`), where a refusal first looks up the key.
+//! Nothing is stored unless all pass, and nothing either when the honeypot is filled, although
+//! the answer looks the same.
 
 pub(crate) mod store;
 

@@ -27,9 +27,9 @@ pub(crate) fn submit(
     if let Some(rules) = &new.rules {
         // Inside the write transaction: a retry of a submission stored before the closing
         // time gets its receipt, not `closed` (`refused`); and a proposal's status is read
-        // under the same lock that counts the ballot. Approval
-        // is not monotonic (a proposal can be rejected or merged later), so a status read
-        // before this transaction could let dots reach a proposal that is no longer a topic.
+        // under the same lock that counts the ballot. Approval is not monotonic (a proposal
+        // can be rejected or merged later), so a status read before this transaction could
+        // let dots reach a proposal that is no longer a topic.
         let verdict = rules.check(&new.submission, now(), |topic| {
             is_approved(tx, widget, topic.as_str())
         })?;
@@ -77,8 +77,9 @@ pub(crate) fn submit(
     let (receipt, response) =
         new_receipt(&new.widget, registration.map(|(_, _, v)| v.placement()))?;
     // The key is looked up only when it is taken (one statement less for every new submission,
-    // a round trip less on PostgreSQL). Write transactions never interleave
-    // (`Backend::write`), so nothing was written by this job before a conflict.
+    // a round trip less on PostgreSQL). This job wrote nothing before this insert, so a
+    // conflict leaves nothing to undo; write transactions never interleave (`Backend::write`),
+    // so the row that holds the key is there to be read.
     let inserted = tx.query_opt(
         "INSERT INTO submissions
            (receipt, widget, kind, idempotency_key, body_sha256, payload, response_body,
