@@ -40,7 +40,7 @@ pub fn event_path(widget: &WidgetId) -> String {
     format!("/{API_VERSION}/widgets/{widget}/event")
 }
 
-/// An idempotency key is 8 to 128 visible ASCII characters; widgets send a UUID v4.
+/// An idempotency key is 8 to 128 visible ASCII characters; widgets send a UUID v7.
 pub fn valid_idempotency_key(key: &str) -> bool {
     (8..=128).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic())
 }

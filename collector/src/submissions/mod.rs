@@ -233,17 +233,17 @@ fn idempotency_key(headers: &HeaderMap) -> Result<String, ApiError> {
     let value = single_header(
         headers,
         IDEMPOTENCY_KEY_HEADER,
-        "send one key per request (a fresh UUID v4 per submission, the same on every retry)",
+        "send one key per request (a fresh UUID per submission, the same on every retry)",
     )?;
     let Some(value) = value else {
         return Err(ApiError::IdempotencyKeyMissing(format!(
-            "send an {IDEMPOTENCY_KEY_HEADER} header (a fresh UUID v4 per submission, the same on every retry)"
+            "send an {IDEMPOTENCY_KEY_HEADER} header (a fresh UUID per submission, the same on every retry)"
         )));
     };
     match value.to_str() {
         Ok(key) if valid_idempotency_key(key) => Ok(key.to_owned()),
         _ => Err(ApiError::IdempotencyKeyMissing(format!(
-            "the {IDEMPOTENCY_KEY_HEADER} header must be 8 to 128 visible ASCII characters, e.g. a UUID v4"
+            "the {IDEMPOTENCY_KEY_HEADER} header must be 8 to 128 visible ASCII characters, e.g. a UUID"
         ))),
     }
 }
