@@ -306,8 +306,8 @@ struct CollectorFigures {
 impl CollectorFigures {
     fn measure(binary: &std::path::Path) -> Result<CollectorFigures> {
         let sqlite = Figures::measure(binary, None)?;
-        let cluster = crate::pg::Cluster::start()?;
-        let postgres = Figures::measure(binary, Some(&cluster.url()))?;
+        let cluster = crate::pg::Cluster::start();
+        let postgres = Figures::measure(binary, Some(&cluster.url("postgres")))?;
         Ok(CollectorFigures { sqlite, postgres })
     }
 

@@ -1,8 +1,9 @@
-//! The database layer: storage behind a small API, so that the HTTP handlers know no SQL and
-//! another database (PostgreSQL) can be added beside SQLite. `sqlite` opens the file, applies
-//! the migrations (`collector/migrations/`), runs the write transactions and keeps the queues'
-//! bookkeeping (`sqlite/queue.rs`); each feature's SQL lives in its folder (`events/sqlite.rs`,
-//! `newsletters/sqlite.rs`, `erasure/sqlite.rs`).
+//! The database layer: storage behind a small API, so that the HTTP handlers know no SQL. One
+//! [`Store`] (`store.rs`) over a [`Backend`], SQLite (`sqlite.rs`) or PostgreSQL (`postgres/`),
+//! which opens the database, applies the migrations (`migrations.rs`) and runs the write
+//! transactions through the group-commit writer (`writer.rs`); the queues' bookkeeping is
+//! `queue.rs`, and each feature's SQL lives in its folder (`events/store.rs`,
+//! `newsletters/store.rs`, `erasure/store.rs`).
 //!
 //! The methods block; the HTTP layer calls them from `tokio::task::spawn_blocking`, except
 //! [`Store::submit_queued`], whose answer an async handler awaits.

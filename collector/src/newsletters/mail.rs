@@ -251,7 +251,7 @@ struct Words {
 
     confirm_subject: &'static str,
     confirm_opening: &'static str,
-    /// The label of the button on the confirmation page (`http/subscription.rs`); both must
+    /// The label of the button on the confirmation page (`links.rs`); both must
     /// say the same words.
     confirm_button: &'static str,
     confirm_intro: &'static str,
