@@ -276,6 +276,41 @@ fn write_transactions_of_two_collectors_never_interleave() {
     assert_eq!(n.int(0).ok(), Some(200));
 }
 
+/// A write that gives up waiting for the lock (another collector held it past the lock timeout)
+/// fails alone: the writer's next transaction starts clean instead of inside the aborted one.
+#[test]
+fn a_write_lock_held_too_long_elsewhere_fails_one_batch_only() {
+    let url = database();
+    let (pg, other) = (Arc::new(ok(Postgres::open(&url))), ok(Postgres::open(&url)));
+    let (held, hold) = std::sync::mpsc::channel();
+    let holder = std::thread::spawn(move || {
+        ok(other.with_write_conn(|conn| {
+            conn.begin()?;
+            held.send(()).expect("send");
+            // Longer than the collector's lock timeout of 15 s.
+            std::thread::sleep(std::time::Duration::from_secs(17));
+            conn.rollback();
+            Ok(())
+        }));
+    });
+    hold.recv().expect("the lock is held");
+    let insert = |name: &'static str| {
+        move |tx: &mut dyn Tx| {
+            tx.execute(
+                "INSERT INTO secrets (name, value) VALUES (?1, 'v')",
+                &[Value::from(name)],
+            )
+        }
+    };
+    let e = pg.write(insert("a")).expect_err("the lock timed out");
+    assert!(e.0.contains("55P03") || e.0.contains("lock timeout"), "{e}");
+    holder.join().expect("holder");
+    ok(pg.write(insert("b")));
+    let names = ok(pg.read(|tx| tx.query("SELECT name FROM secrets ORDER BY name", &[])));
+    let names: Vec<String> = names.iter().map(|r| r.text(0).expect("text")).collect();
+    assert_eq!(names, vec!["b"]);
+}
+
 #[test]
 fn a_postgresql_restart_fails_calls_meanwhile_and_is_survived() {
     let cluster = Cluster::start();

@@ -8,7 +8,7 @@ mod backends;
 mod support;
 
 use backends::Database;
-use mitmachen_collector::ballots::rules::Refusal;
+use mitmachen_collector::ballots::rules::{Closes, Refusal, WidgetRules};
 use mitmachen_collector::db::{
     CancelOutcome, Canceller, DecideOutcome, Decision, Moderation, NewSubmission,
     RegistrationContext, RegistrationStatus, Store, SubmitOutcome, SubscriptionContext,
@@ -168,6 +168,105 @@ fn idempotency(db: &Database) {
     assert_eq!(results.counts.get("ja"), Some(&1));
     assert!(!results.counts.contains_key("nein"));
     store.health().expect("healthy");
+}
+
+/// Submissions queued at once share the writer's batches, whose ballots are written
+/// together: each still answers as if they ran one after another, and one that the database
+/// refuses fails alone.
+fn a_batch_means_its_submissions_one_after_another(db: &Database) {
+    let store = db.open();
+    let earlier = stored(
+        store
+            .submit(ballot("umfrage", "key-early", "ja"))
+            .expect("early"),
+    );
+    let closed = Arc::new(WidgetRules {
+        closes: Some(Closes {
+            at: Timestamp(0),
+            written: "01.01.1970".into(),
+        }),
+        ballot: None,
+    });
+    let event = event(1);
+    let mut queued = Vec::new();
+    let mut queue = |new: NewSubmission| {
+        queued.push(
+            store
+                .submit_queued(new)
+                .unwrap_or_else(|_| panic!("no writer")),
+        );
+    };
+    for i in 0..60 {
+        let (widget, choice) = if i % 3 == 0 {
+            ("andere", "ja")
+        } else {
+            ("umfrage", ["ja", "nein"][i % 2])
+        };
+        queue(ballot(widget, &format!("key-batch-{i:03}"), choice));
+    }
+    queue(ballot("umfrage", "key-twice", "nein")); // 60
+    queue(ballot("umfrage", "key-twice", "nein")); // 61: the same again
+    queue(ballot("umfrage", "key-twice", "ja")); // 62: another body under the key
+    queue(ballot("umfrage", "key-early", "ja")); // 63: stored before this batch
+    let mut late = ballot("umfrage", "key-closed", "ja");
+    late.rules = Some(closed);
+    queue(late); // 64
+    let mut broken = ballot("umfrage", "key-broken", "ja");
+    broken.body = b"not json".to_vec();
+    queue(broken); // 65: the database's CHECK refuses its payload
+    queue(registration(
+        "sitzung",
+        "key-reg-batch",
+        "a@example.de",
+        &event,
+    )); // 66
+    queue(subscription("brief", "key-sub-batch", "b@example.de")); // 67
+    let outcomes: Vec<_> = queued
+        .into_iter()
+        .map(|answer| answer.wait_blocking())
+        .collect();
+    let mut receipts = std::collections::HashSet::new();
+    for outcome in &outcomes[..60] {
+        let receipt = stored(outcome.as_ref().expect("ballot").clone());
+        assert!(receipts.insert(receipt), "a receipt per ballot");
+    }
+    let twice = stored(outcomes[60].as_ref().expect("twice").clone());
+    assert_eq!(
+        outcomes[61].as_ref().expect("replay"),
+        &SubmitOutcome::Replayed(twice)
+    );
+    assert_eq!(
+        outcomes[62].as_ref().expect("reuse"),
+        &SubmitOutcome::KeyReused
+    );
+    assert_eq!(
+        outcomes[63].as_ref().expect("early"),
+        &SubmitOutcome::Replayed(earlier)
+    );
+    assert!(matches!(
+        outcomes[64].as_ref().expect("closed"),
+        SubmitOutcome::Refused(Refusal::Closed(_))
+    ));
+    assert!(outcomes[65].is_err(), "{:?}", outcomes[65]);
+    stored(outcomes[66].as_ref().expect("registration").clone());
+    stored(outcomes[67].as_ref().expect("subscription").clone());
+
+    let umfrage = store.results(&id("umfrage")).expect("results");
+    // 40 of the loop, the one twice, the one before.
+    assert_eq!(umfrage.ballots, 42);
+    assert_eq!(umfrage.counts.get("ja"), Some(&21));
+    assert_eq!(umfrage.counts.get("nein"), Some(&21));
+    let andere = store.results(&id("andere")).expect("results");
+    assert_eq!(andere.ballots, 20);
+    assert_eq!(andere.counts.get("ja"), Some(&20));
+    assert_eq!(store.event_counts(&id("sitzung")).expect("counts"), (1, 0));
+    assert_eq!(
+        store
+            .subscribers(&id("brief"), None)
+            .expect("subscribers")
+            .len(),
+        1
+    );
 }
 
 /// A retry finds its first answer even where a new submission would now be refused: the event
@@ -543,6 +642,7 @@ macro_rules! contract {
 
 contract!(
     idempotency,
+    a_batch_means_its_submissions_one_after_another,
     replay_outlives_refusal,
     one_key_on_two_instances,
     two_hundred_for_fifty_on_two_instances,

@@ -13,23 +13,42 @@ pub(crate) fn count(
     widget: &str,
     submission: &Submission,
 ) -> Result<(), StoreError> {
-    let counted: Vec<(&str, u32)> = match submission {
-        Submission::Poll(ballot) => ballot.choices.iter().map(|k| (k.as_str(), 1)).collect(),
-        Submission::Topics(ballot) => ballot
-            .dots
-            .iter()
-            .map(|d| (d.topic.as_str(), d.count))
-            .collect(),
-        Submission::Proposal(_) | Submission::Registration(_) | Submission::Subscription(_) => {
-            return Ok(());
+    count_all(tx, [(widget, submission)])
+}
+
+/// Adds ballots, of one widget or several, to their totals: one statement per widget and one
+/// per option counted, however many ballots (a batch of the group-commit writer brings many).
+pub(crate) fn count_all<'a>(
+    tx: &mut dyn Tx,
+    ballots: impl IntoIterator<Item = (&'a str, &'a Submission)>,
+) -> Result<(), StoreError> {
+    let mut totals: BTreeMap<&str, i64> = BTreeMap::new();
+    let mut tallies: BTreeMap<(&str, &str), i64> = BTreeMap::new();
+    for (widget, submission) in ballots {
+        let counted: Vec<(&str, u32)> = match submission {
+            Submission::Poll(ballot) => ballot.choices.iter().map(|k| (k.as_str(), 1)).collect(),
+            Submission::Topics(ballot) => ballot
+                .dots
+                .iter()
+                .map(|d| (d.topic.as_str(), d.count))
+                .collect(),
+            Submission::Proposal(_) | Submission::Registration(_) | Submission::Subscription(_) => {
+                continue;
+            }
+        };
+        *totals.entry(widget).or_default() += 1;
+        for (key, n) in counted {
+            *tallies.entry((widget, key)).or_default() += i64::from(n);
         }
-    };
-    tx.execute(
-        "INSERT INTO widget_totals (widget, ballots) VALUES (?1, 1)
-         ON CONFLICT (widget) DO UPDATE SET ballots = widget_totals.ballots + 1",
-        args![widget],
-    )?;
-    for (key, n) in counted {
+    }
+    for (widget, n) in totals {
+        tx.execute(
+            "INSERT INTO widget_totals (widget, ballots) VALUES (?1, ?2)
+             ON CONFLICT (widget) DO UPDATE SET ballots = widget_totals.ballots + excluded.ballots",
+            args![widget, n],
+        )?;
+    }
+    for ((widget, key), n) in tallies {
         tx.execute(
             "INSERT INTO tallies (widget, option, count) VALUES (?1, ?2, ?3)
              ON CONFLICT (widget, option) DO UPDATE SET count = tallies.count + excluded.count",

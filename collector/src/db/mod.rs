@@ -49,6 +49,7 @@ pub use crate::proposals::{
 use crate::ballots::rules::WidgetRules;
 use crate::events::Event;
 use crate::newsletters::Newsletter;
+pub use crate::submissions::store::Queued;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -116,6 +117,11 @@ pub trait Backend: Send + Sync + 'static {
     where
         T: Send + 'static,
         F: FnOnce(&mut dyn Tx) -> Result<T, StoreError> + Send + 'static;
+
+    /// Hands a submission to the backend's writer, which stores it together with the other
+    /// submissions of the next batch (`submissions::store::submit_all`); the answer comes once
+    /// that transaction committed durably.
+    fn write_submission(&self, item: Queued) -> Answer<SubmitOutcome>;
 
     /// [`Backend::write_queued`], waiting on this thread (a blocking one, never an async
     /// worker).

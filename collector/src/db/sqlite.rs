@@ -7,7 +7,7 @@
 //! commit durable before the 201 leaves.
 
 use super::writer::{Answer, WriteConn, Writer};
-use super::{Backend, Row, StoreError, Tx, Value};
+use super::{Backend, Queued, Row, StoreError, SubmitOutcome, Tx, Value};
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, TransactionBehavior};
 use std::path::Path;
@@ -30,7 +30,7 @@ const WRITER_CACHE_KIB: i64 = -32 * 1024;
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 pub struct Sqlite {
-    writer: Writer,
+    writer: Writer<Queued>,
     readers: Vec<Mutex<Connection>>,
     next_reader: AtomicUsize,
 }
@@ -89,6 +89,10 @@ impl Backend for Sqlite {
         F: FnOnce(&mut dyn Tx) -> Result<T, StoreError> + Send + 'static,
     {
         self.writer.submit(job)
+    }
+
+    fn write_submission(&self, item: Queued) -> Answer<SubmitOutcome> {
+        self.writer.submit_item(item)
     }
 
     fn read<T, F>(&self, job: F) -> Result<T, StoreError>

@@ -5,13 +5,13 @@ use super::queue::{MAILS, WEBHOOKS};
 use super::writer::Answer;
 use super::{
     Backend, CancelOutcome, Canceller, ConfirmOutcome, ConfirmView, DecideOutcome, Decision,
-    Erased, MailJob, NewSubmission, ProposalRecord, ProposalStatus, RegistrationRecord, Store,
-    StoreError, SubmitOutcome, SubscriberRecord, SubscriptionStatus, UnsubscribeOutcome,
+    Erased, MailJob, NewSubmission, ProposalRecord, ProposalStatus, Queued, RegistrationRecord,
+    Store, StoreError, SubmitOutcome, SubscriberRecord, SubscriptionStatus, UnsubscribeOutcome,
     WebhookJob, hex, now,
 };
 use crate::events::Event;
 use crate::newsletters::Newsletter;
-use crate::{args, ballots, erasure, events, newsletters, proposals, submissions};
+use crate::{args, ballots, erasure, events, newsletters, proposals};
 use mitmachen_shared::ids::WidgetId;
 use mitmachen_shared::protocol::{Results, Topic};
 use mitmachen_shared::time::Timestamp;
@@ -31,8 +31,7 @@ impl<B: Backend> Db<B> {
     fn queue_submission(&self, new: NewSubmission) -> Answer<SubmitOutcome> {
         // Hashed here, on the caller's thread: the writer's time is the scarce one.
         let body_sha256 = hex(&Sha256::digest(&new.body));
-        self.backend
-            .write_queued(move |tx| submissions::store::submit(tx, &new, &body_sha256))
+        self.backend.write_submission(Queued { new, body_sha256 })
     }
 
     /// The database itself, for tests and tools that need a transaction of their own.

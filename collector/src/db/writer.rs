@@ -8,11 +8,19 @@
 //! each other's writes, so a batch means the same as running its jobs serially: an idempotency
 //! key sent twice is a replay the second time, seats and daily limits count exactly.
 //!
+//! Work of one kind that many can do in fewer statements than one after another (submissions:
+//! one multi-row insert and one update per counter instead of a few statements each) comes as
+//! [`Together`] items: a batch's items run first, all in one savepoint; if that fails, it is
+//! rolled back and each item runs alone in a savepoint of its own, like any other job. On
+//! PostgreSQL this is what makes a batch cost a few round trips instead of a few per job, and
+//! a savepoint (a subtransaction) per batch instead of per job.
+//!
 //! The loop knows a backend only through [`WriteConn`] (begin, savepoint, release, roll back
 //! to, commit); the SQLite and the PostgreSQL backends each give it their write connection, and
 //! the jobs see it as a [`Tx`], the interface every feature's queries are written against.
 
 use super::{StoreError, Tx};
+use std::collections::VecDeque;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::mpsc;
 use std::thread::JoinHandle;
@@ -64,12 +72,30 @@ fn stopped() -> StoreError {
     StoreError("the database writer has stopped".into())
 }
 
+/// Write work that many items of one kind do together, set-based, as if one after another.
+pub trait Together: Send + Sized + 'static {
+    type Output: Send + 'static;
+
+    /// Runs all of `items`, their answers in the same order. On an error the writer rolls back
+    /// whatever this wrote and runs each item alone with [`Together::run_one`], so an error
+    /// here may be any one item's.
+    fn run_all(tx: &mut dyn Tx, items: &[Self]) -> Result<Vec<Self::Output>, StoreError>;
+
+    /// Runs one item alone (after [`Together::run_all`] failed for its batch).
+    fn run_one(&self, tx: &mut dyn Tx) -> Result<Self::Output, StoreError>;
+}
+
 /// A write job with its answer kept back until the commit decides.
 trait Job: Send {
     /// Runs the work; `false`: it failed (or panicked) and its writes must be undone.
     fn run(&mut self, tx: &mut dyn Tx) -> bool;
     /// Answers with the work's value if `committed`, else with the commit's error.
     fn answer(self: Box<Self>, committed: Result<(), &StoreError>);
+    /// After a failed [`Job::run`]: the jobs to run alone in its place, which then answer for
+    /// it. None for a plain job, whose failure is its answer.
+    fn split(&mut self) -> Vec<BoxedJob> {
+        Vec::new()
+    }
 }
 
 struct Pending<T, F> {
@@ -87,16 +113,7 @@ where
         let Some(work) = self.work.take() else {
             return false;
         };
-        // A panic is one job's bug: its savepoint is rolled back, the writer and the other jobs
-        // go on. The connection itself is left consistent (statements reset on unwinding).
-        let value = catch_unwind(AssertUnwindSafe(|| work(tx))).unwrap_or_else(|panic| {
-            let what = panic
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_owned())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_default();
-            Err(StoreError(format!("a write job panicked: {what}")))
-        });
+        let value = guarded(|| work(tx));
         let ok = value.is_ok();
         self.value = Some(value);
         ok
@@ -114,16 +131,99 @@ where
     }
 }
 
+/// Runs `work`, turning a panic into an error. A panic is one job's bug: its savepoint is
+/// rolled back, the writer and the other jobs go on. The connection itself is left consistent
+/// (statements reset on unwinding).
+fn guarded<T>(work: impl FnOnce() -> Result<T, StoreError>) -> Result<T, StoreError> {
+    catch_unwind(AssertUnwindSafe(work)).unwrap_or_else(|panic| {
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        Err(StoreError(format!("a write job panicked: {what}")))
+    })
+}
+
 type BoxedJob = Box<dyn Job>;
+type Reply<T> = oneshot::Sender<Result<T, StoreError>>;
+
+/// A batch's [`Together`] items as one job; if they fail together, they split into one job each.
+struct Group<W: Together> {
+    items: Vec<W>,
+    replies: Vec<Reply<W::Output>>,
+    outputs: Option<Vec<W::Output>>,
+}
+
+impl<W: Together> Job for Group<W> {
+    fn run(&mut self, tx: &mut dyn Tx) -> bool {
+        let items = &self.items;
+        match guarded(|| W::run_all(tx, items)) {
+            Ok(outputs) if outputs.len() == self.items.len() => {
+                self.outputs = Some(outputs);
+                true
+            }
+            Ok(outputs) => {
+                tracing::error!(
+                    items = self.items.len(),
+                    outputs = outputs.len(),
+                    "a batch of write items answered for a different number of items"
+                );
+                false
+            }
+            Err(e) => {
+                if self.items.len() > 1 {
+                    tracing::debug!(error = %e, "a batch of write items failed together; each runs alone");
+                }
+                false
+            }
+        }
+    }
+
+    fn answer(self: Box<Self>, committed: Result<(), &StoreError>) {
+        let outputs = self.outputs.map(|o| o.into_iter().map(Some).collect());
+        let outputs: Vec<Option<W::Output>> =
+            outputs.unwrap_or_else(|| self.replies.iter().map(|_| None).collect());
+        for (reply, output) in self.replies.into_iter().zip(outputs) {
+            let answer = match (committed, output) {
+                (Ok(()), Some(output)) => Ok(output),
+                (Ok(()), None) => Err(StoreError("a write item never ran".into())),
+                (Err(e), _) => Err(StoreError(e.0.clone())),
+            };
+            let _ = reply.send(answer);
+        }
+    }
+
+    fn split(&mut self) -> Vec<BoxedJob> {
+        self.outputs = None;
+        self.items
+            .drain(..)
+            .zip(self.replies.drain(..))
+            .map(|(item, reply)| {
+                Box::new(Pending {
+                    work: Some(move |tx: &mut dyn Tx| item.run_one(tx)),
+                    value: None,
+                    reply,
+                }) as BoxedJob
+            })
+            .collect()
+    }
+}
+
+/// What the writer thread receives.
+enum Work<W: Together> {
+    Job(BoxedJob),
+    Item(W, Reply<W::Output>),
+}
 
 /// The handle to the writer thread; dropping it lets the thread finish the jobs sent and stop.
-pub(crate) struct Writer {
-    jobs: Option<mpsc::Sender<BoxedJob>>,
+pub(crate) struct Writer<W: Together> {
+    jobs: Option<mpsc::Sender<Work<W>>>,
     thread: Option<JoinHandle<()>>,
 }
 
-impl Writer {
-    pub(crate) fn start<C: WriteConn + 'static>(conn: C) -> Result<Writer, StoreError> {
+impl<W: Together> Writer<W> {
+    pub(crate) fn start<C: WriteConn + 'static>(conn: C) -> Result<Writer<W>, StoreError> {
         let (jobs, queue) = mpsc::channel();
         let thread = std::thread::Builder::new()
             .name("mitmachen-writer".into())
@@ -142,20 +242,30 @@ impl Writer {
         F: FnOnce(&mut dyn Tx) -> Result<T, StoreError> + Send + 'static,
     {
         let (reply, answer) = oneshot::channel();
-        let job: BoxedJob = Box::new(Pending {
+        self.send(Work::Job(Box::new(Pending {
             work: Some(work),
             value: None,
             reply,
-        });
-        // A failed send drops the job and its reply, so the answer says "stopped".
-        if let Some(jobs) = &self.jobs {
-            let _ = jobs.send(job);
-        }
+        })));
         Answer(answer)
+    }
+
+    /// Queues `item` to run together with the other items of the next batch.
+    pub(crate) fn submit_item(&self, item: W) -> Answer<W::Output> {
+        let (reply, answer) = oneshot::channel();
+        self.send(Work::Item(item, reply));
+        Answer(answer)
+    }
+
+    fn send(&self, work: Work<W>) {
+        // A failed send drops the work and its reply, so the answer says "stopped".
+        if let Some(jobs) = &self.jobs {
+            let _ = jobs.send(work);
+        }
     }
 }
 
-impl Drop for Writer {
+impl<W: Together> Drop for Writer<W> {
     fn drop(&mut self) {
         drop(self.jobs.take());
         if let Some(thread) = self.thread.take() {
@@ -165,39 +275,67 @@ impl Drop for Writer {
     }
 }
 
-/// The writer thread: takes whatever is waiting, up to [`MAX_BATCH`], and runs it as one batch.
-fn serve<C: WriteConn>(mut conn: C, queue: &mpsc::Receiver<BoxedJob>) {
+/// The writer thread: takes whatever is waiting, up to [`MAX_BATCH`], and runs it as one batch,
+/// the items together first, then the other jobs in arrival order.
+fn serve<C: WriteConn, W: Together>(mut conn: C, queue: &mpsc::Receiver<Work<W>>) {
     while let Ok(first) = queue.recv() {
-        let mut batch = vec![first];
-        while batch.len() < MAX_BATCH {
-            match queue.try_recv() {
-                Ok(job) => batch.push(job),
-                Err(_) => break,
+        let mut group = Group::<W> {
+            items: Vec::new(),
+            replies: Vec::new(),
+            outputs: None,
+        };
+        let mut jobs: VecDeque<BoxedJob> = VecDeque::new();
+        let mut next = Some(first);
+        let mut taken = 0;
+        while let Some(work) = next {
+            match work {
+                Work::Job(job) => jobs.push_back(job),
+                Work::Item(item, reply) => {
+                    group.items.push(item);
+                    group.replies.push(reply);
+                }
             }
+            taken += 1;
+            next = if taken < MAX_BATCH {
+                queue.try_recv().ok()
+            } else {
+                None
+            };
         }
-        run_batch(&mut conn, batch);
+        if !group.items.is_empty() {
+            jobs.push_front(Box::new(group));
+        }
+        run_batch(&mut conn, jobs);
     }
 }
 
-/// One transaction for the batch, one savepoint per job, one commit, then the answers. If the
-/// transaction is lost midway, the jobs run so far get the error and the rest start afresh.
-fn run_batch<C: WriteConn>(conn: &mut C, batch: Vec<BoxedJob>) {
-    let mut rest = batch.into_iter().peekable();
-    while rest.peek().is_some() {
+/// One transaction for the batch, one savepoint per job, one commit, then the answers. A job
+/// that fails and splits (a group of items) is rolled back and its parts run in its place. If
+/// the transaction is lost midway, the jobs run so far get the error and the rest start afresh.
+fn run_batch<C: WriteConn>(conn: &mut C, mut rest: VecDeque<BoxedJob>) {
+    while !rest.is_empty() {
         if let Err(e) = conn.begin() {
-            rest.for_each(|job| job.answer(Err(&e)));
+            // Whatever `begin` got as far as (a transaction without its lock) ends here.
+            conn.rollback();
+            rest.into_iter().for_each(|job| job.answer(Err(&e)));
             return;
         }
         let mut ran = Vec::new();
         let mut lost = None;
-        for mut job in rest.by_ref() {
+        while let Some(mut job) = rest.pop_front() {
+            let mut parts = Vec::new();
             let step = conn.savepoint().and_then(|()| {
                 if job.run(conn.tx()) {
                     conn.release()
                 } else {
+                    parts = job.split();
                     conn.rollback_to()
                 }
             });
+            // The parts answer for a job that split; it has nothing left to say.
+            for part in parts.into_iter().rev() {
+                rest.push_front(part);
+            }
             ran.push(job);
             match step {
                 Err(e) => lost = Some(e),
@@ -283,7 +421,30 @@ mod tests {
         }
     }
 
-    fn writer(commit_fails: bool) -> (tempfile::TempDir, Writer, std::path::PathBuf) {
+    /// A key inserted with the others of its batch in one statement; its answer is how many
+    /// rows that statement inserted (1 when it ran alone).
+    struct Key(&'static str);
+
+    impl Together for Key {
+        type Output = usize;
+
+        fn run_all(tx: &mut dyn Tx, items: &[Self]) -> Result<Vec<usize>, StoreError> {
+            let rows: Vec<String> = (1..=items.len()).map(|i| format!("(?{i}, 1)")).collect();
+            let args: Vec<Value> = items.iter().map(|k| Value::Text(k.0.into())).collect();
+            let n = tx.execute(
+                &format!("INSERT INTO t (k, v) VALUES {}", rows.join(", ")),
+                &args,
+            )?;
+            Ok(vec![usize::try_from(n).unwrap_or(0); items.len()])
+        }
+
+        fn run_one(&self, tx: &mut dyn Tx) -> Result<usize, StoreError> {
+            insert(self.0)(tx)?;
+            Ok(1)
+        }
+    }
+
+    fn writer(commit_fails: bool) -> (tempfile::TempDir, Writer<Key>, std::path::PathBuf) {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("w.sqlite3");
         let db = Connection::open(&path).expect("open");
@@ -313,7 +474,7 @@ mod tests {
 
     /// A first job that holds the writer until `go`, so that the jobs sent meanwhile share the
     /// next batch.
-    fn blocker(w: &Writer) -> (mpsc::SyncSender<()>, Answer<()>) {
+    fn blocker(w: &Writer<Key>) -> (mpsc::SyncSender<()>, Answer<()>) {
         let (go, wait) = mpsc::sync_channel::<()>(0);
         let held = w.submit(move |_| {
             let _ = wait.recv();
@@ -387,12 +548,55 @@ mod tests {
     }
 
     #[test]
+    fn items_run_together_before_the_jobs_of_their_batch() {
+        let (_dir, w, path) = writer(false);
+        let (go, held) = blocker(&w);
+        let count =
+            w.submit(|tx: &mut dyn Tx| tx.query_one("SELECT count(*) FROM t", args![])?.int(0));
+        let items: Vec<_> = ["a", "b", "c"].map(|k| w.submit_item(Key(k))).into();
+        go.send(()).expect("go");
+        held.wait_blocking().expect("blocker");
+        for item in items {
+            assert_eq!(
+                item.wait_blocking().expect("stored"),
+                3,
+                "one statement for all"
+            );
+        }
+        assert_eq!(count.wait_blocking().expect("count"), 3);
+        assert_eq!(keys(&path), ["a", "b", "c"]);
+    }
+
+    #[test]
+    fn items_that_fail_together_run_alone() {
+        let (_dir, w, path) = writer(false);
+        let (go, held) = blocker(&w);
+        let a = w.submit_item(Key("a"));
+        let b = w.submit_item(Key("b"));
+        // The same key again breaks the one statement; alone, only this item fails.
+        let again = w.submit_item(Key("a"));
+        let c = w.submit_item(Key("c"));
+        go.send(()).expect("go");
+        held.wait_blocking().expect("blocker");
+        assert_eq!(a.wait_blocking().expect("a"), 1);
+        assert_eq!(b.wait_blocking().expect("b"), 1);
+        assert!(again.wait_blocking().is_err());
+        assert_eq!(c.wait_blocking().expect("c"), 1);
+        assert_eq!(keys(&path), ["a", "b", "c"]);
+    }
+
+    #[test]
     fn a_failed_commit_answers_every_job_with_its_error() {
         let (_dir, w, path) = writer(true);
         let answers: Vec<_> = ["a", "b", "c"]
             .into_iter()
             .map(|k| w.submit(insert(k)))
             .collect();
+        let item = w.submit_item(Key("e"));
+        assert_eq!(
+            item.wait_blocking().expect_err("not committed").0,
+            "disk I/O error"
+        );
         for a in answers {
             assert_eq!(
                 a.wait_blocking().expect_err("not committed").0,

@@ -27,7 +27,7 @@ mod value;
 
 use super::migrations::{Dialect, MIGRATIONS, render};
 use super::writer::{Answer, Writer};
-use super::{Backend, Row, StoreError, Tx, Value, numbered_as_dollar};
+use super::{Backend, Queued, Row, StoreError, SubmitOutcome, Tx, Value, numbered_as_dollar};
 use postgres::error::SqlState;
 use postgres::types::Type;
 use postgres::{Client, GenericClient, Statement};
@@ -57,7 +57,7 @@ pub struct Postgres {
     /// For migrations and [`Postgres::with_write_conn`]; the jobs go to `group`.
     writer: Mutex<Option<PgConn>>,
     /// The group-commit writer, with a connection of its own.
-    group: Writer,
+    group: Writer<Queued>,
     readers: Vec<Mutex<Option<PgConn>>>,
     next_reader: AtomicUsize,
 }
@@ -294,6 +294,10 @@ impl Backend for Postgres {
         self.group.submit(job)
     }
 
+    fn write_submission(&self, item: Queued) -> Answer<SubmitOutcome> {
+        self.group.submit_item(item)
+    }
+
     fn read<T, F>(&self, job: F) -> Result<T, StoreError>
     where
         F: FnOnce(&mut dyn Tx) -> Result<T, StoreError>,
@@ -327,8 +331,19 @@ pub struct PgConn {
     statements: Statements,
     /// Inside a transaction this code began and has not ended yet.
     open: bool,
-    /// The last job's savepoint of [`WriteConn`] is still set (released with the next one's).
-    savepoint_kept: bool,
+    /// The savepoint of [`WriteConn`] between jobs.
+    savepoint: Savepoint,
+}
+
+/// Where the write connection's savepoint `job` stands between two jobs.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Savepoint {
+    /// None is set (or the last job's was rolled back and released).
+    None,
+    /// Set by `begin` for the first job.
+    Ready,
+    /// The last job's is still set; the next job's savepoint or the commit releases it.
+    Kept,
 }
 
 /// Prepared statements per SQL text. A statement whose parameter types PostgreSQL cannot infer
@@ -358,7 +373,7 @@ impl PgConn {
             client,
             statements: Statements::default(),
             open: false,
-            savepoint_kept: false,
+            savepoint: Savepoint::None,
         };
         if role == Role::Writer {
             conn.batch(&format!("SET lock_timeout = '{LOCK_TIMEOUT}'"))?;
@@ -425,12 +440,19 @@ impl Tx for PgConn {
 pub use crate::db::writer::WriteConn;
 
 impl WriteConn for PgConn {
+    /// The transaction, the write lock and the first job's savepoint in one round trip (a batch
+    /// costs a handful: this, its statements, the commit).
     fn begin(&mut self) -> Result<(), StoreError> {
-        self.begin_block("BEGIN ISOLATION LEVEL READ COMMITTED")?;
-        self.savepoint_kept = false;
-        self.client
-            .execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])
-            .map_err(|e| pg_error("waiting for the write lock", &e))?;
+        let sql = format!(
+            "BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock({WRITE_LOCK}); SAVEPOINT job"
+        );
+        self.savepoint = Savepoint::Ready;
+        if let Err(e) = self.begin_block(&sql) {
+            // The lock may have timed out after BEGIN, leaving an aborted transaction that
+            // every later statement would fail in: marked open, so that `rollback` ends it.
+            self.open = !self.client.is_closed();
+            return Err(e);
+        }
         Ok(())
     }
 
@@ -439,23 +461,23 @@ impl WriteConn for PgConn {
     /// savepoints nested up to 256 deep, and PostgreSQL's work per statement grew with the
     /// depth: measured, its share of the CPU fell by a fifth once they were released).
     fn savepoint(&mut self) -> Result<(), StoreError> {
-        if self.savepoint_kept {
-            self.batch("RELEASE SAVEPOINT job; SAVEPOINT job")?;
-        } else {
-            self.batch("SAVEPOINT job")?;
+        match self.savepoint {
+            Savepoint::Ready => {}
+            Savepoint::Kept => self.batch("RELEASE SAVEPOINT job; SAVEPOINT job")?,
+            Savepoint::None => self.batch("SAVEPOINT job")?,
         }
-        self.savepoint_kept = false;
+        self.savepoint = Savepoint::None;
         Ok(())
     }
 
     /// Keeps the savepoint until the next job's or the commit, which end it in their round trip.
     fn release(&mut self) -> Result<(), StoreError> {
-        self.savepoint_kept = true;
+        self.savepoint = Savepoint::Kept;
         Ok(())
     }
 
     fn rollback_to(&mut self) -> Result<(), StoreError> {
-        self.savepoint_kept = false;
+        self.savepoint = Savepoint::None;
         self.batch("ROLLBACK TO SAVEPOINT job; RELEASE SAVEPOINT job")
     }
 
