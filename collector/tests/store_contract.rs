@@ -221,6 +221,12 @@ fn a_batch_means_its_submissions_one_after_another(db: &Database) {
         &event,
     )); // 66
     queue(subscription("brief", "key-sub-batch", "b@example.de")); // 67
+    queue(registration("sitzung", "key-reg-second", "b@example.de", &event)); // 68: waits
+    queue(registration("sitzung", "key-reg-again", "A@example.de", &event)); // 69: the address again
+    let mut closed_list = (*event).clone();
+    closed_list.waiting_list = false;
+    let closed_list = Arc::new(closed_list);
+    queue(registration("sitzung", "key-reg-full", "c@example.de", &closed_list)); // 70: no seat left
     let outcomes: Vec<_> = queued
         .into_iter()
         .map(|answer| answer.wait_blocking())
@@ -250,6 +256,13 @@ fn a_batch_means_its_submissions_one_after_another(db: &Database) {
     assert!(outcomes[65].is_err(), "{:?}", outcomes[65]);
     stored(outcomes[66].as_ref().expect("registration").clone());
     stored(outcomes[67].as_ref().expect("subscription").clone());
+    assert!(stored(outcomes[68].as_ref().expect("second").clone()).contains("waiting"));
+    // Answered like a new registration would be now; only the mailbox learns more.
+    assert!(stored(outcomes[69].as_ref().expect("again").clone()).contains("waiting"));
+    assert!(matches!(
+        outcomes[70].as_ref().expect("full"),
+        SubmitOutcome::Refused(Refusal::Full(_))
+    ));
 
     let umfrage = store.results(&id("umfrage")).expect("results");
     // 40 of the loop, the one twice, the one before.
@@ -259,7 +272,12 @@ fn a_batch_means_its_submissions_one_after_another(db: &Database) {
     let andere = store.results(&id("andere")).expect("results");
     assert_eq!(andere.ballots, 20);
     assert_eq!(andere.counts.get("ja"), Some(&20));
-    assert_eq!(store.event_counts(&id("sitzung")).expect("counts"), (1, 0));
+    assert_eq!(store.event_counts(&id("sitzung")).expect("counts"), (1, 1));
+    counts_agree(&store, "sitzung");
+    assert_eq!(store.registrations(&id("sitzung")).expect("list").len(), 2);
+    let mails = store.claim_mails(now().0, 60_000, 20).expect("claim");
+    let kinds: Vec<String> = mails.iter().map(|m| format!("{:?}", m.kind)).collect();
+    assert_eq!(kinds.len(), 4, "seat, waiting list, already registered, subscription: {kinds:?}");
     assert_eq!(
         store
             .subscribers(&id("brief"), None)

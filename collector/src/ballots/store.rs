@@ -7,15 +7,6 @@ use mitmachen_shared::ids::WidgetId;
 use mitmachen_shared::protocol::{Results, Submission};
 use std::collections::BTreeMap;
 
-/// Adds a poll's choices or a topic list's dots to the widget's totals.
-pub(crate) fn count(
-    tx: &mut dyn Tx,
-    widget: &str,
-    submission: &Submission,
-) -> Result<(), StoreError> {
-    count_all(tx, [(widget, submission)])
-}
-
 /// Adds ballots, of one widget or several, to their totals: one statement per widget and one
 /// per option counted, however many ballots (a batch of the group-commit writer brings many).
 pub(crate) fn count_all<'a>(

@@ -9,6 +9,7 @@
 //! [`Store::submit_queued`], whose answer an async handler awaits.
 
 pub(crate) mod jobs;
+pub mod many;
 pub mod migrations;
 pub mod postgres;
 pub(crate) mod queue;

@@ -14,13 +14,14 @@ use super::records::{
 use crate::args;
 use crate::ballots::rules::Refusal;
 use crate::db::queue::MAILS;
-use crate::db::{Row, StoreError, Tx, new_token, token_hash};
+use crate::db::{Row, StoreError, ToValue, Tx, Value, many, new_token, token_hash};
 use crate::events::Event;
 use crate::mail::kind::{MailJob, MailKind};
 use mitmachen_shared::event::{Placement, lang_code, place, promotions, seats_left};
 use mitmachen_shared::ids::WidgetId;
 use mitmachen_shared::protocol::{FieldError, Registration};
 use mitmachen_shared::time::{Timestamp, rfc3339_utc};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// A second request for the same address gets its "already registered" mail at most this
 /// often, so that the form cannot be used to flood someone's inbox.
@@ -127,135 +128,224 @@ fn widgets_where(
     .collect()
 }
 
-/// Checks the event's rules and places the registration; nothing is written yet.
-pub(crate) fn decide(
+/// A registration of a batch, for a declared event.
+pub(crate) struct Placing<'a> {
+    pub widget: &'a str,
+    pub registration: &'a Registration,
+    pub context: &'a RegistrationContext,
+}
+
+/// What [`decide_all`] found for one registration.
+#[derive(Debug)]
+pub(crate) enum Decision {
+    Placed(Verdict),
+    Refused(Refusal),
+    /// Its address came earlier in the same batch: decide it alone once the batch is written
+    /// (it then finds the earlier one's registration).
+    Later,
+}
+
+/// Checks the events' rules and places `items` as if one after another, each seeing the seats
+/// and addresses of those placed before it; nothing is written yet ([`record_all`] does). One
+/// read of the counters and one of the addresses per event, however many registrations.
+pub(crate) fn decide_all(
     tx: &mut dyn Tx,
-    widget: &str,
-    registration: &Registration,
-    context: &RegistrationContext,
+    items: &[Placing<'_>],
     now: Timestamp,
-) -> Result<Result<Verdict, Refusal>, StoreError> {
-    let event = &context.event;
-    if let Some(reason) = event.refusal(now) {
-        return Ok(Err(Refusal::Closed(reason)));
+) -> Result<Vec<Decision>, StoreError> {
+    let refusals: Vec<Option<Refusal>> = items.iter().map(|item| refusal(item, now)).collect();
+    let mut addresses: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
+    for (item, refused) in items.iter().zip(&refusals) {
+        if refused.is_none() {
+            let key = email_key(&item.registration.email);
+            addresses.entry(item.widget).or_default().push(key.into());
+        }
     }
-    if registration.persons > event.persons_max {
-        return Ok(Err(Refusal::Invalid(vec![FieldError {
+    let mut seats: HashMap<&str, (u32, u32)> = HashMap::new();
+    let mut registered: HashMap<(&str, String), i64> = HashMap::new();
+    for (widget, keys) in &addresses {
+        seats.insert(widget, counts(tx, widget)?);
+        let rows = many::query_in(
+            tx,
+            "SELECT email_key, id FROM registrations
+             WHERE widget = ?1 AND status != 'cancelled' AND email_key IN ({list})",
+            args![*widget],
+            keys,
+        )?;
+        for row in rows {
+            registered.insert((widget, row.text(0)?), row.int(1)?);
+        }
+    }
+    let mut seen = HashSet::new();
+    let mut decisions = Vec::with_capacity(items.len());
+    for (item, refused) in items.iter().zip(refusals) {
+        if let Some(refusal) = refused {
+            decisions.push(Decision::Refused(refusal));
+            continue;
+        }
+        let key = email_key(&item.registration.email);
+        if !seen.insert((item.widget, key.clone())) {
+            decisions.push(Decision::Later);
+            continue;
+        }
+        let event = &item.context.event;
+        let persons = item.registration.persons;
+        let (taken, waiting) = seats.get(item.widget).copied().unwrap_or_default();
+        let Some(placement) = place(event.capacity, taken, waiting, persons, event.waiting_list)
+        else {
+            let left = event.capacity.map_or(0, |c| seats_left(c, taken));
+            decisions.push(Decision::Refused(Refusal::Full(if left == 0 {
+                "all seats are taken and this event has no waiting list".into()
+            } else {
+                format!("only {left} seats are left and this event has no waiting list")
+            })));
+            continue;
+        };
+        decisions.push(Decision::Placed(
+            match registered.get(&(item.widget, key)) {
+                Some(&existing) => Verdict::Duplicate {
+                    existing,
+                    placement,
+                },
+                None => {
+                    let counted = seats.entry(item.widget).or_default();
+                    match placement {
+                        Placement::Seat => counted.0 = counted.0.saturating_add(persons),
+                        Placement::WaitingList => counted.1 = counted.1.saturating_add(persons),
+                    }
+                    Verdict::New(placement)
+                }
+            },
+        ));
+    }
+    Ok(decisions)
+}
+
+/// The event's own refusal, before seats are counted: closed, or too many persons.
+fn refusal(item: &Placing<'_>, now: Timestamp) -> Option<Refusal> {
+    let event = &item.context.event;
+    if let Some(reason) = event.refusal(now) {
+        return Some(Refusal::Closed(reason));
+    }
+    (item.registration.persons > event.persons_max).then(|| {
+        Refusal::Invalid(vec![FieldError {
             pointer: "/persons".into(),
             detail: format!(
                 "persons: at most {} per registration for this event",
                 event.persons_max
             ),
-        }])));
-    }
-    let (taken, waiting) = counts(tx, widget)?;
-    let Some(placement) = place(
-        event.capacity,
-        taken,
-        waiting,
-        registration.persons,
-        event.waiting_list,
-    ) else {
-        let left = event.capacity.map_or(0, |c| seats_left(c, taken));
-        return Ok(Err(Refusal::Full(if left == 0 {
-            "all seats are taken and this event has no waiting list".into()
-        } else {
-            format!("only {left} seats are left and this event has no waiting list")
-        })));
-    };
-    let existing = tx
-        .query_opt(
-            "SELECT id FROM registrations
-             WHERE widget = ?1 AND email_key = ?2 AND status != 'cancelled'",
-            args![widget, email_key(&registration.email)],
-        )?
-        .map(|row| row.int(0))
-        .transpose()?;
-    Ok(Ok(match existing {
-        Some(existing) => Verdict::Duplicate {
-            existing,
-            placement,
-        },
-        None => Verdict::New(placement),
-    }))
+        }])
+    })
 }
 
-/// Writes what [`decide`] found, and queues the mail.
-pub(crate) fn record(
+/// Writes what [`decide_all`] found, each registration with its submission's id, and queues the
+/// mails: the new registrations with one insert (per power of two), one counter update per
+/// event and status, the mails with one insert; a repeated address alone.
+pub(crate) fn record_all(
     tx: &mut dyn Tx,
-    verdict: Verdict,
-    submission: i64,
-    widget: &str,
-    registration: &Registration,
-    context: &RegistrationContext,
+    placed: &[(&Placing<'_>, Verdict, i64)],
     now: Timestamp,
 ) -> Result<(), StoreError> {
     let at = rfc3339_utc(now);
-    match verdict {
-        Verdict::New(placement) => {
-            let (status, kind) = match placement {
-                Placement::Seat => (
-                    RegistrationStatus::Seat,
-                    MailKind::Event(EventMailKind::Seat),
-                ),
-                Placement::WaitingList => (
-                    RegistrationStatus::Waiting,
-                    MailKind::Event(EventMailKind::WaitingList),
-                ),
-            };
-            let seated_at = (status == RegistrationStatus::Seat).then(|| at.clone());
-            let id = tx
-                .query_one(
-                    "INSERT INTO registrations
-                   (widget, submission, status, name, email, email_key, persons, phone,
-                    organisation, note, lang, created_at, seated_at, purge_at_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
-                 RETURNING id",
-                    args![
-                        widget,
-                        submission,
-                        status.as_str(),
-                        registration.name.trim(),
-                        registration.email.trim(),
-                        email_key(&registration.email),
-                        registration.persons,
-                        registration.phone.trim(),
-                        registration.organisation.trim(),
-                        registration.note.trim(),
-                        lang_code(registration.language()),
-                        at,
-                        seated_at,
-                        context.purge_at.0,
-                    ],
-                )?
-                .int(0)?;
-            adjust(tx, widget, status, i64::from(registration.persons))?;
-            enqueue(tx, id, kind, now)?;
-        }
-        Verdict::Duplicate { existing, .. } => {
-            let status = tx
-                .query_one(
-                    "SELECT status FROM registrations WHERE id = ?1",
-                    args![existing],
-                )?
-                .text(0)?;
-            let kind = if status == "seat" {
-                MailKind::Event(EventMailKind::AlreadySeat)
-            } else {
-                MailKind::Event(EventMailKind::AlreadyWaiting)
-            };
-            let recent = tx
-                .query_one(
-                    "SELECT count(*) FROM mail_queue WHERE registration = ?1
-                   AND kind IN ('already_seat', 'already_waiting')
-                   AND next_attempt_ms > ?2",
-                    args![existing, now.0 - ALREADY_MAIL_INTERVAL_MS],
-                )?
-                .bool(0)?;
-            if !recent {
-                enqueue(tx, existing, kind, now)?;
+    let mut rows = Vec::new();
+    let mut counted: BTreeMap<(&str, &str), i64> = BTreeMap::new();
+    let mut kinds: HashMap<i64, MailKind> = HashMap::new();
+    for (item, verdict, submission) in placed {
+        let placement = match verdict {
+            Verdict::New(placement) => *placement,
+            Verdict::Duplicate { existing, .. } => {
+                record_duplicate(tx, *existing, now)?;
+                continue;
             }
-        }
+        };
+        let (status, kind) = match placement {
+            Placement::Seat => (
+                RegistrationStatus::Seat,
+                MailKind::Event(EventMailKind::Seat),
+            ),
+            Placement::WaitingList => (
+                RegistrationStatus::Waiting,
+                MailKind::Event(EventMailKind::WaitingList),
+            ),
+        };
+        let r = item.registration;
+        let seated_at = (status == RegistrationStatus::Seat).then(|| at.clone());
+        rows.push(vec![
+            item.widget.into(),
+            Value::Int(*submission),
+            status.as_str().into(),
+            r.name.trim().into(),
+            r.email.trim().into(),
+            email_key(&r.email).into(),
+            r.persons.to_value(),
+            r.phone.trim().into(),
+            r.organisation.trim().into(),
+            r.note.trim().into(),
+            lang_code(r.language()).into(),
+            at.as_str().into(),
+            seated_at.to_value(),
+            Value::Int(item.context.purge_at.0),
+        ]);
+        *counted.entry((item.widget, status.as_str())).or_default() += i64::from(r.persons);
+        kinds.insert(*submission, kind);
+    }
+    let inserted = many::insert(
+        tx,
+        "INSERT INTO registrations
+           (widget, submission, status, name, email, email_key, persons, phone,
+            organisation, note, lang, created_at, seated_at, purge_at_ms)",
+        &rows,
+        "RETURNING submission, id",
+    )?;
+    if inserted.len() != rows.len() {
+        return Err(StoreError(format!(
+            "{} registrations were written for {}",
+            inserted.len(),
+            rows.len()
+        )));
+    }
+    let mut mails = Vec::with_capacity(inserted.len());
+    for row in &inserted {
+        let kind = kinds
+            .get(&row.int(0)?)
+            .copied()
+            .ok_or_else(|| StoreError("a registration came back for another submission".into()))?;
+        mails.push((row.int(1)?, kind));
+    }
+    // In the order they came, so that the queue sends them so.
+    mails.sort_unstable_by_key(|(id, _)| *id);
+    for ((widget, status), persons) in counted {
+        let status = RegistrationStatus::parse(status)
+            .ok_or_else(|| StoreError(format!("status '{status}'")))?;
+        adjust(tx, widget, status, persons)?;
+    }
+    enqueue_all(tx, &mails, now)
+}
+
+/// The address was registered already: its registration gets the "already registered" mail,
+/// at most once per [`ALREADY_MAIL_INTERVAL_MS`].
+fn record_duplicate(tx: &mut dyn Tx, existing: i64, now: Timestamp) -> Result<(), StoreError> {
+    let status = tx
+        .query_one(
+            "SELECT status FROM registrations WHERE id = ?1",
+            args![existing],
+        )?
+        .text(0)?;
+    let kind = if status == "seat" {
+        MailKind::Event(EventMailKind::AlreadySeat)
+    } else {
+        MailKind::Event(EventMailKind::AlreadyWaiting)
+    };
+    let recent = tx
+        .query_one(
+            "SELECT count(*) FROM mail_queue WHERE registration = ?1
+               AND kind IN ('already_seat', 'already_waiting')
+               AND next_attempt_ms > ?2",
+            args![existing, now.0 - ALREADY_MAIL_INTERVAL_MS],
+        )?
+        .bool(0)?;
+    if !recent {
+        enqueue(tx, existing, kind, now)?;
     }
     Ok(())
 }
@@ -268,20 +358,46 @@ fn enqueue(
     kind: MailKind,
     now: Timestamp,
 ) -> Result<(), StoreError> {
-    let token = if kind.has_link() {
-        let token = new_token()?;
-        tx.execute(
-            "INSERT INTO cancel_tokens (token_sha256, registration) VALUES (?1, ?2)",
-            args![token_hash(&token), registration],
-        )?;
-        Some(token)
-    } else {
-        None
-    };
-    tx.execute(
-        "INSERT INTO mail_queue (registration, kind, token, created_at, next_attempt_ms)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
-        args![registration, kind.as_str(), token, rfc3339_utc(now), now.0],
+    enqueue_all(tx, &[(registration, kind)], now)
+}
+
+/// Queues mails (registration, kind), one insert for all (per power of two) and one for their
+/// tokens.
+fn enqueue_all(
+    tx: &mut dyn Tx,
+    mails: &[(i64, MailKind)],
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    let mut tokens = Vec::new();
+    let mut rows = Vec::with_capacity(mails.len());
+    let at = rfc3339_utc(now);
+    for &(registration, kind) in mails {
+        let token = if kind.has_link() {
+            let token = new_token()?;
+            tokens.push(vec![token_hash(&token).into(), Value::Int(registration)]);
+            Some(token)
+        } else {
+            None
+        };
+        rows.push(vec![
+            Value::Int(registration),
+            kind.as_str().into(),
+            token.to_value(),
+            at.as_str().into(),
+            Value::Int(now.0),
+        ]);
+    }
+    many::insert(
+        tx,
+        "INSERT INTO cancel_tokens (token_sha256, registration)",
+        &tokens,
+        "",
+    )?;
+    many::insert(
+        tx,
+        "INSERT INTO mail_queue (registration, kind, token, created_at, next_attempt_ms)",
+        &rows,
+        "",
     )?;
     Ok(())
 }

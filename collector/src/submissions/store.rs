@@ -1,25 +1,25 @@
-//! Storing a submission, inside one write transaction: the widget's declared rules, the
+//! Storing submissions, inside one write transaction: the widget's declared rules, the
 //! submission's row with its receipt (unless its idempotency key is taken: then the first
 //! answer again), then the kind's own rows (a ballot's counts, a proposal, a registration's
 //! seat, a subscription request). A refusal looks the key up too, so that a retry of a
 //! submission stored before the refusal's reason arose gets its receipt.
 //!
-//! The group-commit writer hands over a whole batch ([`Queued`], [`submit_all`]): its ballots,
-//! nearly all of the traffic, are written set-based (one multi-row insert, one update per
-//! counter), the rest one by one with [`submit`], which is also what runs when the batch as a
-//! whole fails.
+//! The group-commit writer hands over a whole batch ([`Queued`], [`submit_all`]), and a single
+//! submission is a batch of one. Ballots and registrations, nearly all of the traffic, are
+//! written set-based: one multi-row insert for their rows, one update per counter, one read of
+//! an event's seats; proposals and subscriptions one by one. When the batch as a whole fails,
+//! the writer runs each submission alone.
 
-use crate::args;
 use crate::ballots;
 use crate::ballots::rules::Refusal;
 use crate::db::writer::Together;
-use crate::db::{NewSubmission, StoreError, SubmitOutcome, Tx, Value, new_receipt, now};
-use crate::events::store as registrations;
+use crate::db::{NewSubmission, StoreError, SubmitOutcome, Tx, Value, many, new_receipt, now};
+use crate::events::store::{self as registrations, Decision, Placing};
 use crate::newsletters::store as subscriptions;
 use crate::proposals;
 use crate::proposals::store::is_approved;
 use mitmachen_shared::protocol::{Receipt, Submission};
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// A submission on its way to the writer, with its body's hash (sha256, hex), computed on the
 /// caller's thread: the writer's time is the scarce one.
@@ -36,146 +36,49 @@ impl Together for Queued {
     }
 
     fn run_one(&self, tx: &mut dyn Tx) -> Result<SubmitOutcome, StoreError> {
-        submit(tx, &self.new, &self.body_sha256)
+        one(tx, self)
     }
 }
 
-/// The columns of a submission's row, in the order [`INSERT_COLUMNS`] names them.
-const COLUMNS: usize = 8;
-const INSERT_COLUMNS: &str = "INSERT INTO submissions
+/// The columns of a submission's row, in the order [`INSERT`] names them.
+const INSERT: &str = "INSERT INTO submissions
            (receipt, widget, kind, idempotency_key, body_sha256, payload, response_body,
             created_at)";
-/// Most rows in one insert (the writer's batches are no larger).
-const MOST_ROWS: usize = 256;
 
-/// Stores `new`, whose body hashes to `body_sha256` (sha256, hex).
-pub(crate) fn submit(
-    tx: &mut dyn Tx,
-    new: &NewSubmission,
-    body_sha256: &str,
-) -> Result<SubmitOutcome, StoreError> {
-    let payload =
-        std::str::from_utf8(&new.body).map_err(|_| StoreError("the body is not UTF-8".into()))?;
-    let widget = new.widget.as_str();
+/// What a registration's or a subscription's row keeps of its body: that there was one. The
+/// personal data is kept in the kind's own row, deleted in its time.
+const REGISTRATION_PAYLOAD: &str = r#"{"kind":"registration"}"#;
+const SUBSCRIPTION_PAYLOAD: &str = r#"{"kind":"subscription"}"#;
 
-    if let Err(refusal) = check_rules(tx, new)? {
-        return refused(tx, new, body_sha256, refusal);
-    }
-
-    // A registration is placed (and checked against its event) before anything is written:
-    // the receipt carries the placement.
-    let registration = match (&new.submission, &new.registration) {
-        (Submission::Registration(r), Some(context)) => {
-            match registrations::decide(tx, widget, r, context, now())? {
-                Ok(verdict) => Some((r, context, verdict)),
-                Err(refusal) => return refused(tx, new, body_sha256, refusal),
-            }
-        }
-        (Submission::Registration(_), None) => {
-            let refusal = Refusal::Closed(
-                "this collector has no event with this id; it takes no registrations".into(),
-            );
-            return refused(tx, new, body_sha256, refusal);
-        }
-        _ => None,
-    };
-    let subscription = match (&new.submission, &new.subscription) {
-        (Submission::Subscription(s), Some(context)) => Some((s, context)),
-        (Submission::Subscription(_), None) => {
-            let refusal = Refusal::Closed(
-                "this collector has no newsletter with this id; it takes no subscriptions".into(),
-            );
-            return refused(tx, new, body_sha256, refusal);
-        }
-        _ => None,
-    };
-    // The personal data of a registration or a subscription is kept in its own row, deleted
-    // in its time; the submission row keeps only that there was one.
-    let payload = if registration.is_some() {
-        r#"{"kind":"registration"}"#
-    } else if subscription.is_some() {
-        r#"{"kind":"subscription"}"#
-    } else {
-        payload
-    };
-    let (receipt, response) =
-        new_receipt(&new.widget, registration.map(|(_, _, v)| v.placement()))?;
-    // The key is looked up only when it is taken (one statement less for every new submission,
-    // a round trip less on PostgreSQL).
-    let values = row_values(new, body_sha256, payload, &receipt, &response);
-    let Some(submission_id) = insert_rows(tx, [&values])?.into_values().next() else {
-        return earlier(tx, new, body_sha256)?
-            .ok_or_else(|| StoreError("an idempotency key was taken and is not there".into()));
-    };
-    match &new.submission {
-        Submission::Poll(_) | Submission::Topics(_) => {
-            ballots::store::count(tx, widget, &new.submission)?;
-        }
-        Submission::Proposal(proposal) => {
-            proposals::store::insert(
-                tx,
-                widget,
-                submission_id,
-                proposal,
-                new.moderation,
-                &receipt.accepted_at,
-            )?;
-        }
-        Submission::Registration(_) | Submission::Subscription(_) => {}
-    }
-    if let Some((r, context, verdict)) = registration {
-        registrations::record(tx, verdict, submission_id, widget, r, context, now())?;
-    }
-    if let Some((s, context)) = subscription {
-        subscriptions::request(tx, submission_id, widget, s, context, now())?;
-    }
-    Ok(SubmitOutcome::Stored(response))
-}
-
-/// Stores `items` as if one after another: first the ballots (polls and topic lists) whose key
-/// is new to the batch, set-based; then, one by one, everything else and every repeat of a key
-/// within the batch (which then finds its first row). Their answers in the order of `items`.
+/// Stores `items` as if one after another; their answers in the same order. Ballots first, then
+/// registrations, then the other kinds, each kind in arrival order; a key that comes again
+/// within the batch runs last, alone, and finds its first row.
 pub(crate) fn submit_all(
     tx: &mut dyn Tx,
     items: &[Queued],
 ) -> Result<Vec<SubmitOutcome>, StoreError> {
     let mut outcomes: Vec<Option<SubmitOutcome>> = items.iter().map(|_| None).collect();
     let mut keys = HashSet::new();
-    // The ballots to insert: their index in `items`, the row's values, the 201 body.
-    let mut rows: Vec<(usize, [Value; COLUMNS], String)> = Vec::new();
-    let mut one_by_one = Vec::new();
-    for (i, Queued { new, body_sha256 }) in items.iter().enumerate() {
-        let first = keys.insert((new.widget.as_str(), new.idempotency_key.as_str()));
-        let payload = std::str::from_utf8(&new.body);
-        let ballot = matches!(new.submission, Submission::Poll(_) | Submission::Topics(_));
-        let (true, true, Ok(payload)) = (first, ballot, payload) else {
-            one_by_one.push(i);
-            continue;
-        };
-        if let Err(refusal) = check_rules(tx, new)? {
-            outcomes[i] = Some(refused(tx, new, body_sha256, refusal)?);
+    let (mut ballots, mut registrations, mut others, mut again) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (i, Queued { new, .. }) in items.iter().enumerate() {
+        if !keys.insert((new.widget.as_str(), new.idempotency_key.as_str())) {
+            again.push(i);
             continue;
         }
-        let (receipt, response) = new_receipt(&new.widget, None)?;
-        let values = row_values(new, body_sha256, payload, &receipt, &response);
-        rows.push((i, values, response));
+        match (&new.submission, &new.registration) {
+            (Submission::Poll(_) | Submission::Topics(_), _) => ballots.push(i),
+            (Submission::Registration(_), Some(_)) => registrations.push(i),
+            _ => others.push(i),
+        }
     }
-    let inserted = insert_rows(tx, rows.iter().map(|(_, values, _)| values))?;
-    let mut counted = Vec::new();
-    for (i, _, response) in rows {
-        let Queued { new, body_sha256 } = &items[i];
-        let key = (new.widget.as_str().to_owned(), new.idempotency_key.clone());
-        outcomes[i] = Some(if inserted.contains_key(&key) {
-            counted.push((new.widget.as_str(), &new.submission));
-            SubmitOutcome::Stored(response)
-        } else {
-            earlier(tx, new, body_sha256)?
-                .ok_or_else(|| StoreError("an idempotency key was taken and is not there".into()))?
-        });
+    store_ballots(tx, items, &ballots, &mut outcomes)?;
+    let later = store_registrations(tx, items, &registrations, &mut outcomes)?;
+    for i in others {
+        outcomes[i] = Some(store_other(tx, &items[i])?);
     }
-    ballots::store::count_all(tx, counted)?;
-    for i in one_by_one {
-        outcomes[i] = Some(submit(tx, &items[i].new, &items[i].body_sha256)?);
+    for i in later.into_iter().chain(again) {
+        outcomes[i] = Some(one(tx, &items[i])?);
     }
     outcomes
         .into_iter()
@@ -183,56 +86,180 @@ pub(crate) fn submit_all(
         .collect()
 }
 
-/// Inserts submission rows (values in the order of [`INSERT_COLUMNS`]) whose keys differ from
-/// each other, skipping those whose key is taken already: the id of each row inserted, by
-/// (widget, idempotency key). One statement per [`MOST_ROWS`], its rows padded to a power of
-/// two with copies of its last one (skipped as conflicts), so that the database prepares at
-/// most nine statement texts rather than one per batch size.
-fn insert_rows<'a>(
-    tx: &mut dyn Tx,
-    rows: impl IntoIterator<Item = &'a [Value; COLUMNS]>,
-) -> Result<HashMap<(String, String), i64>, StoreError> {
-    let rows: Vec<&[Value; COLUMNS]> = rows.into_iter().collect();
-    let mut inserted = HashMap::new();
-    for chunk in rows.chunks(MOST_ROWS) {
-        let Some(last) = chunk.last() else { continue };
-        let n = chunk.len().next_power_of_two();
-        let tuples: Vec<String> = (0..n)
-            .map(|r| {
-                let params: Vec<String> = (1..=COLUMNS)
-                    .map(|c| format!("?{}", r * COLUMNS + c))
-                    .collect();
-                format!("({})", params.join(", "))
-            })
-            .collect();
-        // No conflict target: a padding copy conflicts on its receipt as well as on its key.
-        // A conflict leaves nothing to undo, and write transactions never interleave
-        // (`Backend::write`), so the row that holds a taken key is there to be read.
-        let sql = format!(
-            "{INSERT_COLUMNS}\n         VALUES {}\n         ON CONFLICT DO NOTHING\n         RETURNING id, widget, idempotency_key",
-            tuples.join(", ")
-        );
-        let args: Vec<Value> = chunk
-            .iter()
-            .chain(std::iter::repeat_n(last, n - chunk.len()))
-            .flat_map(|values| values.iter().cloned())
-            .collect();
-        for row in tx.query(&sql, &args)? {
-            inserted.insert((row.text(1)?, row.text(2)?), row.int(0)?);
-        }
-    }
-    Ok(inserted)
+/// One submission, as a batch of one.
+fn one(tx: &mut dyn Tx, item: &Queued) -> Result<SubmitOutcome, StoreError> {
+    submit_all(tx, std::slice::from_ref(item))?
+        .pop()
+        .ok_or_else(|| StoreError("a submission was left out".into()))
 }
 
-/// A new submission's row, in the order of [`INSERT_COLUMNS`].
-fn row_values(
+/// Polls and topic lists: the declared rules each, then one insert for all their rows and one
+/// update per counter they touch.
+fn store_ballots(
+    tx: &mut dyn Tx,
+    items: &[Queued],
+    which: &[usize],
+    outcomes: &mut [Option<SubmitOutcome>],
+) -> Result<(), StoreError> {
+    let mut rows = Vec::new();
+    let mut answers = Vec::new();
+    for &i in which {
+        let Queued { new, body_sha256 } = &items[i];
+        if let Err(refusal) = check_rules(tx, new)? {
+            outcomes[i] = Some(refused(tx, new, body_sha256, refusal)?);
+            continue;
+        }
+        let (receipt, response) = new_receipt(&new.widget, None)?;
+        rows.push(row(new, body_sha256, payload(new)?, &receipt, &response));
+        answers.push((i, response));
+    }
+    let inserted = insert_rows(tx, &rows)?;
+    let mut counted = Vec::new();
+    for (i, response) in answers {
+        let Queued { new, body_sha256 } = &items[i];
+        outcomes[i] = Some(if inserted.contains_key(&key_of(new)) {
+            counted.push((new.widget.as_str(), &new.submission));
+            SubmitOutcome::Stored(response)
+        } else {
+            taken(tx, new, body_sha256)?
+        });
+    }
+    ballots::store::count_all(tx, counted)
+}
+
+/// Registrations for declared events: the keys already taken answered first (whatever the event
+/// would say now, as for every kind, and so that the seats counted next are exact), then placed
+/// together (`events::store::decide_all`), one insert for their submission rows, and
+/// `record_all`. Returns those to run alone after the batch (an address repeated within it).
+fn store_registrations(
+    tx: &mut dyn Tx,
+    items: &[Queued],
+    which: &[usize],
+    outcomes: &mut [Option<SubmitOutcome>],
+) -> Result<Vec<usize>, StoreError> {
+    let firsts = earlier_all(
+        tx,
+        which
+            .iter()
+            .map(|&i| (&items[i].new, items[i].body_sha256.as_str())),
+    )?;
+    let mut placing = Vec::new();
+    let mut at = Vec::new();
+    for (&i, first) in which.iter().zip(firsts) {
+        if let Some(first) = first {
+            outcomes[i] = Some(first);
+            continue;
+        }
+        let new = &items[i].new;
+        let (Submission::Registration(registration), Some(context)) =
+            (&new.submission, &new.registration)
+        else {
+            return Err(StoreError("a registration without its event".into()));
+        };
+        placing.push(Placing {
+            widget: new.widget.as_str(),
+            registration,
+            context,
+        });
+        at.push(i);
+    }
+    let decisions = registrations::decide_all(tx, &placing, now())?;
+    let mut later = Vec::new();
+    let mut rows = Vec::new();
+    let mut placed = Vec::new();
+    for ((p, &i), decision) in placing.iter().zip(&at).zip(decisions) {
+        let Queued { new, body_sha256 } = &items[i];
+        match decision {
+            // The key was not taken (above): nothing earlier to answer with.
+            Decision::Refused(refusal) => outcomes[i] = Some(SubmitOutcome::Refused(refusal)),
+            Decision::Later => later.push(i),
+            Decision::Placed(verdict) => {
+                let (receipt, response) = new_receipt(&new.widget, Some(verdict.placement()))?;
+                let payload = REGISTRATION_PAYLOAD;
+                rows.push(row(new, body_sha256, payload, &receipt, &response));
+                placed.push((p, verdict, i, response));
+            }
+        }
+    }
+    let inserted = insert_rows(tx, &rows)?;
+    let mut recorded = Vec::with_capacity(placed.len());
+    for (p, verdict, i, response) in placed {
+        let Some(&submission) = inserted.get(&key_of(&items[i].new)) else {
+            return Err(StoreError(
+                "a registration's key was taken after all".into(),
+            ));
+        };
+        recorded.push((p, verdict, submission));
+        outcomes[i] = Some(SubmitOutcome::Stored(response));
+    }
+    registrations::record_all(tx, &recorded, now())?;
+    Ok(later)
+}
+
+/// Proposals, subscriptions, and registrations for an event this collector does not declare
+/// (refused), one at a time.
+fn store_other(tx: &mut dyn Tx, item: &Queued) -> Result<SubmitOutcome, StoreError> {
+    let Queued { new, body_sha256 } = item;
+    if let Err(refusal) = check_rules(tx, new)? {
+        return refused(tx, new, body_sha256, refusal);
+    }
+    let payload = match (&new.submission, &new.subscription) {
+        (Submission::Subscription(_), Some(_)) => SUBSCRIPTION_PAYLOAD,
+        (Submission::Subscription(_), None) => {
+            let refusal = Refusal::Closed(
+                "this collector has no newsletter with this id; it takes no subscriptions".into(),
+            );
+            return refused(tx, new, body_sha256, refusal);
+        }
+        (Submission::Registration(_), _) => {
+            let refusal = Refusal::Closed(
+                "this collector has no event with this id; it takes no registrations".into(),
+            );
+            return refused(tx, new, body_sha256, refusal);
+        }
+        _ => payload(new)?,
+    };
+    let (receipt, response) = new_receipt(&new.widget, None)?;
+    let values = row(new, body_sha256, payload, &receipt, &response);
+    let Some(&submission) = insert_rows(tx, &[values])?.get(&key_of(new)) else {
+        return taken(tx, new, body_sha256);
+    };
+    let widget = new.widget.as_str();
+    match (&new.submission, &new.subscription) {
+        (Submission::Proposal(proposal), _) => proposals::store::insert(
+            tx,
+            widget,
+            submission,
+            proposal,
+            new.moderation,
+            &receipt.accepted_at,
+        )?,
+        (Submission::Subscription(s), Some(context)) => {
+            subscriptions::request(tx, submission, widget, s, context, now())?;
+        }
+        _ => {}
+    }
+    Ok(SubmitOutcome::Stored(response))
+}
+
+/// The body as the row keeps it; the protocol's JSON is UTF-8.
+fn payload(new: &NewSubmission) -> Result<&str, StoreError> {
+    std::str::from_utf8(&new.body).map_err(|_| StoreError("the body is not UTF-8".into()))
+}
+
+fn key_of(new: &NewSubmission) -> (String, String) {
+    (new.widget.as_str().to_owned(), new.idempotency_key.clone())
+}
+
+/// A new submission's row, in the order of [`INSERT`].
+fn row(
     new: &NewSubmission,
     body_sha256: &str,
     payload: &str,
     receipt: &Receipt,
     response: &str,
-) -> [Value; COLUMNS] {
-    [
+) -> Vec<Value> {
+    vec![
         receipt.receipt.as_str().into(),
         new.widget.as_str().into(),
         new.submission.kind().into(),
@@ -242,6 +269,27 @@ fn row_values(
         response.into(),
         receipt.accepted_at.as_str().into(),
     ]
+}
+
+/// Inserts submission rows whose keys differ from each other, skipping those whose key is
+/// taken already: the id of each row inserted, by (widget, idempotency key). No conflict
+/// target: the padding copies of `many::insert_skipping_copies` conflict on their receipt as
+/// well as on their key. A conflict leaves nothing to undo, and write transactions never
+/// interleave (`Backend::write`), so the row that holds a taken key is there to be read.
+fn insert_rows(
+    tx: &mut dyn Tx,
+    rows: &[Vec<Value>],
+) -> Result<HashMap<(String, String), i64>, StoreError> {
+    let returned = many::insert_skipping_copies(
+        tx,
+        INSERT,
+        rows,
+        "ON CONFLICT DO NOTHING RETURNING id, widget, idempotency_key",
+    )?;
+    returned
+        .iter()
+        .map(|row| Ok(((row.text(1)?, row.text(2)?), row.int(0)?)))
+        .collect()
 }
 
 /// The widget's declared rules, inside the write transaction: a retry of a submission stored
@@ -259,26 +307,66 @@ fn check_rules(tx: &mut dyn Tx, new: &NewSubmission) -> Result<Result<(), Refusa
     })
 }
 
-/// What a key already used in this widget stands for: the first answer again if the body is the
-/// same, else a reuse of the key; `None` if it was not used.
+/// What keys already used stand for, one lookup per widget: the first answer again if the body
+/// is the same, else a reuse of the key; `None` where a key was not used.
+fn earlier_all<'a>(
+    tx: &mut dyn Tx,
+    items: impl IntoIterator<Item = (&'a NewSubmission, &'a str)>,
+) -> Result<Vec<Option<SubmitOutcome>>, StoreError> {
+    let items: Vec<(&NewSubmission, &str)> = items.into_iter().collect();
+    let mut by_widget: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
+    for (new, _) in &items {
+        by_widget
+            .entry(new.widget.as_str())
+            .or_default()
+            .push(new.idempotency_key.as_str().into());
+    }
+    let mut first: HashMap<(String, String), (String, String)> = HashMap::new();
+    for (widget, keys) in by_widget {
+        let rows = many::query_in(
+            tx,
+            "SELECT idempotency_key, body_sha256, response_body FROM submissions
+             WHERE widget = ?1 AND idempotency_key IN ({list})",
+            &[widget.into()],
+            &keys,
+        )?;
+        for row in rows {
+            first.insert(
+                (widget.to_owned(), row.text(0)?),
+                (row.text(1)?, row.text(2)?),
+            );
+        }
+    }
+    Ok(items
+        .iter()
+        .map(|(new, sha256)| {
+            first.get(&key_of(new)).map(|(body_sha256, response)| {
+                if body_sha256 == sha256 {
+                    SubmitOutcome::Replayed(response.clone())
+                } else {
+                    SubmitOutcome::KeyReused
+                }
+            })
+        })
+        .collect())
+}
+
+/// The first answer for a key whose insert was skipped as taken.
+fn taken(
+    tx: &mut dyn Tx,
+    new: &NewSubmission,
+    body_sha256: &str,
+) -> Result<SubmitOutcome, StoreError> {
+    earlier(tx, new, body_sha256)?
+        .ok_or_else(|| StoreError("an idempotency key was taken and is not there".into()))
+}
+
 fn earlier(
     tx: &mut dyn Tx,
     new: &NewSubmission,
     body_sha256: &str,
 ) -> Result<Option<SubmitOutcome>, StoreError> {
-    let row = tx.query_opt(
-        "SELECT body_sha256, response_body FROM submissions
-         WHERE widget = ?1 AND idempotency_key = ?2",
-        args![new.widget.as_str(), &new.idempotency_key],
-    )?;
-    row.map(|row| {
-        Ok(if row.text(0)? == *body_sha256 {
-            SubmitOutcome::Replayed(row.text(1)?)
-        } else {
-            SubmitOutcome::KeyReused
-        })
-    })
-    .transpose()
+    Ok(earlier_all(tx, [(new, body_sha256)])?.pop().flatten())
 }
 
 /// A refusal, unless the key was used before: a retry of a submission stored before the closing

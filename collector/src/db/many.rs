@@ -1,0 +1,247 @@
+//! Statements over many rows at once, in the dialect both databases share: a multi-row insert
+//! and a lookup by a list of values. Each costs one statement (one round trip on PostgreSQL) per
+//! power of two of rows instead of one per row, and their texts come in few sizes, so that the
+//! prepared statements of both databases are reused.
+
+use super::{Row, StoreError, Tx, Value};
+
+/// Most rows or list values in one statement: the writer's batches are no larger, and 256 rows
+/// stay far below PostgreSQL's 65,535 parameters.
+pub const MOST: usize = 256;
+
+/// Inserts `rows` (values in the order `head` names the columns: `INSERT INTO t (a, b)`), then
+/// `tail` (`RETURNING …`), in statements of power-of-two sizes (50 rows: 32, 16 and 2), so that
+/// an insert has at most nine texts; the rows `RETURNING` gives, in no particular order.
+pub fn insert(
+    tx: &mut dyn Tx,
+    head: &str,
+    rows: &[Vec<Value>],
+    tail: &str,
+) -> Result<Vec<Row>, StoreError> {
+    let mut returned = Vec::new();
+    let mut rest = rows;
+    while !rest.is_empty() {
+        let n = largest_power_of_two(rest.len().min(MOST));
+        let (chunk, after) = rest.split_at(n);
+        returned.extend(run_insert(tx, head, chunk, n, tail)?);
+        rest = after;
+    }
+    Ok(returned)
+}
+
+/// [`insert`] for rows that a conflict skips when one comes twice (`tail` begins with
+/// `ON CONFLICT DO NOTHING` and the rows are unique under it): one statement per [`MOST`],
+/// padded to a power of two with copies of its last row, which the conflict then skips.
+pub fn insert_skipping_copies(
+    tx: &mut dyn Tx,
+    head: &str,
+    rows: &[Vec<Value>],
+    tail: &str,
+) -> Result<Vec<Row>, StoreError> {
+    let mut returned = Vec::new();
+    for chunk in rows.chunks(MOST) {
+        returned.extend(run_insert(
+            tx,
+            head,
+            chunk,
+            chunk.len().next_power_of_two(),
+            tail,
+        )?);
+    }
+    Ok(returned)
+}
+
+/// Runs `sql`, whose `{list}` stands for a list of parameters after the `args` (`?1`…), with
+/// `values` in that list, in statements of at most [`MOST`] values padded to a power of two
+/// with copies of the last (a value twice in `IN (…)` is the same as once); every row.
+pub fn query_in(
+    tx: &mut dyn Tx,
+    sql: &str,
+    args: &[Value],
+    values: &[Value],
+) -> Result<Vec<Row>, StoreError> {
+    let mut rows = Vec::new();
+    for chunk in values.chunks(MOST) {
+        let Some(last) = chunk.last() else { continue };
+        let n = chunk.len().next_power_of_two();
+        let list: Vec<String> = (1..=n).map(|i| format!("?{}", args.len() + i)).collect();
+        let mut all = args.to_vec();
+        all.extend(chunk.iter().cloned());
+        all.extend(std::iter::repeat_n(last.clone(), n - chunk.len()));
+        rows.extend(tx.query(&sql.replace("{list}", &list.join(", ")), &all)?);
+    }
+    Ok(rows)
+}
+
+/// `rows` as `n` tuples of parameters (the last row repeated up to `n`).
+fn run_insert(
+    tx: &mut dyn Tx,
+    head: &str,
+    rows: &[Vec<Value>],
+    n: usize,
+    tail: &str,
+) -> Result<Vec<Row>, StoreError> {
+    let (Some(first), Some(last)) = (rows.first(), rows.last()) else {
+        return Ok(Vec::new());
+    };
+    let columns = first.len();
+    if rows.iter().any(|row| row.len() != columns) {
+        return Err(StoreError(format!("rows of different lengths for: {head}")));
+    }
+    let tuples: Vec<String> = (0..n)
+        .map(|r| {
+            let params: Vec<String> = (1..=columns)
+                .map(|c| format!("?{}", r * columns + c))
+                .collect();
+            format!("({})", params.join(", "))
+        })
+        .collect();
+    let args: Vec<Value> = rows
+        .iter()
+        .chain(std::iter::repeat_n(last, n - rows.len()))
+        .flat_map(|row| row.iter().cloned())
+        .collect();
+    let sql = format!("{head}\n VALUES {}\n {tail}", tuples.join(", "));
+    if tail.contains("RETURNING") {
+        tx.query(&sql, &args)
+    } else {
+        tx.execute(&sql, &args).map(|_| Vec::new())
+    }
+}
+
+fn largest_power_of_two(n: usize) -> usize {
+    if n == 0 {
+        0
+    } else {
+        1 << (usize::BITS - 1 - n.leading_zeros())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::sqlite::SqliteTx;
+    use rusqlite::Connection;
+
+    struct Counting {
+        db: Connection,
+        statements: Vec<String>,
+    }
+
+    impl Tx for Counting {
+        fn execute(&mut self, sql: &str, args: &[Value]) -> Result<u64, StoreError> {
+            self.statements.push(sql.to_owned());
+            SqliteTx(&self.db).execute(sql, args)
+        }
+        fn query(&mut self, sql: &str, args: &[Value]) -> Result<Vec<Row>, StoreError> {
+            self.statements.push(sql.to_owned());
+            SqliteTx(&self.db).query(sql, args)
+        }
+    }
+
+    fn table() -> Counting {
+        let db = Connection::open_in_memory().expect("db");
+        db.execute_batch("CREATE TABLE t (k TEXT PRIMARY KEY, v INTEGER NOT NULL); CREATE TABLE log (v INTEGER NOT NULL);")
+            .expect("schema");
+        Counting {
+            db,
+            statements: Vec::new(),
+        }
+    }
+
+    fn rows(n: i64) -> Vec<Vec<Value>> {
+        (0..n)
+            .map(|i| vec![Value::Text(format!("k{i}")), Value::Int(i)])
+            .collect()
+    }
+
+    #[test]
+    fn inserts_in_powers_of_two_and_pads_only_what_conflicts_skip() {
+        let mut tx = table();
+        let returned = insert(
+            &mut tx,
+            "INSERT INTO log (v)",
+            &(0..50).map(|i| vec![Value::Int(i)]).collect::<Vec<_>>(),
+            "",
+        )
+        .expect("insert");
+        assert!(returned.is_empty());
+        assert_eq!(tx.statements.len(), 3, "32 + 16 + 2");
+        let n = tx
+            .query("SELECT count(*), sum(v) FROM log", &[])
+            .expect("count");
+        assert_eq!(n[0].0, vec![Value::Int(50), Value::Int(49 * 50 / 2)]);
+
+        tx.statements.clear();
+        let returned = insert_skipping_copies(
+            &mut tx,
+            "INSERT INTO t (k, v)",
+            &rows(50),
+            "ON CONFLICT DO NOTHING RETURNING k",
+        )
+        .expect("insert");
+        assert_eq!(returned.len(), 50, "the copies were skipped");
+        assert_eq!(tx.statements.len(), 1);
+        assert_eq!(
+            tx.statements[0].matches('(').count(),
+            1 + 64,
+            "padded to 64 rows"
+        );
+        // Taken keys are skipped, and only the new ones come back.
+        let mut more = rows(52);
+        more.drain(..49);
+        let returned = insert_skipping_copies(
+            &mut tx,
+            "INSERT INTO t (k, v)",
+            &more,
+            "ON CONFLICT DO NOTHING RETURNING k",
+        )
+        .expect("insert");
+        let keys: Vec<&Value> = returned.iter().map(|r| &r.0[0]).collect();
+        assert_eq!(keys.len(), 2);
+        assert!(
+            keys.contains(&&Value::Text("k50".into()))
+                && keys.contains(&&Value::Text("k51".into()))
+        );
+    }
+
+    #[test]
+    fn looks_up_a_list_in_padded_statements() {
+        let mut tx = table();
+        insert(&mut tx, "INSERT INTO t (k, v)", &rows(10), "").expect("insert");
+        tx.statements.clear();
+        let wanted: Vec<Value> = ["k1", "k3", "k9", "nope", "k3"]
+            .map(|k| Value::Text(k.into()))
+            .into();
+        let found = query_in(
+            &mut tx,
+            "SELECT k FROM t WHERE v >= ?1 AND k IN ({list}) ORDER BY k",
+            &[Value::Int(2)],
+            &wanted,
+        )
+        .expect("query");
+        let found: Vec<&Value> = found.iter().map(|r| &r.0[0]).collect();
+        assert_eq!(
+            found,
+            [&Value::Text("k3".into()), &Value::Text("k9".into())]
+        );
+        assert!(
+            tx.statements[0].contains("IN (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
+            "{}",
+            tx.statements[0]
+        );
+        assert!(
+            query_in(&mut tx, "SELECT k FROM t WHERE k IN ({list})", &[], &[])
+                .expect("none")
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn powers_of_two() {
+        assert_eq!(
+            [0, 1, 2, 3, 50, 256].map(largest_power_of_two),
+            [0, 1, 2, 2, 32, 256]
+        );
+    }
+}
