@@ -221,12 +221,27 @@ fn a_batch_means_its_submissions_one_after_another(db: &Database) {
         &event,
     )); // 66
     queue(subscription("brief", "key-sub-batch", "b@example.de")); // 67
-    queue(registration("sitzung", "key-reg-second", "b@example.de", &event)); // 68: waits
-    queue(registration("sitzung", "key-reg-again", "A@example.de", &event)); // 69: the address again
+    queue(registration(
+        "sitzung",
+        "key-reg-second",
+        "b@example.de",
+        &event,
+    )); // 68: waits
+    queue(registration(
+        "sitzung",
+        "key-reg-again",
+        "A@example.de",
+        &event,
+    )); // 69: the address again
     let mut closed_list = (*event).clone();
     closed_list.waiting_list = false;
     let closed_list = Arc::new(closed_list);
-    queue(registration("sitzung", "key-reg-full", "c@example.de", &closed_list)); // 70: no seat left
+    queue(registration(
+        "sitzung",
+        "key-reg-full",
+        "c@example.de",
+        &closed_list,
+    )); // 70: no seat left
     let outcomes: Vec<_> = queued
         .into_iter()
         .map(|answer| answer.wait_blocking())
@@ -277,7 +292,11 @@ fn a_batch_means_its_submissions_one_after_another(db: &Database) {
     assert_eq!(store.registrations(&id("sitzung")).expect("list").len(), 2);
     let mails = store.claim_mails(now().0, 60_000, 20).expect("claim");
     let kinds: Vec<String> = mails.iter().map(|m| format!("{:?}", m.kind)).collect();
-    assert_eq!(kinds.len(), 4, "seat, waiting list, already registered, subscription: {kinds:?}");
+    assert_eq!(
+        kinds.len(),
+        4,
+        "seat, waiting list, already registered, subscription: {kinds:?}"
+    );
     assert_eq!(
         store
             .subscribers(&id("brief"), None)

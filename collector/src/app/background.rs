@@ -61,9 +61,20 @@ pub async fn on_store<T: Send + 'static>(
     store: &Arc<dyn Store>,
     job: impl FnOnce(&dyn Store) -> Result<T, StoreError> + Send + 'static,
 ) -> Result<T, String> {
+    start_on_store(store, job).await
+}
+
+/// [`on_store`], started at once: the call runs while the caller goes on (the next mail goes
+/// out while the last one's outcome is committed, with others in one batch); await the result.
+pub fn start_on_store<T: Send + 'static>(
+    store: &Arc<dyn Store>,
+    job: impl FnOnce(&dyn Store) -> Result<T, StoreError> + Send + 'static,
+) -> impl Future<Output = Result<T, String>> {
     let store = store.clone();
-    tokio::task::spawn_blocking(move || job(store.as_ref()))
-        .await
-        .map_err(|e| e.to_string())?
-        .map_err(|e| e.to_string())
+    let task = tokio::task::spawn_blocking(move || job(store.as_ref()));
+    async move {
+        task.await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| e.to_string())
+    }
 }

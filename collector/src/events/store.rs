@@ -165,10 +165,10 @@ pub(crate) fn decide_all(
     let mut registered: HashMap<(&str, String), i64> = HashMap::new();
     for (widget, keys) in &addresses {
         seats.insert(widget, counts(tx, widget)?);
-        let rows = many::query_in(
+        let rows = many::query_each(
             tx,
             "SELECT email_key, id FROM registrations
-             WHERE widget = ?1 AND status != 'cancelled' AND email_key IN ({list})",
+             WHERE widget = ?1 AND status != 'cancelled' AND email_key = {value}",
             args![*widget],
             keys,
         )?;
@@ -569,14 +569,19 @@ pub(crate) fn claim(
     let mut jobs = Vec::new();
     {
         let rows = tx.query(
+            // The due mails first, joined after the limit: joined before it, every due mail
+            // was joined and then all but a few dropped (11 ms on PostgreSQL with 3,400 due,
+            // after a burst of registrations).
             "SELECT q.id, q.kind, q.token, q.attempts, coalesce(r.widget, s.widget),
                     coalesce(r.email, s.email), coalesce(r.lang, s.lang), coalesce(r.persons, 1),
                     s.lists
-             FROM mail_queue q
+             FROM (SELECT id, kind, token, attempts, registration, subscription
+                   FROM mail_queue
+                   WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_ms <= ?1
+                   ORDER BY id LIMIT ?2) q
              LEFT JOIN registrations r ON r.id = q.registration
              LEFT JOIN subscriptions s ON s.id = q.subscription
-             WHERE q.sent_at IS NULL AND q.failed_at IS NULL AND q.next_attempt_ms <= ?1
-             ORDER BY q.id LIMIT ?2",
+             ORDER BY q.id",
             args![now_ms, limit],
         )?;
         for row in rows {

@@ -6,7 +6,7 @@
 //! database skips it, and a collector that died mid-send leaves it to be tried again. Transient
 //! failures are retried with growing pauses; permanent ones (the address does not exist) stop.
 
-use crate::app::background::{BATCH, LEASE_MS, on_store, retry_at, run_rounds};
+use crate::app::background::{BATCH, LEASE_MS, on_store, retry_at, run_rounds, start_on_store};
 use crate::config::{MailRoute, MailSettings};
 use crate::db::{Store, now};
 use crate::events::Event;
@@ -72,15 +72,20 @@ impl Delivery {
         })
         .await?;
         let claimed = jobs.len();
+        // Each outcome is recorded while the next goes out, not one commit after another: the
+        // writer commits them together (a burst of registrations queues thousands of mails).
+        let mut recorded = Vec::with_capacity(claimed);
         for job in jobs {
             let outcome = self.send(&job).await;
             let id = job.id;
-            let recorded = on_store(&self.store, move |store| match outcome {
+            let record = start_on_store(&self.store, move |store| match outcome {
                 Ok(()) => store.mail_sent(id),
                 Err((error, retry_at)) => store.mail_failed(id, &error, retry_at),
-            })
-            .await;
-            if recorded.is_err() {
+            });
+            recorded.push((id, record));
+        }
+        for (id, record) in recorded {
+            if record.await.is_err() {
                 // The lease runs out and the mail is tried again; a duplicate is better than none.
                 tracing::error!(mail = id, "the outcome of a mail could not be recorded");
             }

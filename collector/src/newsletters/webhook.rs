@@ -9,7 +9,7 @@
 //! 2xx is delivered; 408, 429, 5xx and network errors are retried with growing pauses; any
 //! other answer is given up (the receiver refused it; the log says why).
 
-use crate::app::background::{BATCH, LEASE_MS, on_store, retry_at, run_rounds};
+use crate::app::background::{BATCH, LEASE_MS, on_store, retry_at, run_rounds, start_on_store};
 use crate::db::{Store, WebhookJob, hex, now};
 use crate::newsletters::Newsletter;
 use crate::newsletters::links::unsubscribe_link_path;
@@ -68,15 +68,20 @@ impl Webhooks {
         })
         .await?;
         let claimed = jobs.len();
+        // Each outcome is recorded while the next goes out, not one commit after another: the
+        // writer commits them together (a burst of registrations queues thousands of mails).
+        let mut recorded = Vec::with_capacity(claimed);
         for job in jobs {
             let outcome = self.deliver(&job).await;
             let id = job.id;
-            let recorded = on_store(&self.store, move |store| match outcome {
+            let record = start_on_store(&self.store, move |store| match outcome {
                 Ok(()) => store.webhook_sent(id),
                 Err((error, retry_at)) => store.webhook_failed(id, &error, retry_at),
-            })
-            .await;
-            if recorded.is_err() {
+            });
+            recorded.push((id, record));
+        }
+        for (id, record) in recorded {
+            if record.await.is_err() {
                 tracing::error!(
                     delivery = id,
                     "the outcome of a webhook could not be recorded"

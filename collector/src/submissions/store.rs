@@ -323,10 +323,10 @@ fn earlier_all<'a>(
     }
     let mut first: HashMap<(String, String), (String, String)> = HashMap::new();
     for (widget, keys) in by_widget {
-        let rows = many::query_in(
+        let rows = many::query_each(
             tx,
             "SELECT idempotency_key, body_sha256, response_body FROM submissions
-             WHERE widget = ?1 AND idempotency_key IN ({list})",
+             WHERE widget = ?1 AND idempotency_key = {value}",
             &[widget.into()],
             &keys,
         )?;
