@@ -4,6 +4,7 @@
 //! results. Laid out by feature; the codemap is `collector/README.md`.
 
 // The thin layers every feature uses.
+pub mod accounts;
 pub mod app;
 pub mod config;
 pub mod db;
@@ -18,12 +19,12 @@ pub mod newsletters;
 pub mod proposals;
 pub mod retention;
 pub mod submissions;
+pub mod widgets;
 
 use app::AppState;
 use app::cors::OriginPolicy;
 use app::rate_limit::RateLimits;
 use config::Config;
-use db::SqliteStore;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::io::Write as _;
@@ -69,17 +70,10 @@ pub async fn run(config: Config) -> Result<(), RunError> {
     // Opening connects (PostgreSQL) or opens the file and migrates: blocking work, and the
     // PostgreSQL client must never run on an async worker thread.
     let database = config.database.clone();
-    let store: Arc<dyn db::Store> = tokio::task::spawn_blocking(move || {
-        Ok::<Arc<dyn db::Store>, db::StoreError>(match &database {
-            config::Database::Sqlite(path) => Arc::new(SqliteStore::open(path)?),
-            config::Database::Postgres(url) => {
-                Arc::new(db::Db::new(db::postgres::Postgres::open(url)?))
-            }
-        })
-    })
-    .await
-    .map_err(|e| RunError(format!("opening the database crashed: {e}")))?
-    .map_err(|e| RunError(format!("cannot open the database {}: {e}", config.database)))?;
+    let store: Arc<dyn db::Store> = tokio::task::spawn_blocking(move || db::open(&database))
+        .await
+        .map_err(|e| RunError(format!("opening the database crashed: {e}")))?
+        .map_err(|e| RunError(format!("cannot open the database {}: {e}", config.database)))?;
 
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
@@ -104,7 +98,8 @@ pub async fn run(config: Config) -> Result<(), RunError> {
         config.rate_limit_reads_per_minute,
         config.trust_forwarded_for,
     )
-    .map_err(RunError)?;
+    .map_err(RunError)?
+    .with_sign_ins_per_minute(config.rate_limit_sign_ins_per_minute);
     let mail = mail::delivery::mail_config(&config.mail).map_err(RunError)?;
     let mailer = mail::Mailer::new(&mail).map_err(RunError)?;
     let events: BTreeMap<_, _> = config
@@ -126,6 +121,7 @@ pub async fn run(config: Config) -> Result<(), RunError> {
         limits,
         body_limit: config.body_limit,
         public_url: config.public_url_or(bound),
+        console_origin: config::origin_of(&config.public_url_or(bound)),
         dist_dir: config.dist_dir.clone(),
         site_dir: config.site_dir.clone(),
         admin_token: config.admin_token.clone(),

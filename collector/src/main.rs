@@ -1,5 +1,6 @@
 //! The `collector` binary: read the configuration, then serve; or, as `collector migrate --to
-//! postgres://…`, copy the configured SQLite database into an empty PostgreSQL database.
+//! postgres://…`, copy the configured SQLite database into an empty PostgreSQL database; or, as
+//! `collector user add|password NAME`, manage the console's accounts (`accounts::cli`).
 
 use mitmachen_collector::config::{Config, Database};
 use std::process::ExitCode;
@@ -11,6 +12,9 @@ fn main() -> ExitCode {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some("migrate") {
         return migrate(args.split_off(1));
+    }
+    if args.first().map(String::as_str) == Some("user") {
+        return mitmachen_collector::accounts::cli::run(args.split_off(1));
     }
     let config = match Config::load(args, |name| std::env::var(name).ok()) {
         Ok(config) => config,

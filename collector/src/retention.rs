@@ -1,5 +1,6 @@
 //! Deletes personal data when its time is up: a background task that purges registrations
-//! `retention_days` after their event and unconfirmed subscription requests after their time,
+//! `retention_days` after their event, unconfirmed subscription requests after their time and
+//! ended console sessions,
 //! at start and then every hour. The start-up purge (idempotent, cheap) catches a changed
 //! configuration or a restored backup at once; the hourly run is shared by several collectors on
 //! one database: each run is claimed in the database first (`db::jobs`), so one of them runs it.
@@ -26,7 +27,10 @@ pub async fn purge_once(
         .iter()
         .map(|(id, e)| (id.clone(), e.purge_at(retention_days)))
         .collect();
-    on_store(&store, move |store| store.purge(now(), &cutoffs)).await
+    let purged = on_store(&store, move |store| store.purge(now(), &cutoffs)).await?;
+    // Ended console sessions go too: their rows say who was signed in when.
+    on_store(&store, crate::accounts::session::purge).await?;
+    Ok(purged)
 }
 
 /// One purge if this instance claims the run due now; `None`: not due, or another collector

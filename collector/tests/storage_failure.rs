@@ -119,6 +119,15 @@ impl Store for BrokenStore {
     fn health(&self) -> Result<(), StoreError> {
         Err(StoreError("disk I/O error".into()))
     }
+    fn read_with(
+        &self,
+        _: &mut dyn FnMut(&mut dyn mitmachen_collector::db::Tx) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        Err(StoreError("disk I/O error".into()))
+    }
+    fn write_with(&self, _: mitmachen_collector::db::WriteJob) -> Result<(), StoreError> {
+        Err(StoreError("disk I/O error".into()))
+    }
 }
 
 type Newsletters = BTreeMap<WidgetId, Arc<Newsletter>>;
@@ -131,6 +140,7 @@ async fn a_failing_store_answers_503() {
         limits: RateLimits::new(30, 300, false).expect("limits"),
         body_limit: 16 * 1024,
         public_url: "http://127.0.0.1".into(),
+        console_origin: "http://127.0.0.1".into(),
         dist_dir: None,
         site_dir: None,
         admin_token: None,

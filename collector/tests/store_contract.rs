@@ -660,6 +660,105 @@ fn purge_deletes_what_is_due(db: &Database) {
     );
 }
 
+/// Console accounts: names are unique, wrong passwords count on the account until it waits, a
+/// new password lifts that and ends sessions, disabling ends them too, ended sessions are
+/// purged; on any instance of the database.
+fn accounts_and_sessions(db: &Database) {
+    use mitmachen_collector::accounts::session::{FREE_FAILURES, SignIn, sign_in};
+    use mitmachen_collector::accounts::{Added, Role, add, reset_password, store as accounts};
+    use mitmachen_collector::db::{read, write};
+    let (one, two) = (db.open(), db.open());
+    let sessions = |store: &Arc<dyn Store>| {
+        read(store.as_ref(), |tx| {
+            tx.query_one("SELECT count(*) FROM sessions", &[])?.count(0)
+        })
+        .expect("count sessions")
+    };
+    assert_eq!(
+        add(
+            one.as_ref(),
+            "anna",
+            Role::Administrator,
+            "erstes-passwort-1"
+        )
+        .expect("add"),
+        Added::Created
+    );
+    assert_eq!(
+        add(two.as_ref(), "anna", Role::Viewer, "zweites-passwort-2").expect("add"),
+        Added::NameTaken
+    );
+    let started =
+        |store: &Arc<dyn Store>, password: &str| match sign_in(store.as_ref(), " Anna ", password)
+            .expect("sign in")
+        {
+            SignIn::Started { account, secret } => {
+                assert_eq!(
+                    (account.name.as_str(), account.role),
+                    ("anna", Role::Administrator)
+                );
+                assert_eq!(secret.len(), 64);
+                true
+            }
+            SignIn::Refused => false,
+            SignIn::Throttled { .. } => panic!("throttled"),
+        };
+    assert!(started(&one, "erstes-passwort-1"));
+    assert!(!started(&two, "falsches-passwort"));
+    assert!(matches!(
+        sign_in(one.as_ref(), "niemand", "erstes-passwort-1").expect("sign in"),
+        SignIn::Refused
+    ));
+    // Failures on both instances count on the one account.
+    for attempt in 1..FREE_FAILURES {
+        let store = if attempt % 2 == 0 { &one } else { &two };
+        assert!(!started(store, "falsches-passwort"));
+    }
+    match sign_in(one.as_ref(), "anna", "erstes-passwort-1").expect("sign in") {
+        SignIn::Throttled { retry_after } => assert!((1..=30).contains(&retry_after)),
+        _ => panic!("{FREE_FAILURES} wrong passwords did not make the account wait"),
+    }
+    assert_eq!(sessions(&one), 1);
+    assert!(reset_password(two.as_ref(), "anna", "neues-passwort-3").expect("reset"));
+    assert_eq!(sessions(&one), 0, "a new password ends the sessions");
+    assert!(started(&one, "neues-passwort-3"));
+    assert!(started(&two, "neues-passwort-3"));
+    let anna = read(one.as_ref(), |tx| accounts::by_name(tx, "anna"))
+        .expect("read")
+        .expect("anna")
+        .0;
+    assert_eq!(anna.failed_sign_ins, 0);
+    assert_eq!(sessions(&two), 2);
+    write(one.as_ref(), move |tx| {
+        accounts::set_disabled(tx, anna.id, true, 1)
+    })
+    .expect("disable");
+    assert_eq!(sessions(&two), 0, "disabling ends the sessions");
+    assert!(
+        !started(&two, "neues-passwort-3"),
+        "a disabled account cannot sign in"
+    );
+    write(one.as_ref(), move |tx| {
+        accounts::set_disabled(tx, anna.id, false, 1)
+    })
+    .expect("enable");
+    assert!(started(&two, "neues-passwort-3"));
+    assert_eq!(
+        mitmachen_collector::accounts::session::purge(one.as_ref()).expect("purge"),
+        0,
+        "a fresh session stays"
+    );
+    write(one.as_ref(), |tx| {
+        tx.execute("UPDATE sessions SET last_seen_at = 0", &[])
+    })
+    .expect("age");
+    assert_eq!(
+        mitmachen_collector::accounts::session::purge(two.as_ref()).expect("purge"),
+        1
+    );
+    assert_eq!(read(one.as_ref(), accounts::list).expect("list").len(), 1);
+}
+
 macro_rules! contract {
     ($($check:ident),* $(,)?) => {
         mod sqlite {
@@ -689,4 +788,5 @@ contract!(
     proposals_are_moderated,
     subscription_and_erasure,
     purge_deletes_what_is_due,
+    accounts_and_sessions,
 );

@@ -26,13 +26,16 @@ pub fn run(args: &[String]) -> Result {
     )?;
     let data = root.join("target/demo");
     std::fs::create_dir_all(&data).map_err(|e| format!("{}: {e}", data.display()))?;
-    let token = demo_admin_token()?;
+    let token = demo_secret()?;
+    let database = data.join("mitmachen.sqlite3");
+    let password = demo_secret()?[..20].to_owned();
+    demo_account(&root, &database, &password)?;
     println!(
         "\nmitmachen demo: open http://localhost:{port}/examples/ in a browser (Ctrl-C stops it)."
     );
+    println!("Votes are stored in {}.", database.display());
     println!(
-        "Votes are stored in {}.",
-        data.join("mitmachen.sqlite3").display()
+        "The console: http://127.0.0.1:{port}/admin/ (name: demo, password for this run: {password})."
     );
     println!(
         "Proposed topics wait for moderation; with this run's admin token:\n  \
@@ -51,7 +54,7 @@ pub fn run(args: &[String]) -> Result {
                 "MITMACHEN_ALLOWED_ORIGINS",
                 format!("http://localhost:{port},http://127.0.0.1:{port}"),
             )
-            .env("MITMACHEN_DATABASE", data.join("mitmachen.sqlite3"))
+            .env("MITMACHEN_DATABASE", &database)
             .env("MITMACHEN_DIST_DIR", dist::dist_dir())
             .env("MITMACHEN_SITE_DIR", root.join("examples"))
             .env("MITMACHEN_CONFIG", root.join("examples/collector.toml"))
@@ -59,8 +62,39 @@ pub fn run(args: &[String]) -> Result {
     )
 }
 
-/// A fresh random admin token for one demo run (64 hex digits from the kernel's randomness).
-fn demo_admin_token() -> Result<String> {
+/// The console's administrator `demo`, with a fresh password each run: added the first time,
+/// given the new password afterwards (`collector user add|password`).
+fn demo_account(root: &std::path::Path, database: &std::path::Path, password: &str) -> Result {
+    use std::io::Write;
+    let user = |verb: &str| -> Result<bool> {
+        let mut command = Command::new(root.join("target/debug/collector"));
+        command.args(["user", verb, "demo"]);
+        if verb == "add" {
+            command.args(["--role", "administrator"]);
+        }
+        let mut child = command
+            .env("MITMACHEN_DATABASE", database)
+            .stdin(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .map_err(|e| format!("collector user {verb}: {e}"))?;
+        if let Some(mut stdin) = child.stdin.take() {
+            writeln!(stdin, "{password}").map_err(|e| format!("collector user {verb}: {e}"))?;
+        }
+        let status = child
+            .wait()
+            .map_err(|e| format!("collector user {verb}: {e}"))?;
+        Ok(status.success())
+    };
+    if user("add")? || user("password")? {
+        Ok(())
+    } else {
+        Err("could not make the console account `demo`".into())
+    }
+}
+
+/// A fresh random secret for one demo run (64 hex digits from the kernel's randomness).
+fn demo_secret() -> Result<String> {
     use std::io::Read;
     let mut bytes = [0u8; 32];
     std::fs::File::open("/dev/urandom")

@@ -5,7 +5,8 @@
 //! and the admin query parser), `body` (reading a body within its limit), `cors` (which pages may
 //! call the widgets' API), `rate_limit` (requests per client), `page` (the HTML pages behind mail
 //! links, with the one HTML escaper), `csv` (exports for German Excel), `background` (the rhythm
-//! of the queue senders), `health` and `static_files` (the demo's bundle and example pages).
+//! of the queue senders), `health` and `static_files` (the demo's bundle and example pages),
+//! `console` (the layout, language and sign-in check of the console's pages at `/admin/`).
 //! The features' own handlers live in their folders; [`router`] has one line per feature.
 //!
 //! `server` serves the router (timeouts, connection cap, shutdown deadline) and gives every
@@ -16,6 +17,7 @@
 pub mod admin;
 pub mod background;
 pub mod body;
+pub mod console;
 pub mod cors;
 pub mod csv;
 pub mod error;
@@ -30,7 +32,7 @@ use crate::config::{AdminToken, Moderation};
 use crate::db::Store;
 use crate::events::Event;
 use crate::newsletters::Newsletter;
-use crate::{ballots, erasure, events, newsletters, proposals, submissions};
+use crate::{accounts, ballots, erasure, events, newsletters, proposals, submissions, widgets};
 use axum::Router;
 use axum::extract::{Path, Request, State, rejection::PathRejection};
 use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
@@ -55,6 +57,8 @@ pub struct AppState {
     pub body_limit: usize,
     /// Where browsers reach the collector, without a trailing slash.
     pub public_url: String,
+    /// The origin of `public_url`: console forms must come from it.
+    pub console_origin: String,
     pub dist_dir: Option<PathBuf>,
     pub site_dir: Option<PathBuf>,
     /// The admin API's bearer token; `None`: the admin API answers `admin-disabled`.
@@ -95,6 +99,9 @@ pub fn router(state: SharedState) -> Router {
         .merge(newsletters::links::routes())
         .merge(erasure::routes())
         .merge(page::routes())
+        .merge(console::routes())
+        .merge(accounts::routes())
+        .merge(widgets::routes())
         .merge(static_files::routes(&state))
         .fallback(not_found)
         .layer(from_fn_with_state(state.clone(), problem_for_bare_errors))

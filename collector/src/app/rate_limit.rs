@@ -35,13 +35,19 @@ pub enum Scope {
     Submissions,
     /// `GET …/results`
     Reads,
+    /// `POST /admin/sign-in`, beside each account's own throttle (`accounts::session`).
+    SignIn,
 }
+
+/// Sign-in attempts per client and minute by default: enough for typos, too few for guessing.
+pub const SIGN_INS_PER_MINUTE: u32 = 10;
 
 impl Scope {
     fn noun(self) -> &'static str {
         match self {
             Scope::Submissions => "submissions",
             Scope::Reads => "reads of results",
+            Scope::SignIn => "sign-in attempts",
         }
     }
 }
@@ -54,6 +60,7 @@ pub struct RateLimits {
     trust_forwarded_for: bool,
     submissions_per_minute: u32,
     reads_per_minute: u32,
+    sign_ins_per_minute: u32,
     inner: Mutex<Inner>,
 }
 
@@ -63,6 +70,7 @@ struct Inner {
     salt: [u8; 32],
     submissions: Buckets,
     reads: Buckets,
+    sign_ins: Buckets,
 }
 
 impl RateLimits {
@@ -92,13 +100,23 @@ impl RateLimits {
             trust_forwarded_for,
             submissions_per_minute,
             reads_per_minute,
+            sign_ins_per_minute: SIGN_INS_PER_MINUTE,
             inner: Mutex::new(Inner {
                 day: utc_day(),
                 salt,
                 submissions: Buckets::new(submissions_per_minute, max_clients),
                 reads: Buckets::new(reads_per_minute, max_clients),
+                sign_ins: Buckets::new(SIGN_INS_PER_MINUTE, max_clients),
             }),
         })
+    }
+
+    /// Sign-in attempts per client and minute (0: no limit) instead of [`SIGN_INS_PER_MINUTE`].
+    pub fn with_sign_ins_per_minute(mut self, per_minute: u32) -> RateLimits {
+        self.sign_ins_per_minute = per_minute;
+        let inner = self.inner.get_mut().unwrap_or_else(PoisonError::into_inner);
+        inner.sign_ins.per_minute = per_minute;
+        self
     }
 
     /// Whether `X-Forwarded-For` names the client (`trust_forwarded_for`).
@@ -113,6 +131,7 @@ impl RateLimits {
         let per_minute = match scope {
             Scope::Submissions => self.submissions_per_minute,
             Scope::Reads => self.reads_per_minute,
+            Scope::SignIn => self.sign_ins_per_minute,
         };
         if per_minute == 0 {
             return Ok(());
@@ -165,6 +184,7 @@ impl RateLimits {
         match scope {
             Scope::Submissions => inner.submissions.take(id, now),
             Scope::Reads => inner.reads.take(id, now),
+            Scope::SignIn => inner.sign_ins.take(id, now),
         }
     }
 }
@@ -186,6 +206,7 @@ impl Inner {
         self.day = day;
         self.submissions.clear();
         self.reads.clear();
+        self.sign_ins.clear();
     }
 }
 

@@ -74,6 +74,9 @@ pub struct Config {
     pub rate_limit_submissions_per_minute: u32,
     /// Results reads per client and minute; 0: no limit.
     pub rate_limit_reads_per_minute: u32,
+    /// Console sign-in attempts per client and minute; 0: no limit (each account keeps its
+    /// own throttle).
+    pub rate_limit_sign_ins_per_minute: u32,
     /// The bearer token of the admin API; `None`: the admin API is off.
     pub admin_token: Option<AdminToken>,
     /// Per-widget moderation of proposals; widgets not listed use [`Moderation::Pre`].
@@ -106,6 +109,7 @@ impl Default for Config {
             trust_forwarded_for: false,
             rate_limit_submissions_per_minute: DEFAULT_SUBMISSIONS_PER_MINUTE,
             rate_limit_reads_per_minute: DEFAULT_READS_PER_MINUTE,
+            rate_limit_sign_ins_per_minute: crate::app::rate_limit::SIGN_INS_PER_MINUTE,
             admin_token: None,
             moderation: BTreeMap::new(),
             rules: BTreeMap::new(),
@@ -159,6 +163,7 @@ struct FileConfig {
     trust_forwarded_for: Option<bool>,
     rate_limit_submissions_per_minute: Option<i64>,
     rate_limit_reads_per_minute: Option<i64>,
+    rate_limit_sign_ins_per_minute: Option<i64>,
     admin_token: Option<String>,
     #[serde(default)]
     widgets: BTreeMap<String, FileWidget>,
@@ -314,6 +319,14 @@ impl Config {
         )? {
             config.rate_limit_reads_per_minute = n;
         }
+        if let Some(n) = per_minute(
+            &env,
+            "rate_limit_sign_ins_per_minute (MITMACHEN_RATE_LIMIT_SIGN_INS_PER_MINUTE)",
+            "MITMACHEN_RATE_LIMIT_SIGN_INS_PER_MINUTE",
+            file.rate_limit_sign_ins_per_minute,
+        )? {
+            config.rate_limit_sign_ins_per_minute = n;
+        }
 
         if let Some(token) = env("MITMACHEN_ADMIN_TOKEN")
             .or(file.admin_token)
@@ -419,6 +432,14 @@ impl Config {
             .clone()
             .unwrap_or_else(|| format!("http://{bound}"))
     }
+}
+
+/// The origin (`scheme://host[:port]`) of a public URL, which may have a path.
+pub fn origin_of(public_url: &str) -> String {
+    let (scheme, rest) = public_url.split_once("://").unwrap_or(("http", public_url));
+    let authority = rest.split('/').next().unwrap_or_default();
+    let origin = format!("{scheme}://{authority}");
+    normalise_origin(&origin).unwrap_or(origin)
 }
 
 /// At least [`MIN_ADMIN_TOKEN_LEN`] visible ASCII characters, so that it can be sent in a header

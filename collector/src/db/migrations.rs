@@ -25,6 +25,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0005_jobs.sql"),
     include_str!("../../migrations/0006_registration_counts.sql"),
     include_str!("../../migrations/0007_queue_order.sql"),
+    include_str!("../../migrations/0008_accounts.sql"),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -276,6 +276,64 @@ pub trait Store: Send + Sync + 'static {
 
     /// A trivial query, to tell that the database answers.
     fn health(&self) -> Result<(), StoreError>;
+
+    /// Runs a feature's own queries in one read-only transaction; see [`read`], which gives
+    /// the job a result.
+    fn read_with(
+        &self,
+        job: &mut dyn FnMut(&mut dyn Tx) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError>;
+
+    /// Runs a feature's own statements in one write transaction of the writer and waits for
+    /// its durable commit; see [`write`].
+    fn write_with(&self, job: WriteJob) -> Result<(), StoreError>;
+}
+
+/// A job for [`Store::write_with`].
+pub type WriteJob = Box<dyn FnOnce(&mut dyn Tx) -> Result<(), StoreError> + Send>;
+
+/// Runs `job` in one read-only transaction of `store`: how a feature (accounts, say) calls its
+/// own queries without a method of its own on [`Store`].
+pub fn read<T>(
+    store: &dyn Store,
+    job: impl FnOnce(&mut dyn Tx) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    let mut job = Some(job);
+    let mut out = None;
+    store.read_with(&mut |tx| {
+        let job = job
+            .take()
+            .ok_or_else(|| StoreError("a read job ran twice".into()))?;
+        out = Some(job(tx)?);
+        Ok(())
+    })?;
+    out.ok_or_else(|| StoreError("a read job did not run".into()))
+}
+
+/// Runs `job` in one write transaction of `store` and returns its result once committed.
+pub fn write<T: Send + 'static>(
+    store: &dyn Store,
+    job: impl FnOnce(&mut dyn Tx) -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, StoreError> {
+    let (sender, receiver) = std::sync::mpsc::sync_channel(1);
+    store.write_with(Box::new(move |tx| {
+        let value = job(tx)?;
+        // The receiver waits below; a send only fails once it is gone, when nobody asks.
+        let _ = sender.send(value);
+        Ok(())
+    }))?;
+    receiver
+        .try_recv()
+        .map_err(|_| StoreError("a write job did not run".into()))
+}
+
+/// Opens the configured database (SQLite file or PostgreSQL URL) and brings its schema up to
+/// date; blocks.
+pub fn open(database: &crate::config::Database) -> Result<Arc<dyn Store>, StoreError> {
+    Ok(match database {
+        crate::config::Database::Sqlite(path) => Arc::new(SqliteStore::open(path)?),
+        crate::config::Database::Postgres(url) => Arc::new(Db::new(postgres::Postgres::open(url)?)),
+    })
 }
 
 /// A fresh receipt for `widget`, accepted now, and the 201 body that carries it.

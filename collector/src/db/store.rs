@@ -230,4 +230,15 @@ impl<B: Backend> Store for Db<B> {
             Err(StoreError("SELECT 1 did not answer 1".into()))
         }
     }
+
+    fn read_with(
+        &self,
+        job: &mut dyn FnMut(&mut dyn super::Tx) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        self.backend.read(|tx| job(tx))
+    }
+
+    fn write_with(&self, job: super::WriteJob) -> Result<(), StoreError> {
+        self.backend.write(job)
+    }
 }

@@ -34,27 +34,27 @@ export async function startCollector({ smtp } = {}) {
   const api = `http://127.0.0.1:${port}`;
   // Pages are opened on localhost, the collector is addressed as 127.0.0.1: two origins.
   const site = `http://localhost:${port}`;
-  const child = spawn(required("MITMACHEN_COLLECTOR"), [], {
-    env: {
-      ...process.env,
-      MITMACHEN_LISTEN: `127.0.0.1:${port}`,
-      MITMACHEN_PUBLIC_URL: api,
-      MITMACHEN_ALLOWED_ORIGINS: site,
-      MITMACHEN_DATABASE: join(dir, "mitmachen.sqlite3"),
-      MITMACHEN_DIST_DIR: required("MITMACHEN_DIST"),
-      MITMACHEN_SITE_DIR: required("MITMACHEN_EXAMPLES"),
-      // The example pages' events, declared as a town's administrator would.
-      MITMACHEN_CONFIG: join(required("MITMACHEN_EXAMPLES"), "collector.toml"),
-      MITMACHEN_MAIL_OUTBOX: join(dir, "outbox"),
-      ...(smtp
-        ? { MITMACHEN_SMTP_HOST: "127.0.0.1", MITMACHEN_SMTP_PORT: String(smtp), MITMACHEN_SMTP_TLS: "none" }
-        : {}),
-      // Every test's browser comes from 127.0.0.1; the default per-client limit is for a town.
-      MITMACHEN_RATE_LIMIT_SUBMISSIONS_PER_MINUTE: "600",
-      MITMACHEN_ADMIN_TOKEN: ADMIN_TOKEN,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const env = {
+    ...process.env,
+    MITMACHEN_LISTEN: `127.0.0.1:${port}`,
+    MITMACHEN_PUBLIC_URL: api,
+    MITMACHEN_ALLOWED_ORIGINS: site,
+    MITMACHEN_DATABASE: join(dir, "mitmachen.sqlite3"),
+    MITMACHEN_DIST_DIR: required("MITMACHEN_DIST"),
+    MITMACHEN_SITE_DIR: required("MITMACHEN_EXAMPLES"),
+    // The example pages' events, declared as a town's administrator would.
+    MITMACHEN_CONFIG: join(required("MITMACHEN_EXAMPLES"), "collector.toml"),
+    MITMACHEN_MAIL_OUTBOX: join(dir, "outbox"),
+    ...(smtp
+      ? { MITMACHEN_SMTP_HOST: "127.0.0.1", MITMACHEN_SMTP_PORT: String(smtp), MITMACHEN_SMTP_TLS: "none" }
+      : {}),
+    // Every test's browser comes from 127.0.0.1; the default per-client limit is for a town.
+    MITMACHEN_RATE_LIMIT_SUBMISSIONS_PER_MINUTE: "600",
+    // The console tests sign in often, all from 127.0.0.1; accounts keep their own throttle.
+    MITMACHEN_RATE_LIMIT_SIGN_INS_PER_MINUTE: "120",
+    MITMACHEN_ADMIN_TOKEN: ADMIN_TOKEN,
+  };
+  const child = spawn(required("MITMACHEN_COLLECTOR"), [], { env, stdio: ["ignore", "pipe", "pipe"] });
   let log = "";
   child.stderr.on("data", (d) => (log += d));
   await new Promise((resolve, reject) => {
@@ -107,6 +107,19 @@ export async function startCollector({ smtp } = {}) {
       if (!response.ok) throw new Error(`GET ${path}: ${response.status} ${await response.text()}`);
       // `text()` would drop the byte order mark that German Excel needs.
       return new TextDecoder("utf-8", { ignoreBOM: true }).decode(await response.arrayBuffer());
+    },
+    // `collector user add NAME --role ROLE` on this collector's database, as an administrator
+    // types it on the server; the password goes to standard input.
+    async addUser(name, role, password) {
+      const cli = spawn(required("MITMACHEN_COLLECTOR"), ["user", "add", name, "--role", role], {
+        env,
+        stdio: ["pipe", "ignore", "pipe"],
+      });
+      let err = "";
+      cli.stderr.on("data", (d) => (err += d));
+      cli.stdin.end(`${password}\n`);
+      const code = await new Promise((resolve) => cli.once("exit", resolve));
+      if (code !== 0) throw new Error(`collector user add ${name}: exit ${code}: ${err}`);
     },
     async stop() {
       child.kill("SIGTERM");

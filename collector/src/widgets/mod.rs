@@ -1,0 +1,213 @@
+//! The widgets of this collector as the console shows them: every widget the configuration
+//! declares or that has received submissions, with its kind, whether it is open, how many took
+//! part and when the last one did (`GET /admin/`).
+
+mod store;
+
+use crate::accounts::Permission;
+use crate::app::SharedState;
+use crate::app::console::{Console, Lang, Nav, page, unavailable};
+use crate::db::{self, now};
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::get;
+use maud::html;
+use mitmachen_shared::ids::WidgetId;
+use std::collections::BTreeMap;
+
+pub fn routes() -> Router<SharedState> {
+    Router::new().route("/admin/", get(overview)).route(
+        "/admin",
+        get(|| async { crate::app::console::see_other("/admin/") }),
+    )
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Poll,
+    Topics,
+    Event,
+    Newsletter,
+    /// Submissions arrived, but of no kind that tells.
+    Unknown,
+}
+
+impl Kind {
+    /// The widget kind a stored submission's kind belongs to.
+    fn of_submission(kind: &str) -> Kind {
+        match kind {
+            "poll" => Kind::Poll,
+            "topics" | "proposal" => Kind::Topics,
+            "registration" => Kind::Event,
+            "subscription" => Kind::Newsletter,
+            _ => Kind::Unknown,
+        }
+    }
+
+    fn name(self, lang: Lang) -> &'static str {
+        match self {
+            Kind::Poll => lang.t("Umfrage", "Poll"),
+            Kind::Topics => lang.t("Themen", "Topics"),
+            Kind::Event => lang.t("Veranstaltung", "Event"),
+            Kind::Newsletter => lang.t("Newsletter", "Newsletter"),
+            Kind::Unknown => lang.t("unbekannt", "unknown"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Status {
+    Open,
+    Closed,
+    Cancelled,
+}
+
+/// One line of the overview.
+#[derive(Debug, Clone)]
+struct Line {
+    kind: Kind,
+    status: Status,
+    /// Accepted submissions (ballots, proposals, registrations, subscription requests).
+    submissions: u64,
+    /// RFC 3339, UTC.
+    last: Option<String>,
+    declared: bool,
+}
+
+fn lines(state: &SharedState, activity: Vec<store::Activity>) -> BTreeMap<WidgetId, Line> {
+    let now = now();
+    let mut lines = BTreeMap::new();
+    let blank = |kind, status| Line {
+        kind,
+        status,
+        submissions: 0,
+        last: None,
+        declared: true,
+    };
+    for (id, rules) in &state.rules {
+        let kind = match rules.ballot {
+            Some(crate::ballots::rules::BallotRules::Topics { .. }) => Kind::Topics,
+            Some(crate::ballots::rules::BallotRules::Poll { .. }) => Kind::Poll,
+            None => Kind::Unknown,
+        };
+        let closed = rules.closes.as_ref().is_some_and(|c| c.at <= now);
+        lines.insert(
+            id.clone(),
+            blank(kind, if closed { Status::Closed } else { Status::Open }),
+        );
+    }
+    for (id, event) in &state.events {
+        let status = if event.cancelled {
+            Status::Cancelled
+        } else if event.deadline.is_some_and(|d| d <= now) || event.facts.starts_at <= now {
+            Status::Closed
+        } else {
+            Status::Open
+        };
+        lines.insert(id.clone(), blank(Kind::Event, status));
+    }
+    for id in state.newsletters.keys() {
+        lines.insert(id.clone(), blank(Kind::Newsletter, Status::Open));
+    }
+    for a in activity {
+        let line = lines.entry(a.widget).or_insert(Line {
+            kind: Kind::Unknown,
+            status: Status::Open,
+            submissions: 0,
+            last: None,
+            declared: false,
+        });
+        if line.kind == Kind::Unknown {
+            line.kind = Kind::of_submission(&a.kind);
+        }
+        line.submissions += a.submissions;
+        if line.last.as_deref() < Some(a.last.as_str()) {
+            line.last = Some(a.last);
+        }
+    }
+    lines
+}
+
+async fn overview(State(state): State<SharedState>, console: Console) -> Response {
+    let lang = console.lang;
+    let store = state.store.clone();
+    let activity = match tokio::task::spawn_blocking(move || {
+        db::read(store.as_ref(), store::activity)
+    })
+    .await
+    {
+        Ok(Ok(activity)) => activity,
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, "reading the widgets' activity failed");
+            return unavailable(lang);
+        }
+        Err(_) => return unavailable(lang),
+    };
+    let lines = lines(&state, activity);
+    let counts = console.role().may(Permission::ReadResults);
+    page(
+        StatusCode::OK,
+        lang,
+        Some(&console),
+        Nav::Widgets,
+        lang.t("Widgets", "Widgets"),
+        html! {
+            @if lines.is_empty() {
+                p { (lang.t(
+                    "Noch keine Widgets: Dieser Collector hat keine in seiner Konfiguration und noch keine Beiträge erhalten.",
+                    "No widgets yet: this collector declares none in its configuration and has received no submissions."
+                )) }
+            } @else {
+                div.table-wrap role="region" aria-labelledby="widgets-caption" tabindex="0" {
+                    table {
+                        caption #widgets-caption { (lang.t("Alle Widgets dieses Collectors", "All widgets of this collector")) }
+                        thead { tr {
+                            th scope="col" { (lang.t("Widget", "Widget")) }
+                            th scope="col" { (lang.t("Art", "Kind")) }
+                            th scope="col" { (lang.t("Status", "Status")) }
+                            @if counts {
+                                th.number scope="col" { (lang.t("Beiträge", "Submissions")) }
+                                th scope="col" { (lang.t("Zuletzt", "Last activity")) }
+                            }
+                            th scope="col" { (lang.t("Herkunft", "Source")) }
+                        } }
+                        tbody {
+                            @for (id, line) in &lines {
+                                tr {
+                                    th scope="row" { code { (id.as_str()) } }
+                                    td { (line.kind.name(lang)) }
+                                    td { span.status { (match line.status {
+                                        Status::Open => lang.t("offen", "open"),
+                                        Status::Closed => lang.t("geschlossen", "closed"),
+                                        Status::Cancelled => lang.t("abgesagt", "cancelled"),
+                                    }) } }
+                                    @if counts {
+                                        td.number { (line.submissions) }
+                                        td { @if let Some(last) = &line.last {
+                                            time datetime=(last) { (shown_time(last)) }
+                                        } @else { "–" } }
+                                    }
+                                    td { (if line.declared {
+                                        lang.t("Konfigurationsdatei", "configuration file")
+                                    } else {
+                                        lang.t("nur von Seiten", "from pages only")
+                                    }) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
+
+/// `2026-12-05T14:03:00Z` as `2026-12-05 14:03 UTC`.
+fn shown_time(rfc3339: &str) -> String {
+    match (rfc3339.get(..10), rfc3339.get(11..16)) {
+        (Some(day), Some(time)) => format!("{day} {time} UTC"),
+        _ => rfc3339.to_owned(),
+    }
+}
