@@ -250,12 +250,16 @@ fn idempotency_key(headers: &HeaderMap) -> Result<String, ApiError> {
 
 /// Syntax errors are 400 (not JSON at all); JSON of the wrong shape is 422 with a pointer.
 fn decode(body: &[u8]) -> Result<Submission, ApiError> {
-    // Syntax first: decoding into the type stops at the first shape error and would report
-    // `{} x` as a missing field instead of as not being JSON.
-    serde_json::from_slice::<IgnoredAny>(body)
-        .map_err(|e| ApiError::MalformedJson(format!("the body is not valid JSON: {e}")))?;
+    let malformed =
+        |e: serde_json::Error| ApiError::MalformedJson(format!("the body is not valid JSON: {e}"));
+    // One parse for the valid body, the common case; only a refused one is parsed again.
     serde_json::from_slice(body).map_err(|e| match e.classify() {
         Category::Data => {
+            // Decoding into the type stops at the first shape error and would report `{} x` as
+            // a missing field instead of as not being JSON: the syntax decides first.
+            if let Err(syntax) = serde_json::from_slice::<IgnoredAny>(body) {
+                return malformed(syntax);
+            }
             let detail = e.to_string();
             let pointer = locate(body, &detail);
             ApiError::InvalidSubmission {
@@ -266,9 +270,7 @@ fn decode(body: &[u8]) -> Result<Submission, ApiError> {
                 detail,
             }
         }
-        Category::Syntax | Category::Eof | Category::Io => {
-            ApiError::MalformedJson(format!("the body is not valid JSON: {e}"))
-        }
+        Category::Syntax | Category::Eof | Category::Io => malformed(e),
     })
 }
 
