@@ -593,11 +593,7 @@ async fn change(
                 let Some(account) = store::by_id(tx, id)? else {
                     return Ok(Changed::NoSuchAccount);
                 };
-                if account.role == Role::Administrator
-                    && role != Role::Administrator
-                    && !account.disabled
-                    && store::active_administrators(tx)? <= 1
-                {
+                if role != Role::Administrator && is_last_administrator(tx, &account)? {
                     return Ok(Changed::LastAdministrator);
                 }
                 store::set_role(tx, id, role)?;
@@ -611,11 +607,7 @@ async fn change(
                 let Some(account) = store::by_id(tx, id)? else {
                     return Ok(Changed::NoSuchAccount);
                 };
-                if disable
-                    && account.role == Role::Administrator
-                    && !account.disabled
-                    && store::active_administrators(tx)? <= 1
-                {
+                if disable && is_last_administrator(tx, &account)? {
                     return Ok(Changed::LastAdministrator);
                 }
                 store::set_disabled(tx, id, disable, now)?;
@@ -663,30 +655,14 @@ async fn change(
                 "Dieses Konto gibt es nicht mehr.",
                 "This account no longer exists.",
             );
-            accounts_page(
-                &state,
-                &console,
-                StatusCode::NOT_FOUND,
-                None,
-                &NewAccount::default(),
-                &[("accounts-caption", message.to_owned())],
-            )
-            .await
+            refused_change(&state, &console, StatusCode::NOT_FOUND, message).await
         }
         Ok(Changed::LastAdministrator) => {
             let message = lang.t(
                 "Das ist das letzte aktive Administrationskonto. Legen Sie zuerst ein weiteres an.",
                 "This is the last active administrator. Create another one first.",
             );
-            accounts_page(
-                &state,
-                &console,
-                StatusCode::CONFLICT,
-                None,
-                &NewAccount::default(),
-                &[("accounts-caption", message.to_owned())],
-            )
-            .await
+            refused_change(&state, &console, StatusCode::CONFLICT, message).await
         }
         Err(e) => {
             tracing::error!(error = %e, "changing an account failed");
@@ -700,13 +676,33 @@ async fn bad_change(state: &SharedState, console: &Console) -> Response {
         "Diese Änderung kennt die Konsole nicht.",
         "The console does not know this change.",
     );
+    refused_change(state, console, StatusCode::UNPROCESSABLE_ENTITY, message).await
+}
+
+/// The accounts page again, with why a change to an account was not made.
+async fn refused_change(
+    state: &SharedState,
+    console: &Console,
+    status: StatusCode,
+    message: &str,
+) -> Response {
     accounts_page(
         state,
         console,
-        StatusCode::UNPROCESSABLE_ENTITY,
+        status,
         None,
         &NewAccount::default(),
         &[("accounts-caption", message.to_owned())],
     )
     .await
+}
+
+/// Whether `account` is the one active administrator left, who must not be demoted or disabled.
+fn is_last_administrator(
+    tx: &mut dyn crate::db::Tx,
+    account: &Account,
+) -> Result<bool, StoreError> {
+    Ok(account.role == Role::Administrator
+        && !account.disabled
+        && store::active_administrators(tx)? <= 1)
 }

@@ -9,7 +9,7 @@ use super::{Role, password};
 use crate::app::SharedState;
 use crate::db::{self, StoreError, new_token, now, token_hash};
 use axum::http::header::{COOKIE, ORIGIN};
-use axum::http::{HeaderMap, HeaderValue, Method};
+use axum::http::{HeaderMap, HeaderValue};
 
 /// The cookie's name: `__Host-` makes browsers accept it only with `Secure`, `Path=/` and no
 /// `Domain`, so that no other site or path can set or read it. Browsers treat
@@ -121,17 +121,13 @@ pub fn end(state: &SharedState, session: &Session) -> Result<(), StoreError> {
 
 /// Whether a state-changing request may go ahead: it comes from the console's own pages (an
 /// `Origin` or `Sec-Fetch-Site` that says otherwise is refused) and carries the session's
-/// token. Safe methods need neither.
+/// token.
 pub fn csrf_ok(
     state: &SharedState,
-    method: &Method,
     headers: &HeaderMap,
     session: &Session,
     sent: Option<&str>,
 ) -> bool {
-    if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
-        return true;
-    }
     same_origin(state, headers)
         && sent.is_some_and(|token| {
             crate::app::admin::same_secret(token.as_bytes(), session.csrf.as_bytes())

@@ -140,13 +140,7 @@ impl Console {
         headers: &HeaderMap,
         sent: Option<&str>,
     ) -> Result<(), Refused> {
-        if session::csrf_ok(
-            state,
-            &axum::http::Method::POST,
-            headers,
-            &self.session,
-            sent,
-        ) {
+        if session::csrf_ok(state, headers, &self.session, sent) {
             Ok(())
         } else {
             tracing::warn!(account = %self.session.account.name, "console form without a valid CSRF token refused");
