@@ -161,10 +161,46 @@ async fn a_rejected_proposal_is_not_served() {
     let key = key_of(&proposals(&c, "ideen", "pending").await[0]);
     let rejected = decide(&c, &key, "reject").await;
     assert_eq!(rejected["status"], "rejected");
+    assert!(rejected["reason"].is_null());
     assert!(topics(&c, "ideen").await.topics.is_empty());
     assert_eq!(proposals(&c, "ideen", "rejected").await.len(), 1);
-    // A mistaken rejection can be undone.
-    decide(&c, &key, "approve").await;
+    // A reason is kept for the town's files, trimmed, and listed with the proposal.
+    let with_reason = ok_json(
+        admin_post(&c, &format!("/v1/admin/proposals/{key}/reject"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(json!({"reason": "  Werbung ist nicht erlaubt.  "}).to_string()),
+    )
+    .await;
+    assert_eq!(with_reason["reason"], "Werbung ist nicht erlaubt.");
+    assert_eq!(
+        proposals(&c, "ideen", "rejected").await[0]["reason"],
+        "Werbung ist nicht erlaubt."
+    );
+    // Too long, an unknown field, broken JSON: refused, nothing changed.
+    for (body, status, slug) in [
+        (
+            json!({"reason": "x".repeat(1001)}).to_string(),
+            422,
+            "invalid-decision",
+        ),
+        (json!({"grund": "x"}).to_string(), 422, "invalid-decision"),
+        ("{\"reason\": ".to_owned(), 400, "malformed-json"),
+    ] {
+        let res = admin_post(&c, &format!("/v1/admin/proposals/{key}/reject"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(body)
+            .send()
+            .await
+            .expect("request");
+        problem(res, status, slug).await;
+    }
+    assert_eq!(
+        proposals(&c, "ideen", "rejected").await[0]["reason"],
+        "Werbung ist nicht erlaubt."
+    );
+    // A mistaken rejection can be undone; the reason goes with it.
+    let approved = decide(&c, &key, "approve").await;
+    assert!(approved["reason"].is_null());
     assert_eq!(topics(&c, "ideen").await.topics.len(), 1);
 
     let unknown = admin_post(&c, "/v1/admin/proposals/p-00000000/approve")

@@ -10,7 +10,7 @@ mod support;
 use backends::Database;
 use mitmachen_collector::ballots::rules::{Closes, Refusal, WidgetRules};
 use mitmachen_collector::db::{
-    CancelOutcome, Canceller, DecideOutcome, Decision, Moderation, NewSubmission,
+    CancelOutcome, Canceller, DecideOutcome, Decision, Moderation, NewSubmission, ProposalStatus,
     RegistrationContext, RegistrationStatus, Store, SubmitOutcome, SubscriptionContext,
 };
 use mitmachen_collector::events::Event;
@@ -561,7 +561,33 @@ fn proposals_are_moderated(db: &Database) {
         .map(|t| t.title)
         .collect();
     assert_eq!(titles, ["Bänke", "Radweg"]);
-    let into = OptionKey::parse(&all[1].key).expect("key");
+    // A rejection keeps its reason (a second one replaces it); approval clears it.
+    let banke = all[1].key.clone();
+    let reason = |outcome| match outcome {
+        DecideOutcome::Decided(p) => (p.status, p.reason),
+        other => panic!("not decided: {other:?}"),
+    };
+    for text in ["Doppelt", "Gibt es schon am Markt"] {
+        let rejected = Decision::Reject {
+            reason: Some(text.into()),
+        };
+        assert_eq!(
+            reason(store.decide(&banke, rejected).expect("reject")),
+            (ProposalStatus::Rejected, Some(text.to_owned()))
+        );
+    }
+    assert_eq!(
+        store
+            .proposals(&id("ideen"), Some(ProposalStatus::Rejected))
+            .expect("list")[0]
+            .reason,
+        Some("Gibt es schon am Markt".to_owned())
+    );
+    assert_eq!(
+        reason(store.decide(&banke, Decision::Approve).expect("approve")),
+        (ProposalStatus::Approved, None)
+    );
+    let into = OptionKey::parse(&banke).expect("key");
     assert!(matches!(
         store
             .decide(&radweg, Decision::Merge { into })

@@ -10,6 +10,8 @@
 use super::SharedState;
 use crate::accounts::session::{self, CSRF_FIELD, Session};
 use crate::accounts::{Permission, Role};
+use crate::db::{self, StoreError};
+use crate::proposals;
 use axum::Router;
 use axum::extract::FromRequestParts;
 use axum::http::header::{
@@ -99,6 +101,9 @@ impl Lang {
 pub struct Console {
     pub session: Session,
     pub lang: Lang,
+    /// Proposals waiting for a decision, for a role that reads proposals (the navigation
+    /// shows the number).
+    pub pending: Option<u64>,
 }
 
 impl Console {
@@ -179,17 +184,32 @@ impl FromRequestParts<SharedState> for Console {
         state: &SharedState,
     ) -> Result<Self, Self::Rejection> {
         let (state2, headers) = (state.clone(), parts.headers.clone());
-        let found = tokio::task::spawn_blocking(move || session::current(&state2, &headers))
-            .await
-            .map_err(|_| unavailable(Lang::De))?
-            .map_err(|e| {
-                tracing::error!(error = %e, "reading a console session failed");
-                unavailable(Lang::De)
-            })?;
+        let found = tokio::task::spawn_blocking(move || {
+            let Some(session) = session::current(&state2, &headers)? else {
+                return Ok(None);
+            };
+            let pending = if session.role().may(Permission::ReadProposals) {
+                let count = db::read(state2.store.as_ref(), proposals::store::pending_count)?;
+                Some(count)
+            } else {
+                None
+            };
+            Ok::<_, StoreError>(Some((session, pending)))
+        })
+        .await
+        .map_err(|_| unavailable(Lang::De))?
+        .map_err(|e| {
+            tracing::error!(error = %e, "reading a console session failed");
+            unavailable(Lang::De)
+        })?;
         match found {
-            Some(session) => {
+            Some((session, pending)) => {
                 let lang = Lang::parse(&session.account.lang).unwrap_or(Lang::De);
-                Ok(Console { session, lang })
+                Ok(Console {
+                    session,
+                    lang,
+                    pending,
+                })
             }
             None => Err(to_sign_in(parts.uri.path())),
         }
@@ -248,6 +268,7 @@ pub fn unavailable(lang: Lang) -> Response {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Nav {
     Widgets,
+    Proposals,
     Accounts,
     None,
 }
@@ -297,7 +318,7 @@ pub fn page(
 }
 
 fn navigation(lang: Lang, console: &Console, current: Nav) -> Markup {
-    let entry = |nav: Nav, href: &'static str, label: &'static str| {
+    let entry = |nav: Nav, href: &'static str, label: Markup| {
         html! {
             li {
                 @if nav == current {
@@ -312,9 +333,17 @@ fn navigation(lang: Lang, console: &Console, current: Nav) -> Markup {
     html! {
         nav aria-label=(lang.t("Hauptnavigation", "Main navigation")) {
             ul {
-                (entry(Nav::Widgets, "/admin/", lang.t("Widgets", "Widgets")))
+                (entry(Nav::Widgets, "/admin/", html! { (lang.t("Widgets", "Widgets")) }))
+                @if let Some(pending) = console.pending {
+                    (entry(Nav::Proposals, "/admin/proposals", html! {
+                        (lang.t("Vorschläge", "Proposals"))
+                        @if pending > 0 {
+                            " " span.badge { (pending) span.visually-hidden { (lang.t(" warten", " waiting")) } }
+                        }
+                    }))
+                }
                 @if console.role().may(Permission::ManageAccounts) {
-                    (entry(Nav::Accounts, "/admin/accounts", lang.t("Konten", "Accounts")))
+                    (entry(Nav::Accounts, "/admin/accounts", html! { (lang.t("Konten", "Accounts")) }))
                 }
             }
         }
@@ -418,5 +447,13 @@ impl Field<'_> {
                     aria-describedby=[described];
             }
         }
+    }
+}
+
+/// `2026-12-05T14:03:00Z` as `2026-12-05 14:03 UTC`.
+pub fn shown_time(rfc3339: &str) -> String {
+    match (rfc3339.get(..10), rfc3339.get(11..16)) {
+        (Some(day), Some(time)) => format!("{day} {time} UTC"),
+        _ => rfc3339.to_owned(),
     }
 }

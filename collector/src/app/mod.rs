@@ -102,6 +102,7 @@ pub fn router(state: SharedState) -> Router {
         .merge(console::routes())
         .merge(accounts::routes())
         .merge(widgets::routes())
+        .merge(proposals::pages::routes())
         .merge(static_files::routes(&state))
         .fallback(not_found)
         .layer(from_fn_with_state(state.clone(), problem_for_bare_errors))

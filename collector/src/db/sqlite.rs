@@ -326,7 +326,7 @@ mod tests {
             ProposalStatus::Approved
         );
         assert_eq!(
-            decided(store.decide(b, Decision::Reject)).status,
+            decided(store.decide(b, Decision::Reject { reason: None })).status,
             ProposalStatus::Rejected
         );
         store
@@ -340,15 +340,15 @@ mod tests {
         };
         assert!(matches!(
             store.decide(c, into(c)),
-            Ok(DecideOutcome::Refused { .. })
+            Ok(DecideOutcome::Refused(_))
         ));
         assert!(matches!(
             store.decide(c, into(b)),
-            Ok(DecideOutcome::Refused { .. })
+            Ok(DecideOutcome::Refused(_))
         ));
         assert!(matches!(
             store.decide(c, into("p-00000000")),
-            Ok(DecideOutcome::Refused { .. })
+            Ok(DecideOutcome::Refused(_))
         ));
         assert_eq!(
             store
@@ -365,11 +365,11 @@ mod tests {
         assert_eq!(r.ballots, 2);
         assert!(matches!(
             store.decide(c, Decision::Approve),
-            Ok(DecideOutcome::Refused { .. })
+            Ok(DecideOutcome::Refused(_))
         ));
         assert!(matches!(
             store.decide(a, into(c)),
-            Ok(DecideOutcome::Refused { .. })
+            Ok(DecideOutcome::Refused(_))
         ));
     }
 

@@ -1,11 +1,12 @@
 //! The moderation queue of the admin API: a widget's proposals, and approving, rejecting or
-//! merging one, behind the admin token (`crate::app::admin`).
+//! merging one (a rejection with an optional reason), behind the admin token (`crate::app::admin`).
 
 use crate::app::admin::{Admin, no_store, only_param};
 use crate::app::body::read_body;
 use crate::app::error::{ApiError, excerpt};
 use crate::app::{SharedState, blocking, widget_id};
 use crate::db::{DecideOutcome, Decision, ProposalStatus, is_proposal_key};
+use crate::proposals;
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State, rejection::PathRejection};
 use axum::http::HeaderMap;
@@ -63,12 +64,35 @@ async fn approve(
     decide(&state, proposal_key(key)?, Decision::Approve).await
 }
 
+/// The body is optional: empty, or `{"reason": "..."}`.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RejectBody {
+    #[serde(default)]
+    reason: Option<String>,
+}
+
 async fn reject(
     State(state): State<SharedState>,
     _admin: Admin,
+    headers: HeaderMap,
     key: Result<Path<String>, PathRejection>,
+    body: Body,
 ) -> Result<Response, ApiError> {
-    decide(&state, proposal_key(key)?, Decision::Reject).await
+    let key = proposal_key(key)?;
+    let body = read_body(&headers, body, state.body_limit).await?;
+    let RejectBody { reason } = if body.iter().all(u8::is_ascii_whitespace) {
+        RejectBody::default()
+    } else {
+        decision_body(
+            &body,
+            "/reason",
+            "{\"reason\": \"<why, for the town's files>\"}",
+        )?
+    };
+    let reason = proposals::reason(reason.as_deref().unwrap_or_default())
+        .map_err(|detail| invalid("/reason", detail))?;
+    decide(&state, key, Decision::Reject { reason }).await
 }
 
 #[derive(Deserialize)]
@@ -86,16 +110,22 @@ async fn merge(
 ) -> Result<Response, ApiError> {
     let key = proposal_key(key)?;
     let body = read_body(&headers, body, state.body_limit).await?;
-    serde_json::from_slice::<IgnoredAny>(&body)
+    let MergeBody { into } = decision_body(&body, "/into", "{\"into\": \"<topic key>\"}")?;
+    let into = OptionKey::parse(&into)
+        .map_err(|e| invalid("/into", format!("the topic key '{}' {e}", excerpt(&into))))?;
+    decide(&state, key, Decision::Merge { into }).await
+}
+
+/// A decision's JSON body: syntax errors are `malformed-json`; a body of the wrong shape is an
+/// invalid decision located at its unknown field, or else at `field`, saying to send `shape`.
+fn decision_body<T: serde::de::DeserializeOwned>(
+    body: &[u8],
+    field: &str,
+    shape: &str,
+) -> Result<T, ApiError> {
+    serde_json::from_slice::<IgnoredAny>(body)
         .map_err(|e| ApiError::MalformedJson(format!("the body is not valid JSON: {e}")))?;
-    let invalid = |pointer: &str, detail: String| ApiError::InvalidDecision {
-        detail: format!("{}: {detail}", pointer.trim_start_matches('/')),
-        errors: vec![FieldError {
-            pointer: pointer.into(),
-            detail,
-        }],
-    };
-    let MergeBody { into } = serde_json::from_slice(&body).map_err(|e| match e.classify() {
+    serde_json::from_slice(body).map_err(|e| match e.classify() {
         Category::Data => {
             let unknown = e
                 .to_string()
@@ -103,15 +133,22 @@ async fn merge(
                 .and_then(|rest| rest.split('`').next())
                 .map(|f| format!("/{f}"));
             invalid(
-                unknown.as_deref().unwrap_or("/into"),
-                format!("send {{\"into\": \"<topic key>\"}} ({e})"),
+                unknown.as_deref().unwrap_or(field),
+                format!("send {shape} ({e})"),
             )
         }
         _ => ApiError::MalformedJson(format!("the body is not valid JSON: {e}")),
-    })?;
-    let into = OptionKey::parse(&into)
-        .map_err(|e| invalid("/into", format!("the topic key '{}' {e}", excerpt(&into))))?;
-    decide(&state, key, Decision::Merge { into }).await
+    })
+}
+
+fn invalid(pointer: &str, detail: String) -> ApiError {
+    ApiError::InvalidDecision {
+        detail: format!("{}: {detail}", pointer.trim_start_matches('/')),
+        errors: vec![FieldError {
+            pointer: pointer.into(),
+            detail,
+        }],
+    }
 }
 
 /// A `{key}` of the path; one that cannot be a proposal's is unknown like any other.
@@ -140,17 +177,19 @@ async fn decide(
             Ok(no_store(Json(proposal).into_response()))
         }
         DecideOutcome::UnknownKey => Err(ApiError::NotFound(format!("there is no proposal {key}"))),
-        DecideOutcome::Refused { pointer, detail } => Err(ApiError::InvalidDecision {
-            errors: if pointer.is_empty() {
-                Vec::new()
-            } else {
-                vec![FieldError {
-                    pointer,
-                    detail: detail.clone(),
-                }]
-            },
-            detail,
-        }),
+        DecideOutcome::Refused(refusal) => {
+            let detail = refusal.detail();
+            Err(ApiError::InvalidDecision {
+                errors: match refusal.pointer() {
+                    "" => Vec::new(),
+                    pointer => vec![FieldError {
+                        pointer: pointer.into(),
+                        detail: detail.clone(),
+                    }],
+                },
+                detail,
+            })
+        }
     }
 }
 

@@ -2,7 +2,7 @@
 //! decisions (approve, reject, merge with its votes), the approved ones as topics.
 
 use super::{
-    DecideOutcome, Decision, Moderation, ProposalRecord, ProposalStatus, new_proposal_key,
+    DecideOutcome, Decision, Moderation, ProposalRecord, ProposalStatus, Refusal, new_proposal_key,
 };
 use crate::args;
 use crate::db::{Row, StoreError, Tx, now};
@@ -16,7 +16,7 @@ pub use super::is_proposal_key;
 const KEY_ATTEMPTS: usize = 8;
 
 const PROPOSAL_COLUMNS: &str =
-    "key, widget, title, description, status, created_at, decided_at, merged_into";
+    "key, widget, title, description, status, created_at, decided_at, merged_into, reason";
 
 /// Stores a new proposal, served at once under `post` moderation.
 pub(crate) fn insert(
@@ -112,6 +112,57 @@ pub(crate) fn list(
     .collect()
 }
 
+/// The moderation queue: proposals of every widget (or of `widget`), with `status` only those;
+/// pending ones first, then oldest first.
+pub(crate) fn queue(
+    tx: &mut dyn Tx,
+    widget: Option<&WidgetId>,
+    status: Option<ProposalStatus>,
+) -> Result<Vec<ProposalRecord>, StoreError> {
+    tx.query(
+        &format!(
+            "SELECT {PROPOSAL_COLUMNS} FROM proposals
+             WHERE (?1 IS NULL OR widget = ?1) AND (?2 IS NULL OR status = ?2)
+             ORDER BY CASE WHEN status = 'pending' THEN 0 ELSE 1 END, id"
+        ),
+        args![
+            widget.map(WidgetId::as_str),
+            status.map(ProposalStatus::as_str)
+        ],
+    )?
+    .iter()
+    .map(proposal_row)
+    .collect()
+}
+
+/// Per widget that has proposals: how many wait for a decision.
+pub(crate) fn pending_by_widget(tx: &mut dyn Tx) -> Result<Vec<(WidgetId, u64)>, StoreError> {
+    tx.query(
+        "SELECT widget, sum(CASE WHEN status = 'pending' THEN 1 ELSE 0 END) FROM proposals
+         GROUP BY widget ORDER BY widget",
+        args![],
+    )?
+    .iter()
+    .map(|row| {
+        let widget = row.text(0)?;
+        let widget = WidgetId::parse(&widget)
+            .map_err(|_| StoreError(format!("a proposal row has widget '{widget}'")))?;
+        Ok((widget, u64::try_from(row.int(1)?).unwrap_or(0)))
+    })
+    .collect()
+}
+
+/// How many proposals of all widgets wait for a decision (the console's navigation shows it).
+pub(crate) fn pending_count(tx: &mut dyn Tx) -> Result<u64, StoreError> {
+    let n = tx
+        .query_one(
+            "SELECT count(*) FROM proposals WHERE status = 'pending'",
+            args![],
+        )?
+        .int(0)?;
+    Ok(u64::try_from(n).unwrap_or(0))
+}
+
 /// Approves, rejects or merges the proposal `key`, inside the caller's write transaction.
 pub(crate) fn decide(
     tx: &mut dyn Tx,
@@ -121,51 +172,51 @@ pub(crate) fn decide(
     let Some(current) = load(tx, key)? else {
         return Ok(DecideOutcome::UnknownKey);
     };
-    let refuse = |pointer: &str, detail: String| {
-        Ok(DecideOutcome::Refused {
-            pointer: pointer.into(),
-            detail,
-        })
-    };
+    let refuse = |refusal| Ok(DecideOutcome::Refused(refusal));
     if let (ProposalStatus::Merged, Some(into)) = (current.status, &current.merged_into) {
-        return refuse(
-            "",
-            format!("{key} was merged into {into}; a merged proposal cannot change again"),
-        );
+        return refuse(Refusal::AlreadyMerged {
+            key: key.to_owned(),
+            into: into.clone(),
+        });
     }
     let now = rfc3339_utc(now());
     match decision {
-        Decision::Approve | Decision::Reject => {
-            let status = if decision == Decision::Approve {
-                ProposalStatus::Approved
-            } else {
-                ProposalStatus::Rejected
+        Decision::Approve | Decision::Reject { .. } => {
+            let (status, reason) = match decision {
+                Decision::Reject { reason } => (ProposalStatus::Rejected, reason),
+                _ => (ProposalStatus::Approved, None),
             };
             if current.status == status {
-                // Already so: keep the time, so that an approved topic keeps its place.
-                return Ok(DecideOutcome::Decided(current));
+                // Already so: keep the time, so that an approved topic keeps its place; a
+                // rejection may still get a new reason.
+                if current.reason != reason {
+                    tx.execute(
+                        "UPDATE proposals SET reason = ?1 WHERE key = ?2",
+                        args![reason, key],
+                    )?;
+                }
+            } else {
+                tx.execute(
+                    "UPDATE proposals SET status = ?1, decided_at = ?2, reason = ?3,
+                       decision_seq = (SELECT coalesce(max(decision_seq), 0) + 1 FROM proposals)
+                     WHERE key = ?4",
+                    args![status.as_str(), now, reason, key],
+                )?;
             }
-            tx.execute(
-                "UPDATE proposals SET status = ?1, decided_at = ?2, decision_seq = (
-                   SELECT coalesce(max(decision_seq), 0) + 1 FROM proposals)
-                 WHERE key = ?3",
-                args![status.as_str(), now, key],
-            )?;
         }
         Decision::Merge { into } => {
             let into = into.as_str();
             if into == key {
-                return refuse("/into", format!("{key} cannot be merged into itself"));
+                return refuse(Refusal::IntoItself {
+                    key: key.to_owned(),
+                });
             }
             match load(tx, into)? {
                 Some(target) if target.widget != current.widget => {
-                    return refuse(
-                        "/into",
-                        format!(
-                            "{into} belongs to widget '{}', {key} to '{}'",
-                            target.widget, current.widget
-                        ),
-                    );
+                    return refuse(Refusal::OtherWidget {
+                        key: key.to_owned(),
+                        into: into.to_owned(),
+                    });
                 }
                 Some(target)
                     if matches!(
@@ -173,17 +224,16 @@ pub(crate) fn decide(
                         ProposalStatus::Rejected | ProposalStatus::Merged
                     ) =>
                 {
-                    return refuse(
-                        "/into",
-                        format!(
-                            "{into} is {}; merge into a pending or approved proposal",
-                            target.status.as_str()
-                        ),
-                    );
+                    return refuse(Refusal::TargetClosed {
+                        into: into.to_owned(),
+                        status: target.status,
+                    });
                 }
                 Some(_) => {}
                 None if is_proposal_key(into) => {
-                    return refuse("/into", format!("there is no proposal {into}"));
+                    return refuse(Refusal::NoSuchTarget {
+                        into: into.to_owned(),
+                    });
                 }
                 // A topic of the editor's own list.
                 None => {}
@@ -208,7 +258,7 @@ pub(crate) fn decide(
                 )?;
             }
             tx.execute(
-                "UPDATE proposals SET status = 'merged', merged_into = ?1, decided_at = ?2,
+                "UPDATE proposals SET status = 'merged', merged_into = ?1, decided_at = ?2, reason = NULL,
                    decision_seq = (SELECT coalesce(max(decision_seq), 0) + 1 FROM proposals)
                  WHERE key = ?3",
                 args![into, now, key],
@@ -266,5 +316,6 @@ fn proposal_row(row: &Row) -> Result<ProposalRecord, StoreError> {
         created_at: row.text(5)?,
         decided_at: row.opt_text(6)?,
         merged_into: row.opt_text(7)?,
+        reason: row.opt_text(8)?,
     })
 }

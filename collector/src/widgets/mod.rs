@@ -6,7 +6,7 @@ mod store;
 
 use crate::accounts::Permission;
 use crate::app::SharedState;
-use crate::app::console::{Console, Lang, Nav, page, unavailable};
+use crate::app::console::{Console, Lang, Nav, page, shown_time, unavailable};
 use crate::db::{self, now};
 use axum::Router;
 use axum::extract::State;
@@ -202,12 +202,4 @@ async fn overview(State(state): State<SharedState>, console: Console) -> Respons
             }
         },
     )
-}
-
-/// `2026-12-05T14:03:00Z` as `2026-12-05 14:03 UTC`.
-fn shown_time(rfc3339: &str) -> String {
-    match (rfc3339.get(..10), rfc3339.get(11..16)) {
-        (Some(day), Some(time)) => format!("{day} {time} UTC"),
-        _ => rfc3339.to_owned(),
-    }
 }
