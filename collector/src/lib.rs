@@ -13,6 +13,7 @@ pub mod mail;
 // One folder per feature: its configuration, rules, storage calls, HTTP and admin handlers and
 // mails. A new widget kind adds a folder here and its routes in `app::router`.
 pub mod ballots;
+pub mod definitions;
 pub mod erasure;
 pub mod events;
 pub mod newsletters;
@@ -25,7 +26,6 @@ use app::AppState;
 use app::cors::OriginPolicy;
 use app::rate_limit::RateLimits;
 use config::Config;
-use std::collections::BTreeMap;
 use std::fmt;
 use std::io::Write as _;
 use std::sync::Arc;
@@ -102,16 +102,31 @@ pub async fn run(config: Config) -> Result<(), RunError> {
     .with_sign_ins_per_minute(config.rate_limit_sign_ins_per_minute);
     let mail = mail::delivery::mail_config(&config.mail).map_err(RunError)?;
     let mailer = mail::Mailer::new(&mail).map_err(RunError)?;
-    let events: BTreeMap<_, _> = config
-        .events
-        .iter()
-        .map(|(id, event)| (id.clone(), Arc::new(event.clone())))
-        .collect();
-    let newsletters: BTreeMap<_, _> = config
-        .newsletters
-        .iter()
-        .map(|(id, n)| (id.clone(), Arc::new(n.clone())))
-        .collect();
+    let public_url = config.public_url_or(bound);
+    let catalog = {
+        let (store, file, imported) = (
+            store.clone(),
+            definitions::catalog::FileRules {
+                rules: config.rules.clone(),
+                moderation: config.moderation.clone(),
+                webhooks: config
+                    .newsletters
+                    .iter()
+                    .filter_map(|(id, n)| Some((id.clone(), n.webhook.clone()?)))
+                    .collect(),
+            },
+            definitions::import::from_file(&config),
+        );
+        let endpoint = public_url.clone();
+        tokio::task::spawn_blocking(move || {
+            definitions::import::import(store.as_ref(), imported, &endpoint)?;
+            definitions::catalog::Catalog::load(store.as_ref(), file, &endpoint)
+        })
+        .await
+        .map_err(|e| RunError(format!("loading the widget definitions crashed: {e}")))?
+        .map_err(|e| RunError(format!("cannot load the widget definitions: {e}")))?
+    };
+    let catalog = Arc::new(catalog);
     let webhook_client = newsletters::webhook::client().map_err(RunError)?;
     let mail_wakeup = Arc::new(Notify::new());
     let webhook_wakeup = Arc::new(Notify::new());
@@ -120,19 +135,12 @@ pub async fn run(config: Config) -> Result<(), RunError> {
         origins,
         limits,
         body_limit: config.body_limit,
-        public_url: config.public_url_or(bound),
-        console_origin: config::origin_of(&config.public_url_or(bound)),
+        public_url: public_url.clone(),
+        console_origin: config::origin_of(&public_url),
         dist_dir: config.dist_dir.clone(),
         site_dir: config.site_dir.clone(),
         admin_token: config.admin_token.clone(),
-        moderation: config.moderation.clone(),
-        rules: config
-            .rules
-            .iter()
-            .map(|(id, rules)| (id.clone(), Arc::new(rules.clone())))
-            .collect(),
-        events: events.clone(),
-        newsletters: newsletters.clone(),
+        catalog: catalog.clone(),
         retention_days: config.retention_days,
         mail_wakeup: mail_wakeup.clone(),
         webhook_wakeup: webhook_wakeup.clone(),
@@ -144,9 +152,8 @@ pub async fn run(config: Config) -> Result<(), RunError> {
         reads_per_minute = config.rate_limit_reads_per_minute,
         trust_forwarded_for = config.trust_forwarded_for,
         admin_api = config.admin_token.is_some(),
-        widgets_with_rules = config.rules.len(),
-        events = config.events.len(),
-        newsletters = config.newsletters.len(),
+        widgets = catalog.now().widgets.len(),
+        widgets_with_file_rules = config.rules.len(),
         retention_days = config.retention_days,
         mail = ?config.mail,
         "ready"
@@ -156,8 +163,7 @@ pub async fn run(config: Config) -> Result<(), RunError> {
             store: store.clone(),
             mailer,
             config: mail,
-            events: events.clone(),
-            newsletters: newsletters.clone(),
+            catalog: catalog.clone(),
             public_url: state.public_url.clone(),
             wakeup: mail_wakeup,
         }
@@ -166,14 +172,15 @@ pub async fn run(config: Config) -> Result<(), RunError> {
     tokio::spawn(
         newsletters::webhook::Webhooks {
             store: store.clone(),
-            newsletters,
+            catalog: catalog.clone(),
             public_url: state.public_url.clone(),
             wakeup: webhook_wakeup,
             client: webhook_client,
         }
         .run(),
     );
-    tokio::spawn(retention::run(store, events, config.retention_days));
+    tokio::spawn(definitions::catalog::follow(catalog.clone(), store.clone()));
+    tokio::spawn(retention::run(store, catalog, config.retention_days));
     let app = app::router(state);
 
     let shutdown = shutdown_signal()?;

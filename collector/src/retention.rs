@@ -52,13 +52,15 @@ pub async fn purge_if_due(
 /// collectors one runs it within a minute of its time.
 pub async fn run(
     store: Arc<dyn Store>,
-    events: BTreeMap<WidgetId, Arc<Event>>,
+    catalog: Arc<crate::definitions::catalog::Catalog>,
     retention_days: u32,
 ) {
     let mut ticks = tokio::time::interval(CHECK);
     let mut first = true;
     loop {
         ticks.tick().await;
+        // The events as they are now: a date changed in the console moves the purge with it.
+        let events = catalog.now().events.clone();
         let run = if std::mem::take(&mut first) {
             purge_once(store.clone(), &events, retention_days)
                 .await

@@ -243,3 +243,53 @@ async fn a_collector_killed_mid_load_loses_nothing_it_acknowledged() {
         acknowledged.len()
     );
 }
+
+#[tokio::test]
+async fn a_definition_changed_on_one_collector_applies_on_the_other() {
+    let pair = two_instances().await;
+    // Both imported the file; the second found nothing new to store.
+    let versions: Value = client()
+        .get(format!(
+            "{}/v1/admin/widgets/versammlung/versions",
+            pair.b.url
+        ))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(versions.as_array().map(Vec::len), Some(1), "{versions}");
+
+    let poll = json!({
+        "kind": "poll",
+        "attributes": {"data-question": "Welcher Name?"},
+        "items": [{"text": "Marktplatz"}, {"text": "Lindenplatz"}]
+    });
+    let res = client()
+        .put(format!("{}/v1/admin/widgets/platzname", pair.a.url))
+        .bearer_auth(TOKEN)
+        .header(reqwest::header::CONTENT_TYPE, "application/json")
+        .body(poll.to_string())
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(res.status(), StatusCode::CREATED);
+    // The other collector checks every 2 s; within a few seconds it holds votes to the
+    // definition it has not been told about.
+    let vote = json!({"kind": "poll", "choices": ["rathausplatz"]});
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    // A fresh key each time: a replay would be answered with the first receipt.
+    for n in 1.. {
+        let res = submit(&pair.b, "platzname", n, &vote).await;
+        if res.status() == StatusCode::UNPROCESSABLE_ENTITY {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the second collector still takes votes outside the definition"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}

@@ -11,8 +11,11 @@ use mitmachen_collector::db::{
     MailJob, NewSubmission, ProposalRecord, ProposalStatus, RegistrationRecord, Store, StoreError,
     SubmitOutcome, SubscriberRecord, SubscriptionStatus, UnsubscribeOutcome, WebhookJob,
 };
+use mitmachen_collector::definitions::catalog::{Catalog, FileRules};
+use mitmachen_collector::definitions::{Origin, Settings, Status, Widget};
 use mitmachen_collector::events::Event;
 use mitmachen_collector::newsletters::Newsletter;
+use mitmachen_shared::definition::{Definition, Kind};
 use mitmachen_shared::ids::WidgetId;
 use mitmachen_shared::protocol::{Problem, Results, Topic};
 use mitmachen_shared::time::Timestamp;
@@ -144,18 +147,32 @@ async fn a_failing_store_answers_503() {
         dist_dir: None,
         site_dir: None,
         admin_token: None,
-        moderation: Default::default(),
-        rules: Default::default(),
-        events: [(
-            WidgetId::parse("versammlung").expect("id"),
-            Arc::new(Event {
-                capacity: Some(10),
-                ..Event::default()
-            }),
-        )]
-        .into_iter()
-        .collect(),
-        newsletters: Default::default(),
+        catalog: Arc::new(Catalog::fixed(
+            vec![Widget {
+                id: WidgetId::parse("versammlung").expect("id"),
+                definition: Definition {
+                    kind: Kind::Event,
+                    attributes: [
+                        ("data-title", "Versammlung"),
+                        ("data-start", "2030-01-01T18:00:00Z"),
+                        ("data-capacity", "10"),
+                    ]
+                    .into_iter()
+                    .map(|(n, v)| (n.to_owned(), v.to_owned()))
+                    .collect(),
+                    heading: None,
+                    items: Vec::new(),
+                },
+                settings: Settings::default(),
+                status: Status::Active,
+                origin: Origin::Console,
+                version: 1,
+                changed_at: "2026-12-06T00:00:00Z".into(),
+                changed_by: "test".into(),
+            }],
+            FileRules::default(),
+            "http://127.0.0.1",
+        )),
         retention_days: 30,
         mail_wakeup: Default::default(),
         webhook_wakeup: Default::default(),

@@ -5,6 +5,7 @@
 //! and every text a widget shows. Everything here is tested on the host with `cargo test`.
 
 pub mod config;
+pub mod definition;
 pub mod event;
 pub mod ics;
 pub mod ids;

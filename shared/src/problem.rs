@@ -84,6 +84,16 @@ problem_kinds! {
     Closed = "closed", 422, "The widget is closed";
     /// Admin API: a merge or decision that is not possible.
     InvalidDecision = "invalid-decision", 422, "The decision is not possible";
+    /// Admin API: a signed-in account whose role does not allow the request.
+    Forbidden = "forbidden", 403, "Not allowed for this account";
+    /// Admin API: a widget definition the widgets could not show; see `errors`.
+    InvalidDefinition = "invalid-definition", 422, "The widget definition is not valid";
+    /// Admin API: a widget declared in the configuration file, changed only there.
+    ReadOnly = "read-only", 409, "Declared in the configuration file";
+    /// Admin API: `If-Match` names a version that is no longer the current one.
+    VersionConflict = "version-conflict", 412, "The definition changed meanwhile";
+    /// A submission to a widget recorded as a draft, which an editor has not adopted yet.
+    Draft = "draft", 409, "The widget is not open yet";
     /// A header that must come once (`Idempotency-Key`, `Authorization`) came more than once.
     DuplicateHeader = "duplicate-header", 400, "A header is sent more than once";
     /// The body did not arrive within the collector's body timeout.

@@ -29,6 +29,11 @@ pub enum Permission {
     Moderate,
     /// Create, change and disable accounts.
     ManageAccounts,
+    /// See and export registrations and subscribers (names and addresses); cancel a
+    /// registration.
+    PersonalData,
+    /// Erase everything stored about an address.
+    Erase,
 }
 
 impl Role {
@@ -43,7 +48,10 @@ impl Role {
         use Permission::*;
         match self {
             Role::Administrator => true,
-            Role::Editor => matches!(permission, ReadResults | EditWidgets | ReadProposals),
+            Role::Editor => matches!(
+                permission,
+                ReadResults | EditWidgets | ReadProposals | PersonalData
+            ),
             Role::Moderator => matches!(permission, ReadProposals | Moderate),
             Role::Viewer => matches!(permission, ReadResults | ReadProposals),
         }

@@ -1,5 +1,6 @@
-//! What every admin path shares: the bearer-token check as an extractor ([`Admin`]), the one
-//! query parameter an admin request may carry, and answers that are never cached.
+//! What every admin path shares: who asks, as an extractor ([`Admin`]: the bearer token of a
+//! script, or a console session with its account's role), the one query parameter an admin
+//! request may carry, and answers that are never cached.
 //!
 //! Not for browsers on town pages: admin paths sit outside the CORS layer, so a page never gets
 //! to read an answer, and a browser's preflight for the `Authorization` header fails. Without a
@@ -8,16 +9,43 @@
 use super::csv::Separator;
 use super::error::{ApiError, excerpt};
 use super::{AppState, SharedState, single_header};
+use crate::accounts::session;
+use crate::accounts::{Permission, Role};
 use axum::extract::FromRequestParts;
-use axum::http::header::{AUTHORIZATION, CACHE_CONTROL};
+use axum::http::header::{AUTHORIZATION, CACHE_CONTROL, COOKIE};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue};
+use axum::http::{HeaderMap, HeaderValue, Method};
 use axum::response::Response;
 use sha2::{Digest, Sha256};
 
-/// A request that carries the admin token: a handler that takes `Admin` cannot forget the check.
-#[derive(Debug, Clone, Copy)]
-pub struct Admin;
+/// Who makes an admin request: a script with the bearer token (every right) or a signed-in
+/// console account (its role's rights; a request that changes something also carries the
+/// session's CSRF token in `X-CSRF-Token`). A handler that takes `Admin` cannot forget the
+/// check, and says what it needs with [`Admin::require`].
+#[derive(Debug, Clone)]
+pub struct Admin {
+    pub role: Role,
+    /// Who, for the record: `api` for the token, else the account's name.
+    pub by: String,
+}
+
+/// Who changed something through the bearer token.
+pub const BY_TOKEN: &str = "api";
+
+impl Admin {
+    /// `forbidden` unless the role allows `permission`.
+    pub fn require(&self, permission: Permission) -> Result<(), ApiError> {
+        if self.role.may(permission) {
+            Ok(())
+        } else {
+            tracing::warn!(account = %self.by, ?permission, "admin request refused for the account's role");
+            Err(ApiError::Forbidden(format!(
+                "the role {} does not allow this",
+                self.role
+            )))
+        }
+    }
+}
 
 impl FromRequestParts<SharedState> for Admin {
     type Rejection = ApiError;
@@ -26,7 +54,37 @@ impl FromRequestParts<SharedState> for Admin {
         parts: &mut Parts,
         state: &SharedState,
     ) -> Result<Self, Self::Rejection> {
-        authorize(state, &parts.headers).map(|()| Admin)
+        if !parts.headers.contains_key(AUTHORIZATION) && parts.headers.contains_key(COOKIE) {
+            let (state2, headers) = (state.clone(), parts.headers.clone());
+            let found = tokio::task::spawn_blocking(move || session::current(&state2, &headers))
+                .await
+                .map_err(|_| ApiError::Internal)?
+                .map_err(|e| {
+                    tracing::error!(error = %e, "reading a console session failed");
+                    ApiError::StorageUnavailable
+                })?;
+            if let Some(session) = found {
+                let reads = matches!(parts.method, Method::GET | Method::HEAD);
+                let sent = parts
+                    .headers
+                    .get(session::CSRF_HEADER)
+                    .and_then(|v| v.to_str().ok());
+                if !reads && !session::csrf_ok(state, &parts.headers, &session, sent) {
+                    return Err(ApiError::Forbidden(format!(
+                        "a change with a console session needs its CSRF token in {} and must come from the console's origin",
+                        session::CSRF_HEADER
+                    )));
+                }
+                return Ok(Admin {
+                    role: session.role(),
+                    by: session.account.name.clone(),
+                });
+            }
+        }
+        authorize(state, &parts.headers).map(|()| Admin {
+            role: Role::Administrator,
+            by: BY_TOKEN.to_owned(),
+        })
     }
 }
 

@@ -41,6 +41,19 @@ pub enum ApiError {
         detail: String,
         errors: Vec<FieldError>,
     },
+    /// A signed-in account whose role does not allow the request.
+    Forbidden(String),
+    /// A widget definition that is not one; `errors` point into the body.
+    InvalidDefinition {
+        detail: String,
+        errors: Vec<FieldError>,
+    },
+    /// A widget declared in the configuration file.
+    ReadOnly(String),
+    /// `If-Match` names an outdated version.
+    VersionConflict(String),
+    /// A submission to a draft widget.
+    Draft(String),
     /// A header that may appear once (`Idempotency-Key`, `Authorization`) came more than once.
     DuplicateHeader(String),
     /// The body did not arrive within the body timeout; sent with `Connection: close`.
@@ -78,6 +91,11 @@ impl ApiError {
             ApiError::AdminDisabled => ProblemKind::AdminDisabled,
             ApiError::Unauthorized(_) => ProblemKind::Unauthorized,
             ApiError::InvalidDecision { .. } => ProblemKind::InvalidDecision,
+            ApiError::Forbidden(_) => ProblemKind::Forbidden,
+            ApiError::InvalidDefinition { .. } => ProblemKind::InvalidDefinition,
+            ApiError::ReadOnly(_) => ProblemKind::ReadOnly,
+            ApiError::VersionConflict(_) => ProblemKind::VersionConflict,
+            ApiError::Draft(_) => ProblemKind::Draft,
             ApiError::DuplicateHeader(_) => ProblemKind::DuplicateHeader,
             ApiError::RequestTimeout(_) => ProblemKind::RequestTimeout,
             ApiError::DeadlineExceeded(_) => ProblemKind::DeadlineExceeded,
@@ -122,6 +140,11 @@ impl ApiError {
             | ApiError::EventFull(d)
             | ApiError::Unauthorized(d)
             | ApiError::InvalidDecision { detail: d, .. }
+            | ApiError::Forbidden(d)
+            | ApiError::InvalidDefinition { detail: d, .. }
+            | ApiError::ReadOnly(d)
+            | ApiError::VersionConflict(d)
+            | ApiError::Draft(d)
             | ApiError::DuplicateHeader(d)
             | ApiError::RequestTimeout(d)
             | ApiError::DeadlineExceeded(d)
@@ -154,7 +177,8 @@ impl ApiError {
             detail: self.detail(),
             errors: match self {
                 ApiError::InvalidSubmission { errors, .. }
-                | ApiError::InvalidDecision { errors, .. } => errors.clone(),
+                | ApiError::InvalidDecision { errors, .. }
+                | ApiError::InvalidDefinition { errors, .. } => errors.clone(),
                 _ => Vec::new(),
             },
         }
@@ -312,6 +336,14 @@ mod tests {
                 detail: d(),
                 errors: Vec::new(),
             },
+            ApiError::Forbidden(d()),
+            ApiError::InvalidDefinition {
+                detail: d(),
+                errors: Vec::new(),
+            },
+            ApiError::ReadOnly(d()),
+            ApiError::VersionConflict(d()),
+            ApiError::Draft(d()),
             ApiError::DuplicateHeader(d()),
             ApiError::RequestTimeout(d()),
             ApiError::DeadlineExceeded(d()),

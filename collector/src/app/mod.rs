@@ -27,11 +27,10 @@ pub mod rate_limit;
 pub mod server;
 mod static_files;
 
-use crate::ballots::rules::WidgetRules;
-use crate::config::{AdminToken, Moderation};
+use crate::config::AdminToken;
 use crate::db::Store;
-use crate::events::Event;
-use crate::newsletters::Newsletter;
+use crate::definitions;
+use crate::definitions::catalog::Catalog;
 use crate::{accounts, ballots, erasure, events, newsletters, proposals, submissions, widgets};
 use axum::Router;
 use axum::extract::{Path, Request, State, rejection::PathRejection};
@@ -44,7 +43,6 @@ use error::ApiError;
 use mitmachen_shared::ids::WidgetId;
 use mitmachen_shared::protocol::PROBLEM_CONTENT_TYPE;
 use rate_limit::RateLimits;
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use tokio::sync::Notify;
@@ -63,14 +61,9 @@ pub struct AppState {
     pub site_dir: Option<PathBuf>,
     /// The admin API's bearer token; `None`: the admin API answers `admin-disabled`.
     pub admin_token: Option<AdminToken>,
-    /// Per-widget moderation of proposals; absent: [`Moderation::Pre`].
-    pub moderation: BTreeMap<WidgetId, Moderation>,
-    /// Per-widget rules declared in the configuration; absent: the generic limits only.
-    pub rules: BTreeMap<WidgetId, Arc<WidgetRules>>,
-    /// The events that take registrations.
-    pub events: BTreeMap<WidgetId, Arc<Event>>,
-    /// The newsletters that take subscriptions.
-    pub newsletters: BTreeMap<WidgetId, Arc<Newsletter>>,
+    /// Every widget's definition and what is derived from it (rules, events, newsletters,
+    /// moderation), kept current.
+    pub catalog: Arc<Catalog>,
     pub retention_days: u32,
     /// Wakes the mail sender when a commit queued a mail.
     pub mail_wakeup: Arc<Notify>,
@@ -88,11 +81,13 @@ pub fn router(state: SharedState) -> Router {
         .merge(proposals::topics::routes())
         .merge(events::status::routes())
         .merge(health::routes())
+        .merge(definitions::api::public_routes())
         .layer(from_fn_with_state(state.clone(), cors::api_cors));
     // Admin paths (not for browsers on town pages) and the pages behind mail links.
     Router::new()
         .merge(api)
         .merge(proposals::admin::routes())
+        .merge(definitions::api::admin_routes())
         .merge(events::admin::routes())
         .merge(events::cancel::routes())
         .merge(newsletters::admin::routes())

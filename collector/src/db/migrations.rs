@@ -27,6 +27,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0007_queue_order.sql"),
     include_str!("../../migrations/0008_accounts.sql"),
     include_str!("../../migrations/0009_proposal_reasons.sql"),
+    include_str!("../../migrations/0010_widget_definitions.sql"),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

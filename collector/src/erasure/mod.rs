@@ -4,6 +4,7 @@
 
 pub(crate) mod store;
 
+use crate::accounts::Permission;
 use crate::app::admin::{Admin, no_store};
 use crate::app::body::read_body;
 use crate::app::error::ApiError;
@@ -51,10 +52,11 @@ struct ErasureReport {
 /// transaction; seats it held go to the waiting lists.
 async fn erase(
     State(state): State<SharedState>,
-    _admin: Admin,
+    admin: Admin,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
+    admin.require(Permission::Erase)?;
     let body = read_body(&headers, body, state.body_limit).await?;
     let request: ErasureRequest = serde_json::from_slice(&body).map_err(|e| {
         ApiError::MalformedJson(format!(
@@ -67,9 +69,9 @@ async fn erase(
             "email is not an e-mail address like name@example.de".into(),
         ));
     }
-    let events = state.events.clone();
+    let events = state.catalog.now();
     let erased = blocking(&state, "erasing an address", move |store| {
-        store.erase(&email, &events, now())
+        store.erase(&email, &events.events, now())
     })
     .await?;
     if erased.promoted > 0 {

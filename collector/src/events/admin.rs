@@ -1,6 +1,7 @@
 //! The admin API for events, behind the same bearer token as moderation: the registrations and
 //! waiting list of an event (JSON or CSV), and cancelling one registration.
 
+use crate::accounts::Permission;
 use crate::app::admin::{Admin, no_store, separator};
 use crate::app::csv::{self, berlin_time};
 use crate::app::error::{ApiError, excerpt};
@@ -38,7 +39,7 @@ async fn records(
     widget: WidgetId,
 ) -> Result<Vec<RegistrationRecord>, ApiError> {
     // As the subscribers' list: an undeclared event is a typo in the path, not an empty list.
-    if !state.events.contains_key(&widget) {
+    if !state.catalog.now().events.contains_key(&widget) {
         return Err(ApiError::UnknownEvent(format!(
             "this collector has no event '{widget}'; declare it in [events.{widget}]"
         )));
@@ -52,9 +53,10 @@ async fn records(
 /// `GET /v1/admin/widgets/{widget}/registrations`
 async fn list(
     State(state): State<SharedState>,
-    _admin: Admin,
+    admin: Admin,
     widget: Result<Path<String>, PathRejection>,
 ) -> Result<Response, ApiError> {
+    admin.require(Permission::PersonalData)?;
     let widget = widget_id(widget)?;
     let registrations = records(&state, widget.clone()).await?;
     let sum = |status| {
@@ -65,7 +67,12 @@ async fn list(
             .sum()
     };
     let listing = Listing {
-        capacity: state.events.get(&widget).and_then(|e| e.capacity),
+        capacity: state
+            .catalog
+            .now()
+            .events
+            .get(&widget)
+            .and_then(|e| e.capacity),
         seats_taken: sum(RegistrationStatus::Seat),
         waiting: sum(RegistrationStatus::Waiting),
         widget,
@@ -124,10 +131,11 @@ fn csv_row(r: &RegistrationRecord) -> Vec<String> {
 /// `GET /v1/admin/widgets/{widget}/registrations.csv[?separator=comma]`
 async fn export(
     State(state): State<SharedState>,
-    _admin: Admin,
+    admin: Admin,
     widget: Result<Path<String>, PathRejection>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
+    admin.require(Permission::PersonalData)?;
     let widget = widget_id(widget)?;
     let separator = separator(query.as_deref())?;
     let registrations = records(&state, widget.clone()).await?;
@@ -159,9 +167,10 @@ struct Cancelled {
 /// and the waiting list moves up.
 async fn cancel(
     State(state): State<SharedState>,
-    _admin: Admin,
+    admin: Admin,
     path: Result<Path<(String, String)>, PathRejection>,
 ) -> Result<Response, ApiError> {
+    admin.require(Permission::PersonalData)?;
     let Path((widget, id)) =
         path.map_err(|_| ApiError::BadWidgetId("the path is not valid UTF-8".into()))?;
     let widget = widget_id(Ok(Path(widget)))?;
@@ -171,7 +180,7 @@ async fn cancel(
             excerpt(&id)
         ))
     })?;
-    let event = state.events.get(&widget).cloned();
+    let event = state.catalog.now().events.get(&widget).cloned();
     let who = Canceller::Organiser {
         widget: widget.clone(),
         id,

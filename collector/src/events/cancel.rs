@@ -95,7 +95,7 @@ fn unknown() -> Response {
 fn facts(state: &SharedState, record: &RegistrationRecord, lang: Lang) -> String {
     let w = words(lang);
     let mut html = String::from("<dl>\n");
-    if let Some(event) = state.events.get(&record.widget) {
+    if let Some(event) = state.catalog.now().events.get(&record.widget) {
         let texts = Texts::new(lang);
         html.push_str(&format!(
             "<dt>{}</dt><dd>{}</dd>\n<dt>{}</dt><dd>{}</dd>\n",
@@ -164,7 +164,7 @@ async fn confirm(State(state): State<SharedState>, Path(token): Path<String>) ->
     })
     .await
     {
-        Ok(Some(record)) => state.events.get(&record.widget).cloned(),
+        Ok(Some(record)) => state.catalog.now().events.get(&record.widget).cloned(),
         Ok(None) => return unknown(),
         Err(_) => return unavailable(),
     };

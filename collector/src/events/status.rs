@@ -23,7 +23,7 @@ async fn status(
 ) -> Result<Response, ApiError> {
     let widget = widget_id(widget)?;
     state.limits.check(Scope::Reads, client)?;
-    let Some(event) = state.events.get(&widget).cloned() else {
+    let Some(event) = state.catalog.now().events.get(&widget).cloned() else {
         return Err(ApiError::UnknownEvent(format!(
             "this collector has no event '{widget}'; its administrator declares events in [events.{widget}]"
         )));

@@ -9,17 +9,13 @@
 use crate::app::background::{BATCH, LEASE_MS, on_store, retry_at, run_rounds, start_on_store};
 use crate::config::{MailRoute, MailSettings};
 use crate::db::{Store, now};
-use crate::events::Event;
 use crate::events::cancel::link_path as cancel_link_path;
 use crate::events::mail::{EventMail, EventMailKind, event_message};
 use crate::mail::kind::{MailJob, MailKind};
 use crate::mail::{MailConfig, Mailer, SmtpConfig, Tls, Transport};
-use crate::newsletters::Newsletter;
 use crate::newsletters::links::{confirm_link_path, unsubscribe_link_path};
 use crate::newsletters::mail::{NewsletterMail, NewsletterMailKind, newsletter_message};
-use mitmachen_shared::ids::WidgetId;
 use mitmachen_shared::messages::Lang;
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use tokio::sync::Notify;
 
@@ -52,8 +48,9 @@ pub struct Delivery {
     pub store: Arc<dyn Store>,
     pub mailer: Mailer,
     pub config: MailConfig,
-    pub events: BTreeMap<WidgetId, Arc<Event>>,
-    pub newsletters: BTreeMap<WidgetId, Arc<Newsletter>>,
+    /// The widgets as they are when a mail is written: a moved or renamed event mails what
+    /// it says now.
+    pub catalog: Arc<crate::definitions::catalog::Catalog>,
     /// Where browsers reach the collector, for the links.
     pub public_url: String,
     pub wakeup: Arc<Notify>,
@@ -109,7 +106,8 @@ impl Delivery {
         job: &MailJob,
         kind: NewsletterMailKind,
     ) -> Result<(lettre::Message, Vec<String>), (String, Option<i64>)> {
-        let Some(newsletter) = self.newsletters.get(&job.widget) else {
+        let declared = self.catalog.now();
+        let Some(newsletter) = declared.newsletters.get(&job.widget) else {
             return Err((
                 format!("the newsletter '{}' is no longer declared", job.widget),
                 None,
@@ -151,7 +149,8 @@ impl Delivery {
         job: &MailJob,
         kind: EventMailKind,
     ) -> Result<(lettre::Message, Vec<String>), (String, Option<i64>)> {
-        let Some(event) = self.events.get(&job.widget) else {
+        let declared = self.catalog.now();
+        let Some(event) = declared.events.get(&job.widget) else {
             // The declaration was removed: there is nothing true left to write.
             return Err((
                 format!("the event '{}' is no longer declared", job.widget),

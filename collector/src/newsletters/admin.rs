@@ -2,6 +2,7 @@
 //! with their proof of consent (JSON or CSV), and the erasure of everything stored for one
 //! address across all widgets (Art. 17 DSGVO).
 
+use crate::accounts::Permission;
 use crate::app::admin::{Admin, no_store, only_param, separator};
 use crate::app::csv;
 use crate::app::csv::berlin_time;
@@ -55,7 +56,7 @@ async fn records(
     widget: WidgetId,
     status: Option<SubscriptionStatus>,
 ) -> Result<Vec<SubscriberRecord>, ApiError> {
-    if !state.newsletters.contains_key(&widget) {
+    if !state.catalog.now().newsletters.contains_key(&widget) {
         return Err(ApiError::UnknownNewsletter(format!(
             "this collector has no newsletter '{widget}'; declare it in [newsletters.{widget}]"
         )));
@@ -69,14 +70,17 @@ async fn records(
 /// `GET /v1/admin/widgets/{widget}/subscribers[?status=confirmed|pending|all]`
 async fn list(
     State(state): State<SharedState>,
-    _admin: Admin,
+    admin: Admin,
     widget: Result<Path<String>, PathRejection>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
+    admin.require(Permission::PersonalData)?;
     let widget = widget_id(widget)?;
     let status = status(query.as_deref())?;
     let subscribers = records(&state, widget.clone(), status).await?;
     let lists = state
+        .catalog
+        .now()
         .newsletters
         .get(&widget)
         .map(|n| {
@@ -139,14 +143,15 @@ fn csv_row(r: &SubscriberRecord, names: &dyn Fn(&[String]) -> String) -> Vec<Str
 /// subscribers with their proof, for German Excel (UTF-8 with BOM, semicolons).
 async fn export(
     State(state): State<SharedState>,
-    _admin: Admin,
+    admin: Admin,
     widget: Result<Path<String>, PathRejection>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
+    admin.require(Permission::PersonalData)?;
     let widget = widget_id(widget)?;
     let separator = separator(query.as_deref())?;
     let subscribers = records(&state, widget.clone(), Some(SubscriptionStatus::Confirmed)).await?;
-    let newsletter = state.newsletters.get(&widget).cloned();
+    let newsletter = state.catalog.now().newsletters.get(&widget).cloned();
     let names = |keys: &[String]| match &newsletter {
         Some(n) => n.list_names(keys).join(", "),
         None => keys.join(", "),

@@ -125,7 +125,7 @@ fn lang_of(tag: &str) -> Lang {
 
 /// The newsletter's name as the town declared it.
 fn named(state: &SharedState, widget: &WidgetId, lang: Lang) -> String {
-    match state.newsletters.get(widget) {
+    match state.catalog.now().newsletters.get(widget) {
         Some(n) => format!(
             "<dl>\n<dt>{}</dt><dd>{}</dd>\n</dl>\n",
             words(lang).newsletter,
@@ -197,9 +197,9 @@ async fn confirm(State(state): State<SharedState>, Path(token): Path<String>) ->
     if !plausible_token(&token) {
         return unknown();
     }
-    let newsletters = state.newsletters.clone();
+    let newsletters = state.catalog.now();
     let outcome = blocking(&state, "confirming a subscription", move |store| {
-        store.confirm(&token, &newsletters, now())
+        store.confirm(&token, &newsletters.newsletters, now())
     })
     .await;
     match outcome {
@@ -249,9 +249,9 @@ async fn unsubscribe(State(state): State<SharedState>, Path(token): Path<String>
     if !plausible_token(&token) {
         return unknown();
     }
-    let newsletters = state.newsletters.clone();
+    let newsletters = state.catalog.now();
     let outcome = blocking(&state, "unsubscribing", move |store| {
-        store.unsubscribe(&token, &newsletters, now())
+        store.unsubscribe(&token, &newsletters.newsletters, now())
     })
     .await;
     match outcome {

@@ -11,12 +11,9 @@
 
 use crate::app::background::{BATCH, LEASE_MS, on_store, retry_at, run_rounds, start_on_store};
 use crate::db::{Store, WebhookJob, hex, now};
-use crate::newsletters::Newsletter;
 use crate::newsletters::links::unsubscribe_link_path;
 use hmac::{Hmac, Mac};
-use mitmachen_shared::ids::WidgetId;
 use sha2::Sha256;
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
@@ -28,7 +25,7 @@ pub const DELIVERY_HEADER: &str = "mitmachen-delivery";
 
 pub struct Webhooks {
     pub store: Arc<dyn Store>,
-    pub newsletters: BTreeMap<WidgetId, Arc<Newsletter>>,
+    pub catalog: Arc<crate::definitions::catalog::Catalog>,
     pub public_url: String,
     pub wakeup: Arc<Notify>,
     pub client: reqwest::Client,
@@ -92,7 +89,8 @@ impl Webhooks {
     }
 
     async fn deliver(&self, job: &WebhookJob) -> Result<(), (String, Option<i64>)> {
-        let Some(hook) = self
+        let declared = self.catalog.now();
+        let Some(hook) = declared
             .newsletters
             .get(&job.widget)
             .and_then(|n| n.webhook.as_ref())

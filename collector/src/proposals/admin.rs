@@ -1,6 +1,7 @@
 //! The moderation queue of the admin API: a widget's proposals, and approving, rejecting or
 //! merging one (a rejection with an optional reason), behind the admin token (`crate::app::admin`).
 
+use crate::accounts::Permission;
 use crate::app::admin::{Admin, no_store, only_param};
 use crate::app::body::read_body;
 use crate::app::error::{ApiError, excerpt};
@@ -30,10 +31,11 @@ pub fn routes() -> Router<SharedState> {
 /// `GET /v1/admin/widgets/{widget}/proposals[?status=pending|approved|rejected|merged]`.
 async fn list(
     State(state): State<SharedState>,
-    _admin: Admin,
+    admin: Admin,
     widget: Result<Path<String>, PathRejection>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
+    admin.require(Permission::ReadProposals)?;
     let widget = widget_id(widget)?;
     let status = status_filter(query.as_deref())?;
     let proposals = blocking(&state, "listing proposals", move |store| {
@@ -58,9 +60,10 @@ fn status_filter(query: Option<&str>) -> Result<Option<ProposalStatus>, ApiError
 
 async fn approve(
     State(state): State<SharedState>,
-    _admin: Admin,
+    admin: Admin,
     key: Result<Path<String>, PathRejection>,
 ) -> Result<Response, ApiError> {
+    admin.require(Permission::Moderate)?;
     decide(&state, proposal_key(key)?, Decision::Approve).await
 }
 
@@ -74,11 +77,12 @@ struct RejectBody {
 
 async fn reject(
     State(state): State<SharedState>,
-    _admin: Admin,
+    admin: Admin,
     headers: HeaderMap,
     key: Result<Path<String>, PathRejection>,
     body: Body,
 ) -> Result<Response, ApiError> {
+    admin.require(Permission::Moderate)?;
     let key = proposal_key(key)?;
     let body = read_body(&headers, body, state.body_limit).await?;
     let RejectBody { reason } = if body.iter().all(u8::is_ascii_whitespace) {
@@ -103,11 +107,12 @@ struct MergeBody {
 
 async fn merge(
     State(state): State<SharedState>,
-    _admin: Admin,
+    admin: Admin,
     headers: HeaderMap,
     key: Result<Path<String>, PathRejection>,
     body: Body,
 ) -> Result<Response, ApiError> {
+    admin.require(Permission::Moderate)?;
     let key = proposal_key(key)?;
     let body = read_body(&headers, body, state.body_limit).await?;
     let MergeBody { into } = decision_body(&body, "/into", "{\"into\": \"<topic key>\"}")?;

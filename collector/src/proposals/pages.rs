@@ -127,7 +127,7 @@ fn read_queue(state: &SharedState, filter: &Filter) -> Result<Queue, StoreError>
             title: Some(p.title),
         })
         .collect();
-    for (widget, rules) in &state.rules {
+    for (widget, rules) in &state.catalog.now().rules {
         if let Some(BallotRules::Topics {
             topics: Some(keys), ..
         }) = &rules.ballot

@@ -69,9 +69,15 @@ async fn submit(
         })?;
         return Ok(created(receipt, false));
     }
+    let declared = state.catalog.now();
+    if declared.is_draft(&widget) {
+        return Err(ApiError::Draft(format!(
+            "'{widget}' was recorded from a page and waits for an editor to adopt it in the console; it takes no submissions yet"
+        )));
+    }
     let registration = match &submission {
         Submission::Registration(_) => {
-            let Some(event) = state.events.get(&widget) else {
+            let Some(event) = declared.events.get(&widget) else {
                 return Err(ApiError::UnknownEvent(format!(
                     "this collector has no event '{widget}'; its administrator declares events in [events.{widget}]"
                 )));
@@ -85,7 +91,7 @@ async fn submit(
     };
     let subscription = match &submission {
         Submission::Subscription(s) => {
-            let Some(newsletter) = state.newsletters.get(&widget) else {
+            let Some(newsletter) = declared.newsletters.get(&widget) else {
                 return Err(ApiError::UnknownNewsletter(format!(
                     "this collector has no newsletter '{widget}'; its administrator declares newsletters in [newsletters.{widget}]"
                 )));
@@ -104,8 +110,8 @@ async fn submit(
         subscription,
         idempotency_key,
         body: body.to_vec(),
-        moderation: state.moderation.get(&widget).copied().unwrap_or_default(),
-        rules: state.rules.get(&widget).cloned(),
+        moderation: declared.moderation(&widget),
+        rules: declared.rules.get(&widget).cloned(),
         submission,
         widget,
     };

@@ -8,13 +8,16 @@ use crate::accounts::Permission;
 use crate::app::SharedState;
 use crate::app::console::{Console, Lang, Nav, page, shown_time, unavailable};
 use crate::db::{self, now};
+use crate::definitions::{Origin, Status as DefinitionStatus};
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use maud::html;
+use mitmachen_shared::definition::Kind as DefinitionKind;
 use mitmachen_shared::ids::WidgetId;
+use mitmachen_shared::protocol::EventState;
 use std::collections::BTreeMap;
 
 pub fn routes() -> Router<SharedState> {
@@ -62,6 +65,17 @@ enum Status {
     Open,
     Closed,
     Cancelled,
+    Draft,
+}
+
+/// Where a line's widget is defined.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Source {
+    Defined(Origin),
+    /// `[widgets.<id>]` rules in the configuration file, no definition.
+    FileRules,
+    /// Submissions only.
+    Submissions,
 }
 
 /// One line of the overview.
@@ -73,20 +87,21 @@ struct Line {
     submissions: u64,
     /// RFC 3339, UTC.
     last: Option<String>,
-    declared: bool,
+    source: Source,
 }
 
 fn lines(state: &SharedState, activity: Vec<store::Activity>) -> BTreeMap<WidgetId, Line> {
     let now = now();
+    let declared = state.catalog.now();
     let mut lines = BTreeMap::new();
-    let blank = |kind, status| Line {
+    let blank = |kind, status, source| Line {
         kind,
         status,
         submissions: 0,
         last: None,
-        declared: true,
+        source,
     };
-    for (id, rules) in &state.rules {
+    for (id, rules) in &declared.rules {
         let kind = match rules.ballot {
             Some(crate::ballots::rules::BallotRules::Topics { .. }) => Kind::Topics,
             Some(crate::ballots::rules::BallotRules::Poll { .. }) => Kind::Poll,
@@ -95,30 +110,40 @@ fn lines(state: &SharedState, activity: Vec<store::Activity>) -> BTreeMap<Widget
         let closed = rules.closes.as_ref().is_some_and(|c| c.at <= now);
         lines.insert(
             id.clone(),
-            blank(kind, if closed { Status::Closed } else { Status::Open }),
+            blank(
+                kind,
+                if closed { Status::Closed } else { Status::Open },
+                Source::FileRules,
+            ),
         );
     }
-    for (id, event) in &state.events {
-        let status = if event.cancelled {
-            Status::Cancelled
-        } else if event.deadline.is_some_and(|d| d <= now) || event.facts.starts_at <= now {
-            Status::Closed
-        } else {
-            Status::Open
+    for (id, widget) in &declared.widgets {
+        let kind = match widget.definition.kind {
+            DefinitionKind::Poll => Kind::Poll,
+            DefinitionKind::Topics => Kind::Topics,
+            DefinitionKind::Event => Kind::Event,
+            DefinitionKind::Newsletter => Kind::Newsletter,
         };
-        lines.insert(id.clone(), blank(Kind::Event, status));
-    }
-    for id in state.newsletters.keys() {
-        lines.insert(id.clone(), blank(Kind::Newsletter, Status::Open));
+        let status = if widget.status == DefinitionStatus::Draft {
+            Status::Draft
+        } else if let Some(event) = declared.events.get(id) {
+            match event.state(now) {
+                EventState::Open => Status::Open,
+                EventState::Closed => Status::Closed,
+                EventState::Cancelled => Status::Cancelled,
+            }
+        } else {
+            lines.get(id).map_or(Status::Open, |l: &Line| l.status)
+        };
+        lines.insert(
+            id.clone(),
+            blank(kind, status, Source::Defined(widget.origin)),
+        );
     }
     for a in activity {
-        let line = lines.entry(a.widget).or_insert(Line {
-            kind: Kind::Unknown,
-            status: Status::Open,
-            submissions: 0,
-            last: None,
-            declared: false,
-        });
+        let line = lines
+            .entry(a.widget)
+            .or_insert_with(|| blank(Kind::Unknown, Status::Open, Source::Submissions));
         if line.kind == Kind::Unknown {
             line.kind = Kind::of_submission(&a.kind);
         }
@@ -128,6 +153,23 @@ fn lines(state: &SharedState, activity: Vec<store::Activity>) -> BTreeMap<Widget
         }
     }
     lines
+}
+
+fn source_name(lang: Lang, source: Source) -> &'static str {
+    match source {
+        Source::Defined(Origin::File) | Source::FileRules => {
+            lang.t("Konfigurationsdatei", "configuration file")
+        }
+        Source::Defined(Origin::Console) => lang.t("Konsole", "console"),
+        Source::Defined(Origin::Api) => lang.t("Admin-API", "admin API"),
+        Source::Defined(Origin::Page) => {
+            lang.t("von einer Seite übernommen", "adopted from a page")
+        }
+        Source::Submissions => lang.t(
+            "nur Beiträge, keine Definition",
+            "submissions only, no definition",
+        ),
+    }
 }
 
 async fn overview(State(state): State<SharedState>, console: Console) -> Response {
@@ -182,6 +224,7 @@ async fn overview(State(state): State<SharedState>, console: Console) -> Respons
                                         Status::Open => lang.t("offen", "open"),
                                         Status::Closed => lang.t("geschlossen", "closed"),
                                         Status::Cancelled => lang.t("abgesagt", "cancelled"),
+                                        Status::Draft => lang.t("Entwurf", "draft"),
                                     }) } }
                                     @if counts {
                                         td.number { (line.submissions) }
@@ -189,11 +232,7 @@ async fn overview(State(state): State<SharedState>, console: Console) -> Respons
                                             time datetime=(last) { (shown_time(last)) }
                                         } @else { "–" } }
                                     }
-                                    td { (if line.declared {
-                                        lang.t("Konfigurationsdatei", "configuration file")
-                                    } else {
-                                        lang.t("nur von Seiten", "from pages only")
-                                    }) }
+                                    td { (source_name(lang, line.source)) }
                                 }
                             }
                         }

@@ -103,6 +103,34 @@ fn endpoint_problem(p: EndpointProblem, lang: Lang) -> &'static str {
 }
 
 impl ConfigError {
+    /// The attribute the error is about, where one is to blame (a form shows it there).
+    pub fn attribute(&self) -> Option<&'static str> {
+        use ConfigError::*;
+        match self {
+            Missing { attr }
+            | NotOneOf { attr, .. }
+            | NotANumber { attr, .. }
+            | OutOfRange { attr, .. }
+            | BadTime { attr, .. } => Some(attr),
+            UnknownType { .. } => Some("data-mitmachen"),
+            BadId { .. } => Some("data-id"),
+            BadEndpoint { .. } => Some("data-endpoint"),
+            UnsupportedLang { .. } => Some("data-lang"),
+            NoQuestion => Some("data-question"),
+            SingleWithMax => Some("data-max-choices"),
+            AfterClosingWithoutClose => Some("data-closes"),
+            NoTitle => Some("data-title"),
+            EndBeforeStart => Some("data-end"),
+            BadPrivacyUrl { .. } => Some("data-privacy"),
+            TooFewOptions { .. }
+            | TooManyOptions { .. }
+            | LabelTooLong { .. }
+            | BadOptionKey { .. }
+            | DuplicateOption { .. }
+            | NoTopics => None,
+        }
+    }
+
     /// One sentence for the editor, naming the attribute and what to write instead.
     pub fn message(&self, lang: Lang) -> String {
         use ConfigError::*;

@@ -234,6 +234,18 @@ impl Attrs<'_> {
     }
 }
 
+/// The attributes a widget of `kind` (as `data-mitmachen` names it) reads besides the common
+/// ones; empty for an unknown kind.
+pub fn kind_attributes(kind: &str) -> &'static [&'static str] {
+    match kind {
+        "poll" => poll::ATTRS,
+        "topics" => topics::ATTRS,
+        "event" => event::ATTRS,
+        "newsletter" => newsletter::ATTRS,
+        _ => &[],
+    }
+}
+
 pub fn parse(source: &Source) -> Parsed {
     let attrs = Attrs(&source.attributes);
     let mut errors = Vec::new();

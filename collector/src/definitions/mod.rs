@@ -1,0 +1,242 @@
+//! Widget definitions kept by the collector: every poll, topic list, event and newsletter as
+//! one stored definition with its versions, from which the rules that submissions are held to
+//! are derived.
+//!
+//! The feature: this file (a stored widget, its status, origin and the collector's own
+//! settings), `store` (rows and versions), `import` (the configuration file's `[events.*]` and
+//! `[newsletters.*]`, imported at start), `catalog` (the live set every handler reads, derived
+//! from the stored definitions and reloaded when any collector on the database changes one),
+//! `api` (`GET /v1/widgets/{id}` and the admin API's `GET`/`PUT /v1/admin/widgets/{id}`).
+//!
+//! What a definition says is the editor's vocabulary (`mitmachen_shared::definition`), checked
+//! by the widgets' own parser; so a page, the console and the API cannot disagree.
+
+pub mod api;
+pub mod catalog;
+pub(crate) mod import;
+pub(crate) mod store;
+
+use crate::proposals::Moderation;
+use mitmachen_shared::definition::{Definition, Kind};
+use mitmachen_shared::ids::WidgetId;
+use serde::{Deserialize, Serialize};
+
+/// Whether a widget takes submissions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Active,
+    /// Recorded from a page under `new_widgets = "draft"`: shown in the console, takes no
+    /// submissions until an editor adopts it.
+    Draft,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Active => "active",
+            Status::Draft => "draft",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Status> {
+        match text {
+            "active" => Some(Status::Active),
+            "draft" => Some(Status::Draft),
+            _ => None,
+        }
+    }
+}
+
+/// Where the current version came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Origin {
+    /// The configuration file: changed only there (read-only in the console and the API).
+    File,
+    Console,
+    Api,
+    /// Recorded from a page that embedded an id the collector did not know.
+    Page,
+}
+
+impl Origin {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Origin::File => "file",
+            Origin::Console => "console",
+            Origin::Api => "api",
+            Origin::Page => "page",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Origin> {
+        [Origin::File, Origin::Console, Origin::Api, Origin::Page]
+            .into_iter()
+            .find(|o| o.as_str() == text)
+    }
+}
+
+/// What only the collector needs of a widget, never sent to a page.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Topic lists: `pre` (proposals served once approved, the default) or `post`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub moderation: Option<String>,
+    /// Events and newsletters: the town's page about it, linked from the mails.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page_url: Option<String>,
+    /// Newsletters: how long a confirmation link works.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confirm_hours: Option<u32>,
+    /// Newsletters: unconfirmed requests are deleted after this many days.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unconfirmed_days: Option<u32>,
+}
+
+impl Settings {
+    pub fn moderation(&self) -> Moderation {
+        match self.moderation.as_deref() {
+            Some("post") => Moderation::Post,
+            _ => Moderation::Pre,
+        }
+    }
+
+    /// What is wrong with the settings for a widget of `kind`, as (JSON pointer, detail).
+    pub fn problems(&self, kind: Kind) -> Vec<(String, String)> {
+        let mut problems = Vec::new();
+        let mut not_for = |field: &str, set: bool, kinds: &[Kind]| {
+            if set && !kinds.contains(&kind) {
+                problems.push((
+                    format!("/settings/{field}"),
+                    format!("a {} has no {field}", kind.as_str()),
+                ));
+            }
+        };
+        not_for("moderation", self.moderation.is_some(), &[Kind::Topics]);
+        not_for(
+            "page_url",
+            self.page_url.is_some(),
+            &[Kind::Event, Kind::Newsletter],
+        );
+        not_for(
+            "confirm_hours",
+            self.confirm_hours.is_some(),
+            &[Kind::Newsletter],
+        );
+        not_for(
+            "unconfirmed_days",
+            self.unconfirmed_days.is_some(),
+            &[Kind::Newsletter],
+        );
+        if let Some(m) = &self.moderation
+            && m != "pre"
+            && m != "post"
+        {
+            problems.push((
+                "/settings/moderation".into(),
+                format!("'{m}' is neither pre nor post"),
+            ));
+        }
+        if let Some(url) = &self.page_url {
+            let web = url.starts_with("https://") || url.starts_with("http://");
+            if !web || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+                problems.push((
+                    "/settings/page_url".into(),
+                    "is not an http(s) address without spaces".into(),
+                ));
+            }
+        }
+        if self
+            .confirm_hours
+            .is_some_and(|h| !(1..=24 * 14).contains(&h))
+        {
+            problems.push((
+                "/settings/confirm_hours".into(),
+                "is out of range (1 to 336)".into(),
+            ));
+        }
+        if self
+            .unconfirmed_days
+            .is_some_and(|d| !(1..=90).contains(&d))
+        {
+            problems.push((
+                "/settings/unconfirmed_days".into(),
+                "is out of range (1 to 90)".into(),
+            ));
+        }
+        problems
+    }
+}
+
+/// A widget as stored: its definition, settings and where it stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Widget {
+    pub id: WidgetId,
+    pub definition: Definition,
+    pub settings: Settings,
+    pub status: Status,
+    pub origin: Origin,
+    pub version: i64,
+    /// UTC, RFC 3339.
+    pub changed_at: String,
+    pub changed_by: String,
+}
+
+/// The admin API's shape of a widget, read and written alike: what `GET` answers can be sent
+/// back with `PUT`, to the same id or another. `id`, `origin`, `version`, `changed_at` and
+/// `changed_by` are the collector's to set and ignored when sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdminWidget {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    pub kind: Kind,
+    #[serde(default)]
+    pub attributes: std::collections::BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub heading: Option<String>,
+    #[serde(default)]
+    pub items: Vec<mitmachen_shared::definition::DefinitionItem>,
+    #[serde(default)]
+    pub settings: Settings,
+    /// `active` unless sent as `draft`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<Status>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Origin>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub changed_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub changed_by: Option<String>,
+}
+
+impl AdminWidget {
+    pub fn of(widget: &Widget) -> AdminWidget {
+        AdminWidget {
+            id: Some(widget.id.as_str().to_owned()),
+            kind: widget.definition.kind,
+            attributes: widget.definition.attributes.clone(),
+            heading: widget.definition.heading.clone(),
+            items: widget.definition.items.clone(),
+            settings: widget.settings.clone(),
+            status: Some(widget.status),
+            origin: Some(widget.origin),
+            version: Some(widget.version),
+            changed_at: Some(widget.changed_at.clone()),
+            changed_by: Some(widget.changed_by.clone()),
+        }
+    }
+
+    pub fn definition(&self) -> Definition {
+        Definition {
+            kind: self.kind,
+            attributes: self.attributes.clone(),
+            heading: self.heading.clone(),
+            items: self.items.clone(),
+        }
+    }
+}

@@ -1,0 +1,215 @@
+//! Widget definitions in the store: the current one per widget, every version before it, and
+//! the pages recorded with ids the collector did not know. Each change runs inside the caller's
+//! write transaction.
+
+use super::{Origin, Settings, Status, Widget};
+use crate::args;
+use crate::db::{Row, StoreError, Tx, now};
+use mitmachen_shared::definition::Definition;
+use mitmachen_shared::ids::WidgetId;
+use mitmachen_shared::time::rfc3339_utc;
+
+const COLUMNS: &str =
+    "id, kind, status, origin, version, definition, settings, changed_at, changed_by";
+
+/// Every stored widget, by id.
+pub(crate) fn all(tx: &mut dyn Tx) -> Result<Vec<Widget>, StoreError> {
+    tx.query(
+        &format!("SELECT {COLUMNS} FROM widgets ORDER BY id"),
+        args![],
+    )?
+    .iter()
+    .map(widget_row)
+    .collect()
+}
+
+pub(crate) fn get(tx: &mut dyn Tx, id: &WidgetId) -> Result<Option<Widget>, StoreError> {
+    tx.query_opt(
+        &format!("SELECT {COLUMNS} FROM widgets WHERE id = ?1"),
+        args![id.as_str()],
+    )?
+    .as_ref()
+    .map(widget_row)
+    .transpose()
+}
+
+/// The number of the last change to any definition: a collector that has seen it has seen
+/// every definition as it is.
+pub(crate) fn last_change(tx: &mut dyn Tx) -> Result<i64, StoreError> {
+    tx.query_one("SELECT coalesce(max(seq), 0) FROM widget_versions", args![])?
+        .int(0)
+}
+
+/// What is to be stored as a widget's next version.
+#[derive(Debug, Clone)]
+pub(crate) struct Change<'a> {
+    pub definition: &'a Definition,
+    pub settings: &'a Settings,
+    pub status: Status,
+    pub origin: Origin,
+    pub by: &'a str,
+    /// Store only if the current version is this one (`If-Match`); `None`: whatever it is.
+    pub expected: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Saved {
+    Created(Widget),
+    Changed(Widget),
+    /// The same definition, settings and status as stored: no new version.
+    Unchanged(Widget),
+    /// `expected` is not the current version (or there is none); nothing changed.
+    Conflict {
+        current: Option<i64>,
+    },
+}
+
+/// Stores `change` as the widget's next version.
+pub(crate) fn save(tx: &mut dyn Tx, id: &WidgetId, change: Change) -> Result<Saved, StoreError> {
+    let current = get(tx, id)?;
+    if let Some(expected) = change.expected
+        && current.as_ref().map(|w| w.version) != Some(expected)
+    {
+        return Ok(Saved::Conflict {
+            current: current.map(|w| w.version),
+        });
+    }
+    if let Some(current) = &current
+        && current.definition == *change.definition
+        && current.settings == *change.settings
+        && current.status == change.status
+    {
+        return Ok(Saved::Unchanged(current.clone()));
+    }
+    // Versions go on after a discarded definition, so that every version number stays unique.
+    let version = tx
+        .query_one(
+            "SELECT coalesce(max(version), 0) + 1 FROM widget_versions WHERE widget = ?1",
+            args![id.as_str()],
+        )?
+        .int(0)?;
+    let widget = Widget {
+        id: id.clone(),
+        definition: change.definition.clone(),
+        settings: change.settings.clone(),
+        status: change.status,
+        origin: change.origin,
+        version,
+        changed_at: rfc3339_utc(now()),
+        changed_by: change.by.to_owned(),
+    };
+    let definition = json(&widget.definition)?;
+    let settings = json(&widget.settings)?;
+    tx.execute(
+        "INSERT INTO widgets
+           (id, kind, status, origin, version, definition, settings, changed_at, changed_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+         ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, status = excluded.status,
+           origin = excluded.origin, version = excluded.version,
+           definition = excluded.definition, settings = excluded.settings,
+           changed_at = excluded.changed_at, changed_by = excluded.changed_by",
+        args![
+            id.as_str(),
+            widget.definition.kind.as_str(),
+            widget.status.as_str(),
+            widget.origin.as_str(),
+            version,
+            definition,
+            settings,
+            widget.changed_at,
+            widget.changed_by,
+        ],
+    )?;
+    record_version(tx, &widget, widget.status.as_str())?;
+    Ok(if current.is_some() {
+        Saved::Changed(widget)
+    } else {
+        Saved::Created(widget)
+    })
+}
+
+/// Removes a widget's definition (a draft nobody wants); its versions stay, the last one
+/// marked `discarded`. `false`: there was none.
+pub(crate) fn discard(tx: &mut dyn Tx, id: &WidgetId, by: &str) -> Result<bool, StoreError> {
+    let Some(mut widget) = get(tx, id)? else {
+        return Ok(false);
+    };
+    tx.execute("DELETE FROM widgets WHERE id = ?1", args![id.as_str()])?;
+    widget.version += 1;
+    widget.changed_at = rfc3339_utc(now());
+    by.clone_into(&mut widget.changed_by);
+    record_version(tx, &widget, "discarded")?;
+    Ok(true)
+}
+
+fn record_version(tx: &mut dyn Tx, widget: &Widget, status: &str) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO widget_versions
+           (widget, version, kind, status, origin, definition, settings, changed_at, changed_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        args![
+            widget.id.as_str(),
+            widget.version,
+            widget.definition.kind.as_str(),
+            status,
+            widget.origin.as_str(),
+            json(&widget.definition)?,
+            json(&widget.settings)?,
+            widget.changed_at,
+            widget.changed_by,
+        ],
+    )?;
+    Ok(())
+}
+
+/// One line of a widget's history.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct VersionRecord {
+    pub version: i64,
+    /// `active`, `draft` or `discarded`.
+    pub status: String,
+    pub origin: String,
+    pub changed_at: String,
+    pub changed_by: String,
+}
+
+/// A widget's versions, newest first.
+pub(crate) fn versions(tx: &mut dyn Tx, id: &WidgetId) -> Result<Vec<VersionRecord>, StoreError> {
+    tx.query(
+        "SELECT version, status, origin, changed_at, changed_by FROM widget_versions
+         WHERE widget = ?1 ORDER BY version DESC",
+        args![id.as_str()],
+    )?
+    .iter()
+    .map(|row| {
+        Ok(VersionRecord {
+            version: row.int(0)?,
+            status: row.text(1)?,
+            origin: row.text(2)?,
+            changed_at: row.text(3)?,
+            changed_by: row.text(4)?,
+        })
+    })
+    .collect()
+}
+
+fn json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(|e| StoreError(format!("cannot write JSON: {e}")))
+}
+
+fn widget_row(row: &Row) -> Result<Widget, StoreError> {
+    let id = row.text(0)?;
+    let bad = |what: &str| StoreError(format!("the widget row '{id}' has {what}"));
+    Ok(Widget {
+        id: WidgetId::parse(&id).map_err(|_| bad("a malformed id"))?,
+        status: Status::parse(&row.text(2)?).ok_or_else(|| bad("an unknown status"))?,
+        origin: Origin::parse(&row.text(3)?).ok_or_else(|| bad("an unknown origin"))?,
+        version: row.int(4)?,
+        definition: serde_json::from_str(&row.text(5)?)
+            .map_err(|e| bad(&format!("a definition that does not parse ({e})")))?,
+        settings: serde_json::from_str(&row.text(6)?)
+            .map_err(|e| bad(&format!("settings that do not parse ({e})")))?,
+        changed_at: row.text(7)?,
+        changed_by: row.text(8)?,
+    })
+}

@@ -1,0 +1,371 @@
+//! Widget definitions over real HTTP against the real binary (SQLite, and PostgreSQL with
+//! `MITMACHEN_TEST_DATABASE=postgres`): the configuration file imported at start and read-only,
+//! PUT and GET in one shape with versions and `If-Match`, validation by the widgets' own
+//! parser, the public definition with its ETag, and a change that applies without a restart.
+
+mod support;
+
+use reqwest::{StatusCode, header};
+use serde_json::{Value, json};
+use std::path::Path;
+use support::{Collector, ORIGIN, client, problem, submit};
+
+const TOKEN: &str = "test-admin-token-0123456789abcdef0123";
+
+const CONFIG: &str = r#"
+[events.versammlung]
+title = "Bürgerversammlung"
+start = "2030-03-12T18:00:00Z"
+place = "Rathaus, Saal 1"
+capacity = 3
+page_url = "https://www.musterstadt.de/versammlung"
+"#;
+
+fn start(dir: &Path, toml: &str) -> Collector {
+    Collector::start_with_config(dir, toml, &[("MITMACHEN_ADMIN_TOKEN", TOKEN)])
+}
+
+fn get(c: &Collector, path: &str) -> reqwest::RequestBuilder {
+    client().get(format!("{}{path}", c.url)).bearer_auth(TOKEN)
+}
+
+fn put(c: &Collector, id: &str, body: &Value) -> reqwest::RequestBuilder {
+    client()
+        .put(format!("{}/v1/admin/widgets/{id}", c.url))
+        .bearer_auth(TOKEN)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(body.to_string())
+}
+
+async fn json_of(req: reqwest::RequestBuilder, status: StatusCode) -> (Value, String) {
+    let res = req.send().await.expect("request");
+    assert_eq!(res.status(), status, "{:?}", res.text().await);
+    let etag = res
+        .headers()
+        .get(header::ETAG)
+        .map(|v| v.to_str().expect("ascii").to_owned())
+        .unwrap_or_default();
+    (res.json().await.expect("json"), etag)
+}
+
+fn poll() -> Value {
+    json!({
+        "kind": "poll",
+        "attributes": {"data-question": "Wie soll der Platz heißen?", "data-max-choices": "1"},
+        "items": [{"text": "Marktplatz", "key": "markt"}, {"text": "Lindenplatz"}]
+    })
+}
+
+#[tokio::test]
+async fn the_configuration_file_is_imported_and_read_only() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let c = start(dir.path(), CONFIG);
+    let (event, etag) = json_of(get(&c, "/v1/admin/widgets/versammlung"), StatusCode::OK).await;
+    assert_eq!(etag, "\"v1\"");
+    assert_eq!(event["kind"], "event");
+    assert_eq!(event["origin"], "file");
+    assert_eq!(event["status"], "active");
+    assert_eq!(event["version"], 1);
+    assert_eq!(event["changed_by"], "configuration file");
+    assert_eq!(event["attributes"]["data-title"], "Bürgerversammlung");
+    assert_eq!(event["attributes"]["data-capacity"], "3");
+    assert_eq!(
+        event["settings"]["page_url"],
+        "https://www.musterstadt.de/versammlung"
+    );
+
+    // Changed only in the file: the API refuses, a copy under another id is a new widget.
+    problem(
+        put(&c, "versammlung", &event).send().await.expect("put"),
+        409,
+        "read-only",
+    )
+    .await;
+    let (copy, _) = json_of(put(&c, "versammlung-2", &event), StatusCode::CREATED).await;
+    assert_eq!(
+        (copy["origin"].as_str(), copy["version"].as_i64()),
+        (Some("api"), Some(1))
+    );
+    assert_eq!(copy["attributes"], event["attributes"]);
+    drop(c);
+
+    // The same file again: nothing new. A changed file: a new version.
+    let c = start(dir.path(), CONFIG);
+    let (again, _) = json_of(get(&c, "/v1/admin/widgets/versammlung"), StatusCode::OK).await;
+    assert_eq!(again["version"], 1);
+    drop(c);
+    let c = start(dir.path(), &CONFIG.replace("capacity = 3", "capacity = 5"));
+    let (changed, _) = json_of(get(&c, "/v1/admin/widgets/versammlung"), StatusCode::OK).await;
+    assert_eq!(changed["version"], 2);
+    assert_eq!(changed["attributes"]["data-capacity"], "5");
+    let (versions, _) = json_of(
+        get(&c, "/v1/admin/widgets/versammlung/versions"),
+        StatusCode::OK,
+    )
+    .await;
+    let numbers: Vec<i64> = versions
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|v| v["version"].as_i64().expect("number"))
+        .collect();
+    assert_eq!(numbers, [2, 1]);
+}
+
+#[tokio::test]
+async fn put_and_get_round_trip_with_versions() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let c = start(dir.path(), "");
+    let missing = get(&c, "/v1/admin/widgets/platzname")
+        .send()
+        .await
+        .expect("get");
+    problem(missing, 404, "not-found").await;
+
+    let (created, etag) = json_of(put(&c, "platzname", &poll()), StatusCode::CREATED).await;
+    assert_eq!(etag, "\"v1\"");
+    assert_eq!(created["id"], "platzname");
+    assert_eq!(created["origin"], "api");
+    assert_eq!(created["changed_by"], "api");
+
+    // What GET answers goes back as it is: no new version.
+    let (read, _) = json_of(get(&c, "/v1/admin/widgets/platzname"), StatusCode::OK).await;
+    assert_eq!(read, created);
+    let (same, _) = json_of(put(&c, "platzname", &read), StatusCode::OK).await;
+    assert_eq!(same["version"], 1);
+
+    // A change with If-Match of the version it was made on; a second one on the old version
+    // is refused, and nothing changes.
+    let mut changed = read.clone();
+    changed["attributes"]["data-max-choices"] = json!("2");
+    let (v2, etag) = json_of(
+        put(&c, "platzname", &changed).header(header::IF_MATCH, "\"v1\""),
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!((v2["version"].as_i64(), etag.as_str()), (Some(2), "\"v2\""));
+    let mut stale = read.clone();
+    stale["attributes"]["data-question"] = json!("Veraltet?");
+    let conflict = put(&c, "platzname", &stale)
+        .header(header::IF_MATCH, "\"v1\"")
+        .send()
+        .await
+        .expect("put");
+    problem(conflict, 412, "version-conflict").await;
+    let (now, _) = json_of(get(&c, "/v1/admin/widgets/platzname"), StatusCode::OK).await;
+    assert_eq!(
+        now["attributes"]["data-question"],
+        "Wie soll der Platz heißen?"
+    );
+
+    let (all, _) = json_of(get(&c, "/v1/admin/widgets"), StatusCode::OK).await;
+    assert_eq!(all.as_array().map(Vec::len), Some(1));
+
+    // Discarded: gone, its versions kept; made again, its numbers go on.
+    let delete = || {
+        client()
+            .delete(format!("{}/v1/admin/widgets/platzname", c.url))
+            .bearer_auth(TOKEN)
+            .send()
+    };
+    assert_eq!(
+        delete().await.expect("delete").status(),
+        StatusCode::NO_CONTENT
+    );
+    problem(delete().await.expect("delete"), 404, "not-found").await;
+    problem(
+        get(&c, "/v1/admin/widgets/platzname")
+            .send()
+            .await
+            .expect("get"),
+        404,
+        "not-found",
+    )
+    .await;
+    let (again, _) = json_of(put(&c, "platzname", &poll()), StatusCode::CREATED).await;
+    assert_eq!(again["version"], 4);
+    let (versions, _) = json_of(
+        get(&c, "/v1/admin/widgets/platzname/versions"),
+        StatusCode::OK,
+    )
+    .await;
+    let statuses: Vec<&str> = versions
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|v| v["status"].as_str().expect("status"))
+        .collect();
+    assert_eq!(statuses, ["active", "discarded", "active", "active"]);
+}
+
+#[tokio::test]
+async fn a_definition_is_checked_by_the_widgets_parser() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let c = start(dir.path(), "");
+    let mut bad = poll();
+    bad["attributes"]["data-max-choices"] = json!("7");
+    bad["attributes"]["data-colour"] = json!("rot");
+    bad["settings"] = json!({"moderation": "pre"});
+    let p = problem(
+        put(&c, "platzname", &bad).send().await.expect("put"),
+        422,
+        "invalid-definition",
+    )
+    .await;
+    let pointers: Vec<&str> = p.errors.iter().map(|e| e.pointer.as_str()).collect();
+    assert_eq!(
+        pointers,
+        [
+            "/settings/moderation",
+            "/attributes/data-colour",
+            "/attributes/data-max-choices"
+        ],
+        "{p:?}"
+    );
+    // A poll needs two answers; broken JSON and unknown fields are told apart.
+    let one =
+        json!({"kind": "poll", "attributes": {"data-question": "Ja?"}, "items": [{"text": "Ja"}]});
+    let p = problem(
+        put(&c, "platzname", &one).send().await.expect("put"),
+        422,
+        "invalid-definition",
+    )
+    .await;
+    assert_eq!(p.errors[0].pointer, "/items");
+    let unknown = json!({"kind": "poll", "colour": "rot"});
+    let p = problem(
+        put(&c, "platzname", &unknown).send().await.expect("put"),
+        422,
+        "invalid-definition",
+    )
+    .await;
+    assert_eq!(p.errors[0].pointer, "/colour");
+    let broken = client()
+        .put(format!("{}/v1/admin/widgets/platzname", c.url))
+        .bearer_auth(TOKEN)
+        .body("{\"kind\": ")
+        .send()
+        .await
+        .expect("put");
+    problem(broken, 400, "malformed-json").await;
+    problem(
+        get(&c, "/v1/admin/widgets/platzname")
+            .send()
+            .await
+            .expect("get"),
+        404,
+        "not-found",
+    )
+    .await;
+    // Without the token: nothing.
+    let anonymous = client()
+        .put(format!("{}/v1/admin/widgets/platzname", c.url))
+        .body(poll().to_string())
+        .send()
+        .await
+        .expect("put");
+    problem(anonymous, 401, "unauthorized").await;
+}
+
+#[tokio::test]
+async fn the_public_definition_is_cached_with_its_etag() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let c = start(dir.path(), "");
+    let public = |etag: Option<&str>| {
+        let mut req = client()
+            .get(format!("{}/v1/widgets/platzname", c.url))
+            .header(header::ORIGIN, ORIGIN);
+        if let Some(etag) = etag {
+            req = req.header(header::IF_NONE_MATCH, etag);
+        }
+        req.send()
+    };
+    problem(public(None).await.expect("get"), 404, "not-found").await;
+    let mut closing = poll();
+    closing["attributes"]["data-closes"] = json!("2020-01-01T00:00:00Z");
+    closing["settings"] = json!({});
+    json_of(put(&c, "platzname", &poll()), StatusCode::CREATED).await;
+
+    let res = public(None).await.expect("get");
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()[header::CACHE_CONTROL], "no-cache");
+    assert_eq!(res.headers()[header::ACCESS_CONTROL_ALLOW_ORIGIN], ORIGIN);
+    let etag = res.headers()[header::ETAG]
+        .to_str()
+        .expect("etag")
+        .to_owned();
+    let body: Value = res.json().await.expect("json");
+    assert_eq!(body["id"], "platzname");
+    assert_eq!(body["state"], "open");
+    assert_eq!(body["version"], 1);
+    assert_eq!(body["items"][0]["key"], "markt");
+    assert!(body.get("settings").is_none() && body.get("changed_by").is_none());
+    let unchanged = public(Some(&etag)).await.expect("get");
+    assert_eq!(unchanged.status(), StatusCode::NOT_MODIFIED);
+
+    // Closed since 2020: a new version, a new tag, and submissions refused at once.
+    json_of(put(&c, "platzname", &closing), StatusCode::OK).await;
+    let res = public(Some(&etag)).await.expect("get");
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_ne!(res.headers()[header::ETAG].to_str().expect("etag"), etag);
+    assert_eq!(res.json::<Value>().await.expect("json")["state"], "closed");
+    let vote = submit(
+        &c,
+        "platzname",
+        1,
+        &json!({"kind": "poll", "choices": ["markt"]}),
+    )
+    .await;
+    problem(vote, 422, "closed").await;
+}
+
+#[tokio::test]
+async fn submissions_are_held_to_the_stored_definition_and_changes_apply_at_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let c = start(dir.path(), CONFIG);
+    json_of(put(&c, "platzname", &poll()), StatusCode::CREATED).await;
+    let vote = |choice: &str| json!({"kind": "poll", "choices": [choice]});
+    let ok = submit(&c, "platzname", 1, &vote("markt")).await;
+    assert_eq!(ok.status(), StatusCode::CREATED);
+    let p = problem(
+        submit(&c, "platzname", 2, &vote("rathausplatz")).await,
+        422,
+        "invalid-submission",
+    )
+    .await;
+    assert_eq!(p.errors[0].pointer, "/choices/0");
+
+    // The file's event has 3 seats; a copy with 4 takes a fourth registration without a
+    // restart.
+    let person = |n: usize| {
+        json!({"kind": "registration", "name": format!("Person {n}"),
+               "email": format!("p{n}@example.de"), "persons": 1})
+    };
+    let (event, _) = json_of(get(&c, "/v1/admin/widgets/versammlung"), StatusCode::OK).await;
+    let mut copy = event.clone();
+    copy["attributes"]["data-capacity"] = json!("1");
+    copy["attributes"]["data-waiting-list"] = json!("off");
+    json_of(put(&c, "versammlung-klein", &copy), StatusCode::CREATED).await;
+    let first = submit(&c, "versammlung-klein", 10, &person(10)).await;
+    assert_eq!(first.status(), StatusCode::CREATED);
+    problem(
+        submit(&c, "versammlung-klein", 11, &person(11)).await,
+        409,
+        "event-full",
+    )
+    .await;
+    copy["attributes"]["data-capacity"] = json!("2");
+    json_of(put(&c, "versammlung-klein", &copy), StatusCode::OK).await;
+    let second = submit(&c, "versammlung-klein", 11, &person(11)).await;
+    assert_eq!(second.status(), StatusCode::CREATED);
+    let seats: Value = client()
+        .get(format!("{}/v1/widgets/versammlung-klein/event", c.url))
+        .header(header::ORIGIN, ORIGIN)
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(seats["capacity"], 2, "{seats}");
+}
