@@ -142,6 +142,7 @@ pub async fn run(config: Config) -> Result<(), RunError> {
         admin_token: config.admin_token.clone(),
         catalog: catalog.clone(),
         retention_days: config.retention_days,
+        new_widgets: config.new_widgets,
         mail_wakeup: mail_wakeup.clone(),
         webhook_wakeup: webhook_wakeup.clone(),
     });

@@ -369,3 +369,207 @@ async fn submissions_are_held_to_the_stored_definition_and_changes_apply_at_once
         .expect("json");
     assert_eq!(seats["capacity"], 2, "{seats}");
 }
+
+/// What the widget sends when the collector holds no definition of its id.
+fn sighting(page: &str) -> Value {
+    json!({"page": page, "definition": poll()})
+}
+
+fn record(c: &Collector, id: &str, origin: Option<&str>, body: &Value) -> reqwest::RequestBuilder {
+    let mut req = client()
+        .post(format!("{}/v1/widgets/{id}/pages", c.url))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(body.to_string());
+    if let Some(origin) = origin {
+        req = req.header(header::ORIGIN, origin);
+    }
+    req
+}
+
+#[tokio::test]
+async fn a_page_with_an_unknown_id_is_adopted_by_default() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let c = start(dir.path(), "");
+    let page = format!("{ORIGIN}/rathaus");
+    let (adopted, _) = json_of(
+        record(
+            &c,
+            "platzname",
+            Some(ORIGIN),
+            &sighting(&format!("{page}?s=1#x")),
+        ),
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(
+        (adopted["state"].as_str(), adopted["version"].as_i64()),
+        (Some("open"), Some(1))
+    );
+    let (stored, _) = json_of(get(&c, "/v1/admin/widgets/platzname"), StatusCode::OK).await;
+    assert_eq!(stored["origin"], "page");
+    assert_eq!(
+        stored["changed_by"],
+        page.as_str(),
+        "query and fragment are not kept"
+    );
+    assert_eq!(stored["items"], poll()["items"]);
+    // Votes are held to it at once.
+    let vote = submit(
+        &c,
+        "platzname",
+        1,
+        &json!({"kind": "poll", "choices": ["markt"]}),
+    )
+    .await;
+    assert_eq!(vote.status(), StatusCode::CREATED);
+    problem(
+        submit(
+            &c,
+            "platzname",
+            2,
+            &json!({"kind": "poll", "choices": ["anders"]}),
+        )
+        .await,
+        422,
+        "invalid-submission",
+    )
+    .await;
+
+    // Another page with other attributes changes nothing: the definition rules.
+    let mut other = sighting(&format!("{ORIGIN}/presse"));
+    other["definition"]["attributes"]["data-question"] = json!("Andere Frage?");
+    let (kept, _) = json_of(
+        record(&c, "platzname", Some(ORIGIN), &other),
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        kept["attributes"]["data-question"],
+        "Wie soll der Platz heißen?"
+    );
+    assert_eq!(kept["version"], 1);
+
+    // Only from an allowed page of its own origin, and only a widget that is one.
+    problem(
+        record(&c, "neu", None, &sighting(&page))
+            .send()
+            .await
+            .expect("post"),
+        403,
+        "origin-not-allowed",
+    )
+    .await;
+    problem(
+        record(&c, "neu", Some("https://evil.example"), &sighting(&page))
+            .send()
+            .await
+            .expect("post"),
+        403,
+        "origin-not-allowed",
+    )
+    .await;
+    problem(
+        record(&c, "neu", Some(ORIGIN), &sighting("https://evil.example/x"))
+            .send()
+            .await
+            .expect("post"),
+        422,
+        "invalid-definition",
+    )
+    .await;
+    let mut broken = sighting(&page);
+    broken["definition"]["items"] = json!([]);
+    let p = problem(
+        record(&c, "neu", Some(ORIGIN), &broken)
+            .send()
+            .await
+            .expect("post"),
+        422,
+        "invalid-definition",
+    )
+    .await;
+    assert_eq!(p.errors[0].pointer, "/definition/items");
+    problem(
+        get(&c, "/v1/admin/widgets/neu").send().await.expect("get"),
+        404,
+        "not-found",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn with_new_widgets_draft_a_page_waits_for_an_editor() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let c = Collector::start_with_config(
+        dir.path(),
+        "new_widgets = \"draft\"\n",
+        &[("MITMACHEN_ADMIN_TOKEN", TOKEN)],
+    );
+    let (draft, _) = json_of(
+        record(
+            &c,
+            "platzname",
+            Some(ORIGIN),
+            &sighting(&format!("{ORIGIN}/rathaus")),
+        ),
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(draft["state"], "draft");
+    let vote = json!({"kind": "poll", "choices": ["markt"]});
+    problem(submit(&c, "platzname", 1, &vote).await, 409, "draft").await;
+    let (pages, _) = json_of(get(&c, "/v1/admin/widgets/platzname/pages"), StatusCode::OK).await;
+    assert_eq!(pages[0]["page"], format!("{ORIGIN}/rathaus"));
+    assert_eq!(pages[0]["definition"], poll());
+
+    // Adopted: what was recorded, now active.
+    let (stored, _) = json_of(get(&c, "/v1/admin/widgets/platzname"), StatusCode::OK).await;
+    assert_eq!(stored["status"], "draft");
+    let mut adopted = stored.clone();
+    adopted["status"] = json!("active");
+    json_of(put(&c, "platzname", &adopted), StatusCode::OK).await;
+    assert_eq!(
+        submit(&c, "platzname", 1, &vote).await.status(),
+        StatusCode::CREATED
+    );
+}
+
+#[tokio::test]
+async fn recorded_pages_are_bounded_per_origin_and_day() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let c = Collector::start_with_config(
+        dir.path(),
+        "new_widgets = \"draft\"\n",
+        &[
+            ("MITMACHEN_ADMIN_TOKEN", TOKEN),
+            ("MITMACHEN_RATE_LIMIT_SUBMISSIONS_PER_MINUTE", "0"),
+        ],
+    );
+    for n in 0..100 {
+        let res = record(
+            &c,
+            &format!("w-{n}"),
+            Some(ORIGIN),
+            &sighting(&format!("{ORIGIN}/p")),
+        )
+        .send()
+        .await
+        .expect("post");
+        assert_eq!(res.status(), StatusCode::CREATED, "{n}");
+    }
+    let over = record(&c, "w-100", Some(ORIGIN), &sighting(&format!("{ORIGIN}/p")))
+        .send()
+        .await
+        .expect("post");
+    assert!(over.headers().contains_key(header::RETRY_AFTER));
+    problem(over, 429, "rate-limited").await;
+    problem(
+        get(&c, "/v1/admin/widgets/w-100")
+            .send()
+            .await
+            .expect("get"),
+        404,
+        "not-found",
+    )
+    .await;
+}

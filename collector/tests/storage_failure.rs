@@ -174,6 +174,7 @@ async fn a_failing_store_answers_503() {
             "http://127.0.0.1",
         )),
         retention_days: 30,
+        new_widgets: mitmachen_collector::config::NewWidgets::Adopt,
         mail_wakeup: Default::default(),
         webhook_wakeup: Default::default(),
     });

@@ -65,6 +65,8 @@ pub struct AppState {
     /// moderation), kept current.
     pub catalog: Arc<Catalog>,
     pub retention_days: u32,
+    /// What happens to a widget id a page embeds that the collector does not know.
+    pub new_widgets: crate::config::NewWidgets,
     /// Wakes the mail sender when a commit queued a mail.
     pub mail_wakeup: Arc<Notify>,
     /// Wakes the webhook sender when a commit queued a delivery.
@@ -82,6 +84,7 @@ pub fn router(state: SharedState) -> Router {
         .merge(events::status::routes())
         .merge(health::routes())
         .merge(definitions::api::public_routes())
+        .merge(definitions::record::routes())
         .layer(from_fn_with_state(state.clone(), cors::api_cors));
     // Admin paths (not for browsers on town pages) and the pages behind mail links.
     Router::new()

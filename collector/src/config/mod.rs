@@ -90,6 +90,8 @@ pub struct Config {
     pub newsletters: BTreeMap<WidgetId, Newsletter>,
     /// Days after an event until its registrations' personal data is deleted.
     pub retention_days: u32,
+    /// What happens to a widget id a page embeds that the collector does not know yet.
+    pub new_widgets: NewWidgets,
     pub mail: MailSettings,
     /// The HTTP server's timeouts, connection cap, header size and shutdown deadline.
     pub server: ServerLimits,
@@ -116,6 +118,7 @@ impl Default for Config {
             events: BTreeMap::new(),
             newsletters: BTreeMap::new(),
             retention_days: DEFAULT_RETENTION_DAYS,
+            new_widgets: NewWidgets::Adopt,
             mail: MailSettings {
                 from: mail::DEFAULT_FROM.into(),
                 route: MailRoute::Outbox(PathBuf::from("mitmachen-outbox")),
@@ -123,6 +126,17 @@ impl Default for Config {
             server: ServerLimits::default(),
         }
     }
+}
+
+/// What happens to a widget id a page embeds that the collector does not know yet (the page is
+/// recorded either way).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NewWidgets {
+    /// The page's attributes become the widget's definition, and it takes submissions at once:
+    /// every page written before definitions existed keeps working.
+    Adopt,
+    /// It waits as a draft that takes no submissions until an editor adopts it.
+    Draft,
 }
 
 /// A configuration value that cannot be used, named by its key.
@@ -172,6 +186,7 @@ struct FileConfig {
     #[serde(default)]
     newsletters: BTreeMap<String, crate::newsletters::config::FileNewsletter>,
     retention_days: Option<i64>,
+    new_widgets: Option<String>,
     #[serde(default)]
     mail: mail::FileMail,
     #[serde(default)]
@@ -318,6 +333,18 @@ impl Config {
             file.rate_limit_reads_per_minute,
         )? {
             config.rate_limit_reads_per_minute = n;
+        }
+        if let Some(v) = env("MITMACHEN_NEW_WIDGETS").or(file.new_widgets) {
+            config.new_widgets = match v.trim() {
+                "adopt" => NewWidgets::Adopt,
+                "draft" => NewWidgets::Draft,
+                other => {
+                    return Err(ConfigError::new(
+                        "new_widgets (MITMACHEN_NEW_WIDGETS)",
+                        format!("'{other}' is neither adopt nor draft"),
+                    ));
+                }
+            };
         }
         if let Some(n) = per_minute(
             &env,

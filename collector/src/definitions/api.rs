@@ -25,7 +25,7 @@ use serde_json::error::Category;
 use std::collections::BTreeMap;
 
 /// A definition may be larger than a submission: a topic list of a few hundred topics.
-const DEFINITION_LIMIT: usize = 256 * 1024;
+pub(super) const DEFINITION_LIMIT: usize = 256 * 1024;
 
 /// The widgets' path, behind the origin check like every other path a page calls.
 pub fn public_routes() -> Router<SharedState> {
@@ -40,6 +40,7 @@ pub fn admin_routes() -> Router<SharedState> {
             get(read).put(write).delete(discard),
         )
         .route("/v1/admin/widgets/{widget}/versions", get(versions))
+        .route("/v1/admin/widgets/{widget}/pages", get(pages))
 }
 
 /// What a page may know of a widget: its definition, whether it takes part now, and the
@@ -65,8 +66,18 @@ async fn public(
     widget: Result<Path<String>, PathRejection>,
 ) -> Result<Response, ApiError> {
     let id = widget_id(widget)?;
+    public_answer(&state, &id, &headers, StatusCode::OK)
+}
+
+/// The public definition of `id` with `status` (or `304` for a matching `If-None-Match`).
+pub(super) fn public_answer(
+    state: &SharedState,
+    id: &WidgetId,
+    headers: &HeaderMap,
+    status: StatusCode,
+) -> Result<Response, ApiError> {
     let declared = state.catalog.now();
-    let Some(widget) = declared.widgets.get(&id) else {
+    let Some(widget) = declared.widgets.get(id) else {
         return Err(ApiError::NotFound(format!(
             "the collector holds no definition of '{id}'; the page's own attributes apply"
         )));
@@ -74,7 +85,7 @@ async fn public(
     let now = now();
     let current = if widget.status == Status::Draft {
         "draft"
-    } else if let Some(event) = declared.events.get(&id) {
+    } else if let Some(event) = declared.events.get(id) {
         match event.state(now) {
             EventState::Open => "open",
             EventState::Closed => "closed",
@@ -82,7 +93,7 @@ async fn public(
         }
     } else if declared
         .rules
-        .get(&id)
+        .get(id)
         .and_then(|r| r.closes.as_ref())
         .is_some_and(|c| c.at <= now)
     {
@@ -100,16 +111,19 @@ async fn public(
     {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
-        Json(Public {
-            id: id.as_str(),
-            kind: widget.definition.kind,
-            attributes: &widget.definition.attributes,
-            heading: widget.definition.heading.as_deref(),
-            items: &widget.definition.items,
-            state: current,
-            version: widget.version,
-        })
-        .into_response()
+        (
+            status,
+            Json(Public {
+                id: id.as_str(),
+                kind: widget.definition.kind,
+                attributes: &widget.definition.attributes,
+                heading: widget.definition.heading.as_deref(),
+                items: &widget.definition.items,
+                state: current,
+                version: widget.version,
+            }),
+        )
+            .into_response()
     };
     let headers = response.headers_mut();
     // Asked again on every load (a changed capacity shows at once), answered 304 while equal.
@@ -176,6 +190,37 @@ async fn versions(
         )));
     }
     Ok(no_store(Json(versions).into_response()))
+}
+
+/// A recorded page as the admin API shows it.
+#[derive(Serialize)]
+struct PageShown {
+    page: String,
+    seen_at: String,
+    definition: mitmachen_shared::definition::Definition,
+}
+
+/// The pages that embedded the widget before the collector knew it, the latest first.
+async fn pages(
+    State(state): State<SharedState>,
+    admin: Admin,
+    widget: Result<Path<String>, PathRejection>,
+) -> Result<Response, ApiError> {
+    admin.require(Permission::ReadResults)?;
+    let id = widget_id(widget)?;
+    let pages = blocking(&state, "reading recorded pages", move |store| {
+        db::read(store, |tx| store::pages(tx, &id))
+    })
+    .await?;
+    let shown: Vec<PageShown> = pages
+        .into_iter()
+        .map(|p| PageShown {
+            page: p.page_url,
+            seen_at: p.seen_at,
+            definition: p.definition,
+        })
+        .collect();
+    Ok(no_store(Json(shown).into_response()))
 }
 
 async fn write(

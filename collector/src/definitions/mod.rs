@@ -6,7 +6,8 @@
 //! settings), `store` (rows and versions), `import` (the configuration file's `[events.*]` and
 //! `[newsletters.*]`, imported at start), `catalog` (the live set every handler reads, derived
 //! from the stored definitions and reloaded when any collector on the database changes one),
-//! `api` (`GET /v1/widgets/{id}` and the admin API's `GET`/`PUT /v1/admin/widgets/{id}`).
+//! `api` (`GET /v1/widgets/{id}` and the admin API's `GET`/`PUT /v1/admin/widgets/{id}`),
+//! `record` (`POST /v1/widgets/{id}/pages`: a page's widget the collector does not know yet).
 //!
 //! What a definition says is the editor's vocabulary (`mitmachen_shared::definition`), checked
 //! by the widgets' own parser; so a page, the console and the API cannot disagree.
@@ -14,6 +15,7 @@
 pub mod api;
 pub mod catalog;
 pub(crate) mod import;
+pub mod record;
 pub(crate) mod store;
 
 use crate::proposals::Moderation;

@@ -213,3 +213,78 @@ fn widget_row(row: &Row) -> Result<Widget, StoreError> {
         changed_by: row.text(8)?,
     })
 }
+
+/// New pages recorded per page origin and UTC day, at most: a page that invents ids in a loop
+/// cannot fill the database or the console.
+pub const PAGES_PER_ORIGIN_AND_DAY: i64 = 100;
+
+/// A page that embedded a widget id the collector did not know.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedPage {
+    pub page_url: String,
+    pub definition: Definition,
+    /// UTC, RFC 3339.
+    pub seen_at: String,
+}
+
+/// Records what `page_url` says about `widget`; a page already recorded is updated. `false`:
+/// the page's origin has used up today's new pages, nothing was recorded.
+pub(crate) fn record_page(
+    tx: &mut dyn Tx,
+    widget: &WidgetId,
+    page_origin: &str,
+    page_url: &str,
+    definition: &Definition,
+) -> Result<bool, StoreError> {
+    let now = rfc3339_utc(now());
+    let day = now.get(..10).unwrap_or_default().to_owned();
+    let definition = json(definition)?;
+    let known = tx
+        .query_one(
+            "SELECT count(*) FROM widget_pages WHERE widget = ?1 AND page_url = ?2",
+            args![widget.as_str(), page_url],
+        )?
+        .bool(0)?;
+    if known {
+        tx.execute(
+            "UPDATE widget_pages SET definition = ?1, seen_at = ?2, day = ?3
+             WHERE widget = ?4 AND page_url = ?5",
+            args![definition, now, day, widget.as_str(), page_url],
+        )?;
+        return Ok(true);
+    }
+    let today = tx
+        .query_one(
+            "SELECT count(*) FROM widget_pages WHERE page_origin = ?1 AND day = ?2",
+            args![page_origin, day],
+        )?
+        .int(0)?;
+    if today >= PAGES_PER_ORIGIN_AND_DAY {
+        return Ok(false);
+    }
+    tx.execute(
+        "INSERT INTO widget_pages (widget, page_origin, page_url, day, definition, seen_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        args![widget.as_str(), page_origin, page_url, day, definition, now],
+    )?;
+    Ok(true)
+}
+
+/// The pages recorded with `widget`, the latest first.
+pub(crate) fn pages(tx: &mut dyn Tx, widget: &WidgetId) -> Result<Vec<RecordedPage>, StoreError> {
+    tx.query(
+        "SELECT page_url, definition, seen_at FROM widget_pages
+         WHERE widget = ?1 ORDER BY seen_at DESC, id DESC",
+        args![widget.as_str()],
+    )?
+    .iter()
+    .map(|row| {
+        Ok(RecordedPage {
+            page_url: row.text(0)?,
+            definition: serde_json::from_str(&row.text(1)?)
+                .map_err(|e| StoreError(format!("a recorded page does not parse: {e}")))?,
+            seen_at: row.text(2)?,
+        })
+    })
+    .collect()
+}
