@@ -68,13 +68,84 @@ pub struct Definition {
     pub kind: Kind,
     /// `data-*` names in lowercase, values as an editor writes them.
     #[serde(default)]
-    pub attributes: BTreeMap<String, String>,
+    pub attributes: Attributes,
     /// The fallback HTML's heading text; absent: the page's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub heading: Option<String>,
     /// The fallback HTML's list; empty: the page's.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub items: Vec<DefinitionItem>,
+}
+
+/// A definition's attributes, by name: a JSON object on the wire. A sorted list rather than a
+/// `BTreeMap`, whose generic code cost the widgets' bundle several kilobytes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Attributes(Vec<(String, String)>);
+
+impl Attributes {
+    pub fn get(&self, name: &str) -> Option<&String> {
+        self.find(name).ok().map(|i| &self.0[i].1)
+    }
+
+    pub fn contains_key(&self, name: &str) -> bool {
+        self.find(name).is_ok()
+    }
+
+    /// Sets `name` to `value`, replacing what it had.
+    pub fn insert(&mut self, name: String, value: String) {
+        match self.find(&name) {
+            Ok(i) => self.0[i].1 = value,
+            Err(i) => self.0.insert(i, (name, value)),
+        }
+    }
+
+    pub fn remove(&mut self, name: &str) -> Option<String> {
+        self.find(name).ok().map(|i| self.0.remove(i).1)
+    }
+
+    /// Name and value, by name.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &String)> {
+        self.0.iter().map(|(n, v)| (n, v))
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = &String> {
+        self.0.iter().map(|(n, _)| n)
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    fn find(&self, name: &str) -> Result<usize, usize> {
+        self.0.binary_search_by(|(n, _)| n.as_str().cmp(name))
+    }
+}
+
+impl FromIterator<(String, String)> for Attributes {
+    fn from_iter<I: IntoIterator<Item = (String, String)>>(iter: I) -> Self {
+        let mut attributes = Attributes::default();
+        for (name, value) in iter {
+            attributes.insert(name, value);
+        }
+        attributes
+    }
+}
+
+impl Serialize for Attributes {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for Attributes {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let map = BTreeMap::<String, String>::deserialize(deserializer)?;
+        Ok(map.into_iter().collect())
+    }
 }
 
 /// Attributes that name the widget or where it sends, not what it is: never in a definition.
@@ -256,10 +327,15 @@ mod tests {
     fn poll() -> Definition {
         Definition {
             kind: Kind::Poll,
-            attributes: BTreeMap::from([
-                ("data-question".into(), "Wie soll der Platz heißen?".into()),
-                ("data-max-choices".into(), "2".into()),
-            ]),
+            attributes: [
+                (
+                    "data-question".to_owned(),
+                    "Wie soll der Platz heißen?".to_owned(),
+                ),
+                ("data-max-choices".to_owned(), "2".to_owned()),
+            ]
+            .into_iter()
+            .collect(),
             heading: None,
             items: vec![
                 DefinitionItem {

@@ -455,6 +455,10 @@ texts! {
         easy: "Die Anmeldung zu diesem Newsletter geht noch nicht. Ihre Angaben wurden nicht gespeichert. Bitte versuchen Sie es später noch einmal.",
         en: "Subscribing to this newsletter has not been set up yet. Your details were not saved. Please try again later."
     }
+    NotOpenYet "not-open-yet" {
+        de: "Diese Beteiligung ist noch nicht freigegeben. Bitte schauen Sie später wieder vorbei.", easy: "Hier können Sie noch nicht mitmachen. Bitte kommen Sie später wieder.",
+        en: "This participation has not been opened yet. Please come back later."
+    }
     ConfigProblem "config-problem" {
         de: "Dieses Beteiligungselement ist nicht richtig eingerichtet. Hinweis für die Redaktion:", easy: "Dieses Element funktioniert nicht. Hinweis für die Redaktion:",
         en: "This participation widget is not set up correctly. Note for the editors:"

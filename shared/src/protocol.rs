@@ -40,6 +40,16 @@ pub fn event_path(widget: &WidgetId) -> String {
     format!("/{API_VERSION}/widgets/{widget}/event")
 }
 
+/// The collector's definition of the widget (`docs/protocol.md`).
+pub fn definition_path(widget: &WidgetId) -> String {
+    format!("/{API_VERSION}/widgets/{widget}")
+}
+
+/// Where a widget the collector does not know records its page.
+pub fn pages_path(widget: &WidgetId) -> String {
+    format!("/{API_VERSION}/widgets/{widget}/pages")
+}
+
 /// An idempotency key is 8 to 128 visible ASCII characters; widgets send a UUID v7.
 pub fn valid_idempotency_key(key: &str) -> bool {
     (8..=128).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic())

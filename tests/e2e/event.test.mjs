@@ -352,15 +352,16 @@ test("a past and a cancelled event show their facts and say why there is no form
   await context.close();
 });
 
-test("an event the collector does not know keeps its facts and says registration cannot be shown", async () => {
+test("an event the collector does not know waits as a draft: the page says so and keeps the editor's facts", async () => {
   const { page, context, problems } = await openPage(env.browser, `${env.collector.site}/examples/plain.html`);
   await addWidget(page, { ...VERSAMMLUNG, "data-id": "unbekannt-2027" }, VERSAMMLUNG_HTML);
-  const event = new Event(page, "unbekannt-2027");
-  await event.waitUntilReady();
-  await event.expectSeats("Die Anmeldung kann gerade nicht angezeigt werden.");
-  assert.equal(await event.root.locator(".mm-heading").innerText(), "Bürgerversammlung zum Haushalt 2027");
-  assert.equal(await event.root.locator("input").count(), 0);
-  assert.ok(problems.console.length === 0 || problems.console.every((m) => !m.includes("panicked")));
+  const host = page.locator('[data-mitmachen][data-id="unbekannt-2027"]');
+  await host.locator(".mm-root").getByRole("status").filter({ hasText: "noch nicht freigegeben" }).waitFor();
+  assert.equal(await host.locator(".mm-root input").count(), 0, "no form for a registration nobody takes");
+  assert.match(await host.innerText(), /Bürgerversammlung zum Haushalt 2027/);
+  const stored = await env.collector.admin("GET", "/v1/admin/widgets/unbekannt-2027");
+  assert.deepEqual([stored.kind, stored.status, stored.origin], ["event", "draft", "page"]);
+  assert.ok(problems.console.every((m) => !m.includes("panicked")));
   await context.close();
 });
 

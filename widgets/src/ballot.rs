@@ -6,6 +6,7 @@ use crate::transport::SendError;
 use crate::wire::Tally;
 use mitmachen_shared::config::ResultsVisibility;
 use mitmachen_shared::messages::{Text, Texts};
+use mitmachen_shared::protocol::ProblemKind;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Phase {
@@ -82,6 +83,7 @@ impl Phase {
 pub fn failure(error: &SendError, texts: &Texts) -> String {
     match error {
         SendError::Unreachable => texts.get(Text::SendFailed).to_owned(),
+        e if e.is_problem(ProblemKind::Draft) => texts.get(Text::NotOpenYet).to_owned(),
         SendError::Rejected { detail, .. } => texts.fill(Text::Rejected, &[("detail", detail)]),
     }
 }

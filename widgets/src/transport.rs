@@ -6,6 +6,7 @@
 use crate::retry::{self, Outcome};
 use crate::{browser, wire};
 use mitmachen_shared::config::Endpoint;
+use mitmachen_shared::definition::Definition;
 use mitmachen_shared::ids::WidgetId;
 use mitmachen_shared::protocol::{self, EventStatus, ProblemKind, Receipt, Submission};
 use wasm_bindgen::JsValue;
@@ -103,7 +104,12 @@ struct Answer {
     body: JsValue,
 }
 
-async fn request(method: &str, url: &str, body: Option<(&str, &str)>) -> Result<Answer, Outcome> {
+/// One request; `body` is the JSON and, for a submission, its idempotency key.
+async fn request(
+    method: &str,
+    url: &str,
+    body: Option<(&str, Option<&str>)>,
+) -> Result<Answer, Outcome> {
     let init = RequestInit::new();
     init.set_method(method);
     init.set_mode(RequestMode::Cors);
@@ -113,7 +119,9 @@ async fn request(method: &str, url: &str, body: Option<(&str, &str)>) -> Result<
     let _ = headers.set("Accept", "application/json, application/problem+json");
     if let Some((json, key)) = body {
         let _ = headers.set("Content-Type", "application/json");
-        let _ = headers.set(protocol::IDEMPOTENCY_KEY_HEADER, key);
+        if let Some(key) = key {
+            let _ = headers.set(protocol::IDEMPOTENCY_KEY_HEADER, key);
+        }
         init.set_body(&JsValue::from_str(json));
     }
     init.set_headers(&headers);
@@ -165,7 +173,7 @@ pub async fn submit(
     let mut attempt = 1;
     loop {
         let (outcome, retry_after) =
-            match request("POST", &url, Some((&json, idempotency_key))).await {
+            match request("POST", &url, Some((&json, Some(idempotency_key)))).await {
                 Ok(answer) if (200..300).contains(&answer.status) => {
                     return wire::receipt(answer.body).ok_or(SendError::Unreachable);
                 }
@@ -219,6 +227,47 @@ pub async fn topics(
         }
     }
     None
+}
+
+/// What the endpoint holds of a widget's definition.
+pub enum Defined {
+    /// Its definition and `state`.
+    Yes(Definition, String),
+    /// None (`204`): the page's attributes are the whole configuration, and the collector
+    /// would like to know the page.
+    No,
+    /// No usable answer: go on with the attributes.
+    Unavailable,
+}
+
+/// The endpoint's definition of the widget; no retry (the widget already shows the page's).
+pub async fn definition(endpoint: &Endpoint, widget: &WidgetId) -> Defined {
+    let url = endpoint.url(&protocol::definition_path(widget));
+    match request("GET", &url, None).await {
+        Ok(answer) if answer.status == 200 => match wire::definition(answer.body) {
+            Some((definition, state)) => Defined::Yes(definition, state),
+            None => Defined::Unavailable,
+        },
+        Ok(answer) if answer.status == 204 => Defined::No,
+        // A backend without definitions (404) or none at all: the attributes stand.
+        _ => Defined::Unavailable,
+    }
+}
+
+/// Tells the endpoint what this page says about a widget it does not know; its answer is the
+/// definition it made, if any.
+pub async fn record_page(
+    endpoint: &Endpoint,
+    widget: &WidgetId,
+    page: &str,
+    definition: &Definition,
+) -> Option<(Definition, String)> {
+    let url = endpoint.url(&protocol::pages_path(widget));
+    let json = wire::page_json(page, definition);
+    match request("POST", &url, Some((&json, None))).await {
+        Ok(answer) if (200..300).contains(&answer.status) => wire::definition(answer.body),
+        _ => None,
+    }
 }
 
 /// Why an event's seats could not be read.

@@ -7,6 +7,7 @@
 //! that parse.
 
 use js_sys::{Array, Number, Object, Reflect};
+use mitmachen_shared::definition::{Definition, DefinitionItem, Kind};
 use mitmachen_shared::event::Placement;
 use mitmachen_shared::ids::WidgetId;
 use mitmachen_shared::protocol::{
@@ -194,6 +195,8 @@ pub trait Json: Sized {
     fn unsigned(&self) -> Option<u64>;
     fn boolean(&self) -> Option<bool>;
     fn items(&self) -> Option<Vec<Self>>;
+    /// An object's fields, in order.
+    fn entries(&self) -> Option<Vec<(String, Self)>>;
 }
 
 impl Json for JsValue {
@@ -217,6 +220,16 @@ impl Json for JsValue {
     }
     fn items(&self) -> Option<Vec<Self>> {
         Some(self.dyn_ref::<Array>()?.iter().collect())
+    }
+    fn entries(&self) -> Option<Vec<(String, Self)>> {
+        let obj = self.dyn_ref::<Object>()?;
+        Object::entries(obj)
+            .iter()
+            .map(|pair| {
+                let pair = pair.dyn_into::<Array>().ok()?;
+                Some((pair.get(0).as_string()?, pair.get(1)))
+            })
+            .collect()
     }
 }
 
@@ -361,6 +374,100 @@ pub fn results(value: JsValue) -> Option<Tally> {
     Some(Tally { ballots, counts })
 }
 
+/// A collector's definition of the widget and its `state` (`open`, `closed`, `cancelled`,
+/// `draft`), read as serde reads `Definition` (unknown fields besides `id`, `state` and
+/// `version` refused, so a definition this widget does not understand is not laid over it).
+pub fn definition<J: Json>(value: J) -> Option<(Definition, String)> {
+    value.is_object().then_some(())?;
+    let state = text_field(&value, "state")?;
+    for (name, _) in value.entries()? {
+        if !matches!(
+            name.as_str(),
+            "id" | "kind" | "attributes" | "heading" | "items" | "state" | "version"
+        ) {
+            return None;
+        }
+    }
+    let kind = Kind::parse(&text_field(&value, "kind")?)?;
+    let mut attributes = mitmachen_shared::definition::Attributes::default();
+    if let Some(found) = value.get("attributes") {
+        for (name, v) in found.entries()? {
+            attributes.insert(name, v.text()?);
+        }
+    }
+    let heading = optional(&value, "heading", Json::text)?;
+    let mut items = Vec::new();
+    if let Some(list) = value.get("items") {
+        for item in list.items()? {
+            item.is_object().then_some(())?;
+            for (name, _) in item.entries()? {
+                if !matches!(name.as_str(), "text" | "key" | "title") {
+                    return None;
+                }
+            }
+            items.push(DefinitionItem {
+                text: text_field(&item, "text")?,
+                key: optional(&item, "key", Json::text)?,
+                title: optional(&item, "title", Json::text)?,
+            });
+        }
+    }
+    Some((
+        Definition {
+            kind,
+            attributes,
+            heading,
+            items,
+        },
+        state,
+    ))
+}
+
+/// What a page says about a widget the collector does not know: `{"page": …, "definition": …}`
+/// as serde writes it.
+pub fn page_json(page: &str, definition: &Definition) -> String {
+    let mut json = String::from(r#"{"page":"#);
+    push_quoted(&mut json, page);
+    json.push_str(r#","definition":{"kind":""#);
+    json.push_str(definition.kind.as_str());
+    json.push_str(r#"","attributes":{"#);
+    for (i, (name, value)) in definition.attributes.iter().enumerate() {
+        if i > 0 {
+            json.push(',');
+        }
+        push_quoted(&mut json, name);
+        json.push(':');
+        push_quoted(&mut json, value);
+    }
+    json.push('}');
+    if let Some(heading) = &definition.heading {
+        json.push_str(r#","heading":"#);
+        push_quoted(&mut json, heading);
+    }
+    if !definition.items.is_empty() {
+        json.push_str(r#","items":["#);
+        for (i, item) in definition.items.iter().enumerate() {
+            if i > 0 {
+                json.push(',');
+            }
+            json.push_str(r#"{"text":"#);
+            push_quoted(&mut json, &item.text);
+            if let Some(key) = &item.key {
+                json.push_str(r#","key":"#);
+                push_quoted(&mut json, key);
+            }
+            if let Some(title) = &item.title {
+                json.push_str(r#","title":"#);
+                push_quoted(&mut json, title);
+            }
+            json.push('}');
+        }
+        json.push(']');
+    }
+    json.push_str("}}");
+    json
+}
+
 /// The approved proposals of a topics answer (`protocol::Topics`), as topics of the list.
 /// Entries that are not whole (`key`, `title`, `description` strings, a valid key) are skipped.
 pub fn topics(value: JsValue) -> Option<Vec<mitmachen_shared::config::TopicItem>> {
@@ -409,6 +516,14 @@ mod tests {
         }
         fn items(&self) -> Option<Vec<Self>> {
             self.as_array().cloned()
+        }
+        fn entries(&self) -> Option<Vec<(String, Self)>> {
+            Some(
+                self.as_object()?
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+            )
         }
     }
 
@@ -646,5 +761,59 @@ mod tests {
                 serde_json::to_string(&submission).unwrap_or_default()
             );
         }
+    }
+
+    #[test]
+    fn definitions_are_read_and_pages_written_as_serde_does() {
+        let definition = Definition {
+            kind: Kind::Poll,
+            attributes: [
+                ("data-question".to_owned(), "Wie \"heißt\" er?\n".to_owned()),
+                ("data-max-choices".to_owned(), "2".to_owned()),
+            ]
+            .into_iter()
+            .collect(),
+            heading: Some("Überschrift".into()),
+            items: vec![
+                DefinitionItem {
+                    text: "Markt".into(),
+                    key: Some("markt".into()),
+                    title: None,
+                },
+                DefinitionItem {
+                    text: "Linde: schattig".into(),
+                    key: None,
+                    title: Some("Linde".into()),
+                },
+            ],
+        };
+        let page: Value = json(&page_json("https://www.musterstadt.de/a", &definition));
+        assert_eq!(page["page"], "https://www.musterstadt.de/a");
+        assert_eq!(
+            serde_json::from_value::<Definition>(page["definition"].clone()).ok(),
+            Some(definition.clone())
+        );
+        let mut public = serde_json::to_value(&definition).unwrap_or(Value::Null);
+        public["id"] = "platz".into();
+        public["state"] = "open".into();
+        public["version"] = 3.into();
+        assert_eq!(
+            super::definition(public.clone()),
+            Some((definition.clone(), "open".to_owned()))
+        );
+        // What this widget does not understand is not laid over it.
+        for (field, value) in [
+            ("colour", Value::from("rot")),
+            ("kind", Value::from("quiz")),
+        ] {
+            let mut odd = public.clone();
+            odd[field] = value;
+            assert_eq!(super::definition(odd), None, "{field}");
+        }
+        let bare = json(r#"{"kind":"event","state":"draft"}"#);
+        assert_eq!(
+            super::definition(bare).map(|(d, s)| (d.attributes.len(), d.items.len(), s)),
+            Some((0, 0, "draft".to_owned()))
+        );
     }
 }

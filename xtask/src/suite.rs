@@ -6,9 +6,10 @@ use crate::{Result, root, setup};
 use std::process::Command;
 
 /// The most a page may download for the widgets, brotli-compressed (measured size plus a small
-/// margin; raise it deliberately, with the reason in the commit). 132,200: the four widgets
-/// (poll, topics, event sign-up, newsletter opt-in) measured 128,309 B, plus 3 %.
-pub const BROTLI_BUDGET: usize = 132_200;
+/// margin; raise it deliberately, with the reason in the commit). 136,000: the four widgets
+/// (poll, topics, event sign-up, newsletter opt-in) with the collector's definitions laid over
+/// them (reading a definition, recording a page) measured 133,392 B, plus 2 %.
+pub const BROTLI_BUDGET: usize = 136_000;
 
 fn cargo(args: &[&str]) -> Result {
     cmd::run(Command::new("cargo").args(args).current_dir(root()))

@@ -27,10 +27,14 @@ use maud::{DOCTYPE, Markup, html};
 pub const STYLESHEET_PATH: &str = "/admin/console.css";
 
 /// Scripts and styles only from the collector; nothing inline, no frames, forms only back here.
-const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; \
-                   base-uri 'none'; frame-ancestors 'none'";
+const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; \
+                   form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 const STYLESHEET: &str = include_str!("console.css");
+
+const SCRIPT_PATH: &str = "/admin/console.js";
+/// The little progressive script of every console page: nothing depends on it.
+const SCRIPT: &str = include_str!("console.js");
 
 const ICON_PATH: &str = "/admin/icon.svg";
 /// A speech bubble: browsers ask for an icon, and a 404 for it is noise in every log.
@@ -40,6 +44,18 @@ pub fn routes() -> Router<SharedState> {
     Router::new()
         .route(STYLESHEET_PATH, get(stylesheet))
         .route(ICON_PATH, get(icon))
+        .route(SCRIPT_PATH, get(script))
+}
+
+async fn script() -> Response {
+    (
+        [
+            (CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (CACHE_CONTROL, "no-cache"),
+        ],
+        SCRIPT,
+    )
+        .into_response()
 }
 
 async fn icon() -> Response {
@@ -293,6 +309,7 @@ pub fn page(
                 title { (title) " – mitmachen" }
                 link rel="stylesheet" href=(STYLESHEET_PATH);
                 link rel="icon" href=(ICON_PATH) type="image/svg+xml";
+                script src=(SCRIPT_PATH) defer {}
             }
             body {
                 a.skip href="#main" { (lang.t("Zum Inhalt springen", "Skip to content")) }

@@ -22,7 +22,6 @@ use mitmachen_shared::ids::WidgetId;
 use mitmachen_shared::protocol::{EventState, FieldError};
 use serde::Serialize;
 use serde_json::error::Category;
-use std::collections::BTreeMap;
 
 /// A definition may be larger than a submission: a topic list of a few hundred topics.
 pub(super) const DEFINITION_LIMIT: usize = 256 * 1024;
@@ -49,7 +48,7 @@ pub fn admin_routes() -> Router<SharedState> {
 struct Public<'a> {
     id: &'a str,
     kind: Kind,
-    attributes: &'a BTreeMap<String, String>,
+    attributes: &'a mitmachen_shared::definition::Attributes,
     #[serde(skip_serializing_if = "Option::is_none")]
     heading: Option<&'a str>,
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
@@ -77,10 +76,14 @@ pub(super) fn public_answer(
     status: StatusCode,
 ) -> Result<Response, ApiError> {
     let declared = state.catalog.now();
+    // No definition is an answer, not an error: the page's own attributes apply (and the
+    // browser logs no failed request on every town page).
     let Some(widget) = declared.widgets.get(id) else {
-        return Err(ApiError::NotFound(format!(
-            "the collector holds no definition of '{id}'; the page's own attributes apply"
-        )));
+        let mut response = StatusCode::NO_CONTENT.into_response();
+        response
+            .headers_mut()
+            .insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+        return Ok(response);
     };
     let now = now();
     let current = if widget.status == Status::Draft {

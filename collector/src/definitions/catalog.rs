@@ -218,13 +218,15 @@ impl Catalog {
             WidgetKind::Newsletter(newsletter) => {
                 let Settings {
                     page_url,
+                    mail_title,
                     confirm_hours,
                     unconfirmed_days,
                     ..
                 } = &widget.settings;
                 let newsletter = Newsletter {
-                    title: newsletter
-                        .heading
+                    title: mail_title
+                        .clone()
+                        .or(newsletter.heading)
                         .unwrap_or_else(|| "Newsletter".to_owned()),
                     lists: newsletter
                         .lists

@@ -9,11 +9,10 @@ use crate::config::Config;
 use crate::db::{self, Store, StoreError};
 use crate::events::Event;
 use crate::newsletters::{DEFAULT_CONFIRM_HOURS, DEFAULT_UNCONFIRMED_DAYS, Newsletter};
-use mitmachen_shared::definition::{Definition, DefinitionItem, Kind};
+use mitmachen_shared::definition::{Attributes, Definition, DefinitionItem, Kind};
 use mitmachen_shared::event::MAX_PERSONS;
 use mitmachen_shared::ids::WidgetId;
 use mitmachen_shared::time::rfc3339_utc;
-use std::collections::BTreeMap;
 
 /// Who changed a definition that came from the file.
 pub const BY_FILE: &str = "configuration file";
@@ -32,7 +31,7 @@ pub(crate) fn from_file(config: &Config) -> Vec<(WidgetId, Definition, Settings)
 }
 
 fn event(event: &Event) -> Definition {
-    let mut attributes = BTreeMap::new();
+    let mut attributes = Attributes::default();
     let mut set = |name: &str, value: String| {
         attributes.insert(name.to_owned(), value);
     };
@@ -78,7 +77,8 @@ fn event_settings(event: &Event) -> Settings {
 fn newsletter(newsletter: &Newsletter) -> Definition {
     Definition {
         kind: Kind::Newsletter,
-        attributes: BTreeMap::from([("data-title".to_owned(), newsletter.title.clone())]),
+        // The file's title is what the mails call it; the page's heading stays the page's.
+        attributes: Attributes::default(),
         heading: None,
         items: newsletter
             .lists
@@ -95,6 +95,7 @@ fn newsletter(newsletter: &Newsletter) -> Definition {
 fn newsletter_settings(newsletter: &Newsletter) -> Settings {
     Settings {
         page_url: newsletter.page_url.clone(),
+        mail_title: Some(newsletter.title.clone()),
         confirm_hours: (newsletter.confirm_hours != DEFAULT_CONFIRM_HOURS)
             .then_some(newsletter.confirm_hours),
         unconfirmed_days: (newsletter.unconfirmed_days != DEFAULT_UNCONFIRMED_DAYS)

@@ -89,6 +89,9 @@ pub struct Settings {
     /// Events and newsletters: the town's page about it, linked from the mails.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page_url: Option<String>,
+    /// Newsletters: the name the mails use; absent: the widget's heading (`data-title`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mail_title: Option<String>,
     /// Newsletters: how long a confirmation link works.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confirm_hours: Option<u32>,
@@ -122,6 +125,7 @@ impl Settings {
             self.page_url.is_some(),
             &[Kind::Event, Kind::Newsletter],
         );
+        not_for("mail_title", self.mail_title.is_some(), &[Kind::Newsletter]);
         not_for(
             "confirm_hours",
             self.confirm_hours.is_some(),
@@ -132,6 +136,16 @@ impl Settings {
             self.unconfirmed_days.is_some(),
             &[Kind::Newsletter],
         );
+        if self
+            .mail_title
+            .as_deref()
+            .is_some_and(|t| t.trim().is_empty() || t.chars().count() > 200)
+        {
+            problems.push((
+                "/settings/mail_title".into(),
+                "must have 1 to 200 characters".into(),
+            ));
+        }
         if let Some(m) = &self.moderation
             && m != "pre"
             && m != "post"
@@ -196,7 +210,7 @@ pub struct AdminWidget {
     pub id: Option<String>,
     pub kind: Kind,
     #[serde(default)]
-    pub attributes: std::collections::BTreeMap<String, String>,
+    pub attributes: mitmachen_shared::definition::Attributes,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub heading: Option<String>,
     #[serde(default)]

@@ -2,6 +2,7 @@
 //! says, when the collector holds no definition of its id. The page is recorded (bounded per
 //! page origin and day) and, as `new_widgets` says, its attributes become the definition at
 //! once (`adopt`) or a draft that takes no submissions until an editor adopts it (`draft`).
+//! Events and newsletters always become drafts: they send mail in the town's name.
 //! A definition once made is never changed by a page again.
 
 use super::api::{pointer, public_answer};
@@ -21,7 +22,7 @@ use axum::http::header::ORIGIN;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::post;
-use mitmachen_shared::definition::Definition;
+use mitmachen_shared::definition::{Definition, Kind};
 use mitmachen_shared::protocol::FieldError;
 use serde::Deserialize;
 
@@ -89,9 +90,12 @@ async fn record(
             errors,
         });
     }
+    // Events and newsletters send mail in the town's name with what their definition says,
+    // and an Origin header is easily forged outside a browser: an editor adopts those.
+    let mails = matches!(sighting.definition.kind, Kind::Event | Kind::Newsletter);
     let status = match state.new_widgets {
-        NewWidgets::Adopt => Status::Active,
-        NewWidgets::Draft => Status::Draft,
+        NewWidgets::Adopt if !mails => Status::Active,
+        _ => Status::Draft,
     };
     let (catalog, id2, definition) = (state.catalog.clone(), id.clone(), sighting.definition);
     let (recorded, made) = blocking(&state, "recording a page", move |store| {

@@ -1,7 +1,10 @@
-//! The widgets of this collector as the console shows them: every widget the configuration
-//! declares or that has received submissions, with its kind, whether it is open, how many took
-//! part and when the last one did (`GET /admin/`).
+//! The widgets of this collector as the console shows them: every widget with a definition, a
+//! rule in the configuration file, or submissions, with its kind, whether it is open (or a
+//! draft), how many took part and when the last one did (`GET /admin/`); `edit` is one
+//! widget's page, `fields` the form's words for each attribute.
 
+mod edit;
+mod fields;
 mod store;
 
 use crate::accounts::Permission;
@@ -21,10 +24,13 @@ use mitmachen_shared::protocol::EventState;
 use std::collections::BTreeMap;
 
 pub fn routes() -> Router<SharedState> {
-    Router::new().route("/admin/", get(overview)).route(
-        "/admin",
-        get(|| async { crate::app::console::see_other("/admin/") }),
-    )
+    Router::new()
+        .route("/admin/", get(overview))
+        .route(
+            "/admin",
+            get(|| async { crate::app::console::see_other("/admin/") }),
+        )
+        .merge(edit::routes())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -172,8 +178,23 @@ fn source_name(lang: Lang, source: Source) -> &'static str {
     }
 }
 
-async fn overview(State(state): State<SharedState>, console: Console) -> Response {
+#[derive(serde::Deserialize, Default)]
+struct Shown {
+    done: Option<String>,
+}
+
+async fn overview(
+    State(state): State<SharedState>,
+    console: Console,
+    axum::extract::Query(shown): axum::extract::Query<Shown>,
+) -> Response {
     let lang = console.lang;
+    let notice = (shown.done.as_deref() == Some("discarded")).then(|| {
+        lang.t(
+            "Das Widget wurde verworfen; seine Versionen bleiben erhalten.",
+            "The widget was discarded; its versions are kept.",
+        )
+    });
     let store = state.store.clone();
     let activity = match tokio::task::spawn_blocking(move || {
         db::read(store.as_ref(), store::activity)
@@ -196,6 +217,12 @@ async fn overview(State(state): State<SharedState>, console: Console) -> Respons
         Nav::Widgets,
         lang.t("Widgets", "Widgets"),
         html! {
+            @if let Some(notice) = notice {
+                p.notice role="status" { (notice) }
+            }
+            @if console.role().may(Permission::EditWidgets) {
+                p { a href="/admin/new-widget" { (lang.t("Neues Widget anlegen", "Create a new widget")) } }
+            }
             @if lines.is_empty() {
                 p { (lang.t(
                     "Noch keine Widgets: Dieser Collector hat keine in seiner Konfiguration und noch keine Beiträge erhalten.",
@@ -218,7 +245,13 @@ async fn overview(State(state): State<SharedState>, console: Console) -> Respons
                         tbody {
                             @for (id, line) in &lines {
                                 tr {
-                                    th scope="row" { code { (id.as_str()) } }
+                                    th scope="row" {
+                                        @if matches!(line.source, Source::Defined(_)) {
+                                            a href={ "/admin/widgets/" (id.as_str()) } { code { (id.as_str()) } }
+                                        } @else {
+                                            code { (id.as_str()) }
+                                        }
+                                    }
                                     td { (line.kind.name(lang)) }
                                     td { span.status { (match line.status {
                                         Status::Open => lang.t("offen", "open"),

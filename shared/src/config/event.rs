@@ -271,7 +271,8 @@ mod tests {
                 e.heading_level,
                 e.facts.place.as_str()
             ),
-            ("Workshop Spielplatz", 2, "Jugendzentrum")
+            // The attribute names the text; the editor's heading (an h3) keeps its level.
+            ("Workshop Spielplatz", 3, "Jugendzentrum")
         );
         assert!(!e.waiting_list && e.cancelled && e.capacity.is_none());
         assert!(e.registration_closes() < e.facts.starts_at);

@@ -152,12 +152,14 @@ impl Attrs<'_> {
         }
     }
 
-    /// The widget's heading: the attribute `attr`, else the editor's first heading (whose level
-    /// is kept so that the page's outline stays as the editor built it); `None` when neither
-    /// has text.
+    /// The widget's heading: the attribute `attr`, else the editor's first heading; at the
+    /// level of the editor's heading where there is one (so that the page's outline stays as
+    /// the editor built it, also when a definition names the text), else 2. `None` when
+    /// neither has text.
     pub(crate) fn heading_from(&self, attr: &str, content: &EditorContent) -> Option<(String, u8)> {
+        let level = content.heading.as_ref().map_or(2, |h| h.level.clamp(2, 6));
         match (self.raw(attr).map(text::visible), &content.heading) {
-            (Some(t), _) if !t.is_empty() => Some((t, 2)),
+            (Some(t), _) if !t.is_empty() => Some((t, level)),
             (_, Some(h)) if !text::visible(&h.text).is_empty() => {
                 Some((text::visible(&h.text), h.level.clamp(2, 6)))
             }

@@ -382,8 +382,10 @@ impl Signup {
     }
 
     fn failed(&mut self, error: SendError) {
+        // A 409 without our problem type (another endpoint) is "full" too; a draft is not.
         if error.is_problem(ProblemKind::EventFull)
-            || matches!(error, SendError::Rejected { status: 409, .. })
+            || (matches!(error, SendError::Rejected { status: 409, .. })
+                && !error.is_problem(ProblemKind::Draft))
         {
             self.phase = Phase::Failed(Failure::Full);
             return;

@@ -3,8 +3,10 @@
 //! Elements present at start and any added later (a MutationObserver watches the document) get
 //! an open shadow root with the widget's stylesheet and a reset wrapper, then the widget for
 //! their configuration, or a message naming what is wrong with it. An element that already has
-//! a shadow root is never mounted again.
+//! a shadow root is never mounted again. Then the collector's definition, where it holds one,
+//! is laid over the element (`defined`): the widget is rendered again only if that changes it.
 
+mod defined;
 pub mod source;
 
 use crate::{browser, config_error, event, events, newsletter, poll, styles, topics};
@@ -17,6 +19,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::{
     Element, MutationObserver, MutationObserverInit, MutationRecord, ShadowRootInit, ShadowRootMode,
 };
+use yew::AppHandle;
 
 pub const SELECTOR: &str = "[data-mitmachen]";
 
@@ -85,12 +88,41 @@ fn observe(doc: &web_sys::Document) {
     });
 }
 
+/// A mounted widget, kept so that it can be replaced by the collector's definition.
+pub(crate) enum App {
+    Poll(AppHandle<poll::PollWidget>),
+    Topics(AppHandle<topics::TopicsWidget>),
+    Event(AppHandle<event::EventWidget>),
+    Newsletter(AppHandle<newsletter::NewsletterWidget>),
+    Notice(AppHandle<config_error::ConfigErrorView>),
+}
+
+impl App {
+    fn destroy(self) {
+        match self {
+            App::Poll(a) => a.destroy(),
+            App::Topics(a) => a.destroy(),
+            App::Event(a) => a.destroy(),
+            App::Newsletter(a) => a.destroy(),
+            App::Notice(a) => a.destroy(),
+        }
+    }
+}
+
+/// Where a widget lives: its element, the wrapper it renders into, and the app.
+pub(crate) struct Mounted {
+    host: Element,
+    root: Element,
+    app: Option<App>,
+}
+
 fn mount(host: &Element) {
     if host.shadow_root().is_some() {
         return;
     }
     let default_endpoint = DEFAULT_ENDPOINT.with(|d| d.borrow().clone());
-    let parsed = config::parse(&source::read(host, default_endpoint));
+    let source = source::read(host, default_endpoint);
+    let parsed = config::parse(&source);
     let name = host.get_attribute("data-id").unwrap_or_default();
     for warning in &parsed.warnings {
         browser::console_warn(&format!("mitmachen [{name}]: {warning}"));
@@ -102,10 +134,58 @@ fn mount(host: &Element) {
         ));
         return;
     };
+    let shown = parsed.config.clone().ok();
+    let app = render(host, &root, parsed, false);
+    let mounted = Rc::new(RefCell::new(Mounted {
+        host: host.clone(),
+        root,
+        app: Some(app),
+    }));
+    KEEP.with(|k| k.borrow_mut().push(Box::new(mounted.clone())));
+    if let Some(shown) = shown {
+        wasm_bindgen_futures::spawn_local(defined::follow(mounted, source, shown));
+    }
+}
+
+/// Replaces the widget by one for `parsed` (or the draft notice), in a fresh wrapper, so that
+/// the old app's teardown cannot touch the new one.
+pub(crate) fn replace(mounted: &Rc<RefCell<Mounted>>, parsed: Parsed, draft: bool) {
+    let mut mounted = mounted.borrow_mut();
+    let Some(fresh) = browser::document()
+        .and_then(|d| d.create_element("div").ok())
+        .filter(|fresh| mounted.root.replace_with_with_node_1(fresh).is_ok())
+    else {
+        return;
+    };
+    fresh.set_class_name("mm-root");
+    let _ = fresh.set_attribute("lang", parsed.texts.lang.tag());
+    if let Some(old) = mounted.app.take() {
+        old.destroy();
+    }
+    let app = render(&mounted.host, &fresh, parsed, draft);
+    mounted.root = fresh;
+    mounted.app = Some(app);
+}
+
+// Once in the wasm, not inlined into both callers: it holds every widget's renderer.
+#[inline(never)]
+fn render(host: &Element, root: &Element, parsed: Parsed, draft: bool) -> App {
+    let name = host.get_attribute("data-id").unwrap_or_default();
     let texts = Rc::new(parsed.texts);
-    let app: Box<dyn Any> = match parsed.config {
+    let root = root.clone();
+    match parsed.config {
+        Ok(_) if draft => App::Notice(
+            yew::Renderer::<config_error::ConfigErrorView>::with_root_and_props(
+                root,
+                config_error::Props {
+                    texts,
+                    messages: Vec::new(),
+                },
+            )
+            .render(),
+        ),
         Ok(config) => match config.kind {
-            WidgetKind::Poll(poll_config) => Box::new(
+            WidgetKind::Poll(poll_config) => App::Poll(
                 yew::Renderer::<poll::PollWidget>::with_root_and_props(
                     root,
                     poll::PollProps {
@@ -118,7 +198,7 @@ fn mount(host: &Element) {
                 )
                 .render(),
             ),
-            WidgetKind::Topics(topics_config) => Box::new(
+            WidgetKind::Topics(topics_config) => App::Topics(
                 yew::Renderer::<topics::TopicsWidget>::with_root_and_props(
                     root,
                     topics::TopicsProps {
@@ -131,7 +211,7 @@ fn mount(host: &Element) {
                 )
                 .render(),
             ),
-            WidgetKind::Event(event_config) => Box::new(
+            WidgetKind::Event(event_config) => App::Event(
                 yew::Renderer::<event::EventWidget>::with_root_and_props(
                     root,
                     event::EventProps {
@@ -144,7 +224,7 @@ fn mount(host: &Element) {
                 )
                 .render(),
             ),
-            WidgetKind::Newsletter(newsletter_config) => Box::new(
+            WidgetKind::Newsletter(newsletter_config) => App::Newsletter(
                 yew::Renderer::<newsletter::NewsletterWidget>::with_root_and_props(
                     root,
                     newsletter::NewsletterProps {
@@ -164,7 +244,7 @@ fn mount(host: &Element) {
                 browser::console_error(&format!("mitmachen [{name}]: {message}"));
             }
             events::error(host, &name, &messages.join(" "));
-            Box::new(
+            App::Notice(
                 yew::Renderer::<config_error::ConfigErrorView>::with_root_and_props(
                     root,
                     config_error::Props { texts, messages },
@@ -172,8 +252,7 @@ fn mount(host: &Element) {
                 .render(),
             )
         }
-    };
-    KEEP.with(|k| k.borrow_mut().push(app));
+    }
 }
 
 /// The shadow root with styles and the reset wrapper the widget renders into.
