@@ -520,6 +520,8 @@ async fn with_new_widgets_draft_a_page_waits_for_an_editor() {
     assert_eq!(draft["state"], "draft");
     let vote = json!({"kind": "poll", "choices": ["markt"]});
     problem(submit(&c, "platzname", 1, &vote).await, 409, "draft").await;
+    // Nor does an id no page has recorded yet.
+    problem(submit(&c, "noch-nie-gesehen", 1, &vote).await, 409, "draft").await;
     let (pages, _) = json_of(get(&c, "/v1/admin/widgets/platzname/pages"), StatusCode::OK).await;
     assert_eq!(pages[0]["page"], format!("{ORIGIN}/rathaus"));
     assert_eq!(pages[0]["definition"], poll());

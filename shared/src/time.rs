@@ -264,6 +264,29 @@ impl BerlinTime {
     }
 }
 
+/// Formats an instant as Berlin's wall-clock time with its offset (`2027-03-12T18:00+01:00`,
+/// seconds only where there are any): exact, and what a town's editor reads as the time.
+pub fn berlin_rfc3339(t: Timestamp) -> String {
+    let b = BerlinTime::of(t);
+    let offset = berlin_offset_minutes(t);
+    let seconds = t.0.rem_euclid(MS_PER_MINUTE) / 1000;
+    let seconds = if seconds == 0 {
+        String::new()
+    } else {
+        format!(":{seconds:02}")
+    };
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}{seconds}+{:02}:{:02}",
+        b.year,
+        b.month,
+        b.day,
+        b.hour,
+        b.minute,
+        offset / 60,
+        offset % 60
+    )
+}
+
 /// Formats an instant as UTC RFC 3339 (`2026-11-25T16:00:00Z`), as the collector stores it.
 pub fn rfc3339_utc(t: Timestamp) -> String {
     let (y, m, d) = civil_from_days(t.0.div_euclid(MS_PER_DAY));
@@ -282,6 +305,19 @@ mod tests {
 
     fn utc(s: &str) -> Timestamp {
         parse_datetime(s).expect(s)
+    }
+
+    #[test]
+    fn berlin_wall_clock_round_trips() {
+        for written in [
+            "2027-03-12T18:00+01:00",
+            "2027-07-01T09:30+02:00",
+            "2026-10-25T02:30:15+01:00",
+        ] {
+            let t = utc(written);
+            assert_eq!(berlin_rfc3339(t), written);
+            assert_eq!(utc(&berlin_rfc3339(t)), t);
+        }
     }
 
     #[test]

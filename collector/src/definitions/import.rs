@@ -12,7 +12,7 @@ use crate::newsletters::{DEFAULT_CONFIRM_HOURS, DEFAULT_UNCONFIRMED_DAYS, Newsle
 use mitmachen_shared::definition::{Attributes, Definition, DefinitionItem, Kind};
 use mitmachen_shared::event::MAX_PERSONS;
 use mitmachen_shared::ids::WidgetId;
-use mitmachen_shared::time::rfc3339_utc;
+use mitmachen_shared::time::berlin_rfc3339;
 
 /// Who changed a definition that came from the file.
 pub const BY_FILE: &str = "configuration file";
@@ -36,9 +36,9 @@ fn event(event: &Event) -> Definition {
         attributes.insert(name.to_owned(), value);
     };
     set("data-title", event.facts.title.clone());
-    set("data-start", rfc3339_utc(event.facts.starts_at));
+    set("data-start", berlin_rfc3339(event.facts.starts_at));
     if let Some(end) = event.facts.ends_at {
-        set("data-end", rfc3339_utc(end));
+        set("data-end", berlin_rfc3339(end));
     }
     if !event.facts.place.is_empty() {
         set("data-place", event.facts.place.clone());
@@ -50,7 +50,7 @@ fn event(event: &Event) -> Definition {
         set("data-waiting-list", "off".into());
     }
     if let Some(deadline) = event.deadline {
-        set("data-deadline", rfc3339_utc(deadline));
+        set("data-deadline", berlin_rfc3339(deadline));
     }
     // Not declared: the page decides how many persons its form offers.
     if event.persons_max != MAX_PERSONS {

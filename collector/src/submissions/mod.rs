@@ -13,6 +13,7 @@ use crate::app::body::read_body;
 use crate::app::error::ApiError;
 use crate::app::rate_limit::{ClientAddr, Scope};
 use crate::app::{SharedState, blocking, single_header, widget_id};
+use crate::config::NewWidgets;
 use crate::db::{
     NewSubmission, Refusal, RegistrationContext, SubmitOutcome, SubscriptionContext, new_receipt,
 };
@@ -73,6 +74,20 @@ async fn submit(
     if declared.is_draft(&widget) {
         return Err(ApiError::Draft(format!(
             "'{widget}' was recorded from a page and waits for an editor to adopt it in the console; it takes no submissions yet"
+        )));
+    }
+    // Under `new_widgets = "draft"` only a defined widget takes part (events and newsletters
+    // are refused below as unknown anyway).
+    if state.new_widgets == NewWidgets::Draft
+        && !declared.widgets.contains_key(&widget)
+        && !declared.rules.contains_key(&widget)
+        && !matches!(
+            submission,
+            Submission::Registration(_) | Submission::Subscription(_)
+        )
+    {
+        return Err(ApiError::Draft(format!(
+            "'{widget}' has no definition yet; an editor defines or adopts it in the console"
         )));
     }
     let registration = match &submission {

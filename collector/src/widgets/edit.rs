@@ -20,6 +20,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use maud::{Markup, html};
+use mitmachen_shared::config::WidgetKind;
 use mitmachen_shared::definition::{Attributes, Definition, DefinitionError, DefinitionItem, Kind};
 use mitmachen_shared::ids::WidgetId;
 use mitmachen_shared::messages::Lang as WidgetLang;
@@ -239,6 +240,32 @@ impl Draft {
             Err(errors)
         }
     }
+}
+
+/// The definition with every list item's key written out, as the widgets made it from the
+/// text: a text changed later keeps its key, and the votes counted for it.
+fn with_keys(mut definition: Definition, config: &WidgetKind) -> Definition {
+    let keys: Vec<String> = match config {
+        WidgetKind::Poll(p) if !definition.attributes.contains_key("data-options") => {
+            p.options.iter().map(|o| o.key.to_string()).collect()
+        }
+        WidgetKind::Topics(t) => t.topics.iter().map(|o| o.key.to_string()).collect(),
+        WidgetKind::Newsletter(n) if !definition.attributes.contains_key("data-lists") => {
+            n.lists.iter().map(|o| o.key.to_string()).collect()
+        }
+        _ => return definition,
+    };
+    let mut items: Vec<&mut DefinitionItem> = definition
+        .items
+        .iter_mut()
+        .filter(|i| !i.text.trim().is_empty())
+        .collect();
+    if items.len() == keys.len() {
+        for (item, key) in items.iter_mut().zip(keys) {
+            item.key = Some(key);
+        }
+    }
+    definition
 }
 
 /// The field a definition error belongs to, and its message in the console's language.
@@ -528,6 +555,12 @@ fn snippet_text(state: &SharedState, widget: &Widget) -> String {
     for (name, value) in definition.attributes.iter() {
         out.push_str(&format!("\n     {name}=\"{}\"", escape(value)));
     }
+    // The page must name its privacy notice where the definition does not.
+    if matches!(definition.kind, Kind::Event | Kind::Newsletter)
+        && !definition.attributes.contains_key("data-privacy")
+    {
+        out.push_str("\n     data-privacy=\"/datenschutz\"");
+    }
     out.push_str(">\n");
     if let Some(heading) = &definition.heading {
         out.push_str(&format!("  <h2>{}</h2>\n", escape(heading)));
@@ -552,10 +585,18 @@ fn snippet_text(state: &SharedState, widget: &Widget) -> String {
 
 fn snippet(lang: Lang, state: &SharedState, widget: &Widget) -> Markup {
     html! {
-        p #snippet-hint { (lang.t(
-            "Das Skript einmal pro Seite (meist im Template), das div dort, wo das Widget stehen soll. Es zeigt immer die hier gespeicherte Definition; die Angaben im div gelten nur, wenn der Collector nicht erreichbar ist.",
-            "The script once per page (usually in the template), the div where the widget belongs. It always shows the definition saved here; what the div says applies only when the collector cannot be reached."
-        )) }
+        p #snippet-hint {
+            (lang.t(
+                "Das Skript einmal pro Seite (meist im Template), das div dort, wo das Widget stehen soll. Es zeigt immer die hier gespeicherte Definition; die Angaben im div gelten nur, wenn der Collector nicht erreichbar ist.",
+                "The script once per page (usually in the template), the div where the widget belongs. It always shows the definition saved here; what the div says applies only when the collector cannot be reached."
+            ))
+            @if matches!(widget.definition.kind, Kind::Event | Kind::Newsletter) && !widget.definition.attributes.contains_key("data-privacy") {
+                " " (lang.t(
+                    "Setzen Sie bei data-privacy die Adresse Ihres Datenschutzhinweises ein.",
+                    "Put the address of your privacy notice into data-privacy."
+                ))
+            }
+        }
         pre.snippet #snippet tabindex="0" aria-labelledby="snippet-heading" aria-describedby="snippet-hint" {
             code { (snippet_text(state, widget)) }
         }
@@ -877,19 +918,22 @@ async fn save(
             );
         }
     };
-    if let Err(errors) = definition.check(&id, &state.public_url) {
-        let errors: Vec<(String, String)> = errors.iter().map(|e| located(e, lang)).collect();
-        return render(
-            &state,
-            &console,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &id,
-            &loaded,
-            &draft,
-            None,
-            &errors,
-        );
-    }
+    let definition = match definition.check(&id, &state.public_url) {
+        Ok(config) => with_keys(definition, &config.kind),
+        Err(errors) => {
+            let errors: Vec<(String, String)> = errors.iter().map(|e| located(e, lang)).collect();
+            return render(
+                &state,
+                &console,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &id,
+                &loaded,
+                &draft,
+                None,
+                &errors,
+            );
+        }
+    };
     let status = loaded.widget.as_ref().map_or(Status::Active, |w| w.status);
     let (store, catalog, by, id2) = (
         state.store.clone(),
@@ -1164,6 +1208,34 @@ async fn new_widget(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keys_are_written_out_on_saving() {
+        let definition = Definition {
+            kind: Kind::Poll,
+            attributes: [("data-question".to_owned(), "Welcher Name?".to_owned())]
+                .into_iter()
+                .collect(),
+            heading: None,
+            items: vec![
+                DefinitionItem {
+                    text: "Großer Markt".into(),
+                    key: None,
+                    title: None,
+                },
+                DefinitionItem {
+                    text: "Linde".into(),
+                    key: Some("baum".into()),
+                    title: None,
+                },
+            ],
+        };
+        let id = WidgetId::parse("name").expect("id");
+        let config = definition.check(&id, "https://c.example").expect("valid");
+        let keyed = with_keys(definition, &config.kind);
+        let keys: Vec<Option<&str>> = keyed.items.iter().map(|i| i.key.as_deref()).collect();
+        assert_eq!(keys, [Some("grosser-markt"), Some("baum")]);
+    }
 
     #[test]
     fn a_form_round_trips_a_definition() {

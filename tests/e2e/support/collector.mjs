@@ -27,8 +27,8 @@ async function freePort() {
 const ADMIN_TOKEN = "e2e-admin-token-0123456789abcdef0123456789";
 
 // `smtp`: the port of an SMTP server on 127.0.0.1 (see smtp.mjs) to send mails to; without it
-// mails go to the outbox folder.
-export async function startCollector({ smtp } = {}) {
+// mails go to the outbox folder. `env`: more settings, as `MITMACHEN_*` variables.
+export async function startCollector({ smtp, env: extra = {} } = {}) {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "mitmachen-e2e-"));
   const api = `http://127.0.0.1:${port}`;
@@ -53,6 +53,7 @@ export async function startCollector({ smtp } = {}) {
     // The console tests sign in often, all from 127.0.0.1; accounts keep their own throttle.
     MITMACHEN_RATE_LIMIT_SIGN_INS_PER_MINUTE: "120",
     MITMACHEN_ADMIN_TOKEN: ADMIN_TOKEN,
+    ...extra,
   };
   const child = spawn(required("MITMACHEN_COLLECTOR"), [], { env, stdio: ["ignore", "pipe", "pipe"] });
   let log = "";

@@ -4,11 +4,12 @@ import { after, before } from "node:test";
 import { launchBrowser } from "./browser.mjs";
 import { startCollector } from "./collector.mjs";
 
-// Returns an object whose `collector` and `browser` are set once the file's tests run.
-export function withCollectorAndBrowser() {
+// Returns an object whose `collector` and `browser` are set once the file's tests run;
+// `options` go to `startCollector`.
+export function withCollectorAndBrowser(options = {}) {
   const env = { collector: null, browser: null };
   before(async () => {
-    env.collector = await startCollector();
+    env.collector = await startCollector(options);
     env.browser = await launchBrowser();
   });
   after(async () => {
