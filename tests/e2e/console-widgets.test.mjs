@@ -1,5 +1,6 @@
 // Widgets defined in the console: an administrator creates an event with 3 seats (a mistake
-// first, explained by the widgets' own parser at its field), copies the snippet into a page,
+// first, explained by the widgets' own parser at its field; the live preview runs the real
+// bundle and follows the typing), copies the snippet into a page,
 // citizens take the seats, and raising the capacity shows on the page without a restart; a
 // page with an unknown poll id is adopted at once and shown in the console with its page; the
 // admin API answers a console session by its role. Against the real collector in Chromium, axe
@@ -77,7 +78,15 @@ test("an administrator creates an event, puts its snippet on a page, and raises 
   await page.getByRole("button", { name: "Speichern" }).click();
   await page.waitForLoadState();
   assert.equal(await page.getByRole("status").first().textContent(), "Gespeichert. Die Änderung gilt ab sofort auf allen Seiten.");
-  await accessible(page, "widget page with its snippet");
+
+  // The preview runs the real bundle with the form's values, and follows what is typed.
+  const preview = page.locator("#preview .mm-root");
+  await preview.locator(".mm-heading", { hasText: "Workshop: Zukunft der Innenstadt" }).waitFor();
+  await page.getByLabel(/^Titel/).fill("Workshop: Zukunft der Altstadt");
+  await preview.locator(".mm-heading", { hasText: "Workshop: Zukunft der Altstadt" }).waitFor();
+  await page.getByLabel(/^Titel/).fill("Workshop: Zukunft der Innenstadt");
+  await preview.locator(".mm-heading", { hasText: "Workshop: Zukunft der Innenstadt" }).waitFor();
+  await accessible(page, "widget page with its snippet and preview");
 
   // The snippet, copied with the button: only what every CMS keeps.
   await page.getByRole("button", { name: "Kopieren" }).click();

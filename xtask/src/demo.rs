@@ -35,13 +35,15 @@ pub fn run(args: &[String]) -> Result {
     );
     println!("Votes are stored in {}.", database.display());
     println!(
-        "The console: http://127.0.0.1:{port}/admin/ (name: demo, password for this run: {password})."
+        "The console: http://127.0.0.1:{port}/admin/ (name: demo, password for this run: {password}).\n\
+         There: every widget (the example pages' polls and topic lists become definitions when a\n\
+         page first shows them, their events and newsletter come from examples/collector.toml),\n\
+         new widgets with a live preview and the snippet to paste, proposed topics to moderate,\n\
+         accounts."
     );
     println!(
-        "Proposed topics wait for moderation; with this run's admin token:\n  \
-         curl -H 'Authorization: Bearer {token}' http://127.0.0.1:{port}/v1/admin/widgets/fokusgruppe-innenstadt/proposals\n  \
-         curl -X POST -H 'Authorization: Bearer {token}' http://127.0.0.1:{port}/v1/admin/proposals/KEY/approve\n\
-         Registrations (JSON, or CSV for Excel):\n  \
+        "For scripts, this run's admin token, e.g.:\n  \
+         curl -H 'Authorization: Bearer {token}' http://127.0.0.1:{port}/v1/admin/widgets\n  \
          curl -H 'Authorization: Bearer {token}' http://127.0.0.1:{port}/v1/admin/widgets/buergerversammlung-haushalt/registrations.csv\n\
          Mails are not sent: each one is written to {} and its links are logged here.\n",
         data.join("mitmachen-outbox").display()

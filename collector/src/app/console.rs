@@ -27,8 +27,11 @@ use maud::{DOCTYPE, Markup, html};
 pub const STYLESHEET_PATH: &str = "/admin/console.css";
 
 /// Scripts and styles only from the collector; nothing inline, no frames, forms only back here.
-const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; \
-                   form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+/// `'wasm-unsafe-eval'` and `connect-src 'self'` for the widget preview, which runs the
+/// citizens' bundle as a town's page does.
+const CSP: &str = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; \
+                   style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; \
+                   frame-ancestors 'none'";
 
 const STYLESHEET: &str = include_str!("console.css");
 

@@ -437,6 +437,7 @@ fn render(
             } @else {
                 (read_only(lang, draft))
             }
+            (preview(lang, state, id, draft))
             @if !loaded.pages.is_empty() {
                 h2 { (lang.t("Seiten, die es zeigten, bevor es festgelegt war", "Pages that showed it before it was defined")) }
                 ul.pages {
@@ -606,6 +607,89 @@ fn snippet(lang: Lang, state: &SharedState, widget: &Widget) -> Markup {
             (lang.t("Kopieren", "Copy"))
         }
         p.copied role="status" data-copied-for="snippet" {}
+    }
+}
+
+/// The widget as citizens see it, run by the real bundle: the form's current values as the
+/// element's attributes and list (`console.js` renews it while someone types). It talks to an
+/// endpoint that answers nothing (`/preview`), so a preview never records a page, votes or
+/// registers.
+fn preview(lang: Lang, state: &SharedState, id: &WidgetId, draft: &Draft) -> Markup {
+    if state.dist_dir.is_none() {
+        return html! {
+            h2 { (lang.t("Vorschau", "Preview")) }
+            p { (lang.t(
+                "Die Vorschau braucht das Widget-Bundle; dieser Collector liefert es nicht aus (dist_dir).",
+                "The preview needs the widget bundle, which this collector does not serve (dist_dir)."
+            )) }
+        };
+    }
+    let endpoint = format!("{}/preview", state.public_url);
+    let attributes: Vec<(&String, &String)> = draft
+        .attributes
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(n, v)| (n, v))
+        .collect();
+    let rows: Vec<&Row> = draft.rows.iter().filter(|r| !r.text.is_empty()).collect();
+    let mut element = String::from("<div");
+    let mut attribute = |name: &str, value: &str| {
+        element.push_str(&format!(
+            " {name}=\"{}\"",
+            value
+                .replace('&', "&amp;")
+                .replace('"', "&quot;")
+                .replace('<', "&lt;")
+        ));
+    };
+    attribute("id", "preview");
+    attribute("data-mitmachen", draft.kind.as_str());
+    attribute("data-id", id.as_str());
+    attribute("data-endpoint", &endpoint);
+    for (name, value) in &attributes {
+        if name.starts_with("data-") && name.bytes().all(|b| b.is_ascii_lowercase() || b == b'-') {
+            attribute(name, value);
+        }
+    }
+    if matches!(draft.kind, Kind::Event | Kind::Newsletter)
+        && !draft
+            .attributes
+            .iter()
+            .any(|(n, v)| n == "data-privacy" && !v.is_empty())
+    {
+        attribute("data-privacy", "/datenschutz");
+    }
+    element.push('>');
+    let list = html! {
+        @if !rows.is_empty() {
+            ul {
+                @for row in &rows {
+                    li data-key=[(!row.key.is_empty()).then_some(row.key.as_str())] {
+                        @if draft.kind == Kind::Topics && !row.description.is_empty() {
+                            strong { (row.text) } ": " (row.description)
+                        } @else {
+                            (row.text)
+                        }
+                    }
+                }
+            }
+        }
+    };
+    element.push_str(&list.into_string());
+    element.push_str("</div>");
+    html! {
+        section.preview aria-labelledby="preview-heading" {
+            h2 #preview-heading { (lang.t("Vorschau", "Preview")) }
+            p.hint { (lang.t(
+                "So sehen Bürgerinnen und Bürger das Widget, mit dem echten Widget-Code. Die Vorschau folgt Ihren Eingaben; Abstimmen und Anmelden gehen hier nicht.",
+                "This is the widget as citizens see it, run by the real widget code. The preview follows what you type; voting and registering do not work here."
+            )) }
+            div.preview-frame {
+                // Built from escaped values above: attribute names are checked, values escaped.
+                (maud::PreEscaped(element))
+            }
+            script src="/dist/mitmachen.js" data-endpoint=(endpoint) defer {}
+        }
     }
 }
 
