@@ -88,6 +88,21 @@ impl Draft {
                 None => draft.attributes.push((name.clone(), value.clone())),
             }
         }
+        // A heading taken from a page becomes the question or title the form shows, so that
+        // saving keeps it.
+        if let Some(heading) = &definition.heading {
+            let title = match definition.kind {
+                Kind::Poll | Kind::Topics => "data-question",
+                Kind::Event | Kind::Newsletter => "data-title",
+            };
+            if let Some(slot) = draft
+                .attributes
+                .iter_mut()
+                .find(|(n, v)| n == title && v.is_empty())
+            {
+                heading.clone_into(&mut slot.1);
+            }
+        }
         draft.rows = definition
             .items
             .iter()
@@ -1292,6 +1307,34 @@ async fn new_widget(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_page_heading_is_kept_as_the_question() {
+        let definition = Definition {
+            kind: Kind::Poll,
+            attributes: Attributes::default(),
+            heading: Some("Soll der Markt autofrei werden?".into()),
+            items: vec![
+                DefinitionItem {
+                    text: "Ja".into(),
+                    ..DefinitionItem::default()
+                },
+                DefinitionItem {
+                    text: "Nein".into(),
+                    ..DefinitionItem::default()
+                },
+            ],
+        };
+        let (saved, _) = Draft::of(&definition, &Settings::default(), Some(1))
+            .parse(Lang::De)
+            .expect("valid");
+        assert_eq!(
+            saved.attributes.get("data-question").map(String::as_str),
+            Some("Soll der Markt autofrei werden?")
+        );
+        let id = WidgetId::parse("markt").expect("id");
+        assert!(saved.check(&id, "https://c.example").is_ok());
+    }
 
     #[test]
     fn keys_are_written_out_on_saving() {
