@@ -110,6 +110,33 @@ async fn the_configuration_file_is_imported_and_read_only() {
         .map(|v| v["version"].as_i64().expect("number"))
         .collect();
     assert_eq!(numbers, [2, 1]);
+    drop(c);
+
+    // Gone from the file: discarded, not left read-only and taking registrations.
+    let c = start(dir.path(), "");
+    problem(
+        get(&c, "/v1/admin/widgets/versammlung")
+            .send()
+            .await
+            .expect("get"),
+        404,
+        "not-found",
+    )
+    .await;
+    let (versions, _) = json_of(
+        get(&c, "/v1/admin/widgets/versammlung/versions"),
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(versions[0]["status"], "discarded");
+    let registration =
+        json!({"kind": "registration", "name": "Eva", "email": "eva@example.de", "persons": 1});
+    problem(
+        submit(&c, "versammlung", 1, &registration).await,
+        404,
+        "unknown-event",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -407,6 +434,8 @@ async fn a_page_with_an_unknown_id_is_adopted_by_default() {
         (adopted["state"].as_str(), adopted["version"].as_i64()),
         (Some("open"), Some(1))
     );
+    // Not looked at by an editor: pages keep showing their own text.
+    assert_eq!(adopted["reviewed"], false);
     let (stored, _) = json_of(get(&c, "/v1/admin/widgets/platzname"), StatusCode::OK).await;
     assert_eq!(stored["origin"], "page");
     assert_eq!(
@@ -414,7 +443,11 @@ async fn a_page_with_an_unknown_id_is_adopted_by_default() {
         page.as_str(),
         "query and fragment are not kept"
     );
-    assert_eq!(stored["items"], poll()["items"]);
+    // Keys written out as the widgets made them from the texts.
+    assert_eq!(
+        stored["items"],
+        json!([{"text": "Marktplatz", "key": "markt"}, {"text": "Lindenplatz", "key": "lindenplatz"}])
+    );
     // Votes are held to it at once.
     let vote = submit(
         &c,
@@ -450,6 +483,21 @@ async fn a_page_with_an_unknown_id_is_adopted_by_default() {
         "Wie soll der Platz heißen?"
     );
     assert_eq!(kept["version"], 1);
+    // Saved by an administrator: reviewed, laid over every page from now on.
+    json_of(put(&c, "platzname", &stored), StatusCode::OK).await;
+    let public: Value = client()
+        .get(format!("{}/v1/widgets/platzname", c.url))
+        .header(header::ORIGIN, ORIGIN)
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        (public["reviewed"].as_bool(), public["version"].as_i64()),
+        (Some(true), Some(2))
+    );
 
     // Only from an allowed page of its own origin, and only a widget that is one.
     problem(
@@ -504,9 +552,21 @@ async fn with_new_widgets_draft_a_page_waits_for_an_editor() {
     let dir = tempfile::tempdir().expect("tempdir");
     let c = Collector::start_with_config(
         dir.path(),
-        "new_widgets = \"draft\"\n",
+        "new_widgets = \"draft\"\n[widgets.mit-regeln]\nmax_choices = 1\n",
         &[("MITMACHEN_ADMIN_TOKEN", TOKEN)],
     );
+    // Rules in the configuration file: the administrator set it up, it is no draft.
+    let (ruled, _) = json_of(
+        record(
+            &c,
+            "mit-regeln",
+            Some(ORIGIN),
+            &sighting(&format!("{ORIGIN}/rathaus")),
+        ),
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(ruled["state"], "open");
     let (draft, _) = json_of(
         record(
             &c,

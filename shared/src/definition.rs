@@ -9,9 +9,11 @@
 //! So a page's attributes, a definition made in the console and one sent to the API cannot
 //! disagree about what they mean.
 
-use crate::config::{self, ConfigError, EditorContent, Heading, Item, Source, WidgetConfig};
+use crate::config::{
+    self, ConfigError, EditorContent, Heading, Item, Source, WidgetConfig, WidgetKind,
+};
 use crate::ids::WidgetId;
-use crate::messages::Lang;
+use crate::messages::{Lang, Text};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -152,7 +154,7 @@ impl<'de> Deserialize<'de> for Attributes {
 const PAGE_ONLY: &[&str] = &["data-mitmachen", "data-id", "data-endpoint", "data-lang"];
 /// A definition checked on its own has no page around it; a page supplies this when the
 /// definition does not (the town's privacy notice is usually site-wide).
-const NEUTRAL_PRIVACY: &str = "/datenschutz";
+const NEUTRAL_PRIVACY: &str = PRIVACY_PLACEHOLDER;
 
 /// Why a definition is not one.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -310,9 +312,48 @@ impl Definition {
     }
 }
 
+/// An attribute of this kind, or `data-text-<key>` of a text the widgets have: nothing else,
+/// so that every name a definition holds is one the console may write into a page as it is.
 fn is_definition_attribute(kind: Kind, name: &str) -> bool {
     !PAGE_ONLY.contains(&name)
-        && (kind.attributes().contains(&name) || name.starts_with("data-text-"))
+        && (kind.attributes().contains(&name)
+            || name
+                .strip_prefix("data-text-")
+                .is_some_and(|key| Text::ALL.iter().any(|t| t.key() == key)))
+}
+
+/// What a page must name where a definition of an event or newsletter does not: the town's
+/// privacy notice. A definition checked on its own, the console's preview and its snippet use
+/// this path in its place.
+pub const PRIVACY_PLACEHOLDER: &str = "/datenschutz";
+
+impl Definition {
+    /// Every list item's key written out, as the widgets made it from the text (`config` is
+    /// this definition, checked): a text changed later keeps its key and the votes counted for
+    /// it. A list given by `data-options` or `data-lists` has no items to key.
+    pub fn keyed(mut self, config: &WidgetKind) -> Definition {
+        let keys: Vec<String> = match config {
+            WidgetKind::Poll(p) if !self.attributes.contains_key("data-options") => {
+                p.options.iter().map(|o| o.key.to_string()).collect()
+            }
+            WidgetKind::Topics(t) => t.topics.iter().map(|o| o.key.to_string()).collect(),
+            WidgetKind::Newsletter(n) if !self.attributes.contains_key("data-lists") => {
+                n.lists.iter().map(|o| o.key.to_string()).collect()
+            }
+            _ => return self,
+        };
+        let mut items: Vec<&mut DefinitionItem> = self
+            .items
+            .iter_mut()
+            .filter(|i| !crate::text::visible(&i.text).is_empty())
+            .collect();
+        if items.len() == keys.len() {
+            for (item, key) in items.iter_mut().zip(keys) {
+                item.key = Some(key);
+            }
+        }
+        self
+    }
 }
 
 #[cfg(test)]
@@ -367,14 +408,22 @@ mod tests {
         bad.attributes.insert("data-max-choices".into(), "9".into());
         bad.attributes.insert("data-colour".into(), "rot".into());
         bad.attributes.insert("data-id".into(), "anderes".into());
+        bad.attributes
+            .insert("data-text-x\" onfocus=\"alert(1)".into(), "x".into());
+        bad.attributes
+            .insert("data-text-submit".into(), "Stimme abgeben".into());
         let errors = bad
             .check(&id(), "https://beteiligung.example")
             .expect_err("invalid");
         let shown: Vec<String> = errors.iter().map(ToString::to_string).collect();
-        assert_eq!(errors.len(), 3, "{shown:?}");
+        assert_eq!(errors.len(), 4, "{shown:?}");
         assert!(shown[0].contains("data-colour"), "{shown:?}");
         assert!(shown[1].contains("belongs to the page"), "{shown:?}");
-        assert!(matches!(errors[2], DefinitionError::Config(_)));
+        assert!(
+            shown[2].contains("onfocus"),
+            "a text key the widgets do not have: {shown:?}"
+        );
+        assert!(matches!(errors[3], DefinitionError::Config(_)));
     }
 
     #[test]

@@ -231,8 +231,7 @@ pub async fn topics(
 
 /// What the endpoint holds of a widget's definition.
 pub enum Defined {
-    /// Its definition and `state`.
-    Yes(Definition, String),
+    Yes(wire::Defined),
     /// None (`204`): the page's attributes are the whole configuration, and the collector
     /// would like to know the page.
     No,
@@ -245,7 +244,7 @@ pub async fn definition(endpoint: &Endpoint, widget: &WidgetId) -> Defined {
     let url = endpoint.url(&protocol::definition_path(widget));
     match request("GET", &url, None).await {
         Ok(answer) if answer.status == 200 => match wire::definition(answer.body) {
-            Some((definition, state)) => Defined::Yes(definition, state),
+            Some(defined) => Defined::Yes(defined),
             None => Defined::Unavailable,
         },
         Ok(answer) if answer.status == 204 => Defined::No,
@@ -261,7 +260,7 @@ pub async fn record_page(
     widget: &WidgetId,
     page: &str,
     definition: &Definition,
-) -> Option<(Definition, String)> {
+) -> Option<wire::Defined> {
     let url = endpoint.url(&protocol::pages_path(widget));
     let json = wire::page_json(page, definition);
     match request("POST", &url, Some((&json, None))).await {

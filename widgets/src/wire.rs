@@ -374,16 +374,28 @@ pub fn results(value: JsValue) -> Option<Tally> {
     Some(Tally { ballots, counts })
 }
 
-/// A collector's definition of the widget and its `state` (`open`, `closed`, `cancelled`,
-/// `draft`), read as serde reads `Definition` (unknown fields besides `id`, `state` and
-/// `version` refused, so a definition this widget does not understand is not laid over it).
-pub fn definition<J: Json>(value: J) -> Option<(Definition, String)> {
+/// What an endpoint says of a widget's definition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Defined {
+    pub definition: Definition,
+    /// `open`, `closed`, `cancelled` or `draft`.
+    pub state: String,
+    /// `false`: taken from the first page that showed it, not looked at by an editor yet (absent:
+    /// `true`).
+    pub reviewed: bool,
+}
+
+/// A collector's definition of the widget, read as serde reads `Definition` (unknown fields
+/// besides `id`, `state`, `version` and `reviewed` refused, so a definition this widget does not
+/// understand is not laid over it).
+pub fn definition<J: Json>(value: J) -> Option<Defined> {
     value.is_object().then_some(())?;
     let state = text_field(&value, "state")?;
+    let reviewed = optional(&value, "reviewed", Json::boolean)?.unwrap_or(true);
     for (name, _) in value.entries()? {
         if !matches!(
             name.as_str(),
-            "id" | "kind" | "attributes" | "heading" | "items" | "state" | "version"
+            "id" | "kind" | "attributes" | "heading" | "items" | "state" | "version" | "reviewed"
         ) {
             return None;
         }
@@ -412,15 +424,16 @@ pub fn definition<J: Json>(value: J) -> Option<(Definition, String)> {
             });
         }
     }
-    Some((
-        Definition {
+    Some(Defined {
+        definition: Definition {
             kind,
             attributes,
             heading,
             items,
         },
         state,
-    ))
+        reviewed,
+    })
 }
 
 /// What a page says about a widget the collector does not know: `{"page": …, "definition": …}`
@@ -799,7 +812,16 @@ mod tests {
         public["version"] = 3.into();
         assert_eq!(
             super::definition(public.clone()),
-            Some((definition.clone(), "open".to_owned()))
+            Some(Defined {
+                definition: definition.clone(),
+                state: "open".to_owned(),
+                reviewed: true,
+            })
+        );
+        public["reviewed"] = false.into();
+        assert_eq!(
+            super::definition(public.clone()).map(|d| d.reviewed),
+            Some(false)
         );
         // What this widget does not understand is not laid over it.
         for (field, value) in [
@@ -812,7 +834,11 @@ mod tests {
         }
         let bare = json(r#"{"kind":"event","state":"draft"}"#);
         assert_eq!(
-            super::definition(bare).map(|(d, s)| (d.attributes.len(), d.items.len(), s)),
+            super::definition(bare).map(|d| (
+                d.definition.attributes.len(),
+                d.definition.items.len(),
+                d.state
+            )),
             Some((0, 0, "draft".to_owned()))
         );
     }

@@ -4,7 +4,8 @@
 //!
 //! Not for browsers on town pages: admin paths sit outside the CORS layer, so a page never gets
 //! to read an answer, and a browser's preflight for the `Authorization` header fails. Without a
-//! configured token every admin path answers `404 admin-disabled`, saying how to turn it on.
+//! configured token every admin path answers `404 admin-disabled` (saying how to turn it on) to
+//! a request without a console session.
 
 use super::csv::Separator;
 use super::error::{ApiError, excerpt};

@@ -2,11 +2,11 @@
 //! with an ETag), and for administrators `GET /v1/admin/widgets`, `GET` and `PUT
 //! /v1/admin/widgets/{id}` (one JSON shape, [`AdminWidget`]) and `GET .../versions`.
 
-use super::store::{self, Change, Saved};
+use super::store::{self, Change, Expected, Saved};
 use super::{AdminWidget, Origin, Status, Widget};
 use crate::accounts::Permission;
 use crate::app::admin::{Admin, BY_TOKEN, no_store};
-use crate::app::body::read_body;
+use crate::app::body::{json_body, read_body};
 use crate::app::error::{ApiError, excerpt};
 use crate::app::{SharedState, blocking, widget_id};
 use crate::db::{self, now};
@@ -17,11 +17,10 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use mitmachen_shared::definition::{DefinitionError, DefinitionItem, Kind};
+use mitmachen_shared::definition::{Definition, DefinitionError, DefinitionItem, Kind};
 use mitmachen_shared::ids::WidgetId;
-use mitmachen_shared::protocol::{EventState, FieldError};
+use mitmachen_shared::protocol::FieldError;
 use serde::Serialize;
-use serde_json::error::Category;
 
 /// A definition may be larger than a submission: a topic list of a few hundred topics.
 pub(super) const DEFINITION_LIMIT: usize = 256 * 1024;
@@ -57,8 +56,13 @@ struct Public<'a> {
     /// ended), `cancelled` (an event) or `draft` (takes no submissions yet).
     state: &'static str,
     version: i64,
+    /// Made or adopted by an editor (or the configuration file). `false`: taken from the
+    /// first page that showed it and not looked at yet, so pages keep showing their own.
+    reviewed: bool,
 }
 
+/// Not counted against the per-client reads limit, which protects the store: this is answered
+/// from the catalog in memory, and every widget of a page asks it on every load.
 async fn public(
     State(state): State<SharedState>,
     headers: HeaderMap,
@@ -85,25 +89,9 @@ pub(super) fn public_answer(
             .insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
         return Ok(response);
     };
-    let now = now();
-    let current = if widget.status == Status::Draft {
-        "draft"
-    } else if let Some(event) = declared.events.get(id) {
-        match event.state(now) {
-            EventState::Open => "open",
-            EventState::Closed => "closed",
-            EventState::Cancelled => "cancelled",
-        }
-    } else if declared
-        .rules
-        .get(id)
-        .and_then(|r| r.closes.as_ref())
-        .is_some_and(|c| c.at <= now)
-    {
-        "closed"
-    } else {
-        "open"
-    };
+    let current = declared
+        .state(id, now())
+        .map_or("open", super::catalog::WidgetState::as_str);
     let etag = format!("\"{}-{current}\"", widget.version);
     let mut response = if headers
         .get_all(IF_NONE_MATCH)
@@ -124,6 +112,7 @@ pub(super) fn public_answer(
                 items: &widget.definition.items,
                 state: current,
                 version: widget.version,
+                reviewed: widget.origin != Origin::Page,
             }),
         )
             .into_response()
@@ -238,8 +227,7 @@ async fn write(
     let expected = if_match(&headers)?;
     let body = read_body(&headers, body, DEFINITION_LIMIT).await?;
     let sent = parse(&body)?;
-    let definition = sent.definition();
-    check(&state, &id, &sent)?;
+    let definition = check(&state, &id, &sent)?;
     let status = sent.status.unwrap_or(Status::Active);
     let origin = if admin.by == BY_TOKEN {
         Origin::Api
@@ -259,7 +247,7 @@ async fn write(
                 status,
                 origin,
                 by: &by,
-                expected,
+                expected: expected.map_or(Expected::Any, Expected::Version),
             };
             store::save(tx, &id2, change).map(Some)
         })?;
@@ -349,34 +337,26 @@ fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
 }
 
 fn parse(body: &[u8]) -> Result<AdminWidget, ApiError> {
-    serde_json::from_slice::<serde::de::IgnoredAny>(body)
-        .map_err(|e| ApiError::MalformedJson(format!("the body is not valid JSON: {e}")))?;
-    serde_json::from_slice(body).map_err(|e| match e.classify() {
-        Category::Data => {
-            let unknown = e
-                .to_string()
-                .strip_prefix("unknown field `")
-                .and_then(|rest| rest.split('`').next())
-                .map(|f| format!("/{f}"));
-            invalid(vec![(
-                unknown.unwrap_or_default(),
-                format!("the body is not a widget definition: {e}"),
-            )])
-        }
-        _ => ApiError::MalformedJson(format!("the body is not valid JSON: {e}")),
+    json_body(body, |unknown, e| {
+        invalid(vec![(
+            unknown.unwrap_or_default(),
+            format!("the body is not a widget definition: {e}"),
+        )])
     })
 }
 
-/// The definition as the widgets' parser sees it, and the settings for its kind.
-fn check(state: &SharedState, id: &WidgetId, sent: &AdminWidget) -> Result<(), ApiError> {
+/// The definition as the widgets' parser sees it (its list keys written out), and the settings
+/// for its kind.
+fn check(state: &SharedState, id: &WidgetId, sent: &AdminWidget) -> Result<Definition, ApiError> {
     let mut problems = sent.settings.problems(sent.kind);
-    if let Err(errors) = sent.definition().check(id, &state.public_url) {
-        problems.extend(errors.iter().map(|e| (pointer(e), e.to_string())));
-    }
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(invalid(problems))
+    let definition = sent.definition();
+    match definition.check(id, &state.public_url) {
+        Ok(config) if problems.is_empty() => Ok(definition.keyed(&config.kind)),
+        Ok(_) => Err(invalid(problems)),
+        Err(errors) => {
+            problems.extend(errors.iter().map(|e| (pointer(e), e.to_string())));
+            Err(invalid(problems))
+        }
     }
 }
 

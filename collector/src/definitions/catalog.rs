@@ -17,7 +17,9 @@ use crate::proposals::Moderation;
 use mitmachen_shared::config::WidgetKind;
 use mitmachen_shared::event::MAX_PERSONS;
 use mitmachen_shared::ids::WidgetId;
-use std::collections::BTreeMap;
+use mitmachen_shared::protocol::EventState;
+use mitmachen_shared::time::Timestamp;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
@@ -45,8 +47,37 @@ pub struct Declared {
     /// The newsletters that take subscriptions.
     pub newsletters: BTreeMap<WidgetId, Arc<Newsletter>>,
     moderation: BTreeMap<WidgetId, Moderation>,
+    /// Active definitions the widgets' parser no longer accepts: they take nothing until an
+    /// editor corrects them.
+    invalid: BTreeSet<WidgetId>,
+    /// Ids with rules in the configuration file (`[widgets.*]`).
+    file_rules: BTreeSet<WidgetId>,
     /// The last change number this snapshot includes.
     seen: i64,
+}
+
+/// Whether a widget takes part now, as pages and the console are told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WidgetState {
+    Open,
+    /// A poll's or topic list's closing time passed, an event's registration ended.
+    Closed,
+    /// An event called off.
+    Cancelled,
+    /// Takes no submissions: recorded from a page and not adopted yet, or a stored definition
+    /// the widgets' parser no longer accepts.
+    Draft,
+}
+
+impl WidgetState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WidgetState::Open => "open",
+            WidgetState::Closed => "closed",
+            WidgetState::Cancelled => "cancelled",
+            WidgetState::Draft => "draft",
+        }
+    }
 }
 
 impl Declared {
@@ -55,11 +86,42 @@ impl Declared {
         self.moderation.get(widget).copied().unwrap_or_default()
     }
 
-    /// Whether the widget is a draft that takes no submissions yet.
+    /// Whether the widget takes no submissions: a draft, or a definition no longer valid.
     pub fn is_draft(&self, widget: &WidgetId) -> bool {
-        self.widgets
-            .get(widget)
-            .is_some_and(|w| w.status == Status::Draft)
+        self.invalid.contains(widget)
+            || self
+                .widgets
+                .get(widget)
+                .is_some_and(|w| w.status == Status::Draft)
+    }
+
+    /// Whether the configuration file has `[widgets.<id>]` rules for it.
+    pub fn has_file_rules(&self, widget: &WidgetId) -> bool {
+        self.file_rules.contains(widget)
+    }
+
+    /// Where the widget stands at `now`; `None` without a definition.
+    pub fn state(&self, widget: &WidgetId, now: Timestamp) -> Option<WidgetState> {
+        self.widgets.get(widget)?;
+        if self.is_draft(widget) {
+            return Some(WidgetState::Draft);
+        }
+        Some(match self.events.get(widget) {
+            Some(event) => match event.state(now) {
+                EventState::Open => WidgetState::Open,
+                EventState::Closed => WidgetState::Closed,
+                EventState::Cancelled => WidgetState::Cancelled,
+            },
+            None if self
+                .rules
+                .get(widget)
+                .and_then(|r| r.closes.as_ref())
+                .is_some_and(|c| c.at <= now) =>
+            {
+                WidgetState::Closed
+            }
+            None => WidgetState::Open,
+        })
     }
 }
 
@@ -120,11 +182,16 @@ impl Catalog {
         Ok(true)
     }
 
+    /// Makes `declared` current unless a newer snapshot already is (a handler's reload and
+    /// the background check may finish in either order).
     fn swap(&self, declared: Declared) {
         let declared = Arc::new(declared);
-        match self.current.write() {
-            Ok(mut current) => *current = declared,
-            Err(poisoned) => *poisoned.into_inner() = declared,
+        let mut current = match self.current.write() {
+            Ok(current) => current,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if declared.seen >= current.seen {
+            *current = declared;
         }
     }
 
@@ -140,6 +207,7 @@ impl Catalog {
                     Ok(config) => self.add(&mut declared, &widget, config.kind),
                     Err(errors) => {
                         // Stored before a stricter widget version: it takes nothing until fixed.
+                        declared.invalid.insert(id.clone());
                         let errors: Vec<String> = errors.iter().map(ToString::to_string).collect();
                         tracing::error!(widget = %id, ?errors, "a stored definition is not valid; the widget takes no submissions until it is corrected");
                     }
@@ -150,6 +218,7 @@ impl Catalog {
         // The file's rules and moderation are the administrator's last word.
         for (id, rules) in &self.file.rules {
             declared.rules.insert(id.clone(), Arc::new(rules.clone()));
+            declared.file_rules.insert(id.clone());
         }
         for (id, moderation) in &self.file.moderation {
             declared.moderation.insert(id.clone(), *moderation);

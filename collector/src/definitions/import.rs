@@ -3,7 +3,7 @@
 //! The file stays the place to change them (the console shows them read-only), so existing
 //! installations keep working as they are.
 
-use super::store::{self, Change, Saved};
+use super::store::{self, Change, Expected, Saved};
 use super::{Origin, Settings, Status};
 use crate::config::Config;
 use crate::db::{self, Store, StoreError};
@@ -104,13 +104,28 @@ fn newsletter_settings(newsletter: &Newsletter) -> Settings {
     }
 }
 
-/// Stores the file's declarations; every collector on a database may run it at once (each
-/// declaration is compared and saved in one write transaction).
+/// Stores the file's declarations, and discards the definitions of declarations the file no
+/// longer has (read-only elsewhere, they could not be removed otherwise); every collector on a
+/// database may run it at once (each is compared and saved in one write transaction).
 pub(crate) fn import(
     store: &dyn Store,
     declared: Vec<(WidgetId, Definition, Settings)>,
     endpoint: &str,
 ) -> Result<(), StoreError> {
+    let ids: Vec<WidgetId> = declared.iter().map(|(id, _, _)| id.clone()).collect();
+    let gone = db::write(store, move |tx| {
+        let mut gone = Vec::new();
+        for widget in store::all(tx)? {
+            if widget.origin == Origin::File && !ids.contains(&widget.id) {
+                store::discard(tx, &widget.id, BY_FILE)?;
+                gone.push(widget.id);
+            }
+        }
+        Ok(gone)
+    })?;
+    for id in gone {
+        tracing::warn!(widget = %id, "the configuration file no longer declares this widget; its definition is discarded");
+    }
     for (id, definition, settings) in declared {
         if let Err(errors) = definition.check(&id, endpoint) {
             let errors: Vec<String> = errors.iter().map(ToString::to_string).collect();
@@ -130,7 +145,7 @@ pub(crate) fn import(
                     status: Status::Active,
                     origin: Origin::File,
                     by: BY_FILE,
-                    expected: None,
+                    expected: Expected::Any,
                 },
             )?;
             Ok((id, before, saved))

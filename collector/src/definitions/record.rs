@@ -6,7 +6,7 @@
 //! A definition once made is never changed by a page again.
 
 use super::api::{pointer, public_answer};
-use super::store::{self, Change, PAGES_PER_ORIGIN_AND_DAY};
+use super::store::{self, Change, Expected, PAGES_PER_ORIGIN_AND_DAY};
 use super::{Origin, Settings, Status};
 use crate::app::SharedState;
 use crate::app::body::read_body;
@@ -70,37 +70,47 @@ async fn record(
         ))
     })?;
     let page = page_address(&sighting.page, &origin)?;
-    if let Err(errors) = sighting.definition.check(&id, &state.public_url) {
-        let errors: Vec<FieldError> = errors
-            .iter()
-            .map(|e| FieldError {
-                pointer: format!("/definition{}", pointer(e)),
-                detail: e.to_string(),
-            })
-            .collect();
-        return Err(ApiError::InvalidDefinition {
-            detail: format!(
-                "the page's widget is not valid, so it is not recorded: {}",
-                errors
-                    .iter()
-                    .map(|e| e.detail.as_str())
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            ),
-            errors,
-        });
-    }
+    let config = match sighting.definition.check(&id, &state.public_url) {
+        Ok(config) => config,
+        Err(errors) => {
+            let errors: Vec<FieldError> = errors
+                .iter()
+                .map(|e| FieldError {
+                    pointer: format!("/definition{}", pointer(e)),
+                    detail: e.to_string(),
+                })
+                .collect();
+            return Err(ApiError::InvalidDefinition {
+                detail: format!(
+                    "the page's widget is not valid, so it is not recorded: {}",
+                    errors
+                        .iter()
+                        .map(|e| e.detail.as_str())
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                ),
+                errors,
+            });
+        }
+    };
+    // Keys written out: a text an editor changes later keeps its votes.
+    let said = sighting.definition.clone();
+    let definition = sighting.definition.keyed(&config.kind);
     // Events and newsletters send mail in the town's name with what their definition says,
     // and an Origin header is easily forged outside a browser: an editor adopts those.
-    let mails = matches!(sighting.definition.kind, Kind::Event | Kind::Newsletter);
+    let mails = matches!(definition.kind, Kind::Event | Kind::Newsletter);
+    // A widget the configuration file has rules for was set up by the administrator.
+    let declared = state.catalog.now().has_file_rules(&id);
     let status = match state.new_widgets {
+        _ if declared => Status::Active,
         NewWidgets::Adopt if !mails => Status::Active,
         _ => Status::Draft,
     };
-    let (catalog, id2, definition) = (state.catalog.clone(), id.clone(), sighting.definition);
+    let (catalog, id2) = (state.catalog.clone(), id.clone());
     let (recorded, made) = blocking(&state, "recording a page", move |store| {
         let outcome = db::write(store, move |tx| {
-            if !store::record_page(tx, &id2, &origin, &page, &definition)? {
+            // The page as it said it; the definition with its keys written out.
+            if !store::record_page(tx, &id2, &origin, &page, &said)? {
                 return Ok((false, false));
             }
             // Another page may have made it a moment ago: that one stays.
@@ -113,7 +123,7 @@ async fn record(
                 status,
                 origin: Origin::Page,
                 by: &page,
-                expected: None,
+                expected: Expected::Any,
             };
             store::save(tx, &id2, change)?;
             Ok((true, true))

@@ -48,8 +48,19 @@ pub(crate) struct Change<'a> {
     pub status: Status,
     pub origin: Origin,
     pub by: &'a str,
-    /// Store only if the current version is this one (`If-Match`); `None`: whatever it is.
-    pub expected: Option<i64>,
+    /// What the change was made on.
+    pub expected: Expected,
+}
+
+/// The version a change was made on: it is stored only over that one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Expected {
+    /// Whatever is stored (the configuration file, the API without `If-Match`).
+    Any,
+    /// Exactly this version (`If-Match`, a console form).
+    Version(i64),
+    /// No definition yet (a new widget in the console).
+    Nothing,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,17 +78,25 @@ pub(crate) enum Saved {
 /// Stores `change` as the widget's next version.
 pub(crate) fn save(tx: &mut dyn Tx, id: &WidgetId, change: Change) -> Result<Saved, StoreError> {
     let current = get(tx, id)?;
-    if let Some(expected) = change.expected
-        && current.as_ref().map(|w| w.version) != Some(expected)
-    {
+    let matches = match change.expected {
+        Expected::Any => true,
+        Expected::Version(v) => current.as_ref().map(|w| w.version) == Some(v),
+        Expected::Nothing => current.is_none(),
+    };
+    if !matches {
         return Ok(Saved::Conflict {
             current: current.map(|w| w.version),
         });
     }
+    // Saving a page's definition unchanged is still a change: an editor reviewed it.
+    let reviewed = current
+        .as_ref()
+        .is_some_and(|c| c.origin == Origin::Page && change.origin != Origin::Page);
     if let Some(current) = &current
         && current.definition == *change.definition
         && current.settings == *change.settings
         && current.status == change.status
+        && !reviewed
     {
         return Ok(Saved::Unchanged(current.clone()));
     }

@@ -3,7 +3,7 @@
 
 use crate::accounts::Permission;
 use crate::app::admin::{Admin, no_store, only_param};
-use crate::app::body::read_body;
+use crate::app::body::{json_body, read_body};
 use crate::app::error::{ApiError, excerpt};
 use crate::app::{SharedState, blocking, widget_id};
 use crate::db::{DecideOutcome, Decision, ProposalStatus, is_proposal_key};
@@ -17,8 +17,6 @@ use axum::{Json, Router};
 use mitmachen_shared::ids::OptionKey;
 use mitmachen_shared::protocol::FieldError;
 use serde::Deserialize;
-use serde::de::IgnoredAny;
-use serde_json::error::Category;
 
 pub fn routes() -> Router<SharedState> {
     Router::new()
@@ -121,28 +119,18 @@ async fn merge(
     decide(&state, key, Decision::Merge { into }).await
 }
 
-/// A decision's JSON body: syntax errors are `malformed-json`; a body of the wrong shape is an
-/// invalid decision located at its unknown field, or else at `field`, saying to send `shape`.
+/// A decision's JSON body: a body of the wrong shape is an invalid decision located at its
+/// unknown field, or else at `field`, saying to send `shape`.
 fn decision_body<T: serde::de::DeserializeOwned>(
     body: &[u8],
     field: &str,
     shape: &str,
 ) -> Result<T, ApiError> {
-    serde_json::from_slice::<IgnoredAny>(body)
-        .map_err(|e| ApiError::MalformedJson(format!("the body is not valid JSON: {e}")))?;
-    serde_json::from_slice(body).map_err(|e| match e.classify() {
-        Category::Data => {
-            let unknown = e
-                .to_string()
-                .strip_prefix("unknown field `")
-                .and_then(|rest| rest.split('`').next())
-                .map(|f| format!("/{f}"));
-            invalid(
-                unknown.as_deref().unwrap_or(field),
-                format!("send {shape} ({e})"),
-            )
-        }
-        _ => ApiError::MalformedJson(format!("the body is not valid JSON: {e}")),
+    json_body(body, |unknown, e| {
+        invalid(
+            unknown.as_deref().unwrap_or(field),
+            format!("send {shape} ({e})"),
+        )
     })
 }
 

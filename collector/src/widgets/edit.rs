@@ -10,8 +10,9 @@ use crate::app::SharedState;
 use crate::app::console::{
     Console, Lang, Nav, csrf_field, error_summary, page, see_other, shown_time, unavailable,
 };
+use crate::app::page::escape;
 use crate::db::{self, StoreError};
-use crate::definitions::store::{self, Change, RecordedPage, Saved, VersionRecord};
+use crate::definitions::store::{self, Change, Expected, RecordedPage, Saved, VersionRecord};
 use crate::definitions::{Origin, Settings, Status, Widget};
 use axum::Router;
 use axum::extract::rejection::FormRejection;
@@ -20,8 +21,9 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use maud::{Markup, html};
-use mitmachen_shared::config::WidgetKind;
-use mitmachen_shared::definition::{Attributes, Definition, DefinitionError, DefinitionItem, Kind};
+use mitmachen_shared::definition::{
+    Attributes, Definition, DefinitionError, DefinitionItem, Kind, PRIVACY_PLACEHOLDER,
+};
 use mitmachen_shared::ids::WidgetId;
 use mitmachen_shared::messages::Lang as WidgetLang;
 use serde::Deserialize;
@@ -175,9 +177,8 @@ impl Draft {
         draft
     }
 
-    /// The definition and settings, or what to fix (field id, message).
-    fn parse(&self, lang: Lang) -> Result<(Definition, Settings), Vec<(String, String)>> {
-        let mut errors = Vec::new();
+    /// The definition the form says, whatever is wrong with it (the preview shows it so).
+    fn definition(&self) -> Definition {
         let attributes: Attributes = self
             .attributes
             .iter()
@@ -205,6 +206,17 @@ impl Draft {
                 }
             })
             .collect();
+        Definition {
+            kind: self.kind,
+            attributes,
+            heading: None,
+            items,
+        }
+    }
+
+    /// The definition and settings, or what to fix (field id, message).
+    fn parse(&self, lang: Lang) -> Result<(Definition, Settings), Vec<(String, String)>> {
+        let mut errors = Vec::new();
         let text = |v: &str| (!v.is_empty()).then(|| v.to_owned());
         let mut number = |field: &str, v: &str| {
             if v.is_empty() {
@@ -227,12 +239,7 @@ impl Draft {
             confirm_hours: number("confirm_hours", &self.confirm_hours),
             unconfirmed_days: number("unconfirmed_days", &self.unconfirmed_days),
         };
-        let definition = Definition {
-            kind: self.kind,
-            attributes,
-            heading: None,
-            items,
-        };
+        let definition = self.definition();
         for (pointer, _) in settings.problems(self.kind) {
             let field = pointer.trim_start_matches("/settings/").to_owned();
             let message = match field.as_str() {
@@ -255,32 +262,6 @@ impl Draft {
             Err(errors)
         }
     }
-}
-
-/// The definition with every list item's key written out, as the widgets made it from the
-/// text: a text changed later keeps its key, and the votes counted for it.
-fn with_keys(mut definition: Definition, config: &WidgetKind) -> Definition {
-    let keys: Vec<String> = match config {
-        WidgetKind::Poll(p) if !definition.attributes.contains_key("data-options") => {
-            p.options.iter().map(|o| o.key.to_string()).collect()
-        }
-        WidgetKind::Topics(t) => t.topics.iter().map(|o| o.key.to_string()).collect(),
-        WidgetKind::Newsletter(n) if !definition.attributes.contains_key("data-lists") => {
-            n.lists.iter().map(|o| o.key.to_string()).collect()
-        }
-        _ => return definition,
-    };
-    let mut items: Vec<&mut DefinitionItem> = definition
-        .items
-        .iter_mut()
-        .filter(|i| !i.text.trim().is_empty())
-        .collect();
-    if items.len() == keys.len() {
-        for (item, key) in items.iter_mut().zip(keys) {
-            item.key = Some(key);
-        }
-    }
-    definition
 }
 
 /// The field a definition error belongs to, and its message in the console's language.
@@ -523,7 +504,15 @@ fn facts(lang: Lang, widget: &Widget) -> Markup {
                 Status::Draft => lang.t("Entwurf: nimmt noch keine Beiträge an", "draft: takes no submissions yet"),
             }) } }
             dt { (lang.t("Herkunft", "Source")) }
-            dd { (origin_name(lang, widget.origin)) }
+            dd {
+                (origin_name(lang, widget.origin))
+                @if widget.origin == Origin::Page && widget.status == Status::Active {
+                    (lang.t(
+                        ", noch nicht geprüft: Die Seiten zeigen ihre eigenen Angaben, bis Sie die Definition speichern; Beiträge werden schon an ihr geprüft.",
+                        ", not reviewed yet: pages show their own text until you save the definition; submissions are already checked against it."
+                    ))
+                }
+            }
             dt { (lang.t("Version", "Version")) }
             dd {
                 (widget.version) ", " (lang.t("zuletzt geändert ", "last changed "))
@@ -551,31 +540,34 @@ fn draft_actions(lang: Lang, console: &Console, widget: &Widget) -> Markup {
     }
 }
 
-/// The HTML an editor puts on the page: the script tag (once per page) and the element with
-/// the definition's attributes and fallback list. Only `div`, headings, lists and lowercase
-/// `data-*`, which every CMS keeps.
-fn snippet_text(state: &SharedState, widget: &Widget) -> String {
-    let escape = |s: &str| {
-        s.replace('&', "&amp;")
-            .replace('"', "&quot;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-    };
-    let public = &state.public_url;
-    let definition = &widget.definition;
+/// A widget's element as a page holds it: `data-mitmachen`, `data-id`, `extra` (the preview's
+/// own id and endpoint), the definition's attributes (a privacy link where an event or
+/// newsletter has none), its heading and list. Only `div`, `h2`, `ul`, `li` and lowercase
+/// `data-*`, which every CMS keeps; every value escaped, every name one the widgets know.
+fn element_html(definition: &Definition, id: &WidgetId, extra: &[(&str, &str)]) -> String {
     let mut out = format!(
-        "<script src=\"{public}/dist/mitmachen.js\" data-endpoint=\"{public}\" defer></script>\n\n<div data-mitmachen=\"{}\" data-id=\"{}\"",
+        "<div data-mitmachen=\"{}\" data-id=\"{}\"",
         definition.kind.as_str(),
-        widget.id.as_str()
+        escape(id.as_str())
     );
-    for (name, value) in definition.attributes.iter() {
-        out.push_str(&format!("\n     {name}=\"{}\"", escape(value)));
+    let mut attribute = |name: &str, value: &str| {
+        if name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        {
+            out.push_str(&format!("\n     {name}=\"{}\"", escape(value)));
+        }
+    };
+    for (name, value) in extra {
+        attribute(name, value);
     }
-    // The page must name its privacy notice where the definition does not.
+    for (name, value) in definition.attributes.iter() {
+        attribute(name, value);
+    }
     if matches!(definition.kind, Kind::Event | Kind::Newsletter)
         && !definition.attributes.contains_key("data-privacy")
     {
-        out.push_str("\n     data-privacy=\"/datenschutz\"");
+        attribute("data-privacy", PRIVACY_PLACEHOLDER);
     }
     out.push_str(">\n");
     if let Some(heading) = &definition.heading {
@@ -584,19 +576,34 @@ fn snippet_text(state: &SharedState, widget: &Widget) -> String {
     if !definition.items.is_empty() {
         out.push_str("  <ul>\n");
         for item in &definition.items {
+            let text = match &item.title {
+                Some(title) => item.text.strip_prefix(title.as_str()).map_or_else(
+                    || escape(&item.text),
+                    |rest| format!("<strong>{}</strong>{}", escape(title), escape(rest)),
+                ),
+                None => escape(&item.text),
+            };
             match &item.key {
                 Some(key) => out.push_str(&format!(
-                    "    <li data-key=\"{}\">{}</li>\n",
-                    escape(key),
-                    escape(&item.text)
+                    "    <li data-key=\"{}\">{text}</li>\n",
+                    escape(key)
                 )),
-                None => out.push_str(&format!("    <li>{}</li>\n", escape(&item.text))),
+                None => out.push_str(&format!("    <li>{text}</li>\n")),
             }
         }
         out.push_str("  </ul>\n");
     }
     out.push_str("</div>");
     out
+}
+
+/// The HTML an editor puts on the page: the script tag (once per page) and the element.
+fn snippet_text(state: &SharedState, widget: &Widget) -> String {
+    let public = escape(&state.public_url);
+    format!(
+        "<script src=\"{public}/dist/mitmachen.js\" data-endpoint=\"{public}\" defer></script>\n\n{}",
+        element_html(&widget.definition, &widget.id, &[])
+    )
 }
 
 fn snippet(lang: Lang, state: &SharedState, widget: &Widget) -> Markup {
@@ -640,58 +647,11 @@ fn preview(lang: Lang, state: &SharedState, id: &WidgetId, draft: &Draft) -> Mar
         };
     }
     let endpoint = format!("{}/preview", state.public_url);
-    let attributes: Vec<(&String, &String)> = draft
-        .attributes
-        .iter()
-        .filter(|(_, v)| !v.is_empty())
-        .map(|(n, v)| (n, v))
-        .collect();
-    let rows: Vec<&Row> = draft.rows.iter().filter(|r| !r.text.is_empty()).collect();
-    let mut element = String::from("<div");
-    let mut attribute = |name: &str, value: &str| {
-        element.push_str(&format!(
-            " {name}=\"{}\"",
-            value
-                .replace('&', "&amp;")
-                .replace('"', "&quot;")
-                .replace('<', "&lt;")
-        ));
-    };
-    attribute("id", "preview");
-    attribute("data-mitmachen", draft.kind.as_str());
-    attribute("data-id", id.as_str());
-    attribute("data-endpoint", &endpoint);
-    for (name, value) in &attributes {
-        if name.starts_with("data-") && name.bytes().all(|b| b.is_ascii_lowercase() || b == b'-') {
-            attribute(name, value);
-        }
-    }
-    if matches!(draft.kind, Kind::Event | Kind::Newsletter)
-        && !draft
-            .attributes
-            .iter()
-            .any(|(n, v)| n == "data-privacy" && !v.is_empty())
-    {
-        attribute("data-privacy", "/datenschutz");
-    }
-    element.push('>');
-    let list = html! {
-        @if !rows.is_empty() {
-            ul {
-                @for row in &rows {
-                    li data-key=[(!row.key.is_empty()).then_some(row.key.as_str())] {
-                        @if draft.kind == Kind::Topics && !row.description.is_empty() {
-                            strong { (row.text) } ": " (row.description)
-                        } @else {
-                            (row.text)
-                        }
-                    }
-                }
-            }
-        }
-    };
-    element.push_str(&list.into_string());
-    element.push_str("</div>");
+    let element = element_html(
+        &draft.definition(),
+        id,
+        &[("id", "preview"), ("data-endpoint", &endpoint)],
+    );
     html! {
         section.preview aria-labelledby="preview-heading" {
             h2 #preview-heading { (lang.t("Vorschau", "Preview")) }
@@ -700,7 +660,7 @@ fn preview(lang: Lang, state: &SharedState, id: &WidgetId, draft: &Draft) -> Mar
                 "This is the widget as citizens see it, run by the real widget code. The preview follows what you type; voting and registering do not work here."
             )) }
             div.preview-frame {
-                // Built from escaped values above: attribute names are checked, values escaped.
+                // `element_html` escapes every value and writes only names the widgets know.
                 (maud::PreEscaped(element))
             }
             script src="/dist/mitmachen.js" data-endpoint=(endpoint) defer {}
@@ -1018,7 +978,7 @@ async fn save(
         }
     };
     let definition = match definition.check(&id, &state.public_url) {
-        Ok(config) => with_keys(definition, &config.kind),
+        Ok(config) => definition.keyed(&config.kind),
         Err(errors) => {
             let errors: Vec<(String, String)> = errors.iter().map(|e| located(e, lang)).collect();
             return render(
@@ -1040,7 +1000,11 @@ async fn save(
         console.session.account.name.clone(),
         id.clone(),
     );
-    let expected = draft.version;
+    let expected = match (new, draft.version) {
+        (true, _) => Expected::Nothing,
+        (false, Some(v)) => Expected::Version(v),
+        (false, None) => Expected::Any,
+    };
     let saved = tokio::task::spawn_blocking(move || {
         let saved = db::write(store.as_ref(), move |tx| {
             store::save(
@@ -1071,6 +1035,11 @@ async fn save(
         Ok(Ok(Saved::Conflict { current })) => {
             // Keep what was typed; saving again replaces the newer version on purpose.
             draft.version = current;
+            // Against what is stored now (a new widget someone else made meanwhile, too).
+            let loaded = match self::loaded(&state, &id, lang).await {
+                Ok(loaded) => loaded,
+                Err(response) => return response,
+            };
             let message = lang
                 .t(
                     "Jemand hat das Widget inzwischen geändert. Ihre Eingaben sind erhalten; prüfen Sie sie und speichern Sie erneut, um die neuere Fassung zu ersetzen.",
@@ -1099,6 +1068,8 @@ async fn save(
 #[derive(Deserialize)]
 struct Action {
     csrf: Option<String>,
+    /// The version the editor saw (adopting): a newer one is not adopted unseen.
+    version: Option<i64>,
 }
 
 async fn adopt(
@@ -1130,7 +1101,10 @@ async fn decide(
     form: Result<Form<Action>, FormRejection>,
     adopt: bool,
 ) -> Response {
-    let sent = form.ok().and_then(|f| f.0.csrf);
+    let (sent, seen) = form
+        .ok()
+        .map(|f| (f.0.csrf, f.0.version))
+        .unwrap_or_default();
     if let Err(refused) = console.check_csrf(&state, &headers, sent.as_deref()) {
         return refused.into_response();
     }
@@ -1155,13 +1129,14 @@ async fn decide(
                 return Ok(false);
             }
             if adopt {
+                // Adopted by an editor: reviewed, so pages show it from now on.
                 let change = Change {
                     definition: &widget.definition,
                     settings: &widget.settings,
                     status: Status::Active,
-                    origin: widget.origin,
+                    origin: Origin::Console,
                     by: &by,
-                    expected: Some(widget.version),
+                    expected: seen.map_or(Expected::Version(widget.version), Expected::Version),
                 };
                 store::save(tx, &id2, change).map(|s| !matches!(s, Saved::Conflict { .. }))
             } else {
@@ -1359,7 +1334,7 @@ mod tests {
         };
         let id = WidgetId::parse("name").expect("id");
         let config = definition.check(&id, "https://c.example").expect("valid");
-        let keyed = with_keys(definition, &config.kind);
+        let keyed = definition.keyed(&config.kind);
         let keys: Vec<Option<&str>> = keyed.items.iter().map(|i| i.key.as_deref()).collect();
         assert_eq!(keys, [Some("grosser-markt"), Some("baum")]);
     }

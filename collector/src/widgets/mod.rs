@@ -11,7 +11,8 @@ use crate::accounts::Permission;
 use crate::app::SharedState;
 use crate::app::console::{Console, Lang, Nav, page, shown_time, unavailable};
 use crate::db::{self, now};
-use crate::definitions::{Origin, Status as DefinitionStatus};
+use crate::definitions::Origin;
+use crate::definitions::catalog::WidgetState;
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -20,7 +21,6 @@ use axum::routing::get;
 use maud::html;
 use mitmachen_shared::definition::Kind as DefinitionKind;
 use mitmachen_shared::ids::WidgetId;
-use mitmachen_shared::protocol::EventState;
 use std::collections::BTreeMap;
 
 pub fn routes() -> Router<SharedState> {
@@ -130,16 +130,11 @@ fn lines(state: &SharedState, activity: Vec<store::Activity>) -> BTreeMap<Widget
             DefinitionKind::Event => Kind::Event,
             DefinitionKind::Newsletter => Kind::Newsletter,
         };
-        let status = if widget.status == DefinitionStatus::Draft {
-            Status::Draft
-        } else if let Some(event) = declared.events.get(id) {
-            match event.state(now) {
-                EventState::Open => Status::Open,
-                EventState::Closed => Status::Closed,
-                EventState::Cancelled => Status::Cancelled,
-            }
-        } else {
-            lines.get(id).map_or(Status::Open, |l: &Line| l.status)
+        let status = match declared.state(id, now) {
+            Some(WidgetState::Draft) => Status::Draft,
+            Some(WidgetState::Closed) => Status::Closed,
+            Some(WidgetState::Cancelled) => Status::Cancelled,
+            Some(WidgetState::Open) | None => Status::Open,
         };
         lines.insert(
             id.clone(),

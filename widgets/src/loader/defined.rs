@@ -1,44 +1,86 @@
 //! After a widget is mounted from its element: the collector's definition, where it holds one,
 //! laid over the element. The widget is rendered again only if the definition changes what it
-//! shows (after a page's widget was adopted they are the same, and nothing moves), or as a
-//! notice while the collector holds it as a draft. Where the collector holds none, the widget
-//! tells it what the element says, so that an administrator finds the page in the console.
+//! shows (after an editor adopted a page's widget they are the same, and nothing moves), or as a
+//! notice while the collector holds it as a draft. A definition taken from the first page that
+//! showed it and not looked at by an editor yet is not laid over (anyone can post a page's
+//! widget; the page's own text stays what the page shows). Where the collector holds none, the
+//! widget tells it what the element says, so that an administrator finds the page. An element
+//! whose own attributes do not make a widget still asks: the definition may.
 
 use super::{Mounted, replace};
 use crate::{browser, transport};
-use mitmachen_shared::config::{self, Source, WidgetConfig};
+use mitmachen_shared::config::{self, Endpoint, Source, WidgetConfig};
 use mitmachen_shared::definition::Definition;
+use mitmachen_shared::ids::WidgetId;
 use std::cell::RefCell;
 use std::rc::Rc;
 
-pub(super) async fn follow(mounted: Rc<RefCell<Mounted>>, source: Source, shown: WidgetConfig) {
-    let (definition, state) = match transport::definition(&shown.endpoint, &shown.id).await {
-        transport::Defined::Yes(definition, state) => (definition, state),
+/// The widget's id and endpoint as the element names them (the script tag's endpoint where the
+/// element has none), even when the rest of it is broken.
+fn target(source: &Source) -> Option<(WidgetId, Endpoint)> {
+    let attribute = |name: &str| {
+        source
+            .attributes
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.trim())
+    };
+    let id = WidgetId::parse(attribute("data-id")?).ok()?;
+    let endpoint = attribute("data-endpoint")
+        .filter(|e| !e.is_empty())
+        .or(source.default_endpoint.as_deref())?;
+    Some((id, Endpoint::parse(endpoint).ok()?))
+}
+
+/// The page's address without query and fragment: they may carry a visitor's data.
+fn page_address() -> String {
+    browser::window()
+        .and_then(|w| {
+            let location = w.location();
+            Some(format!(
+                "{}{}",
+                location.origin().ok()?,
+                location.pathname().ok()?
+            ))
+        })
+        .unwrap_or_default()
+}
+
+pub(super) async fn follow(
+    mounted: Rc<RefCell<Mounted>>,
+    source: Source,
+    shown: Option<WidgetConfig>,
+) {
+    let Some((id, endpoint)) = target(&source) else {
+        return;
+    };
+    let defined = match transport::definition(&endpoint, &id).await {
+        transport::Defined::Yes(defined) => defined,
         transport::Defined::No => {
-            let Some(mine) = Definition::from_source(&source) else {
+            // Only a widget that works records its page: a broken one would be refused anyway.
+            let (Some(_), Some(mine)) = (&shown, Definition::from_source(&source)) else {
                 return;
             };
-            let page = browser::window()
-                .and_then(|w| w.location().href().ok())
-                .unwrap_or_default();
-            match transport::record_page(&shown.endpoint, &shown.id, &page, &mine).await {
+            match transport::record_page(&endpoint, &id, &page_address(), &mine).await {
                 Some(made) => made,
                 None => return,
             }
         }
         transport::Defined::Unavailable => return,
     };
-    let parsed = config::parse(&definition.over(&source));
-    let draft = state == "draft";
+    let draft = defined.state == "draft";
+    if !defined.reviewed && !draft {
+        return;
+    }
+    let parsed = config::parse(&defined.definition.over(&source));
     match &parsed.config {
-        Ok(config) if *config == shown && !draft => {}
+        Ok(config) if Some(config) == shown.as_ref() && !draft => {}
         Ok(_) => replace(&mounted, parsed, draft),
-        // The collector checked it with its own page; this page lacks something it needs.
+        // The collector checked it on its own page; this page lacks something it needs.
         Err(errors) => {
             for e in errors {
                 browser::console_warn(&format!(
-                    "mitmachen [{}]: the collector's definition does not fit this page: {}",
-                    shown.id,
+                    "mitmachen [{id}]: the collector's definition does not fit this page: {}",
                     e.message(parsed.texts.lang)
                 ));
             }

@@ -142,9 +142,7 @@ fn mount(host: &Element) {
         app: Some(app),
     }));
     KEEP.with(|k| k.borrow_mut().push(Box::new(mounted.clone())));
-    if let Some(shown) = shown {
-        wasm_bindgen_futures::spawn_local(defined::follow(mounted, source, shown));
-    }
+    wasm_bindgen_futures::spawn_local(defined::follow(mounted, source, shown));
 }
 
 /// Replaces the widget by one for `parsed` (or the draft notice), in a fresh wrapper, so that
