@@ -1,10 +1,13 @@
 //! The widgets of this collector as the console shows them: every widget with a definition, a
 //! rule in the configuration file, or submissions, with its kind, whether it is open (or a
 //! draft), how many took part and when the last one did (`GET /admin/`); `edit` is one
-//! widget's page, `fields` the form's words for each attribute.
+//! widget's page and its actions, `form` its definition as a form, `fields` the form's words
+//! for each attribute, `embed` the snippet and the live preview.
 
 mod edit;
+mod embed;
 mod fields;
+mod form;
 mod store;
 
 use crate::accounts::Permission;
