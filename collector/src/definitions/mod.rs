@@ -79,6 +79,13 @@ impl Origin {
     }
 }
 
+/// How long a newsletter's confirmation link may work, in hours.
+pub const CONFIRM_HOURS: std::ops::RangeInclusive<u32> = 1..=336;
+/// After how many days unconfirmed newsletter requests may be deleted.
+pub const UNCONFIRMED_DAYS: std::ops::RangeInclusive<u32> = 1..=90;
+/// The longest name a newsletter's mails may use, in characters.
+pub const MAIL_TITLE_MAX: usize = 200;
+
 /// What only the collector needs of a widget, never sent to a page.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -139,11 +146,11 @@ impl Settings {
         if self
             .mail_title
             .as_deref()
-            .is_some_and(|t| t.trim().is_empty() || t.chars().count() > 200)
+            .is_some_and(|t| t.trim().is_empty() || t.chars().count() > MAIL_TITLE_MAX)
         {
             problems.push((
                 "/settings/mail_title".into(),
-                "must have 1 to 200 characters".into(),
+                format!("must have 1 to {MAIL_TITLE_MAX} characters"),
             ));
         }
         if let Some(m) = &self.moderation
@@ -166,20 +173,28 @@ impl Settings {
         }
         if self
             .confirm_hours
-            .is_some_and(|h| !(1..=24 * 14).contains(&h))
+            .is_some_and(|h| !CONFIRM_HOURS.contains(&h))
         {
             problems.push((
                 "/settings/confirm_hours".into(),
-                "is out of range (1 to 336)".into(),
+                format!(
+                    "is out of range ({} to {})",
+                    CONFIRM_HOURS.start(),
+                    CONFIRM_HOURS.end()
+                ),
             ));
         }
         if self
             .unconfirmed_days
-            .is_some_and(|d| !(1..=90).contains(&d))
+            .is_some_and(|d| !UNCONFIRMED_DAYS.contains(&d))
         {
             problems.push((
                 "/settings/unconfirmed_days".into(),
-                "is out of range (1 to 90)".into(),
+                format!(
+                    "is out of range ({} to {})",
+                    UNCONFIRMED_DAYS.start(),
+                    UNCONFIRMED_DAYS.end()
+                ),
             ));
         }
         problems

@@ -5,7 +5,8 @@
 
 use super::fields::{self, Input};
 use crate::app::console::{Console, Lang, csrf_field};
-use crate::definitions::Settings;
+use crate::definitions::{CONFIRM_HOURS, MAIL_TITLE_MAX, Settings, UNCONFIRMED_DAYS};
+use crate::newsletters::{DEFAULT_CONFIRM_HOURS, DEFAULT_UNCONFIRMED_DAYS};
 use maud::{Markup, html};
 use mitmachen_shared::definition::{Attributes, Definition, DefinitionError, DefinitionItem, Kind};
 use mitmachen_shared::ids::WidgetId;
@@ -220,19 +221,28 @@ impl Draft {
         let definition = self.definition();
         for (pointer, _) in settings.problems(self.kind) {
             let field = pointer.trim_start_matches("/settings/").to_owned();
-            let message = match field.as_str() {
-                "page_url" => lang.t(
-                    "Geben Sie eine Adresse an, die mit https:// beginnt.",
-                    "Give an address that starts with https://.",
-                ),
-                "confirm_hours" => {
-                    lang.t("Zwischen 1 und 336 Stunden.", "Between 1 and 336 hours.")
-                }
-                "unconfirmed_days" => lang.t("Zwischen 1 und 90 Tagen.", "Between 1 and 90 days."),
-                "mail_title" => lang.t("Höchstens 200 Zeichen.", "At most 200 characters."),
-                _ => lang.t("Bitte prüfen Sie diese Angabe.", "Please check this."),
+            let range = |r: &std::ops::RangeInclusive<u32>, de: &str, en: &str| match lang {
+                Lang::De => format!("Zwischen {} und {} {de}.", r.start(), r.end()),
+                Lang::En => format!("Between {} and {} {en}.", r.start(), r.end()),
             };
-            errors.push((format!("setting-{field}"), message.to_owned()));
+            let message = match field.as_str() {
+                "page_url" => lang
+                    .t(
+                        "Geben Sie eine Adresse an, die mit https:// beginnt.",
+                        "Give an address that starts with https://.",
+                    )
+                    .to_owned(),
+                "confirm_hours" => range(&CONFIRM_HOURS, "Stunden", "hours"),
+                "unconfirmed_days" => range(&UNCONFIRMED_DAYS, "Tagen", "days"),
+                "mail_title" => match lang {
+                    Lang::De => format!("Höchstens {MAIL_TITLE_MAX} Zeichen."),
+                    Lang::En => format!("At most {MAIL_TITLE_MAX} characters."),
+                },
+                _ => lang
+                    .t("Bitte prüfen Sie diese Angabe.", "Please check this.")
+                    .to_owned(),
+            };
+            errors.push((format!("setting-{field}"), message));
         }
         if errors.is_empty() {
             Ok((definition, settings))
@@ -350,6 +360,14 @@ pub(super) fn form(
     }
 }
 
+/// "Empty: the default", in words.
+fn empty_is(lang: Lang, default: u32) -> String {
+    match lang {
+        Lang::De => format!("Leer: {default}."),
+        Lang::En => format!("Empty: {default}."),
+    }
+}
+
 pub(super) fn attribute_field(lang: Lang, name: &str, value: &str, error: Option<&str>) -> Markup {
     let id = format!("attr-{name}");
     let spec = fields::spec(name);
@@ -439,8 +457,8 @@ fn settings_fields<'a>(
                     (text("page_url", lang.t("Seite der Stadt dazu (für die E-Mails)", "The town's page about it (for the mails)"), &draft.page_url, None))
                     @if draft.kind == Kind::Newsletter {
                         (text("mail_title", lang.t("Name in den E-Mails", "Name in the mails"), &draft.mail_title, Some(lang.t("Leer: der Titel.", "Empty: the title."))))
-                        (text("confirm_hours", lang.t("Bestätigungslink gilt (Stunden)", "Confirmation link works for (hours)"), &draft.confirm_hours, Some(lang.t("Leer: 48.", "Empty: 48."))))
-                        (text("unconfirmed_days", lang.t("Unbestätigte Anmeldungen löschen nach (Tagen)", "Delete unconfirmed requests after (days)"), &draft.unconfirmed_days, Some(lang.t("Leer: 7.", "Empty: 7."))))
+                        (text("confirm_hours", lang.t("Bestätigungslink gilt (Stunden)", "Confirmation link works for (hours)"), &draft.confirm_hours, Some(&empty_is(lang, DEFAULT_CONFIRM_HOURS))))
+                        (text("unconfirmed_days", lang.t("Unbestätigte Anmeldungen löschen nach (Tagen)", "Delete unconfirmed requests after (days)"), &draft.unconfirmed_days, Some(&empty_is(lang, DEFAULT_UNCONFIRMED_DAYS))))
                     }
                 }
             }
