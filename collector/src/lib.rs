@@ -6,6 +6,7 @@
 // The thin layers every feature uses.
 pub mod accounts;
 pub mod app;
+pub mod audit;
 pub mod config;
 pub mod db;
 pub mod mail;

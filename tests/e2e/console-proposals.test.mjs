@@ -2,7 +2,7 @@
 // one with a reason, merges a duplicate found by its title, is told why a merge into a rejected
 // proposal is not possible, and sees the number waiting in the navigation; a viewer sees the
 // queue but the server refuses a decision. Against the real collector in Chromium, axe over
-// every state.
+// every state. An administrator reads the decisions in the audit log.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { accessible, csrfOf, newConsolePage, signIn } from "./support/console.mjs";
@@ -137,4 +137,31 @@ test("a viewer sees the queue; the server refuses a viewer's decision", async ()
   assert.equal(forged.status(), 403);
   assert.equal((await stored())["Trinkbrunnen am Rathaus"].status, "pending");
   await context.close();
+});
+
+test("an administrator reads in the audit log who decided what; others do not see it", async () => {
+  const admin = { name: "ada.admin", password: "Protokoll-lesen-2026" };
+  await env.collector.addUser(admin.name, "administrator", admin.password);
+  const { context, page } = await newConsolePage(env);
+  await signIn(env, page, admin);
+  await page.getByRole("navigation").getByRole("link", { name: "Protokoll" }).click();
+  await page.waitForLoadState();
+  assert.equal(await page.locator("h1").textContent(), "Protokoll");
+  assert.match(await page.getByRole("status").textContent(), /Die Kette der Einträge ist vollständig/);
+  const rejected = page.locator("tbody tr", { hasText: "Vorschlag abgelehnt" });
+  assert.match(await rejected.textContent(), /mia\.moderation.*Werbung ist hier nicht erlaubt\./s);
+  assert.equal(await page.locator("tbody tr", { hasText: "Vorschlag angenommen" }).count(), 2);
+  await page.getByLabel("Aktion").selectOption("proposal-merged");
+  await page.getByRole("button", { name: "Anzeigen" }).click();
+  await page.waitForLoadState();
+  assert.equal(await page.locator("tbody tr").count(), 1);
+  await accessible(page, "audit log");
+  await context.close();
+
+  const moderator = await newConsolePage(env);
+  await signIn(env, moderator.page, MODERATOR);
+  assert.equal(await moderator.page.getByRole("link", { name: "Protokoll" }).count(), 0);
+  const direct = await moderator.page.goto(`${env.collector.api}/admin/audit`);
+  assert.equal(direct.status(), 403);
+  await moderator.context.close();
 });

@@ -34,6 +34,8 @@ pub enum Permission {
     PersonalData,
     /// Erase everything stored about an address.
     Erase,
+    /// Read the audit log.
+    ReadAudit,
 }
 
 impl Role {

@@ -31,7 +31,7 @@ pub struct Admin {
 }
 
 /// Who changed something through the bearer token.
-pub const BY_TOKEN: &str = "api";
+pub use crate::audit::BY_TOKEN;
 
 impl Admin {
     /// `forbidden` unless the role allows `permission`.

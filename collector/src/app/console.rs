@@ -288,6 +288,7 @@ pub fn unavailable(lang: Lang) -> Response {
 pub enum Nav {
     Widgets,
     Proposals,
+    Audit,
     Accounts,
     None,
 }
@@ -364,6 +365,9 @@ fn navigation(lang: Lang, console: &Console, current: Nav) -> Markup {
                 }
                 @if console.role().may(Permission::ManageAccounts) {
                     (entry(Nav::Accounts, "/admin/accounts", html! { (lang.t("Konten", "Accounts")) }))
+                }
+                @if console.role().may(Permission::ReadAudit) {
+                    (entry(Nav::Audit, "/admin/audit", html! { (lang.t("Protokoll", "Audit log")) }))
                 }
             }
         }

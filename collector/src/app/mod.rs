@@ -101,6 +101,7 @@ pub fn router(state: SharedState) -> Router {
         .merge(accounts::routes())
         .merge(widgets::routes())
         .merge(proposals::pages::routes())
+        .merge(crate::audit::pages::routes())
         .merge(static_files::routes(&state))
         .fallback(not_found)
         .layer(from_fn_with_state(state.clone(), problem_for_bare_errors))

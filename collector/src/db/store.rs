@@ -9,6 +9,7 @@ use super::{
     Store, StoreError, SubmitOutcome, SubscriberRecord, SubscriptionStatus, UnsubscribeOutcome,
     WebhookJob, hex, now,
 };
+use crate::audit::BY_TOKEN;
 use crate::events::Event;
 use crate::newsletters::Newsletter;
 use crate::{args, ballots, erasure, events, newsletters, proposals};
@@ -76,7 +77,7 @@ impl<B: Backend> Store for Db<B> {
     fn decide(&self, key: &str, decision: Decision) -> Result<DecideOutcome, StoreError> {
         let key = key.to_owned();
         self.backend
-            .write(move |tx| proposals::store::decide(tx, &key, decision))
+            .write(move |tx| proposals::store::decide(tx, &key, decision, BY_TOKEN))
     }
 
     fn event_counts(&self, widget: &WidgetId) -> Result<(u32, u32), StoreError> {

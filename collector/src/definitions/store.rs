@@ -1,9 +1,10 @@
 //! Widget definitions in the store: the current one per widget, every version before it, and
 //! the pages recorded with ids the collector did not know. Each change runs inside the caller's
-//! write transaction.
+//! write transaction and is written to the audit log there, whoever made it.
 
 use super::{Origin, Settings, Status, Widget};
 use crate::args;
+use crate::audit::{self, Action};
 use crate::db::{Row, StoreError, Tx, now};
 use mitmachen_shared::definition::Definition;
 use mitmachen_shared::ids::WidgetId;
@@ -140,6 +141,16 @@ pub(crate) fn save(tx: &mut dyn Tx, id: &WidgetId, change: Change) -> Result<Sav
         ],
     )?;
     record_version(tx, &widget, widget.status.as_str())?;
+    let adopted = current
+        .as_ref()
+        .is_some_and(|c| c.status == Status::Draft && widget.status == Status::Active);
+    let action = if adopted {
+        Action::WidgetAdopted
+    } else {
+        Action::WidgetSaved
+    };
+    let detail = format!("version {} ({})", version, widget.origin.as_str());
+    audit::record(tx, change.by, action, id.as_str(), &detail)?;
     Ok(if current.is_some() {
         Saved::Changed(widget)
     } else {
@@ -158,6 +169,7 @@ pub(crate) fn discard(tx: &mut dyn Tx, id: &WidgetId, by: &str) -> Result<bool, 
     widget.changed_at = rfc3339_utc(now());
     by.clone_into(&mut widget.changed_by);
     record_version(tx, &widget, "discarded")?;
+    audit::record(tx, by, Action::WidgetDiscarded, id.as_str(), "")?;
     Ok(true)
 }
 

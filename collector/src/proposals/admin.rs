@@ -6,7 +6,7 @@ use crate::app::admin::{Admin, no_store, only_param};
 use crate::app::body::{json_body, read_body};
 use crate::app::error::{ApiError, excerpt};
 use crate::app::{SharedState, blocking, widget_id};
-use crate::db::{DecideOutcome, Decision, ProposalStatus, is_proposal_key};
+use crate::db::{self, DecideOutcome, Decision, ProposalStatus, is_proposal_key};
 use crate::proposals;
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State, rejection::PathRejection};
@@ -62,7 +62,7 @@ async fn approve(
     key: Result<Path<String>, PathRejection>,
 ) -> Result<Response, ApiError> {
     admin.require(Permission::Moderate)?;
-    decide(&state, proposal_key(key)?, Decision::Approve).await
+    decide(&state, &admin, proposal_key(key)?, Decision::Approve).await
 }
 
 /// The body is optional: empty, or `{"reason": "..."}`.
@@ -94,7 +94,7 @@ async fn reject(
     };
     let reason = proposals::reason(reason.as_deref().unwrap_or_default())
         .map_err(|detail| invalid("/reason", detail))?;
-    decide(&state, key, Decision::Reject { reason }).await
+    decide(&state, &admin, key, Decision::Reject { reason }).await
 }
 
 #[derive(Deserialize)]
@@ -116,7 +116,7 @@ async fn merge(
     let MergeBody { into } = decision_body(&body, "/into", "{\"into\": \"<topic key>\"}")?;
     let into = OptionKey::parse(&into)
         .map_err(|e| invalid("/into", format!("the topic key '{}' {e}", excerpt(&into))))?;
-    decide(&state, key, Decision::Merge { into }).await
+    decide(&state, &admin, key, Decision::Merge { into }).await
 }
 
 /// A decision's JSON body: a body of the wrong shape is an invalid decision located at its
@@ -156,12 +156,17 @@ fn proposal_key(path: Result<Path<String>, PathRejection>) -> Result<String, Api
 
 async fn decide(
     state: &SharedState,
+    admin: &Admin,
     key: String,
     decision: Decision,
 ) -> Result<Response, ApiError> {
     let outcome = blocking(state, "deciding about a proposal", {
-        let key = key.clone();
-        move |store| store.decide(&key, decision)
+        let (key, by) = (key.clone(), admin.by.clone());
+        move |store| {
+            db::write(store, move |tx| {
+                proposals::store::decide(tx, &key, decision, &by)
+            })
+        }
     })
     .await?;
     match outcome {

@@ -528,11 +528,12 @@ async fn decide(
     let keys: Vec<String> = typed.keys.iter().cloned().collect();
     let store = state.store.clone();
     let job_decision = decision.clone();
+    let by = console.session.account.name.clone();
     let outcomes = tokio::task::spawn_blocking(move || {
         db::write(store.as_ref(), move |tx| {
             keys.into_iter()
                 .map(|key| {
-                    let outcome = match store::decide(tx, &key, job_decision.clone())? {
+                    let outcome = match store::decide(tx, &key, job_decision.clone(), &by)? {
                         DecideOutcome::Decided(_) => Outcome::Decided,
                         DecideOutcome::UnknownKey => Outcome::Unknown,
                         DecideOutcome::Refused(refusal) => Outcome::Refused(refusal),

@@ -5,6 +5,7 @@ use super::{
     DecideOutcome, Decision, Moderation, ProposalRecord, ProposalStatus, Refusal, new_proposal_key,
 };
 use crate::args;
+use crate::audit::{self, Action};
 use crate::db::{Row, StoreError, Tx, now};
 use mitmachen_shared::ids::WidgetId;
 use mitmachen_shared::protocol::{Proposal, Topic};
@@ -163,11 +164,13 @@ pub(crate) fn pending_count(tx: &mut dyn Tx) -> Result<u64, StoreError> {
     Ok(u64::try_from(n).unwrap_or(0))
 }
 
-/// Approves, rejects or merges the proposal `key`, inside the caller's write transaction.
+/// Approves, rejects or merges the proposal `key`, inside the caller's write transaction, and
+/// writes what changed to the audit log as done `by` that account.
 pub(crate) fn decide(
     tx: &mut dyn Tx,
     key: &str,
     decision: Decision,
+    by: &str,
 ) -> Result<DecideOutcome, StoreError> {
     let Some(current) = load(tx, key)? else {
         return Ok(DecideOutcome::UnknownKey);
@@ -267,6 +270,22 @@ pub(crate) fn decide(
     }
     let updated = load(tx, key)?
         .ok_or_else(|| StoreError(format!("proposal {key} vanished while deciding")))?;
+    if updated != current {
+        let (action, detail) = match updated.status {
+            ProposalStatus::Approved => (Action::ProposalApproved, String::new()),
+            ProposalStatus::Rejected => (
+                Action::ProposalRejected,
+                updated.reason.clone().unwrap_or_default(),
+            ),
+            ProposalStatus::Merged => (
+                Action::ProposalMerged,
+                format!("→ {}", updated.merged_into.clone().unwrap_or_default()),
+            ),
+            ProposalStatus::Pending => return Ok(DecideOutcome::Decided(updated)),
+        };
+        let object = format!("{} ({})", key, updated.widget);
+        audit::record(tx, by, action, &object, &detail)?;
+    }
     Ok(DecideOutcome::Decided(updated))
 }
 

@@ -501,7 +501,7 @@ async fn save(
 }
 
 #[derive(Deserialize)]
-struct Action {
+struct ActionForm {
     csrf: Option<String>,
     /// The version the editor saw (adopting): a newer one is not adopted unseen.
     version: Option<i64>,
@@ -512,7 +512,7 @@ async fn adopt(
     console: Console,
     headers: HeaderMap,
     Path(id): Path<String>,
-    form: Result<Form<Action>, FormRejection>,
+    form: Result<Form<ActionForm>, FormRejection>,
 ) -> Response {
     decide(state, console, headers, id, form, true).await
 }
@@ -522,7 +522,7 @@ async fn discard(
     console: Console,
     headers: HeaderMap,
     Path(id): Path<String>,
-    form: Result<Form<Action>, FormRejection>,
+    form: Result<Form<ActionForm>, FormRejection>,
 ) -> Response {
     decide(state, console, headers, id, form, false).await
 }
@@ -533,7 +533,7 @@ async fn decide(
     console: Console,
     headers: HeaderMap,
     id: String,
-    form: Result<Form<Action>, FormRejection>,
+    form: Result<Form<ActionForm>, FormRejection>,
     adopt: bool,
 ) -> Response {
     let (sent, seen) = form

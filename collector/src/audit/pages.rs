@@ -1,0 +1,176 @@
+//! The audit log for administrators: `/admin/audit` in the console (newest first, filtered by
+//! action, with whether the chain holds) and `GET /v1/admin/audit-log[?action=…]` as JSON.
+
+use super::{Action, Entry, list, verify};
+use crate::accounts::Permission;
+use crate::app::SharedState;
+use crate::app::admin::{Admin, no_store, only_param};
+use crate::app::blocking;
+use crate::app::console::{Console, Lang, Nav, page, shown_time, unavailable};
+use crate::app::error::{ApiError, excerpt};
+use crate::db::{self, StoreError};
+use axum::extract::{Query, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use maud::html;
+use serde::{Deserialize, Serialize};
+
+/// The most entries one page or answer shows.
+const SHOWN: i64 = 500;
+
+pub fn routes() -> Router<SharedState> {
+    Router::new()
+        .route("/admin/audit", get(audit_page))
+        .route("/v1/admin/audit-log", get(audit_json))
+}
+
+fn read(
+    state: &SharedState,
+    action: Option<Action>,
+) -> Result<(Vec<Entry>, Option<i64>), StoreError> {
+    db::read(state.store.as_ref(), |tx| {
+        Ok((list(tx, action, SHOWN)?, verify(tx)?))
+    })
+}
+
+fn action_name(lang: Lang, action: &str) -> &str {
+    match Action::parse(action) {
+        Some(Action::WidgetSaved) => lang.t("Widget gespeichert", "widget saved"),
+        Some(Action::WidgetAdopted) => lang.t("Entwurf übernommen", "draft adopted"),
+        Some(Action::WidgetDiscarded) => lang.t("Widget verworfen", "widget discarded"),
+        Some(Action::ProposalApproved) => lang.t("Vorschlag angenommen", "proposal approved"),
+        Some(Action::ProposalRejected) => lang.t("Vorschlag abgelehnt", "proposal rejected"),
+        Some(Action::ProposalMerged) => lang.t("Vorschlag zusammengeführt", "proposal merged"),
+        None => action,
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct Filter {
+    action: Option<String>,
+}
+
+async fn audit_page(
+    State(state): State<SharedState>,
+    console: Console,
+    Query(filter): Query<Filter>,
+) -> Response {
+    if let Err(refused) = console.require(Permission::ReadAudit) {
+        return refused.into_response();
+    }
+    let lang = console.lang;
+    let action = filter.action.as_deref().and_then(Action::parse);
+    let state2 = state.clone();
+    let (entries, broken) = match tokio::task::spawn_blocking(move || read(&state2, action)).await {
+        Ok(Ok(read)) => read,
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, "reading the audit log failed");
+            return unavailable(lang);
+        }
+        Err(_) => return unavailable(lang),
+    };
+    page(
+        StatusCode::OK,
+        lang,
+        Some(&console),
+        Nav::Audit,
+        lang.t("Protokoll", "Audit log"),
+        html! {
+            @match broken {
+                None => p.notice role="status" { (lang.t(
+                    "Die Kette der Einträge ist vollständig: Keiner wurde nachträglich geändert oder entfernt.",
+                    "The chain of entries holds: none was changed or removed afterwards."
+                )) },
+                Some(seq) => div.error-summary role="alert" {
+                    p { (match lang {
+                        Lang::De => format!("Die Kette ist ab Eintrag {seq} gebrochen: Dieser oder ein früherer Eintrag wurde nachträglich geändert oder entfernt."),
+                        Lang::En => format!("The chain is broken from entry {seq}: this or an earlier entry was changed or removed afterwards."),
+                    }) }
+                },
+            }
+            form.filters method="get" action="/admin/audit" {
+                div.field {
+                    label for="action" { (lang.t("Aktion", "Action")) }
+                    select #action name="action" {
+                        option value="" selected[action.is_none()] { (lang.t("alle", "all")) }
+                        @for a in Action::ALL {
+                            option value=(a.as_str()) selected[action == Some(a)] { (action_name(lang, a.as_str())) }
+                        }
+                    }
+                }
+                button.secondary type="submit" { (lang.t("Anzeigen", "Show")) }
+            }
+            @if entries.is_empty() {
+                p { (lang.t("Keine Einträge.", "No entries.")) }
+            } @else {
+                div.table-wrap role="region" aria-labelledby="audit-caption" tabindex="0" {
+                    table {
+                        caption #audit-caption { (lang.t("Einträge, die neuesten zuerst", "Entries, newest first")) }
+                        thead { tr {
+                            th scope="col" { (lang.t("Nr.", "No.")) }
+                            th scope="col" { (lang.t("Wann", "When")) }
+                            th scope="col" { (lang.t("Wer", "Who")) }
+                            th scope="col" { (lang.t("Aktion", "Action")) }
+                            th scope="col" { (lang.t("Objekt", "Object")) }
+                            th scope="col" { (lang.t("Angaben", "Details")) }
+                        } }
+                        tbody {
+                            @for e in &entries {
+                                tr {
+                                    th scope="row" { (e.seq) }
+                                    td { time datetime=(e.at) { (shown_time(&e.at)) } }
+                                    td { (e.account) }
+                                    td { (action_name(lang, &e.action)) }
+                                    td { code { (e.object) } }
+                                    td { (e.detail) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
+
+#[derive(Serialize)]
+struct Log {
+    /// Whether no entry was changed or removed afterwards.
+    intact: bool,
+    /// The first entry where the chain breaks.
+    broken_at: Option<i64>,
+    entries: Vec<Entry>,
+}
+
+async fn audit_json(
+    State(state): State<SharedState>,
+    admin: Admin,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    admin.require(Permission::ReadAudit)?;
+    let action = only_param(query.as_deref(), "action")?
+        .map(|value| {
+            Action::parse(value).ok_or_else(|| {
+                ApiError::BadQuery(format!(
+                    "action '{}' is none of the log's actions",
+                    excerpt(value)
+                ))
+            })
+        })
+        .transpose()?;
+    let state2 = state.clone();
+    let (entries, broken) = blocking(&state, "reading the audit log", move |_| {
+        read(&state2, action)
+    })
+    .await?;
+    Ok(no_store(
+        Json(Log {
+            intact: broken.is_none(),
+            broken_at: broken,
+            entries,
+        })
+        .into_response(),
+    ))
+}
