@@ -1,7 +1,7 @@
 //! The audit log over real HTTP against the real binary (SQLite, and PostgreSQL with
-//! `MITMACHEN_TEST_DATABASE=postgres`): widget changes and moderation decisions are recorded
-//! with who did them, newest first; the chain of hashes holds, and an entry edited in the
-//! database afterwards is found.
+//! `MITMACHEN_TEST_DATABASE=postgres`): widget changes, moderation decisions and erasures are
+//! recorded with who did them (an erasure without the address), newest first; the chain of
+//! hashes holds, and an entry edited in the database afterwards is found.
 
 mod support;
 
@@ -114,6 +114,23 @@ async fn actions_are_recorded_in_a_chain_that_shows_an_edit() {
         "bad-query",
     )
     .await;
+
+    // An erasure is recorded with what it removed, never with the address.
+    let erase = client()
+        .post(format!("{}/v1/admin/erasure", c.url))
+        .bearer_auth(TOKEN)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(json!({"email": "erika@example.de"}).to_string())
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(erase.status(), StatusCode::OK);
+    let erased = log(&c, "?action=erasure").await;
+    assert_eq!(
+        erased["entries"][0]["detail"],
+        "0 subscriptions, 0 registrations, 0 mails"
+    );
+    assert!(!log(&c, "").await.to_string().contains("erika"));
 
     // Someone with access to the database softens a rejection's reason: the chain shows where.
     let seq = entries[1]["seq"].as_i64().expect("seq");

@@ -705,13 +705,21 @@ fn accounts_and_sessions(db: &Database) {
             one.as_ref(),
             "anna",
             Role::Administrator,
-            "erstes-passwort-1"
+            "erstes-passwort-1",
+            "test",
         )
         .expect("add"),
         Added::Created
     );
     assert_eq!(
-        add(two.as_ref(), "anna", Role::Viewer, "zweites-passwort-2").expect("add"),
+        add(
+            two.as_ref(),
+            "anna",
+            Role::Viewer,
+            "zweites-passwort-2",
+            "test"
+        )
+        .expect("add"),
         Added::NameTaken
     );
     let started =
@@ -745,7 +753,7 @@ fn accounts_and_sessions(db: &Database) {
         _ => panic!("{FREE_FAILURES} wrong passwords did not make the account wait"),
     }
     assert_eq!(sessions(&one), 1);
-    assert!(reset_password(two.as_ref(), "anna", "neues-passwort-3").expect("reset"));
+    assert!(reset_password(two.as_ref(), "anna", "neues-passwort-3", "test").expect("reset"));
     assert_eq!(sessions(&one), 0, "a new password ends the sessions");
     assert!(started(&one, "neues-passwort-3"));
     assert!(started(&two, "neues-passwort-3"));
@@ -756,7 +764,7 @@ fn accounts_and_sessions(db: &Database) {
     assert_eq!(anna.failed_sign_ins, 0);
     assert_eq!(sessions(&two), 2);
     write(one.as_ref(), move |tx| {
-        accounts::set_disabled(tx, anna.id, true, 1)
+        accounts::set_disabled(tx, anna.id, true, 1, "test")
     })
     .expect("disable");
     assert_eq!(sessions(&two), 0, "disabling ends the sessions");
@@ -765,7 +773,7 @@ fn accounts_and_sessions(db: &Database) {
         "a disabled account cannot sign in"
     );
     write(one.as_ref(), move |tx| {
-        accounts::set_disabled(tx, anna.id, false, 1)
+        accounts::set_disabled(tx, anna.id, false, 1, "test")
     })
     .expect("enable");
     assert!(started(&two, "neues-passwort-3"));

@@ -151,6 +151,9 @@ test("an administrator reads in the audit log who decided what; others do not se
   const rejected = page.locator("tbody tr", { hasText: "Vorschlag abgelehnt" });
   assert.match(await rejected.textContent(), /mia\.moderation.*Werbung ist hier nicht erlaubt\./s);
   assert.equal(await page.locator("tbody tr", { hasText: "Vorschlag angenommen" }).count(), 2);
+  // Accounts made on the server and every sign-in are there too.
+  assert.match(await page.locator("tbody tr", { hasText: "Konto angelegt" }).first().textContent(), /command line/);
+  assert.ok((await page.locator("tbody tr", { hasText: "Anmeldung" }).filter({ hasText: "mia.moderation" }).count()) >= 1);
   await page.getByLabel("Aktion").selectOption("proposal-merged");
   await page.getByRole("button", { name: "Anzeigen" }).click();
   await page.waitForLoadState();

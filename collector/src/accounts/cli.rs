@@ -3,6 +3,7 @@
 //! read in the process list.
 
 use super::{Added, Role, add, check_name, check_password, normalise_name, reset_password};
+use crate::audit::BY_COMMAND_LINE;
 use crate::config::Config;
 use std::io::BufRead;
 use std::process::ExitCode;
@@ -56,7 +57,7 @@ fn command(args: Vec<String>) -> Result<String, (u8, String)> {
         "add" => {
             let role = role.ok_or_else(|| usage("give a role with --role"))?;
             let role = Role::parse(&role).ok_or_else(|| usage(&format!("'{role}' is no role")))?;
-            match add(store.as_ref(), &name, role, &password) {
+            match add(store.as_ref(), &name, role, &password, BY_COMMAND_LINE) {
                 Ok(Added::Created) => Ok(format!("account {name} ({role}) created")),
                 Ok(Added::NameTaken) => Err((
                     1,
@@ -67,7 +68,7 @@ fn command(args: Vec<String>) -> Result<String, (u8, String)> {
                 Err(e) => Err((1, format!("adding the account failed: {e}"))),
             }
         }
-        "password" => match reset_password(store.as_ref(), &name, &password) {
+        "password" => match reset_password(store.as_ref(), &name, &password, BY_COMMAND_LINE) {
             Ok(true) => Ok(format!(
                 "new password set for {name}; its sessions are ended"
             )),

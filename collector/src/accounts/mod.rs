@@ -49,11 +49,14 @@ pub fn add(
     name: &str,
     role: Role,
     password: &str,
+    by: &str,
 ) -> Result<Added, StoreError> {
     let hash = password::hash(password).map_err(StoreError)?;
-    let name = name.to_owned();
+    let (name, by) = (name.to_owned(), by.to_owned());
     let now = now().0;
-    let created = db::write(store, move |tx| store::create(tx, &name, role, &hash, now))?;
+    let created = db::write(store, move |tx| {
+        store::create(tx, &name, role, &hash, now, &by)
+    })?;
     Ok(if created {
         Added::Created
     } else {
@@ -66,14 +69,15 @@ pub fn reset_password(
     store: &dyn db::Store,
     name: &str,
     password: &str,
+    by: &str,
 ) -> Result<bool, StoreError> {
     let hash = password::hash(password).map_err(StoreError)?;
-    let name = name.to_owned();
+    let (name, by) = (name.to_owned(), by.to_owned());
     db::write(store, move |tx| {
         let Some((account, _)) = store::by_name(tx, &name)? else {
             return Ok(false);
         };
-        store::set_password(tx, account.id, &hash)?;
+        store::set_password(tx, account.id, &hash, &by)?;
         Ok(true)
     })
 }

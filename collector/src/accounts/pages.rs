@@ -506,9 +506,11 @@ async fn create(
         .await;
     };
     let (store, password) = (state.store.clone(), form.password.clone());
-    let name2 = name.clone();
-    match tokio::task::spawn_blocking(move || super::add(store.as_ref(), &name2, role, &password))
-        .await
+    let (name2, by) = (name.clone(), console.session.account.name.clone());
+    match tokio::task::spawn_blocking(move || {
+        super::add(store.as_ref(), &name2, role, &password, &by)
+    })
+    .await
     {
         Ok(Ok(Added::Created)) => {
             tracing::info!(by = %console.session.account.name, account = %name, %role, "account created");
@@ -584,6 +586,7 @@ async fn change(
     }
     let lang = console.lang;
     let now = now().0;
+    let by = console.session.account.name.clone();
     let outcome = match form.action.as_str() {
         "role" => {
             let Some(role) = form.role.as_deref().and_then(Role::parse) else {
@@ -596,7 +599,7 @@ async fn change(
                 if role != Role::Administrator && is_last_administrator(tx, &account)? {
                     return Ok(Changed::LastAdministrator);
                 }
-                store::set_role(tx, id, role)?;
+                store::set_role(tx, id, role, &by)?;
                 Ok(Changed::Done("role"))
             })
             .await
@@ -610,7 +613,7 @@ async fn change(
                 if disable && is_last_administrator(tx, &account)? {
                     return Ok(Changed::LastAdministrator);
                 }
-                store::set_disabled(tx, id, disable, now)?;
+                store::set_disabled(tx, id, disable, now, &by)?;
                 Ok(Changed::Done(if disable { "disabled" } else { "enabled" }))
             })
             .await
@@ -636,7 +639,7 @@ async fn change(
                     if store::by_id(tx, id)?.is_none() {
                         return Ok(Changed::NoSuchAccount);
                     }
-                    store::set_password(tx, id, &hash)?;
+                    store::set_password(tx, id, &hash, &by)?;
                     Ok(Changed::Done("password"))
                 })
             })

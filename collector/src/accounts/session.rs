@@ -7,6 +7,7 @@
 use super::store::{self, Account};
 use super::{Role, password};
 use crate::app::SharedState;
+use crate::audit::{self, Action};
 use crate::db::{self, StoreError, new_token, now, token_hash};
 use axum::http::header::{COOKIE, ORIGIN};
 use axum::http::{HeaderMap, HeaderValue};
@@ -183,6 +184,10 @@ pub fn sign_in(store: &dyn db::Store, name: &str, password: &str) -> Result<Sign
     let looked_up = name.clone();
     let Some((account, hash)) = db::read(store, move |tx| store::by_name(tx, &looked_up))? else {
         password::verify_nothing(password);
+        // Not the typed name: people type all sorts of things into a name field.
+        db::write(store, |tx| {
+            audit::record(tx, "", Action::SignInFailed, "", "no account of that name")
+        })?;
         return Ok(SignIn::Refused);
     };
     let now = now().0;
@@ -209,13 +214,26 @@ pub fn sign_in(store: &dyn db::Store, name: &str, password: &str) -> Result<Sign
         return Ok(SignIn::Throttled { retry_after: 1 });
     }
     if !password::verify(password, &hash) || account.disabled {
+        let (name, why) = (
+            account.name.clone(),
+            if account.disabled {
+                "account disabled"
+            } else {
+                "wrong password"
+            },
+        );
+        db::write(store, move |tx| {
+            audit::record(tx, &name, Action::SignInFailed, &name, why)
+        })?;
         return Ok(SignIn::Refused);
     }
     let secret = new_token()?;
     let csrf = new_token()?;
     let id_hash = token_hash(&secret);
+    let name = account.name.clone();
     db::write(store, move |tx| {
         store::record_success(tx, id)?;
+        audit::record(tx, &name, Action::SignIn, &name, "")?;
         store::create_session(tx, &id_hash, id, &csrf, now)
     })?;
     let account = Account {

@@ -4,6 +4,7 @@
 
 use super::Role;
 use crate::args;
+use crate::audit::{self, Action};
 use crate::db::{Row, StoreError, Tx};
 
 /// An account as the sign-in and the session check need it.
@@ -42,13 +43,22 @@ pub fn create(
     role: Role,
     password_hash: &str,
     now_ms: i64,
+    by: &str,
 ) -> Result<bool, StoreError> {
     let inserted = tx.execute(
         "INSERT INTO accounts (name, role, password_hash, created_at) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (name) DO NOTHING",
         args![name, role.as_str(), password_hash, now_ms],
     )?;
+    if inserted == 1 {
+        audit::record(tx, by, Action::AccountCreated, name, role.as_str())?;
+    }
     Ok(inserted == 1)
+}
+
+/// The account's name, for the audit log.
+fn name_of(tx: &mut dyn Tx, id: i64) -> Result<String, StoreError> {
+    Ok(by_id(tx, id)?.map(|a| a.name).unwrap_or_default())
 }
 
 /// The account and its password hash.
@@ -107,12 +117,13 @@ pub fn record_success(tx: &mut dyn Tx, id: i64) -> Result<(), StoreError> {
     Ok(())
 }
 
-pub fn set_role(tx: &mut dyn Tx, id: i64, role: Role) -> Result<(), StoreError> {
+pub fn set_role(tx: &mut dyn Tx, id: i64, role: Role, by: &str) -> Result<(), StoreError> {
     tx.execute(
         "UPDATE accounts SET role = ?2 WHERE id = ?1",
         args![id, role.as_str()],
     )?;
-    Ok(())
+    let name = name_of(tx, id)?;
+    audit::record(tx, by, Action::AccountRoleChanged, &name, role.as_str())
 }
 
 pub fn set_lang(tx: &mut dyn Tx, id: i64, lang: &str) -> Result<(), StoreError> {
@@ -129,6 +140,7 @@ pub fn set_disabled(
     id: i64,
     disabled: bool,
     now_ms: i64,
+    by: &str,
 ) -> Result<(), StoreError> {
     tx.execute(
         "UPDATE accounts SET disabled_at = ?2 WHERE id = ?1",
@@ -137,17 +149,30 @@ pub fn set_disabled(
     if disabled {
         end_sessions_of(tx, id)?;
     }
-    Ok(())
+    let name = name_of(tx, id)?;
+    let action = if disabled {
+        Action::AccountDisabled
+    } else {
+        Action::AccountEnabled
+    };
+    audit::record(tx, by, action, &name, "")
 }
 
 /// A new password ends the account's sessions, and lifts its throttle.
-pub fn set_password(tx: &mut dyn Tx, id: i64, password_hash: &str) -> Result<(), StoreError> {
+pub fn set_password(
+    tx: &mut dyn Tx,
+    id: i64,
+    password_hash: &str,
+    by: &str,
+) -> Result<(), StoreError> {
     tx.execute(
         "UPDATE accounts SET password_hash = ?2, failed_sign_ins = 0, last_failed_at = NULL
          WHERE id = ?1",
         args![id, password_hash],
     )?;
-    end_sessions_of(tx, id)
+    end_sessions_of(tx, id)?;
+    let name = name_of(tx, id)?;
+    audit::record(tx, by, Action::AccountPasswordSet, &name, "")
 }
 
 pub fn create_session(

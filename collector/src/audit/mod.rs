@@ -17,10 +17,20 @@ use sha2::{Digest, Sha256};
 
 /// Who acted when the bearer token was used (a script).
 pub const BY_TOKEN: &str = "api";
+/// Who acted through `collector user …` on the server.
+pub const BY_COMMAND_LINE: &str = "command line";
 
 /// What was done. The names are what the log and its exports say.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
+    SignIn,
+    SignInFailed,
+    AccountCreated,
+    AccountRoleChanged,
+    AccountPasswordSet,
+    AccountDisabled,
+    AccountEnabled,
+    Erasure,
     WidgetSaved,
     WidgetAdopted,
     WidgetDiscarded,
@@ -30,7 +40,15 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 6] = [
+    pub const ALL: [Action; 14] = [
+        Action::SignIn,
+        Action::SignInFailed,
+        Action::AccountCreated,
+        Action::AccountRoleChanged,
+        Action::AccountPasswordSet,
+        Action::AccountDisabled,
+        Action::AccountEnabled,
+        Action::Erasure,
         Action::WidgetSaved,
         Action::WidgetAdopted,
         Action::WidgetDiscarded,
@@ -41,6 +59,14 @@ impl Action {
 
     pub fn as_str(self) -> &'static str {
         match self {
+            Action::SignIn => "sign-in",
+            Action::SignInFailed => "sign-in-failed",
+            Action::AccountCreated => "account-created",
+            Action::AccountRoleChanged => "account-role-changed",
+            Action::AccountPasswordSet => "account-password-set",
+            Action::AccountDisabled => "account-disabled",
+            Action::AccountEnabled => "account-enabled",
+            Action::Erasure => "erasure",
             Action::WidgetSaved => "widget-saved",
             Action::WidgetAdopted => "widget-adopted",
             Action::WidgetDiscarded => "widget-discarded",

@@ -37,6 +37,14 @@ fn read(
 
 fn action_name(lang: Lang, action: &str) -> &str {
     match Action::parse(action) {
+        Some(Action::SignIn) => lang.t("Anmeldung", "sign-in"),
+        Some(Action::SignInFailed) => lang.t("Anmeldung abgelehnt", "sign-in refused"),
+        Some(Action::AccountCreated) => lang.t("Konto angelegt", "account created"),
+        Some(Action::AccountRoleChanged) => lang.t("Rolle geändert", "role changed"),
+        Some(Action::AccountPasswordSet) => lang.t("Passwort gesetzt", "password set"),
+        Some(Action::AccountDisabled) => lang.t("Konto gesperrt", "account disabled"),
+        Some(Action::AccountEnabled) => lang.t("Konto entsperrt", "account enabled"),
+        Some(Action::Erasure) => lang.t("Daten gelöscht (Art. 17)", "data erased (Art. 17)"),
         Some(Action::WidgetSaved) => lang.t("Widget gespeichert", "widget saved"),
         Some(Action::WidgetAdopted) => lang.t("Entwurf übernommen", "draft adopted"),
         Some(Action::WidgetDiscarded) => lang.t("Widget verworfen", "widget discarded"),

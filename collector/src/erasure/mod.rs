@@ -9,6 +9,7 @@ use crate::app::admin::{Admin, no_store};
 use crate::app::body::read_body;
 use crate::app::error::ApiError;
 use crate::app::{SharedState, blocking};
+use crate::audit::{self, Action};
 use crate::db::now;
 use axum::body::Body;
 use axum::extract::State;
@@ -70,8 +71,18 @@ async fn erase(
         ));
     }
     let events = state.catalog.now();
+    let by = admin.by.clone();
     let erased = blocking(&state, "erasing an address", move |store| {
-        store.erase(&email, &events.events, now())
+        crate::db::write(store, move |tx| {
+            let erased = store::erase(tx, &email, &events.events, now())?;
+            // That an erasure happened and what it removed, never whose.
+            let detail = format!(
+                "{} subscriptions, {} registrations, {} mails",
+                erased.subscriptions, erased.registrations, erased.mails
+            );
+            audit::record(tx, &by, Action::Erasure, "", &detail)?;
+            Ok(erased)
+        })
     })
     .await?;
     if erased.promoted > 0 {
