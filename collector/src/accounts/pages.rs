@@ -478,10 +478,12 @@ async fn create(
     form: Result<axum::Form<NewAccount>, axum::extract::rejection::FormRejection>,
 ) -> Response {
     let form = form.map(|f| f.0).unwrap_or_default();
-    if let Err(refused) = console.check_csrf(&state, &headers, form.csrf.as_deref()) {
-        return refused.into_response();
-    }
-    if let Err(refused) = console.require(Permission::ManageAccounts) {
+    if let Err(refused) = console.may_change(
+        &state,
+        &headers,
+        form.csrf.as_deref(),
+        Permission::ManageAccounts,
+    ) {
         return refused.into_response();
     }
     let lang = console.lang;
@@ -578,10 +580,12 @@ async fn change(
     form: Result<axum::Form<Change>, axum::extract::rejection::FormRejection>,
 ) -> Response {
     let form = form.map(|f| f.0).unwrap_or_default();
-    if let Err(refused) = console.check_csrf(&state, &headers, form.csrf.as_deref()) {
-        return refused.into_response();
-    }
-    if let Err(refused) = console.require(Permission::ManageAccounts) {
+    if let Err(refused) = console.may_change(
+        &state,
+        &headers,
+        form.csrf.as_deref(),
+        Permission::ManageAccounts,
+    ) {
         return refused.into_response();
     }
     let lang = console.lang;

@@ -156,6 +156,20 @@ impl Console {
         )
     }
 
+    /// A form that changes something: refused without the session's CSRF token (or from another
+    /// site), then unless the role has `permission`. The order matters: a forged request learns
+    /// nothing about the role.
+    pub fn may_change(
+        &self,
+        state: &SharedState,
+        headers: &HeaderMap,
+        sent: Option<&str>,
+        permission: Permission,
+    ) -> Result<(), Refused> {
+        self.check_csrf(state, headers, sent)?;
+        self.require(permission)
+    }
+
     /// Refuses a state-changing request that does not carry the session's CSRF token (or
     /// comes from another site); `None`: it may go ahead.
     pub fn check_csrf(
@@ -265,6 +279,34 @@ pub fn see_other(location: &str) -> Response {
         response.headers_mut().insert(LOCATION, value);
     }
     secure(response)
+}
+
+/// Runs `job` (store access) off the async threads; a failure is logged as `what` failing and
+/// answered with the "not possible right now" page.
+pub async fn off_thread<T: Send + 'static>(
+    lang: Lang,
+    what: &'static str,
+    job: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, Response> {
+    match tokio::task::spawn_blocking(job).await {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, "{what} failed");
+            Err(unavailable(lang))
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "{what} crashed");
+            Err(unavailable(lang))
+        }
+    }
+}
+
+/// The first value of `name` in a form sent as a list of fields (forms whose fields repeat).
+pub fn form_field<'f>(fields: &'f [(String, String)], name: &str) -> Option<&'f str> {
+    fields
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
 }
 
 pub fn unavailable(lang: Lang) -> Response {

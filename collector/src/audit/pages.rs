@@ -6,7 +6,7 @@ use crate::accounts::Permission;
 use crate::app::SharedState;
 use crate::app::admin::{Admin, no_store, only_param};
 use crate::app::blocking;
-use crate::app::console::{Console, Lang, Nav, page, shown_time, unavailable};
+use crate::app::console::{Console, Lang, Nav, off_thread, page, shown_time};
 use crate::app::error::{ApiError, excerpt};
 use crate::db::{self, StoreError};
 use axum::extract::{Query, RawQuery, State};
@@ -71,14 +71,11 @@ async fn audit_page(
     let lang = console.lang;
     let action = filter.action.as_deref().and_then(Action::parse);
     let state2 = state.clone();
-    let (entries, broken) = match tokio::task::spawn_blocking(move || read(&state2, action)).await {
-        Ok(Ok(read)) => read,
-        Ok(Err(e)) => {
-            tracing::error!(error = %e, "reading the audit log failed");
-            return unavailable(lang);
-        }
-        Err(_) => return unavailable(lang),
-    };
+    let (entries, broken) =
+        match off_thread(lang, "reading the audit log", move || read(&state2, action)).await {
+            Ok(read) => read,
+            Err(response) => return response,
+        };
     page(
         StatusCode::OK,
         lang,

@@ -7,7 +7,8 @@ use super::{DecideOutcome, Decision, ProposalRecord, ProposalStatus, REASON_MAX_
 use crate::accounts::Permission;
 use crate::app::SharedState;
 use crate::app::console::{
-    Console, Lang, Nav, csrf_field, error_summary, page, see_other, shown_time, unavailable,
+    Console, Lang, Nav, csrf_field, error_summary, form_field, off_thread, page, see_other,
+    shown_time,
 };
 use crate::ballots::rules::BallotRules;
 use crate::db::{self, StoreError};
@@ -200,13 +201,13 @@ async fn render(
 ) -> Response {
     let lang = console.lang;
     let (state2, filter2) = (state.clone(), filter.clone());
-    let queue = match tokio::task::spawn_blocking(move || read_queue(&state2, &filter2)).await {
-        Ok(Ok(queue)) => queue,
-        Ok(Err(e)) => {
-            tracing::error!(error = %e, "reading the moderation queue failed");
-            return unavailable(lang);
-        }
-        Err(_) => return unavailable(lang),
+    let queue = match off_thread(lang, "reading the moderation queue", move || {
+        read_queue(&state2, &filter2)
+    })
+    .await
+    {
+        Ok(queue) => queue,
+        Err(response) => return response,
     };
     let moderates = console.role().may(Permission::Moderate);
     page(
@@ -425,16 +426,9 @@ async fn decide(
     form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Response {
     let fields = form.map(|f| f.0).unwrap_or_default();
-    let field = |name: &str| {
-        fields
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    };
-    if let Err(refused) = console.check_csrf(&state, &headers, field("csrf")) {
-        return refused.into_response();
-    }
-    if let Err(refused) = console.require(Permission::Moderate) {
+    let field = |name: &str| form_field(&fields, name);
+    if let Err(refused) = console.may_change(&state, &headers, field("csrf"), Permission::Moderate)
+    {
         return refused.into_response();
     }
     let lang = console.lang;
@@ -529,7 +523,7 @@ async fn decide(
     let store = state.store.clone();
     let job_decision = decision.clone();
     let by = console.session.account.name.clone();
-    let outcomes = tokio::task::spawn_blocking(move || {
+    let outcomes = off_thread(lang, "moderating proposals", move || {
         db::write(store.as_ref(), move |tx| {
             keys.into_iter()
                 .map(|key| {
@@ -545,12 +539,8 @@ async fn decide(
     })
     .await;
     let outcomes = match outcomes {
-        Ok(Ok(outcomes)) => outcomes,
-        Ok(Err(e)) => {
-            tracing::error!(error = %e, "moderating proposals failed");
-            return unavailable(lang);
-        }
-        Err(_) => return unavailable(lang),
+        Ok(outcomes) => outcomes,
+        Err(response) => return response,
     };
     let action = match decision {
         Decision::Approve => "approve",

@@ -9,7 +9,8 @@ use super::form::{Draft, Row, SPARE_ROWS, form, located, read_only};
 use crate::accounts::Permission;
 use crate::app::SharedState;
 use crate::app::console::{
-    Console, Lang, Nav, csrf_field, error_summary, page, see_other, shown_time, unavailable,
+    Console, Lang, Nav, csrf_field, error_summary, form_field, off_thread, page, see_other,
+    shown_time,
 };
 use crate::db::{self, StoreError};
 use crate::definitions::store::{self, Change, Expected, RecordedPage, Saved, VersionRecord};
@@ -56,14 +57,10 @@ fn load(state: &SharedState, id: &WidgetId) -> Result<Loaded, StoreError> {
 
 async fn loaded(state: &SharedState, id: &WidgetId, lang: Lang) -> Result<Loaded, Response> {
     let (state2, id2) = (state.clone(), id.clone());
-    match tokio::task::spawn_blocking(move || load(&state2, &id2)).await {
-        Ok(Ok(loaded)) => Ok(loaded),
-        Ok(Err(e)) => {
-            tracing::error!(error = %e, "reading a widget for the console failed");
-            Err(unavailable(lang))
-        }
-        Err(_) => Err(unavailable(lang)),
-    }
+    off_thread(lang, "reading a widget for the console", move || {
+        load(&state2, &id2)
+    })
+    .await
 }
 
 fn not_found(console: &Console, id: &str) -> Response {
@@ -317,16 +314,10 @@ async fn save(
     form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Response {
     let fields = form.map(|f| f.0).unwrap_or_default();
-    let field = |name: &str| {
-        fields
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    };
-    if let Err(refused) = console.check_csrf(&state, &headers, field("csrf")) {
-        return refused.into_response();
-    }
-    if let Err(refused) = console.require(Permission::EditWidgets) {
+    let field = |name: &str| form_field(&fields, name);
+    if let Err(refused) =
+        console.may_change(&state, &headers, field("csrf"), Permission::EditWidgets)
+    {
         return refused.into_response();
     }
     let lang = console.lang;
@@ -440,7 +431,7 @@ async fn save(
         (false, Some(v)) => Expected::Version(v),
         (false, None) => Expected::Any,
     };
-    let saved = tokio::task::spawn_blocking(move || {
+    let saved = off_thread(lang, "saving a widget definition", move || {
         let saved = db::write(store.as_ref(), move |tx| {
             store::save(
                 tx,
@@ -459,15 +450,17 @@ async fn save(
         Ok::<_, StoreError>(saved)
     })
     .await;
+    let saved = match saved {
+        Ok(saved) => saved,
+        Err(response) => return response,
+    };
     match saved {
-        Ok(Ok(Saved::Created(w) | Saved::Changed(w))) => {
+        Saved::Created(w) | Saved::Changed(w) => {
             tracing::info!(widget = %id, by = %console.session.account.name, version = w.version, "widget definition saved in the console");
             see_other(&format!("/admin/widgets/{}?done=saved", id.as_str()))
         }
-        Ok(Ok(Saved::Unchanged(_))) => {
-            see_other(&format!("/admin/widgets/{}?done=saved", id.as_str()))
-        }
-        Ok(Ok(Saved::Conflict { current })) => {
+        Saved::Unchanged(_) => see_other(&format!("/admin/widgets/{}?done=saved", id.as_str())),
+        Saved::Conflict { current } => {
             // Keep what was typed; saving again replaces the newer version on purpose.
             draft.version = current;
             // Against what is stored now (a new widget someone else made meanwhile, too).
@@ -492,11 +485,6 @@ async fn save(
                 &[("definition-form".to_owned(), message)],
             )
         }
-        Ok(Err(e)) => {
-            tracing::error!(error = %e, "saving a widget definition failed");
-            unavailable(lang)
-        }
-        Err(_) => unavailable(lang),
     }
 }
 
@@ -540,10 +528,9 @@ async fn decide(
         .ok()
         .map(|f| (f.0.csrf, f.0.version))
         .unwrap_or_default();
-    if let Err(refused) = console.check_csrf(&state, &headers, sent.as_deref()) {
-        return refused.into_response();
-    }
-    if let Err(refused) = console.require(Permission::EditWidgets) {
+    if let Err(refused) =
+        console.may_change(&state, &headers, sent.as_deref(), Permission::EditWidgets)
+    {
         return refused.into_response();
     }
     let Ok(id) = WidgetId::parse(&id) else {
@@ -555,7 +542,7 @@ async fn decide(
         console.session.account.name.clone(),
         id.clone(),
     );
-    let done = tokio::task::spawn_blocking(move || {
+    let done = off_thread(console.lang, "adopting or discarding a widget", move || {
         let done = db::write(store.as_ref(), move |tx| {
             let Some(widget) = store::get(tx, &id2)? else {
                 return Ok(false);
@@ -583,16 +570,16 @@ async fn decide(
     })
     .await;
     match done {
-        Ok(Ok(true)) if adopt => {
+        Ok(true) if adopt => {
             tracing::info!(widget = %id, by = %console.session.account.name, "draft adopted in the console");
             see_other(&format!("/admin/widgets/{}?done=adopted", id.as_str()))
         }
-        Ok(Ok(true)) => {
+        Ok(true) => {
             tracing::info!(widget = %id, by = %console.session.account.name, "widget discarded in the console");
             see_other("/admin/?done=discarded")
         }
-        Ok(Ok(false)) => not_found(&console, id.as_str()),
-        _ => unavailable(console.lang),
+        Ok(false) => not_found(&console, id.as_str()),
+        Err(response) => response,
     }
 }
 

@@ -4,7 +4,7 @@
 //! collector's own settings) and the read-only view of a definition from the configuration file.
 
 use super::fields::{self, Input};
-use crate::app::console::{Console, Lang, csrf_field};
+use crate::app::console::{Console, Lang, csrf_field, form_field};
 use crate::definitions::{CONFIRM_HOURS, MAIL_TITLE_MAX, Settings, UNCONFIRMED_DAYS};
 use crate::newsletters::{DEFAULT_CONFIRM_HOURS, DEFAULT_UNCONFIRMED_DAYS};
 use maud::{Markup, html};
@@ -120,10 +120,8 @@ impl Draft {
     pub(super) fn sent(kind: Kind, fields: &[(String, String)]) -> Draft {
         let mut draft = Draft::empty(kind);
         let get = |name: &str| {
-            fields
-                .iter()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v.trim().to_owned())
+            form_field(fields, name)
+                .map(|v| v.trim().to_owned())
                 .unwrap_or_default()
         };
         for (name, value) in fields {

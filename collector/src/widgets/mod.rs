@@ -12,7 +12,7 @@ mod store;
 
 use crate::accounts::Permission;
 use crate::app::SharedState;
-use crate::app::console::{Console, Lang, Nav, page, shown_time, unavailable};
+use crate::app::console::{Console, Lang, Nav, off_thread, page, shown_time};
 use crate::db::{self, now};
 use crate::definitions::Origin;
 use crate::definitions::catalog::WidgetState;
@@ -194,17 +194,13 @@ async fn overview(
         )
     });
     let store = state.store.clone();
-    let activity = match tokio::task::spawn_blocking(move || {
+    let activity = match off_thread(lang, "reading the widgets' activity", move || {
         db::read(store.as_ref(), store::activity)
     })
     .await
     {
-        Ok(Ok(activity)) => activity,
-        Ok(Err(e)) => {
-            tracing::error!(error = %e, "reading the widgets' activity failed");
-            return unavailable(lang);
-        }
-        Err(_) => return unavailable(lang),
+        Ok(activity) => activity,
+        Err(response) => return response,
     };
     let lines = lines(&state, activity);
     let counts = console.role().may(Permission::ReadResults);
