@@ -15,9 +15,9 @@ pub mod mail;
 // mails. A new widget kind adds a folder here and its routes in `app::router`.
 pub mod ballots;
 pub mod definitions;
-pub mod erasure;
 pub mod events;
 pub mod newsletters;
+pub mod privacy;
 pub mod proposals;
 pub mod retention;
 pub mod submissions;

@@ -555,7 +555,64 @@ async fn erasure_removes_an_address_everywhere() {
     assert_eq!(waiting["placement"], "waiting_list");
     mails_to(dir.path(), "bleibt@example.de", 1).await;
 
+    // The access report (Art. 15) lists all of it, whatever the case of the address typed.
     let url = c.url.clone();
+    let access = |email: &'static str| {
+        let url = url.clone();
+        async move {
+            let res = client()
+                .post(format!("{url}/v1/admin/access-report"))
+                .bearer_auth(TOKEN)
+                .json(&json!({ "email": email }))
+                .send()
+                .await
+                .expect("report");
+            assert_eq!(res.status(), StatusCode::OK);
+            assert_eq!(res.headers()[header::CACHE_CONTROL], "no-store");
+            res.json::<Value>().await.expect("json")
+        }
+    };
+    let report = access("weg@EXAMPLE.de").await;
+    assert_eq!(report["email"], "weg@EXAMPLE.de");
+    let registrations = report["registrations"].as_array().expect("list");
+    assert_eq!(registrations.len(), 1, "{report}");
+    assert_eq!(registrations[0]["widget"], "klein");
+    assert_eq!(registrations[0]["status"], "seat");
+    let subscriptions = report["subscriptions"].as_array().expect("list");
+    assert_eq!(subscriptions.len(), 2, "{report}");
+    assert_eq!(subscriptions[0]["consent"]["text"], CONSENT);
+    assert_eq!(subscriptions[0]["lists"], json!(["termine"]));
+    assert_eq!(subscriptions[1]["email"], "WEG@example.de");
+    // Two confirmation requests and the seat's mail; no link or token of theirs.
+    let mails = report["mails"].as_array().expect("list");
+    assert_eq!(mails.len(), 3, "{report}");
+    assert!(!report.to_string().contains("token"), "{report}");
+    assert!(
+        report["not_linked"]
+            .as_str()
+            .is_some_and(|t| t.contains("Abstimmungen"))
+    );
+    // Recorded without the address.
+    let audit: Value = client()
+        .get(format!("{}/v1/admin/audit-log?action=access-report", c.url))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .expect("audit")
+        .json()
+        .await
+        .expect("json");
+    let entries = audit["entries"].as_array().expect("entries");
+    assert_eq!(entries.len(), 1, "{audit}");
+    assert_eq!(
+        entries[0]["detail"],
+        "1 registrations, 2 subscriptions, 3 mails"
+    );
+    assert!(
+        !audit.to_string().to_lowercase().contains("weg@"),
+        "{audit}"
+    );
+
     let erase = |email: &'static str| {
         let url = url.clone();
         async move {
@@ -586,6 +643,12 @@ async fn erasure_removes_an_address_everywhere() {
     // The seat went to the waiting list, who is told.
     let mails = mails_to(dir.path(), "bleibt@example.de", 2).await;
     assert!(mails[1].subject.contains("Platz"), "{}", mails[1].subject);
+    // The report after the erasure: nothing left.
+    let after = access("weg@example.de").await;
+    for list in ["registrations", "subscriptions", "mails", "suppressions"] {
+        assert_eq!(after[list], json!([]), "{after}");
+    }
+    assert_eq!(after["unsubscribe_links"], 0);
     let res = erase("nicht-da@example.de").await;
     let report: Value = res.json().await.expect("json");
     assert_eq!(report["erased"]["subscriptions"], 0);

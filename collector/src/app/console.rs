@@ -330,6 +330,7 @@ pub fn unavailable(lang: Lang) -> Response {
 pub enum Nav {
     Widgets,
     Proposals,
+    Privacy,
     Audit,
     Accounts,
     None,
@@ -404,6 +405,9 @@ fn navigation(lang: Lang, console: &Console, current: Nav) -> Markup {
                             " " span.badge { (pending) span.visually-hidden { (lang.t(" warten", " waiting")) } }
                         }
                     }))
+                }
+                @if console.role().may(Permission::PersonalData) {
+                    (entry(Nav::Privacy, "/admin/privacy", html! { (lang.t("Auskunft und Löschung", "Access and erasure")) }))
                 }
                 @if console.role().may(Permission::ManageAccounts) {
                     (entry(Nav::Accounts, "/admin/accounts", html! { (lang.t("Konten", "Accounts")) }))

@@ -31,7 +31,7 @@ use crate::config::AdminToken;
 use crate::db::Store;
 use crate::definitions;
 use crate::definitions::catalog::Catalog;
-use crate::{accounts, ballots, erasure, events, newsletters, proposals, submissions, widgets};
+use crate::{accounts, ballots, events, newsletters, privacy, proposals, submissions, widgets};
 use axum::Router;
 use axum::extract::{Path, Request, State, rejection::PathRejection};
 use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
@@ -95,7 +95,7 @@ pub fn router(state: SharedState) -> Router {
         .merge(events::cancel::routes())
         .merge(newsletters::admin::routes())
         .merge(newsletters::links::routes())
-        .merge(erasure::routes())
+        .merge(privacy::routes())
         .merge(page::routes())
         .merge(console::routes())
         .merge(accounts::routes())

@@ -31,6 +31,7 @@ pub enum Action {
     AccountDisabled,
     AccountEnabled,
     Erasure,
+    AccessReport,
     WidgetSaved,
     WidgetAdopted,
     WidgetDiscarded,
@@ -40,7 +41,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 14] = [
+    pub const ALL: [Action; 15] = [
         Action::SignIn,
         Action::SignInFailed,
         Action::AccountCreated,
@@ -49,6 +50,7 @@ impl Action {
         Action::AccountDisabled,
         Action::AccountEnabled,
         Action::Erasure,
+        Action::AccessReport,
         Action::WidgetSaved,
         Action::WidgetAdopted,
         Action::WidgetDiscarded,
@@ -67,6 +69,7 @@ impl Action {
             Action::AccountDisabled => "account-disabled",
             Action::AccountEnabled => "account-enabled",
             Action::Erasure => "erasure",
+            Action::AccessReport => "access-report",
             Action::WidgetSaved => "widget-saved",
             Action::WidgetAdopted => "widget-adopted",
             Action::WidgetDiscarded => "widget-discarded",

@@ -45,6 +45,9 @@ fn action_name(lang: Lang, action: &str) -> &str {
         Some(Action::AccountDisabled) => lang.t("Konto gesperrt", "account disabled"),
         Some(Action::AccountEnabled) => lang.t("Konto entsperrt", "account enabled"),
         Some(Action::Erasure) => lang.t("Daten gelöscht (Art. 17)", "data erased (Art. 17)"),
+        Some(Action::AccessReport) => {
+            lang.t("Auskunft erteilt (Art. 15)", "access report (Art. 15)")
+        }
         Some(Action::WidgetSaved) => lang.t("Widget gespeichert", "widget saved"),
         Some(Action::WidgetAdopted) => lang.t("Entwurf übernommen", "draft adopted"),
         Some(Action::WidgetDiscarded) => lang.t("Widget verworfen", "widget discarded"),

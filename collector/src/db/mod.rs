@@ -3,7 +3,7 @@
 //! which opens the database, applies the migrations (`migrations.rs`) and runs the write
 //! transactions through the group-commit writer (`writer.rs`); the queues' bookkeeping is
 //! `queue.rs`, and each feature's SQL lives in its folder (`events/store.rs`,
-//! `newsletters/store.rs`, `erasure/store.rs`).
+//! `newsletters/store.rs`, `privacy/erase.rs`).
 //!
 //! The methods block; the HTTP layer calls them from `tokio::task::spawn_blocking`, except
 //! [`Store::submit_queued`], whose answer an async handler awaits.
@@ -34,7 +34,6 @@ impl SqliteStore {
 }
 
 pub use crate::ballots::rules::Refusal;
-pub use crate::erasure::Erased;
 pub use crate::events::records::{
     CancelOutcome, Canceller, RegistrationContext, RegistrationRecord, RegistrationStatus,
 };
@@ -43,6 +42,7 @@ pub use crate::newsletters::records::{
     ConfirmOutcome, ConfirmView, ConsentRecord, SubscriberRecord, SubscriptionContext,
     SubscriptionStatus, UnsubscribeOutcome, WebhookJob,
 };
+pub use crate::privacy::Erased;
 pub use crate::proposals::{
     DecideOutcome, Decision, Moderation, ProposalRecord, ProposalStatus, is_proposal_key,
 };

@@ -12,7 +12,7 @@ use super::{
 use crate::audit::BY_TOKEN;
 use crate::events::Event;
 use crate::newsletters::Newsletter;
-use crate::{args, ballots, erasure, events, newsletters, proposals};
+use crate::{args, ballots, events, newsletters, privacy, proposals};
 use mitmachen_shared::ids::WidgetId;
 use mitmachen_shared::protocol::{Results, Topic};
 use mitmachen_shared::time::Timestamp;
@@ -187,7 +187,7 @@ impl<B: Backend> Store for Db<B> {
     ) -> Result<Erased, StoreError> {
         let (email, events) = (email.to_owned(), events.clone());
         self.backend
-            .write(move |tx| erasure::store::erase(tx, &email, &events, now))
+            .write(move |tx| privacy::erase::erase(tx, &email, &events, now))
     }
 
     fn claim_webhooks(

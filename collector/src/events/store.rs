@@ -560,6 +560,31 @@ pub(crate) fn list(tx: &mut dyn Tx, widget: &str) -> Result<Vec<RegistrationReco
     Ok(out)
 }
 
+/// Every registration of one address (an access request), oldest first, with its place on the
+/// waiting list where it waits.
+pub(crate) fn of_address(
+    tx: &mut dyn Tx,
+    email_key: &str,
+) -> Result<Vec<RegistrationRecord>, StoreError> {
+    let rows = tx.query(
+        &format!(
+            "SELECT {RECORD_COLUMNS}, (SELECT count(*) FROM registrations w
+                 WHERE w.widget = r.widget AND w.status = 'waiting' AND w.id <= r.id)
+             FROM registrations r WHERE email_key = ?1 ORDER BY id"
+        ),
+        args![email_key],
+    )?;
+    rows.iter()
+        .map(|row| {
+            let mut record = record_row(row)?;
+            if record.status == RegistrationStatus::Waiting {
+                record.waiting_position = Some(row.u32(14)?);
+            }
+            Ok(record)
+        })
+        .collect()
+}
+
 pub(crate) fn claim(
     tx: &mut dyn Tx,
     now_ms: i64,

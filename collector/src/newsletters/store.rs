@@ -566,6 +566,21 @@ pub(crate) fn list(
     .collect()
 }
 
+/// Every subscription request of one address across all newsletters (an access request),
+/// oldest first, each with its proof of consent.
+pub(crate) fn of_address(
+    tx: &mut dyn Tx,
+    email_key: &str,
+) -> Result<Vec<SubscriberRecord>, StoreError> {
+    tx.query(
+        &format!("{RECORD_SQL} WHERE s.email_key = ?1 ORDER BY s.id"),
+        args![email_key],
+    )?
+    .iter()
+    .map(|row| finish(record_row(row)?))
+    .collect()
+}
+
 pub(crate) fn claim_webhooks(
     tx: &mut dyn Tx,
     now_ms: i64,
