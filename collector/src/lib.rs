@@ -182,7 +182,14 @@ pub async fn run(config: Config) -> Result<(), RunError> {
         .run(),
     );
     tokio::spawn(definitions::catalog::follow(catalog.clone(), store.clone()));
-    tokio::spawn(retention::run(store, catalog, config.retention_days));
+    tokio::spawn(retention::run(
+        store,
+        catalog,
+        retention::Retention {
+            days: config.retention_days,
+            audit_days: config.audit_retention_days,
+        },
+    ));
     let app = app::router(state);
 
     let shutdown = shutdown_signal()?;

@@ -294,10 +294,53 @@ async fn double_opt_in_proof_export_and_one_click_unsubscribe() {
         csv.headers()[header::CONTENT_DISPOSITION]
             .to_str()
             .expect("header")
-            .contains("newsletter-abonnenten.csv")
+            .contains("newsletter-abonnenten-v1-")
     );
     let csv = csv.text().await.expect("csv");
     assert!(csv.starts_with("\u{feff}Nr.;E-Mail;Name;Listen;"), "{csv}");
+
+    // The same as XLSX, read back by a spreadsheet library: umlauts intact, what it belongs to
+    // on its second sheet.
+    let xlsx = admin(&c, "/v1/admin/widgets/newsletter/subscribers.xlsx").await;
+    assert_eq!(xlsx.status(), StatusCode::OK);
+    assert_eq!(
+        xlsx.headers()[header::CONTENT_TYPE],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    let disposition = xlsx.headers()[header::CONTENT_DISPOSITION]
+        .to_str()
+        .expect("header")
+        .to_owned();
+    assert!(
+        disposition.contains("newsletter-abonnenten-v1-") && disposition.ends_with(".xlsx\""),
+        "{disposition}"
+    );
+    let bytes = xlsx.bytes().await.expect("xlsx");
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).expect("xlsx");
+    use calamine::Reader as _;
+    let table = book.worksheet_range("Abonnenten").expect("sheet");
+    let cell = |r: u32, c: u32| table.get_value((r, c)).map(|d| d.to_string());
+    assert_eq!(cell(0, 1).as_deref(), Some("E-Mail"));
+    assert_eq!(
+        cell(1, 12).as_deref(),
+        Some(CONSENT),
+        "the consent text, umlauts intact"
+    );
+    assert_eq!(
+        table.get_value((1, 0)),
+        Some(&calamine::Data::Float(1.0)),
+        "numbers stay numbers"
+    );
+    let about = book.worksheet_range("Export").expect("sheet");
+    let fact = |r: u32| about.get_value((r, 1)).map(|d| d.to_string());
+    assert_eq!(fact(0).as_deref(), Some("newsletter"));
+    assert_eq!(
+        fact(1).as_deref(),
+        Some("Newsletter <Bürgerbeteiligung> & mehr")
+    );
+    assert_eq!(fact(2).as_deref(), Some("Version 1"));
+    assert_eq!(fact(4).as_deref(), Some("api"));
     let row = csv.split("\r\n").nth(1).expect("a row");
     assert!(
         row.contains(";Erika@Example.de;Erika <b>Spam</b> Mustermann;Veranstaltungen;de;"),

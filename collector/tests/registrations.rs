@@ -467,7 +467,7 @@ async fn the_admin_exports_csv_for_german_excel() {
         res.headers()[header::CONTENT_DISPOSITION]
             .to_str()
             .expect("header")
-            .contains("versammlung-anmeldungen.csv")
+            .contains("versammlung-anmeldungen-v1-")
     );
     let csv = res.text().await.expect("csv");
     assert!(csv.starts_with("\u{feff}Nr.;Status;Warteplatz;Name;E-Mail;Personen;"));

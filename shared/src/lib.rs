@@ -13,6 +13,7 @@ pub mod messages;
 pub mod newsletter;
 pub mod problem;
 pub mod protocol;
+pub mod shares;
 pub mod text;
 pub mod time;
 pub mod topics;

@@ -94,6 +94,9 @@ problem_kinds! {
     VersionConflict = "version-conflict", 412, "The definition changed meanwhile";
     /// A submission to a widget recorded as a draft, which an editor has not adopted yet.
     Draft = "draft", 409, "The widget is not open yet";
+    /// The results of a widget whose definition keeps them from citizens (`data-results`
+    /// `never`, or `after-closing` before the close).
+    ResultsHidden = "results-hidden", 403, "The results are not public";
     /// A header that must come once (`Idempotency-Key`, `Authorization`) came more than once.
     DuplicateHeader = "duplicate-header", 400, "A header is sent more than once";
     /// The body did not arrive within the collector's body timeout.

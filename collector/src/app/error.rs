@@ -54,6 +54,8 @@ pub enum ApiError {
     VersionConflict(String),
     /// A submission to a draft widget.
     Draft(String),
+    /// Results its definition keeps from citizens.
+    ResultsHidden(String),
     /// A header that may appear once (`Idempotency-Key`, `Authorization`) came more than once.
     DuplicateHeader(String),
     /// The body did not arrive within the body timeout; sent with `Connection: close`.
@@ -96,6 +98,7 @@ impl ApiError {
             ApiError::ReadOnly(_) => ProblemKind::ReadOnly,
             ApiError::VersionConflict(_) => ProblemKind::VersionConflict,
             ApiError::Draft(_) => ProblemKind::Draft,
+            ApiError::ResultsHidden(_) => ProblemKind::ResultsHidden,
             ApiError::DuplicateHeader(_) => ProblemKind::DuplicateHeader,
             ApiError::RequestTimeout(_) => ProblemKind::RequestTimeout,
             ApiError::DeadlineExceeded(_) => ProblemKind::DeadlineExceeded,
@@ -145,6 +148,7 @@ impl ApiError {
             | ApiError::ReadOnly(d)
             | ApiError::VersionConflict(d)
             | ApiError::Draft(d)
+            | ApiError::ResultsHidden(d)
             | ApiError::DuplicateHeader(d)
             | ApiError::RequestTimeout(d)
             | ApiError::DeadlineExceeded(d)
@@ -344,6 +348,7 @@ mod tests {
             ApiError::ReadOnly(d()),
             ApiError::VersionConflict(d()),
             ApiError::Draft(d()),
+            ApiError::ResultsHidden(d()),
             ApiError::DuplicateHeader(d()),
             ApiError::RequestTimeout(d()),
             ApiError::DeadlineExceeded(d()),

@@ -21,6 +21,7 @@ pub mod console;
 pub mod cors;
 pub mod csv;
 pub mod error;
+pub mod export;
 mod health;
 pub mod page;
 pub mod rate_limit;
@@ -80,6 +81,8 @@ pub fn router(state: SharedState) -> Router {
     let api = Router::new()
         .merge(submissions::routes())
         .merge(ballots::results::routes())
+        .merge(ballots::pages::routes())
+        .merge(ballots::admin::routes())
         .merge(proposals::topics::routes())
         .merge(events::status::routes())
         .merge(health::routes())

@@ -32,6 +32,8 @@ pub enum Action {
     AccountEnabled,
     Erasure,
     AccessReport,
+    Export,
+    LogTrimmed,
     WidgetSaved,
     WidgetAdopted,
     WidgetDiscarded,
@@ -41,7 +43,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 15] = [
+    pub const ALL: [Action; 17] = [
         Action::SignIn,
         Action::SignInFailed,
         Action::AccountCreated,
@@ -51,6 +53,8 @@ impl Action {
         Action::AccountEnabled,
         Action::Erasure,
         Action::AccessReport,
+        Action::Export,
+        Action::LogTrimmed,
         Action::WidgetSaved,
         Action::WidgetAdopted,
         Action::WidgetDiscarded,
@@ -70,6 +74,8 @@ impl Action {
             Action::AccountEnabled => "account-enabled",
             Action::Erasure => "erasure",
             Action::AccessReport => "access-report",
+            Action::Export => "export",
+            Action::LogTrimmed => "log-trimmed",
             Action::WidgetSaved => "widget-saved",
             Action::WidgetAdopted => "widget-adopted",
             Action::WidgetDiscarded => "widget-discarded",
@@ -162,6 +168,36 @@ pub fn list(tx: &mut dyn Tx, action: Option<Action>, limit: i64) -> Result<Vec<E
     .collect()
 }
 
+/// Who trims the log after its retention.
+pub const BY_RETENTION: &str = "retention";
+
+/// Deletes the entries written before `cutoff` (UTC, RFC 3339), moves the anchor the first
+/// remaining entry links to, and records that it did; returns how many it deleted.
+pub fn trim(tx: &mut dyn Tx, cutoff: &str) -> Result<u64, StoreError> {
+    let Some(last) = tx.query_opt(
+        "SELECT seq, hash FROM audit_log WHERE at < ?1 ORDER BY seq DESC LIMIT 1",
+        args![cutoff],
+    )?
+    else {
+        return Ok(0);
+    };
+    let (seq, hash) = (last.int(0)?, last.text(1)?);
+    let deleted = tx.execute("DELETE FROM audit_log WHERE seq <= ?1", args![seq])?;
+    tx.execute(
+        "INSERT INTO audit_anchor (id, seq, hash) VALUES (1, ?1, ?2)
+         ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
+        args![seq, hash],
+    )?;
+    record(
+        tx,
+        BY_RETENTION,
+        Action::LogTrimmed,
+        "",
+        &format!("{deleted} entries up to no. {seq}, written before {cutoff}"),
+    )?;
+    Ok(deleted)
+}
+
 /// Whether the chain holds: `None`, or the first entry whose hash or link does not match
 /// what was written (an edited row, a removed one before it).
 pub fn verify(tx: &mut dyn Tx) -> Result<Option<i64>, StoreError> {
@@ -170,7 +206,12 @@ pub fn verify(tx: &mut dyn Tx) -> Result<Option<i64>, StoreError> {
          ORDER BY seq",
         args![],
     )?;
-    let mut prev = String::new();
+    // After a trim the first entry links to the last one deleted.
+    let mut prev = tx
+        .query_opt("SELECT hash FROM audit_anchor WHERE id = 1", args![])?
+        .map(|row| row.text(0))
+        .transpose()?
+        .unwrap_or_default();
     for row in rows.iter() {
         let seq = row.int(0)?;
         let stored_prev = row.text(6)?;

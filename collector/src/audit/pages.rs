@@ -1,5 +1,6 @@
 //! The audit log for administrators: `/admin/audit` in the console (newest first, filtered by
-//! action, with whether the chain holds) and `GET /v1/admin/audit-log[?action=…]` as JSON.
+//! action, with whether the chain holds), `GET /v1/admin/audit-log[?action=…]` as JSON and the
+//! whole log as CSV or XLSX (`/v1/admin/audit-log.csv`, `.xlsx`).
 
 use super::{Action, Entry, list, verify};
 use crate::accounts::Permission;
@@ -7,7 +8,9 @@ use crate::app::SharedState;
 use crate::app::admin::{Admin, no_store, only_param};
 use crate::app::blocking;
 use crate::app::console::{Console, Lang, Nav, off_thread, page, shown_time};
+use crate::app::csv::berlin_time;
 use crate::app::error::{ApiError, excerpt};
+use crate::app::export::{Cell, Export, Format};
 use crate::db::{self, StoreError};
 use axum::extract::{Query, RawQuery, State};
 use axum::http::StatusCode;
@@ -24,6 +27,8 @@ pub fn routes() -> Router<SharedState> {
     Router::new()
         .route("/admin/audit", get(audit_page))
         .route("/v1/admin/audit-log", get(audit_json))
+        .route("/v1/admin/audit-log.csv", get(export_csv))
+        .route("/v1/admin/audit-log.xlsx", get(export_xlsx))
 }
 
 fn read(
@@ -48,6 +53,11 @@ fn action_name(lang: Lang, action: &str) -> &str {
         Some(Action::AccessReport) => {
             lang.t("Auskunft erteilt (Art. 15)", "access report (Art. 15)")
         }
+        Some(Action::Export) => lang.t("Export", "export"),
+        Some(Action::LogTrimmed) => lang.t(
+            "Protokoll gekürzt (Aufbewahrungsfrist)",
+            "log trimmed (retention)",
+        ),
         Some(Action::WidgetSaved) => lang.t("Widget gespeichert", "widget saved"),
         Some(Action::WidgetAdopted) => lang.t("Entwurf übernommen", "draft adopted"),
         Some(Action::WidgetDiscarded) => lang.t("Widget verworfen", "widget discarded"),
@@ -97,6 +107,11 @@ async fn audit_page(
                         Lang::En => format!("The chain is broken from entry {seq}: this or an earlier entry was changed or removed afterwards."),
                     }) }
                 },
+            }
+            p { (lang.t("Das ganze Protokoll exportieren: ", "Export the whole log: "))
+                a href="/v1/admin/audit-log.csv" download { (lang.t("CSV (Excel)", "CSV (Excel)")) }
+                ", "
+                a href="/v1/admin/audit-log.xlsx" download { "XLSX" }
             }
             form.filters method="get" action="/admin/audit" {
                 div.field {
@@ -181,4 +196,66 @@ async fn audit_json(
         })
         .into_response(),
     ))
+}
+
+/// The whole log, oldest first, with the hashes that let the town check it later.
+async fn export(state: SharedState, admin: Admin, format: Format) -> Result<Response, ApiError> {
+    admin.require(Permission::ReadAudit)?;
+    let mut entries = blocking(&state, "exporting the audit log", move |store| {
+        db::read(store, |tx| list(tx, None, i64::MAX))
+    })
+    .await?;
+    entries.reverse();
+    Export {
+        what: "protokoll",
+        sheet: "Protokoll",
+        widget: None,
+        title: None,
+        version: None,
+        header: vec![
+            "Nr.",
+            "Zeit",
+            "Zeit (UTC)",
+            "Konto",
+            "Aktion",
+            "Objekt",
+            "Angaben",
+            "Hash",
+        ],
+        rows: entries
+            .iter()
+            .map(|e| {
+                vec![
+                    Cell::from(e.seq),
+                    berlin_time(Some(&e.at)).into(),
+                    e.at.as_str().into(),
+                    e.account.as_str().into(),
+                    e.action.as_str().into(),
+                    e.object.as_str().into(),
+                    e.detail.as_str().into(),
+                    e.hash.as_str().into(),
+                ]
+            })
+            .collect(),
+    }
+    .respond(&state, &admin, format)
+    .await
+}
+
+async fn export_csv(
+    State(state): State<SharedState>,
+    admin: Admin,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    let format = Format::csv(query.as_deref())?;
+    export(state, admin, format).await
+}
+
+async fn export_xlsx(
+    State(state): State<SharedState>,
+    admin: Admin,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    let format = Format::xlsx(query.as_deref())?;
+    export(state, admin, format).await
 }

@@ -22,6 +22,15 @@ async fn results(
 ) -> Result<Response, ApiError> {
     let widget = widget_id(widget)?;
     state.limits.check(Scope::Reads, client)?;
+    if !state
+        .catalog
+        .now()
+        .results_public(&widget, crate::db::now())
+    {
+        return Err(ApiError::ResultsHidden(format!(
+            "the results of '{widget}' are not public: its definition shows them never, or only after the close"
+        )));
+    }
     let results = blocking(&state, "reading results", move |store| {
         store.results(&widget)
     })

@@ -71,3 +71,19 @@ pub(crate) fn results(tx: &mut dyn Tx, widget: &WidgetId) -> Result<Results, Sto
         counts,
     })
 }
+
+/// Accepted ballots per UTC hour (`YYYY-MM-DDTHH`), oldest first: participation over time.
+pub(crate) fn ballots_by_hour(
+    tx: &mut dyn Tx,
+    widget: &str,
+) -> Result<Vec<(String, u64)>, StoreError> {
+    tx.query(
+        "SELECT substr(created_at, 1, 13) AS hour, count(*) FROM submissions
+         WHERE widget = ?1 AND kind IN ('poll', 'topics')
+         GROUP BY substr(created_at, 1, 13) ORDER BY hour",
+        args![widget],
+    )?
+    .iter()
+    .map(|row| Ok((row.text(0)?, row.count(1)?)))
+    .collect()
+}

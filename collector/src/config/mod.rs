@@ -18,6 +18,10 @@ pub use server::ServerLimits;
 
 use crate::ballots::rules::WidgetRules;
 use crate::events::{DEFAULT_RETENTION_DAYS, Event};
+
+/// How long the audit log keeps an entry by default: two years, long enough for a complaint
+/// or an audit of the year before, short enough not to keep account names for ever.
+pub const DEFAULT_AUDIT_RETENTION_DAYS: u32 = 730;
 use crate::newsletters::Newsletter;
 pub use crate::proposals::Moderation;
 use mitmachen_shared::ids::WidgetId;
@@ -90,6 +94,8 @@ pub struct Config {
     pub newsletters: BTreeMap<WidgetId, Newsletter>,
     /// Days after an event until its registrations' personal data is deleted.
     pub retention_days: u32,
+    /// Days the audit log keeps an entry; 0: for ever.
+    pub audit_retention_days: u32,
     /// What happens to a widget id a page embeds that the collector does not know yet.
     pub new_widgets: NewWidgets,
     pub mail: MailSettings,
@@ -118,6 +124,7 @@ impl Default for Config {
             events: BTreeMap::new(),
             newsletters: BTreeMap::new(),
             retention_days: DEFAULT_RETENTION_DAYS,
+            audit_retention_days: DEFAULT_AUDIT_RETENTION_DAYS,
             new_widgets: NewWidgets::Adopt,
             mail: MailSettings {
                 from: mail::DEFAULT_FROM.into(),
@@ -186,6 +193,7 @@ struct FileConfig {
     #[serde(default)]
     newsletters: BTreeMap<String, crate::newsletters::config::FileNewsletter>,
     retention_days: Option<i64>,
+    audit_retention_days: Option<i64>,
     new_widgets: Option<String>,
     #[serde(default)]
     mail: mail::FileMail,
@@ -442,6 +450,26 @@ impl Config {
                             format!("{days} is out of range (0 to 3650 days)"),
                         )
                     })?;
+        }
+        let audit = match env("MITMACHEN_AUDIT_RETENTION_DAYS") {
+            Some(v) => Some(v.trim().parse::<i64>().map_err(|_| {
+                ConfigError::new(
+                    "audit_retention_days (MITMACHEN_AUDIT_RETENTION_DAYS)",
+                    format!("'{v}' is not a number of days"),
+                )
+            })?),
+            None => file.audit_retention_days,
+        };
+        if let Some(days) = audit {
+            config.audit_retention_days = u32::try_from(days)
+                .ok()
+                .filter(|d| *d <= 36_500)
+                .ok_or_else(|| {
+                    ConfigError::new(
+                        "audit_retention_days (MITMACHEN_AUDIT_RETENTION_DAYS)",
+                        format!("{days} is out of range (0 for ever, or up to 36500 days)"),
+                    )
+                })?;
         }
         config.mail = mail::settings(file.mail, &env, &config.database)?;
         config.server = server::limits(file.server, &env)?;

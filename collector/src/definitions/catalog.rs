@@ -14,7 +14,7 @@ use crate::db::{self, Store, StoreError};
 use crate::events::Event;
 use crate::newsletters::{DEFAULT_CONFIRM_HOURS, DEFAULT_UNCONFIRMED_DAYS, Newsletter, Webhook};
 use crate::proposals::Moderation;
-use mitmachen_shared::config::WidgetKind;
+use mitmachen_shared::config::{ResultsVisibility, WidgetKind};
 use mitmachen_shared::event::MAX_PERSONS;
 use mitmachen_shared::ids::WidgetId;
 use mitmachen_shared::protocol::EventState;
@@ -47,6 +47,8 @@ pub struct Declared {
     /// The newsletters that take subscriptions.
     pub newsletters: BTreeMap<WidgetId, Arc<Newsletter>>,
     moderation: BTreeMap<WidgetId, Moderation>,
+    /// When citizens may read a poll's or topic list's results (its `data-results`).
+    publication: BTreeMap<WidgetId, ResultsVisibility>,
     /// Active definitions the widgets' parser no longer accepts: they take nothing until an
     /// editor corrects them.
     invalid: BTreeSet<WidgetId>,
@@ -93,6 +95,19 @@ impl Declared {
                 .widgets
                 .get(widget)
                 .is_some_and(|w| w.status == Status::Draft)
+    }
+
+    /// Whether citizens may read the widget's results at `now`: not for `never`, nor before the
+    /// close for `after-closing`. "After voting" cannot be told apart from a curious reader
+    /// (the collector knows no voters), so it is public, as without a definition.
+    pub fn results_public(&self, widget: &WidgetId, now: Timestamp) -> bool {
+        match self.publication.get(widget) {
+            Some(ResultsVisibility::Never) => false,
+            Some(ResultsVisibility::AfterClosing) => {
+                self.state(widget, now) == Some(WidgetState::Closed)
+            }
+            _ => true,
+        }
     }
 
     /// Whether the configuration file has `[widgets.<id>]` rules for it.
@@ -248,7 +263,8 @@ impl Catalog {
                         max_choices: poll.max_choices(),
                     }),
                 };
-                declared.rules.insert(id, Arc::new(rules));
+                declared.rules.insert(id.clone(), Arc::new(rules));
+                declared.publication.insert(id, poll.results);
             }
             WidgetKind::Topics(topics) => {
                 let rules = WidgetRules {
@@ -259,7 +275,10 @@ impl Catalog {
                     }),
                 };
                 declared.rules.insert(id.clone(), Arc::new(rules));
-                declared.moderation.insert(id, widget.settings.moderation());
+                declared
+                    .moderation
+                    .insert(id.clone(), widget.settings.moderation());
+                declared.publication.insert(id, topics.results);
             }
             WidgetKind::Event(event) => {
                 // What the definition leaves to the page is not refused here: a page may offer

@@ -105,6 +105,10 @@ pub struct Settings {
     /// Newsletters: unconfirmed requests are deleted after this many days.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unconfirmed_days: Option<u32>,
+    /// Polls and topic lists: who sees the results in the console while the widget is open:
+    /// every role that reads results (absent, `readers`) or `administrators` only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub results_before_close: Option<String>,
 }
 
 impl Settings {
@@ -113,6 +117,11 @@ impl Settings {
             Some("post") => Moderation::Post,
             _ => Moderation::Pre,
         }
+    }
+
+    /// Whether only administrators may see the results before the widget closes.
+    pub fn results_for_administrators_only(&self) -> bool {
+        self.results_before_close.as_deref() == Some("administrators")
     }
 
     /// What is wrong with the settings for a widget of `kind`, as (JSON pointer, detail).
@@ -134,6 +143,11 @@ impl Settings {
         );
         not_for("mail_title", self.mail_title.is_some(), &[Kind::Newsletter]);
         not_for(
+            "results_before_close",
+            self.results_before_close.is_some(),
+            &[Kind::Poll, Kind::Topics],
+        );
+        not_for(
             "confirm_hours",
             self.confirm_hours.is_some(),
             &[Kind::Newsletter],
@@ -143,6 +157,15 @@ impl Settings {
             self.unconfirmed_days.is_some(),
             &[Kind::Newsletter],
         );
+        if let Some(who) = &self.results_before_close
+            && who != "readers"
+            && who != "administrators"
+        {
+            problems.push((
+                "/settings/results_before_close".into(),
+                format!("'{who}' is neither readers nor administrators"),
+            ));
+        }
         if self
             .mail_title
             .as_deref()

@@ -1,14 +1,14 @@
 //! The admin API for events, behind the same bearer token as moderation: the registrations and
-//! waiting list of an event (JSON or CSV), and cancelling one registration.
+//! waiting list of an event (JSON, CSV or XLSX), and cancelling one registration.
 
 use crate::accounts::Permission;
-use crate::app::admin::{Admin, no_store, separator};
-use crate::app::csv::{self, berlin_time};
+use crate::app::admin::{Admin, no_store};
+use crate::app::csv::berlin_time;
 use crate::app::error::{ApiError, excerpt};
+use crate::app::export::{Cell, Export, Format, provenance};
 use crate::app::{SharedState, blocking, widget_id};
 use crate::db::{CancelOutcome, Canceller, RegistrationRecord, RegistrationStatus};
 use axum::extract::{Path, RawQuery, State, rejection::PathRejection};
-use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -18,7 +18,14 @@ use serde::Serialize;
 pub fn routes() -> Router<SharedState> {
     Router::new()
         .route("/v1/admin/widgets/{widget}/registrations", get(list))
-        .route("/v1/admin/widgets/{widget}/registrations.csv", get(export))
+        .route(
+            "/v1/admin/widgets/{widget}/registrations.csv",
+            get(export_csv),
+        )
+        .route(
+            "/v1/admin/widgets/{widget}/registrations.xlsx",
+            get(export_xlsx),
+        )
         .route(
             "/v1/admin/widgets/{widget}/registrations/{id}/cancel",
             post(cancel),
@@ -98,9 +105,9 @@ const CSV_HEADER: &[&str] = &[
     "Storniert von",
 ];
 
-fn csv_row(r: &RegistrationRecord) -> Vec<String> {
+fn csv_row(r: &RegistrationRecord) -> Vec<Cell> {
     vec![
-        r.id.to_string(),
+        r.id.into(),
         match r.status {
             RegistrationStatus::Seat => "Platz",
             RegistrationStatus::Waiting => "Warteliste",
@@ -108,52 +115,68 @@ fn csv_row(r: &RegistrationRecord) -> Vec<String> {
         }
         .into(),
         r.waiting_position
-            .map(|p| p.to_string())
-            .unwrap_or_default(),
-        r.name.clone(),
-        r.email.clone(),
-        r.persons.to_string(),
-        r.phone.clone(),
-        r.organisation.clone(),
-        r.note.clone(),
-        r.lang.clone(),
-        berlin_time(Some(&r.created_at)),
-        berlin_time(r.seated_at.as_deref()),
-        berlin_time(r.cancelled_at.as_deref()),
+            .map_or_else(|| Cell::from(""), Cell::from),
+        r.name.as_str().into(),
+        r.email.as_str().into(),
+        r.persons.into(),
+        r.phone.as_str().into(),
+        r.organisation.as_str().into(),
+        r.note.as_str().into(),
+        r.lang.as_str().into(),
+        berlin_time(Some(&r.created_at)).into(),
+        berlin_time(r.seated_at.as_deref()).into(),
+        berlin_time(r.cancelled_at.as_deref()).into(),
         match r.cancelled_by.as_deref() {
-            Some("registrant") => "selbst".into(),
-            Some("organiser") => "Veranstalter".into(),
-            _ => String::new(),
-        },
+            Some("registrant") => "selbst",
+            Some("organiser") => "Veranstalter",
+            _ => "",
+        }
+        .into(),
     ]
 }
 
-/// `GET /v1/admin/widgets/{widget}/registrations.csv[?separator=comma]`
+/// `GET /v1/admin/widgets/{widget}/registrations.csv[?separator=comma]` and `.xlsx`.
 async fn export(
+    state: SharedState,
+    admin: Admin,
+    widget: Result<Path<String>, PathRejection>,
+    format: Format,
+) -> Result<Response, ApiError> {
+    admin.require(Permission::PersonalData)?;
+    let widget = widget_id(widget)?;
+    let registrations = records(&state, widget.clone()).await?;
+    let (title, version) = provenance(&state, &widget);
+    Export {
+        what: "anmeldungen",
+        sheet: "Anmeldungen",
+        widget: Some(widget),
+        title,
+        version,
+        header: CSV_HEADER.to_vec(),
+        rows: registrations.iter().map(csv_row).collect(),
+    }
+    .respond(&state, &admin, format)
+    .await
+}
+
+async fn export_csv(
     State(state): State<SharedState>,
     admin: Admin,
     widget: Result<Path<String>, PathRejection>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
-    admin.require(Permission::PersonalData)?;
-    let widget = widget_id(widget)?;
-    let separator = separator(query.as_deref())?;
-    let registrations = records(&state, widget.clone()).await?;
-    let rows: Vec<Vec<String>> = registrations.iter().map(csv_row).collect();
-    let body = csv::write(separator, CSV_HEADER, &rows);
-    Ok(no_store(
-        (
-            [
-                (CONTENT_TYPE, csv::CONTENT_TYPE.to_owned()),
-                (
-                    CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"{widget}-anmeldungen.csv\""),
-                ),
-            ],
-            body,
-        )
-            .into_response(),
-    ))
+    let format = Format::csv(query.as_deref())?;
+    export(state, admin, widget, format).await
+}
+
+async fn export_xlsx(
+    State(state): State<SharedState>,
+    admin: Admin,
+    widget: Result<Path<String>, PathRejection>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    let format = Format::xlsx(query.as_deref())?;
+    export(state, admin, widget, format).await
 }
 
 #[derive(Serialize)]

@@ -1,16 +1,15 @@
 //! The admin API for newsletters, behind the same bearer token as moderation: the subscribers
-//! with their proof of consent (JSON or CSV), and the erasure of everything stored for one
+//! with their proof of consent (JSON, CSV or XLSX), and the erasure of everything stored for one
 //! address across all widgets (Art. 17 DSGVO).
 
 use crate::accounts::Permission;
-use crate::app::admin::{Admin, no_store, only_param, separator};
-use crate::app::csv;
+use crate::app::admin::{Admin, no_store, only_param};
 use crate::app::csv::berlin_time;
 use crate::app::error::ApiError;
+use crate::app::export::{Cell, Export, Format, provenance};
 use crate::app::{SharedState, blocking, widget_id};
 use crate::db::{SubscriberRecord, SubscriptionStatus};
 use axum::extract::{Path, RawQuery, State, rejection::PathRejection};
-use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -20,7 +19,14 @@ use serde::Serialize;
 pub fn routes() -> Router<SharedState> {
     Router::new()
         .route("/v1/admin/widgets/{widget}/subscribers", get(list))
-        .route("/v1/admin/widgets/{widget}/subscribers.csv", get(export))
+        .route(
+            "/v1/admin/widgets/{widget}/subscribers.csv",
+            get(export_csv),
+        )
+        .route(
+            "/v1/admin/widgets/{widget}/subscribers.xlsx",
+            get(export_xlsx),
+        )
 }
 
 #[derive(Serialize)]
@@ -120,55 +126,71 @@ const CSV_HEADER: &[&str] = &[
     "Datenschutzhinweis",
 ];
 
-fn csv_row(r: &SubscriberRecord, names: &dyn Fn(&[String]) -> String) -> Vec<String> {
+fn csv_row(r: &SubscriberRecord, names: &dyn Fn(&[String]) -> String) -> Vec<Cell> {
     vec![
-        r.id.to_string(),
-        r.email.clone(),
-        r.name.clone(),
-        names(&r.lists),
-        r.lang.clone(),
-        berlin_time(Some(&r.requested_at)),
-        berlin_time(r.confirmed_at.as_deref()),
-        r.requested_at.clone(),
-        r.confirmed_at.clone().unwrap_or_default(),
-        r.page.clone(),
-        r.consent.version.to_string(),
-        r.consent.sha256.clone(),
-        r.consent.text.clone(),
-        r.consent.privacy.clone(),
+        r.id.into(),
+        r.email.as_str().into(),
+        r.name.as_str().into(),
+        names(&r.lists).into(),
+        r.lang.as_str().into(),
+        berlin_time(Some(&r.requested_at)).into(),
+        berlin_time(r.confirmed_at.as_deref()).into(),
+        r.requested_at.as_str().into(),
+        r.confirmed_at.clone().unwrap_or_default().into(),
+        r.page.as_str().into(),
+        r.consent.version.into(),
+        r.consent.sha256.as_str().into(),
+        r.consent.text.as_str().into(),
+        r.consent.privacy.as_str().into(),
     ]
 }
 
-/// `GET /v1/admin/widgets/{widget}/subscribers.csv[?separator=comma]`: the confirmed
-/// subscribers with their proof, for German Excel (UTF-8 with BOM, semicolons).
+/// `GET /v1/admin/widgets/{widget}/subscribers.csv[?separator=comma]` and `.xlsx`: the
+/// confirmed subscribers with their proof (CSV for German Excel: UTF-8 with BOM, semicolons).
 async fn export(
-    State(state): State<SharedState>,
+    state: SharedState,
     admin: Admin,
     widget: Result<Path<String>, PathRejection>,
-    RawQuery(query): RawQuery,
+    format: Format,
 ) -> Result<Response, ApiError> {
     admin.require(Permission::PersonalData)?;
     let widget = widget_id(widget)?;
-    let separator = separator(query.as_deref())?;
     let subscribers = records(&state, widget.clone(), Some(SubscriptionStatus::Confirmed)).await?;
     let newsletter = state.catalog.now().newsletters.get(&widget).cloned();
     let names = |keys: &[String]| match &newsletter {
         Some(n) => n.list_names(keys).join(", "),
         None => keys.join(", "),
     };
-    let rows: Vec<Vec<String>> = subscribers.iter().map(|r| csv_row(r, &names)).collect();
-    let body = csv::write(separator, CSV_HEADER, &rows);
-    Ok(no_store(
-        (
-            [
-                (CONTENT_TYPE, csv::CONTENT_TYPE.to_owned()),
-                (
-                    CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"{widget}-abonnenten.csv\""),
-                ),
-            ],
-            body,
-        )
-            .into_response(),
-    ))
+    let (title, version) = provenance(&state, &widget);
+    Export {
+        what: "abonnenten",
+        sheet: "Abonnenten",
+        widget: Some(widget),
+        title,
+        version,
+        header: CSV_HEADER.to_vec(),
+        rows: subscribers.iter().map(|r| csv_row(r, &names)).collect(),
+    }
+    .respond(&state, &admin, format)
+    .await
+}
+
+async fn export_csv(
+    State(state): State<SharedState>,
+    admin: Admin,
+    widget: Result<Path<String>, PathRejection>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    let format = Format::csv(query.as_deref())?;
+    export(state, admin, widget, format).await
+}
+
+async fn export_xlsx(
+    State(state): State<SharedState>,
+    admin: Admin,
+    widget: Result<Path<String>, PathRejection>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    let format = Format::xlsx(query.as_deref())?;
+    export(state, admin, widget, format).await
 }

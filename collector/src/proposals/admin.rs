@@ -1,10 +1,13 @@
 //! The moderation queue of the admin API: a widget's proposals, and approving, rejecting or
-//! merging one (a rejection with an optional reason), behind the admin token (`crate::app::admin`).
+//! merging one (a rejection with an optional reason), behind the admin token (`crate::app::admin`);
+//! every proposal with its decision as CSV or XLSX.
 
 use crate::accounts::Permission;
 use crate::app::admin::{Admin, no_store, only_param};
 use crate::app::body::{json_body, read_body};
+use crate::app::csv::berlin_time;
 use crate::app::error::{ApiError, excerpt};
+use crate::app::export::{Cell, Export, Format, provenance};
 use crate::app::{SharedState, blocking, widget_id};
 use crate::db::{self, DecideOutcome, Decision, ProposalStatus, is_proposal_key};
 use crate::proposals;
@@ -21,6 +24,11 @@ use serde::Deserialize;
 pub fn routes() -> Router<SharedState> {
     Router::new()
         .route("/v1/admin/widgets/{widget}/proposals", get(list))
+        .route("/v1/admin/widgets/{widget}/proposals.csv", get(export_csv))
+        .route(
+            "/v1/admin/widgets/{widget}/proposals.xlsx",
+            get(export_xlsx),
+        )
         .route("/v1/admin/proposals/{key}/approve", post(approve))
         .route("/v1/admin/proposals/{key}/reject", post(reject))
         .route("/v1/admin/proposals/{key}/merge", post(merge))
@@ -41,6 +49,85 @@ async fn list(
     })
     .await?;
     Ok(no_store(Json(proposals).into_response()))
+}
+
+/// Every proposal of a widget with its moderation decision and reason, for the town's files.
+async fn export(
+    state: SharedState,
+    admin: Admin,
+    widget: Result<Path<String>, PathRejection>,
+    format: Format,
+) -> Result<Response, ApiError> {
+    admin.require(Permission::ReadProposals)?;
+    let widget = widget_id(widget)?;
+    let widget2 = widget.clone();
+    let proposals = blocking(&state, "exporting proposals", move |store| {
+        store.proposals(&widget2, None)
+    })
+    .await?;
+    let (title, version) = provenance(&state, &widget);
+    Export {
+        what: "vorschlaege",
+        sheet: "Vorschläge",
+        widget: Some(widget),
+        title,
+        version,
+        header: vec![
+            "Schlüssel",
+            "Titel",
+            "Beschreibung",
+            "Status",
+            "Zusammengeführt in",
+            "Begründung",
+            "Eingereicht",
+            "Entschieden",
+        ],
+        rows: proposals
+            .iter()
+            .map(|p| {
+                vec![
+                    Cell::from(p.key.as_str()),
+                    p.title.as_str().into(),
+                    p.description.as_str().into(),
+                    match p.status {
+                        ProposalStatus::Pending => "offen",
+                        ProposalStatus::Approved => "angenommen",
+                        ProposalStatus::Rejected => "abgelehnt",
+                        ProposalStatus::Merged => "zusammengeführt",
+                    }
+                    .into(),
+                    p.merged_into.clone().unwrap_or_default().into(),
+                    p.reason.clone().unwrap_or_default().into(),
+                    berlin_time(Some(&p.created_at)).into(),
+                    berlin_time(p.decided_at.as_deref()).into(),
+                ]
+            })
+            .collect(),
+    }
+    .respond(&state, &admin, format)
+    .await
+}
+
+/// `GET /v1/admin/widgets/{widget}/proposals.csv[?separator=comma]`.
+async fn export_csv(
+    State(state): State<SharedState>,
+    admin: Admin,
+    widget: Result<Path<String>, PathRejection>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    let format = Format::csv(query.as_deref())?;
+    export(state, admin, widget, format).await
+}
+
+/// `GET /v1/admin/widgets/{widget}/proposals.xlsx`.
+async fn export_xlsx(
+    State(state): State<SharedState>,
+    admin: Admin,
+    widget: Result<Path<String>, PathRejection>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    let format = Format::xlsx(query.as_deref())?;
+    export(state, admin, widget, format).await
 }
 
 fn status_filter(query: Option<&str>) -> Result<Option<ProposalStatus>, ApiError> {

@@ -163,6 +163,9 @@ fn render(
             (error_summary(lang, &summary))
             @if let Some(widget) = widget {
                 (facts(lang, widget))
+                @if matches!(draft.kind, Kind::Poll | Kind::Topics) && console.role().may(Permission::ReadResults) {
+                    p { a href={ "/admin/widgets/" (id.as_str()) "/results" } { (lang.t("Ergebnisse ansehen", "See the results")) } }
+                }
                 @if widget.status == Status::Draft && edits {
                     (draft_actions(lang, console, widget))
                 }

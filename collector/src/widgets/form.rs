@@ -27,6 +27,7 @@ pub(super) struct Draft {
     pub(super) mail_title: String,
     pub(super) confirm_hours: String,
     pub(super) unconfirmed_days: String,
+    pub(super) results_before_close: String,
     /// The version the form was made from; `None`: a new widget.
     pub(super) version: Option<i64>,
 }
@@ -54,6 +55,7 @@ impl Draft {
             mail_title: String::new(),
             confirm_hours: String::new(),
             unconfirmed_days: String::new(),
+            results_before_close: String::new(),
             version: None,
         }
     }
@@ -111,6 +113,7 @@ impl Draft {
         draft.mail_title = text(&settings.mail_title);
         draft.confirm_hours = number(settings.confirm_hours);
         draft.unconfirmed_days = number(settings.unconfirmed_days);
+        draft.results_before_close = text(&settings.results_before_close);
         draft.version = version;
         draft
     }
@@ -147,6 +150,7 @@ impl Draft {
         draft.mail_title = get("setting-mail_title");
         draft.confirm_hours = get("setting-confirm_hours");
         draft.unconfirmed_days = get("setting-unconfirmed_days");
+        draft.results_before_close = get("setting-results_before_close");
         draft.version = get("version").parse().ok();
         draft
     }
@@ -215,6 +219,7 @@ impl Draft {
             mail_title: text(&self.mail_title),
             confirm_hours: number("confirm_hours", &self.confirm_hours),
             unconfirmed_days: number("unconfirmed_days", &self.unconfirmed_days),
+            results_before_close: text(&self.results_before_close),
         };
         let definition = self.definition();
         for (pointer, _) in settings.problems(self.kind) {
@@ -434,12 +439,27 @@ fn settings_fields<'a>(
             }
         }
     };
+    let early = html! {
+        div.field {
+            label for="setting-results_before_close" { (lang.t("Ergebnisse in der Konsole vor dem Ende", "Results in the console before the close")) }
+            select #setting-results_before_close name="setting-results_before_close" {
+                option value="" selected[draft.results_before_close.is_empty() || draft.results_before_close == "readers"] { (lang.t("für alle Rollen mit Leserecht (Voreinstellung)", "for every role that reads results (default)")) }
+                option value="administrators" selected[draft.results_before_close == "administrators"] { (lang.t("nur für die Administration", "for administrators only")) }
+            }
+        }
+    };
     html! {
         @match draft.kind {
-            Kind::Poll => {}
+            Kind::Poll => {
+                fieldset {
+                    legend { (lang.t("Nur für den Collector", "For the collector only")) }
+                    (early)
+                }
+            }
             Kind::Topics => {
                 fieldset {
                     legend { (lang.t("Nur für den Collector", "For the collector only")) }
+                    (early)
                     div.field {
                         label for="setting-moderation" { (lang.t("Vorschläge zeigen", "Show proposals")) }
                         select #setting-moderation name="setting-moderation" {

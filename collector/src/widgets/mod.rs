@@ -33,6 +33,17 @@ pub fn routes() -> Router<SharedState> {
             "/admin",
             get(|| async { crate::app::console::see_other("/admin/") }),
         )
+        // The live preview's widget asks its endpoint for a stored definition first: "none"
+        // (as for an id the collector does not know), so that it shows what is typed; then it
+        // reports the page, which is taken and forgotten. The console's page logs no 404.
+        .route(
+            "/preview/v1/widgets/{id}",
+            get(|| async { StatusCode::NO_CONTENT }),
+        )
+        .route(
+            "/preview/v1/widgets/{id}/pages",
+            axum::routing::post(|| async { StatusCode::NO_CONTENT }),
+        )
         .merge(edit::routes())
 }
 
@@ -254,7 +265,16 @@ async fn overview(
                                         Status::Draft => lang.t("Entwurf", "draft"),
                                     }) } }
                                     @if counts {
-                                        td.number { (line.submissions) }
+                                        td.number {
+                                            @if matches!(line.kind, Kind::Poll | Kind::Topics) {
+                                                a href={ "/admin/widgets/" (id.as_str()) "/results" } {
+                                                    (line.submissions)
+                                                    span.visually-hidden { (lang.t(": Ergebnisse", ": results")) }
+                                                }
+                                            } @else {
+                                                (line.submissions)
+                                            }
+                                        }
                                         td { @if let Some(last) = &line.last {
                                             time datetime=(last) { (shown_time(last)) }
                                         } @else { "–" } }
