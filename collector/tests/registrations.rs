@@ -655,3 +655,96 @@ async fn mails_go_out_over_smtp_and_failures_are_retried_or_given_up() {
     );
     assert_eq!(tokens_left, 0, "a sent or abandoned mail keeps no token");
 }
+
+async fn by_hand(c: &Collector, widget: &str, body: &Value) -> reqwest::Response {
+    client()
+        .post(format!("{}/v1/admin/widgets/{widget}/registrations", c.url))
+        .bearer_auth(TOKEN)
+        .json(body)
+        .send()
+        .await
+        .expect("request")
+}
+
+#[tokio::test]
+async fn the_organiser_adds_by_hand_and_seats_from_the_waiting_list() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let c = start(dir.path(), CONFIG);
+    assert_eq!(
+        register(&c, "klein", 1, &person("Anna", "anna@example.de", 2)).await,
+        "seat"
+    );
+    // A phone call without an address: placed by the same rule (full: the waiting list), no
+    // mail; a second one without an address does not clash with the first.
+    let mut added = Vec::new();
+    for name in ["Herr Öztürk", "Frau Lindner"] {
+        let res = by_hand(&c, "klein", &json!({"name": name, "phone": "0761 2010"})).await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+        let body: Value = res.json().await.expect("json");
+        let r = &body["registration"];
+        assert_eq!(r["status"], "waiting");
+        assert_eq!(r["email"], "");
+        assert_eq!(r["source"], "console");
+        added.push(r["id"].as_i64().expect("id"));
+    }
+    // An address registered already is said so; an overbooked seat beyond the capacity is taken.
+    let res = by_hand(
+        &c,
+        "klein",
+        &json!({"name": "Anna", "email": "ANNA@example.de"}),
+    )
+    .await;
+    problem(res, 422, "invalid-decision").await;
+    let res = by_hand(
+        &c,
+        "klein",
+        &json!({"name": "Bürgermeisterin", "email": "bm@example.de", "overbook": true, "staff_note": "Ehrengast"}),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let res = by_hand(&c, "ohne-liste", &json!({"name": "X", "persons": 99})).await;
+    problem(res, 422, "invalid-decision").await;
+    problem(
+        by_hand(&c, "nirgends", &json!({"name": "X"})).await,
+        404,
+        "unknown-event",
+    )
+    .await;
+
+    // The first of the waiting list gets a seat by hand, the counters follow; a second time is
+    // refused.
+    let seat = format!("/v1/admin/widgets/klein/registrations/{}/seat", added[0]);
+    let seated = admin_json(&c, &seat, true).await;
+    assert_eq!(seated["registration"]["status"], "seat");
+    problem(admin(&c, &seat, true).await, 422, "invalid-decision").await;
+    let now = status(&c, "klein").await;
+    assert_eq!(now["seats_taken"], 4, "{now}");
+    assert_eq!(now["waiting"], 1, "{now}");
+
+    // Mails only to those with an address: Anna's seat and the guest's seat.
+    mails_to(dir.path(), "anna@example.de", 1).await;
+    mails_to(dir.path(), "bm@example.de", 1).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(read_mails(dir.path()).len(), 2);
+
+    // Audited by number, never by name.
+    let log = admin_json(&c, "/v1/admin/audit-log", false).await;
+    let actions: Vec<&str> = log["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .map(|e| e["action"].as_str().expect("action"))
+        .filter(|a| a.starts_with("registration-"))
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "registration-seated",
+            "registration-added",
+            "registration-added",
+            "registration-added"
+        ]
+    );
+    assert_eq!(log["entries"][0]["object"], format!("klein #{}", added[0]));
+    assert!(!log.to_string().contains("Öztürk"));
+}

@@ -95,6 +95,8 @@ pub fn router(state: SharedState) -> Router {
         .merge(proposals::admin::routes())
         .merge(definitions::api::admin_routes())
         .merge(events::admin::routes())
+        .merge(events::pages::routes())
+        .merge(events::checkin::routes())
         .merge(events::cancel::routes())
         .merge(newsletters::admin::routes())
         .merge(newsletters::links::routes())

@@ -40,10 +40,13 @@ pub enum Action {
     ProposalApproved,
     ProposalRejected,
     ProposalMerged,
+    RegistrationAdded,
+    RegistrationSeated,
+    RegistrationCancelled,
 }
 
 impl Action {
-    pub const ALL: [Action; 17] = [
+    pub const ALL: [Action; 20] = [
         Action::SignIn,
         Action::SignInFailed,
         Action::AccountCreated,
@@ -61,6 +64,9 @@ impl Action {
         Action::ProposalApproved,
         Action::ProposalRejected,
         Action::ProposalMerged,
+        Action::RegistrationAdded,
+        Action::RegistrationSeated,
+        Action::RegistrationCancelled,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -82,6 +88,9 @@ impl Action {
             Action::ProposalApproved => "proposal-approved",
             Action::ProposalRejected => "proposal-rejected",
             Action::ProposalMerged => "proposal-merged",
+            Action::RegistrationAdded => "registration-added",
+            Action::RegistrationSeated => "registration-seated",
+            Action::RegistrationCancelled => "registration-cancelled",
         }
     }
 

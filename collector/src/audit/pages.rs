@@ -64,6 +64,16 @@ fn action_name(lang: Lang, action: &str) -> &str {
         Some(Action::ProposalApproved) => lang.t("Vorschlag angenommen", "proposal approved"),
         Some(Action::ProposalRejected) => lang.t("Vorschlag abgelehnt", "proposal rejected"),
         Some(Action::ProposalMerged) => lang.t("Vorschlag zusammengeführt", "proposal merged"),
+        Some(Action::RegistrationAdded) => {
+            lang.t("Anmeldung von Hand", "registration added by hand")
+        }
+        Some(Action::RegistrationSeated) => lang.t(
+            "Von der Warteliste nachgerückt (von Hand)",
+            "moved up by hand",
+        ),
+        Some(Action::RegistrationCancelled) => {
+            lang.t("Anmeldung storniert", "registration cancelled")
+        }
         None => action,
     }
 }

@@ -30,6 +30,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0010_widget_definitions.sql"),
     include_str!("../../migrations/0011_audit_log.sql"),
     include_str!("../../migrations/0012_audit_retention.sql"),
+    include_str!("../../migrations/0013_event_console.sql"),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

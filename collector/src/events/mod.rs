@@ -6,14 +6,19 @@
 //! the most persons per registration are enforced.
 //!
 //! The feature: `config` (`[events.<id>]`), `records` (what is stored of a registration),
-//! `sqlite` (placing, cancelling with promotion, the mail queue's rows, the purge), `status`
+//! `store` (placing, cancelling with promotion, the mail queue's rows, the purge), `status`
 //! (`GET .../event`: seats for the widget), `cancel` (the mail's cancellation link), `admin`
-//! (registrations as JSON/CSV, cancelling one), `mail` (the sign-up's mails).
+//! (registrations as JSON, CSV or XLSX, cancelling one), `mail` (the sign-up's mails),
+//! `organise` (the organiser's actions, audited), `pages` (registrations in the console) and
+//! `checkin` (the list at the door).
 
 pub mod admin;
 pub mod cancel;
+pub mod checkin;
 pub(crate) mod config;
 pub mod mail;
+pub mod organise;
+pub mod pages;
 pub mod records;
 pub mod status;
 pub(crate) mod store;

@@ -64,6 +64,38 @@ pub struct RegistrationRecord {
     pub cancelled_at: Option<String>,
     /// `registrant` or `organiser`.
     pub cancelled_by: Option<String>,
+    /// The organiser's note, seen only in the console and the exports.
+    pub staff_note: String,
+    /// When the registrant arrived (check-in at the door); UTC, RFC 3339.
+    pub arrived_at: Option<String>,
+    /// `form` (the widget) or `console` (added by hand).
+    pub source: String,
+}
+
+/// A registration an organiser adds by hand (a phone call): the address may be missing, then no
+/// mail goes out.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ByHand {
+    pub name: String,
+    /// Empty: none given.
+    pub email: String,
+    pub persons: u32,
+    pub phone: String,
+    pub organisation: String,
+    pub note: String,
+    pub staff_note: String,
+    /// A seat even if the event is full (the organiser adds a chair).
+    pub overbook: bool,
+}
+
+/// What adding by hand came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ByHandOutcome {
+    Added(Box<RegistrationRecord>),
+    /// The address has an active registration for the event already.
+    AlreadyRegistered(i64),
+    /// Full, without a waiting list, and not overbooked.
+    Full,
 }
 
 /// Who cancels.

@@ -9,7 +9,8 @@
 
 use super::mail::EventMailKind;
 use super::records::{
-    CancelOutcome, Canceller, RegistrationContext, RegistrationRecord, RegistrationStatus,
+    ByHand, ByHandOutcome, CancelOutcome, Canceller, RegistrationContext, RegistrationRecord,
+    RegistrationStatus,
 };
 use crate::args;
 use crate::ballots::rules::Refusal;
@@ -352,12 +353,22 @@ fn record_duplicate(tx: &mut dyn Tx, existing: i64, now: Timestamp) -> Result<()
 
 /// Queues a mail; one with a link gets a fresh token, of which only the hash is kept beyond
 /// the queue.
+/// Queues one mail about a registration, unless it has no address (added by hand without one).
 fn enqueue(
     tx: &mut dyn Tx,
     registration: i64,
     kind: MailKind,
     now: Timestamp,
 ) -> Result<(), StoreError> {
+    let addressed = tx
+        .query_opt(
+            "SELECT 1 FROM registrations WHERE id = ?1 AND email != ''",
+            args![registration],
+        )?
+        .is_some();
+    if !addressed {
+        return Ok(());
+    }
     enqueue_all(tx, &[(registration, kind)], now)
 }
 
@@ -403,7 +414,7 @@ fn enqueue_all(
 }
 
 const RECORD_COLUMNS: &str = "id, widget, status, name, email, persons, phone, organisation, \
-    note, lang, created_at, seated_at, cancelled_at, cancelled_by";
+    note, lang, created_at, seated_at, cancelled_at, cancelled_by, staff_note, arrived_at, source";
 
 fn record_row(row: &Row) -> Result<RegistrationRecord, StoreError> {
     let widget = row.text(1)?;
@@ -426,6 +437,9 @@ fn record_row(row: &Row) -> Result<RegistrationRecord, StoreError> {
         seated_at: row.opt_text(11)?,
         cancelled_at: row.opt_text(12)?,
         cancelled_by: row.opt_text(13)?,
+        staff_note: row.text(14)?,
+        arrived_at: row.opt_text(15)?,
+        source: row.text(16)?,
     })
 }
 
@@ -560,6 +574,160 @@ pub(crate) fn list(tx: &mut dyn Tx, widget: &str) -> Result<Vec<RegistrationReco
     Ok(out)
 }
 
+/// One registration of the event `widget`, with its waiting place.
+pub(crate) fn one(
+    tx: &mut dyn Tx,
+    widget: &str,
+    id: i64,
+) -> Result<Option<RegistrationRecord>, StoreError> {
+    Ok(list(tx, widget)?.into_iter().find(|r| r.id == id))
+}
+
+/// Adds a registration by hand (a phone call): placed by the same rule as the form's, unless the
+/// organiser gives a seat beyond the capacity; mailed like one from the form if it has an
+/// address. Its submission row carries no payload, as every registration's.
+pub(crate) fn add_by_hand(
+    tx: &mut dyn Tx,
+    widget: &WidgetId,
+    context: &RegistrationContext,
+    by_hand: &ByHand,
+    now: Timestamp,
+) -> Result<ByHandOutcome, StoreError> {
+    let event = &context.event;
+    let email = by_hand.email.trim();
+    let key = if email.is_empty() {
+        // Never equal to another: the active-address index must not join two without one.
+        format!("by-hand:{}", new_token()?)
+    } else {
+        email_key(email)
+    };
+    if let Some(row) = tx.query_opt(
+        "SELECT id FROM registrations
+         WHERE widget = ?1 AND email_key = ?2 AND status != 'cancelled'",
+        args![widget.as_str(), key],
+    )? {
+        return Ok(ByHandOutcome::AlreadyRegistered(row.int(0)?));
+    }
+    let (taken, waiting) = counts(tx, widget.as_str())?;
+    let placement = if by_hand.overbook {
+        Some(Placement::Seat)
+    } else {
+        place(
+            event.capacity,
+            taken,
+            waiting,
+            by_hand.persons,
+            event.waiting_list,
+        )
+    };
+    let Some(placement) = placement else {
+        return Ok(ByHandOutcome::Full);
+    };
+    let (receipt, response) = crate::db::new_receipt(widget, Some(placement))?;
+    let submission = tx
+        .query_one(
+            "INSERT INTO submissions (receipt, widget, kind, idempotency_key, body_sha256,
+                 payload, response_body, created_at)
+             VALUES (?1, ?2, 'registration', ?3, '', ?4, ?5, ?6) RETURNING id",
+            args![
+                receipt.receipt,
+                widget.as_str(),
+                format!("console-{}", new_token()?),
+                r#"{"kind":"registration"}"#,
+                response,
+                receipt.accepted_at
+            ],
+        )?
+        .int(0)?;
+    let (status, kind) = match placement {
+        Placement::Seat => (RegistrationStatus::Seat, EventMailKind::Seat),
+        Placement::WaitingList => (RegistrationStatus::Waiting, EventMailKind::WaitingList),
+    };
+    let at = rfc3339_utc(now);
+    let seated_at = (status == RegistrationStatus::Seat).then(|| at.clone());
+    let id = tx
+        .query_one(
+            "INSERT INTO registrations
+               (widget, submission, status, name, email, email_key, persons, phone,
+                organisation, note, lang, created_at, seated_at, purge_at_ms, staff_note, source)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'de', ?11, ?12, ?13, ?14, 'console')
+             RETURNING id",
+            args![
+                widget.as_str(),
+                submission,
+                status.as_str(),
+                by_hand.name.trim(),
+                email,
+                key,
+                by_hand.persons,
+                by_hand.phone.trim(),
+                by_hand.organisation.trim(),
+                by_hand.note.trim(),
+                at,
+                seated_at,
+                context.purge_at.0,
+                by_hand.staff_note.trim()
+            ],
+        )?
+        .int(0)?;
+    adjust(tx, widget.as_str(), status, i64::from(by_hand.persons))?;
+    enqueue(tx, id, MailKind::Event(kind), now)?;
+    one(tx, widget.as_str(), id)?
+        .map(|r| ByHandOutcome::Added(Box::new(r)))
+        .ok_or_else(|| StoreError("a registration added by hand vanished".into()))
+}
+
+/// Gives a waiting registration a seat by hand, whatever the seats left (the organiser decides);
+/// it is mailed as one promoted. `None`: no such registration waiting.
+pub(crate) fn seat_by_hand(
+    tx: &mut dyn Tx,
+    widget: &str,
+    id: i64,
+    now: Timestamp,
+) -> Result<Option<RegistrationRecord>, StoreError> {
+    let Some(record) = one(tx, widget, id)?.filter(|r| r.status == RegistrationStatus::Waiting)
+    else {
+        return Ok(None);
+    };
+    tx.execute(
+        "UPDATE registrations SET status = 'seat', seated_at = ?1 WHERE id = ?2",
+        args![rfc3339_utc(now), id],
+    )?;
+    let persons = i64::from(record.persons);
+    adjust(tx, widget, RegistrationStatus::Waiting, -persons)?;
+    adjust(tx, widget, RegistrationStatus::Seat, persons)?;
+    enqueue(tx, id, MailKind::Event(EventMailKind::Promoted), now)?;
+    one(tx, widget, id)
+}
+
+/// The organiser's note on a registration; `false`: no such registration.
+pub(crate) fn set_note(
+    tx: &mut dyn Tx,
+    widget: &str,
+    id: i64,
+    note: &str,
+) -> Result<bool, StoreError> {
+    Ok(tx.execute(
+        "UPDATE registrations SET staff_note = ?1 WHERE widget = ?2 AND id = ?3",
+        args![note.trim(), widget, id],
+    )? == 1)
+}
+
+/// Marks a registration as arrived at the door (`at`), or not (`None`); `false`: no such
+/// registration with a seat.
+pub(crate) fn set_arrived(
+    tx: &mut dyn Tx,
+    widget: &str,
+    id: i64,
+    at: Option<Timestamp>,
+) -> Result<bool, StoreError> {
+    Ok(tx.execute(
+        "UPDATE registrations SET arrived_at = ?1
+         WHERE widget = ?2 AND id = ?3 AND status = 'seat'",
+        args![at.map(rfc3339_utc), widget, id],
+    )? == 1)
+}
+
 /// Every registration of one address (an access request), oldest first, with its place on the
 /// waiting list where it waits.
 pub(crate) fn of_address(
@@ -578,7 +746,7 @@ pub(crate) fn of_address(
         .map(|row| {
             let mut record = record_row(row)?;
             if record.status == RegistrationStatus::Waiting {
-                record.waiting_position = Some(row.u32(14)?);
+                record.waiting_position = Some(row.u32(17)?);
             }
             Ok(record)
         })

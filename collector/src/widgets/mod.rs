@@ -35,9 +35,14 @@ pub fn routes() -> Router<SharedState> {
         )
         // The live preview's widget asks its endpoint for a stored definition first: "none"
         // (as for an id the collector does not know), so that it shows what is typed; then it
-        // reports the page, which is taken and forgotten. The console's page logs no 404.
+        // reports the page, which is taken and forgotten, and reads seats, results or topics:
+        // nothing either. The console's page logs no 404; submissions still find no endpoint.
         .route(
             "/preview/v1/widgets/{id}",
+            get(|| async { StatusCode::NO_CONTENT }),
+        )
+        .route(
+            "/preview/v1/widgets/{id}/{read}",
             get(|| async { StatusCode::NO_CONTENT }),
         )
         .route(

@@ -1,0 +1,166 @@
+// An event's registrations in the console: the organiser sees seats and the waiting list, adds a
+// registration taken on the phone (without an address: no mail), moves someone up from the
+// waiting list by hand (mailed, at a real SMTP server on 127.0.0.1), cancels one after a
+// confirmation step (mailed), keeps a note; at the door, on a 320 px phone, finds a name and
+// marks arrivals with one tap each, counted; printed, the list has a box per line. Each change
+// is in the audit log by number, never by name. Against the real collector in Chromium, axe
+// over every state.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { launchBrowser } from "./support/browser.mjs";
+import { startCollector } from "./support/collector.mjs";
+import { accessible, newConsolePage, signIn } from "./support/console.mjs";
+import { startSmtp } from "./support/smtp.mjs";
+
+const ORGANISER = { name: "olga.organisation", password: "Einlass-am-Abend-2026" };
+const EVENT = "werkstatt-spielplatz"; // 3 seats, a waiting list, at most 2 persons each
+
+const env = { smtp: null, collector: null, browser: null };
+before(async () => {
+  env.smtp = await startSmtp();
+  env.collector = await startCollector({ smtp: env.smtp.port });
+  env.browser = await launchBrowser();
+});
+after(async () => {
+  await env.browser?.close();
+  await env.collector?.stop();
+  await env.smtp?.stop();
+});
+
+async function register(name, email, persons) {
+  const answer = await env.collector.submit(EVENT, { kind: "registration", name, email, persons, lang: "de" });
+  assert.equal(answer.status, 201, JSON.stringify(answer.body));
+  return answer.body.placement;
+}
+
+async function listed() {
+  const listing = await env.collector.admin("GET", `/v1/admin/widgets/${EVENT}/registrations`);
+  return Object.fromEntries(listing.registrations.map((r) => [r.name, r]));
+}
+
+test("the organiser adds, moves up, cancels and notes; the door checks people in", async () => {
+  await env.collector.addUser(ORGANISER.name, "editor", ORGANISER.password);
+  assert.equal(await register("Anna Berg", "anna.berg@example.de", 2), "seat");
+  assert.equal(await register("Bernd Adler", "bernd.adler@example.de", 1), "seat");
+  assert.equal(await register("Clara Zimmer", "clara.zimmer@example.de", 1), "waiting_list");
+  await env.smtp.waitFor("clara.zimmer@example.de", { subject: /Warteliste/ });
+
+  const { context, page, problems } = await newConsolePage(env);
+  await signIn(env, page, ORGANISER, `/admin/widgets/${EVENT}`);
+  await page.getByRole("link", { name: "Anmeldungen verwalten" }).click();
+  await page.waitForLoadState();
+  assert.equal(await page.locator("h1").textContent(), `Anmeldungen: ${EVENT}`);
+  const facts = await page.locator("dl.facts").textContent();
+  assert.match(facts, /Plätze belegt3 von 3/);
+  assert.match(facts, /Warteliste1 Person/);
+  assert.equal(await page.locator("tbody tr").count(), 3);
+  await accessible(page, "registrations");
+
+  // A phone call: nothing typed but the persons, told what to fix; then a name and no address.
+  await page.getByLabel("Personen").fill("5");
+  await page.getByRole("button", { name: "Anmeldung hinzufügen" }).click();
+  await page.waitForLoadState();
+  const alert = await page.getByRole("alert").textContent();
+  assert.match(alert, /Geben Sie den Namen an\./);
+  assert.match(alert, /Geben Sie eine Zahl von 1 bis 2 an\./);
+  assert.equal(await page.getByLabel("Personen").inputValue(), "5", "what was typed is kept");
+  await accessible(page, "add by hand with errors");
+  await page.getByLabel("Name", { exact: true }).fill("Herr Öztürk");
+  await page.getByLabel("Telefon (freiwillig)").fill("0761 2010");
+  await page.getByLabel("Personen").fill("1");
+  await page.getByRole("button", { name: "Anmeldung hinzufügen" }).click();
+  await page.waitForLoadState();
+  assert.equal(await page.getByRole("status").textContent(), "Die Anmeldung wurde hinzugefügt.");
+  assert.match(await page.locator("dl.facts").textContent(), /Warteliste, Platz 2/);
+  let registrations = await listed();
+  assert.equal(registrations["Herr Öztürk"].email, "");
+  assert.equal(registrations["Herr Öztürk"].source, "console");
+
+  // Clara moves up by hand although all seats are taken: the organiser adds a chair.
+  await page.goto(`${env.collector.api}/admin/widgets/${EVENT}/registrations/${registrations["Clara Zimmer"].id}`);
+  await accessible(page, "a waiting registration");
+  await page.getByRole("button", { name: "Platz geben (nachrücken lassen)" }).click();
+  await page.waitForLoadState();
+  assert.match(await page.getByRole("status").textContent(), /hat jetzt einen Platz/);
+  await env.smtp.waitFor("clara.zimmer@example.de", { subject: /^Sie haben jetzt einen Platz/ });
+
+  // A note, kept for the town only.
+  await page.getByLabel("Notiz (nur in der Konsole und den Exporten)").fill("Bringt einen Rollstuhl mit.");
+  await page.getByRole("button", { name: "Notiz speichern" }).click();
+  await page.waitForLoadState();
+  assert.equal(await page.getByRole("status").textContent(), "Die Notiz wurde gespeichert.");
+
+  // Anna is cancelled, after the question.
+  await page.goto(`${env.collector.api}/admin/widgets/${EVENT}/registrations/${registrations["Anna Berg"].id}`);
+  await page.getByRole("button", { name: "Stornieren …" }).click();
+  await page.waitForLoadState();
+  assert.match(await page.getByRole("alert").textContent(), /Anmeldung wirklich stornieren\?/);
+  await accessible(page, "cancel confirmation");
+  await page.getByRole("button", { name: "Ja, stornieren" }).click();
+  await page.waitForLoadState();
+  assert.match(await page.getByRole("status").textContent(), /wurde storniert/);
+  await env.smtp.waitFor("anna.berg@example.de", { subject: /^Anmeldung storniert/ });
+  registrations = await listed();
+  assert.equal(registrations["Anna Berg"].status, "cancelled");
+  assert.equal(registrations["Anna Berg"].cancelled_by, "organiser");
+  assert.equal(registrations["Clara Zimmer"].staff_note, "Bringt einen Rollstuhl mit.");
+  // Her two seats set one free: the phone registration moves up (it has no address: no mail).
+  assert.equal(registrations["Herr Öztürk"].status, "seat");
+  assert.match(await page.locator("tbody").textContent(), /Bringt einen Rollstuhl mit\./);
+
+  // The audit log names registrations by number only.
+  const log = await env.collector.admin("GET", "/v1/admin/audit-log");
+  const actions = log.entries.map((e) => e.action);
+  for (const action of ["registration-added", "registration-seated", "registration-cancelled"]) {
+    assert.ok(actions.includes(action), `${action} in ${actions}`);
+  }
+  assert.ok(!/Anna|Clara|Öztürk|example\.de/.test(JSON.stringify(log)), "no names in the audit log");
+  assert.deepEqual(problems.filter((p) => !p.includes("status of 422")), []);
+  await context.close();
+});
+
+test("the check-in on a phone: search, one tap per arrival, counted; printable", async () => {
+  const { context, page, problems } = await newConsolePage(env, 320);
+  await signIn(env, page, ORGANISER, `/admin/widgets/${EVENT}/check-in`);
+  assert.match(await page.locator("h1").textContent(), /^Einlass: Werkstatt: Spielplatz Nord neu planen$/);
+  const count = page.locator("#arrivals");
+  assert.equal(await count.textContent(), "Angekommen: 0 von 3 Personen (0 von 3 Anmeldungen)");
+  const names = await page.locator("ul.checkin li strong").allTextContents();
+  assert.deepEqual(names, ["Bernd Adler", "Clara Zimmer", "Herr Öztürk"], "alphabetical, seats only");
+  await accessible(page, "check-in list");
+
+  await page.getByRole("button", { name: "Angekommen: Clara Zimmer" }).click();
+  await page.waitForLoadState();
+  assert.equal(await count.textContent(), "Angekommen: 1 von 3 Personen (1 von 3 Anmeldungen)");
+  assert.match(await page.locator("#r-" + (await listed())["Clara Zimmer"].id).textContent(), /angekommen/);
+
+  await page.getByLabel("Name suchen").fill("oeztuerk");
+  await page.getByRole("button", { name: "Suchen" }).click();
+  await page.waitForLoadState();
+  assert.deepEqual(await page.locator("ul.checkin li strong").allTextContents(), ["Herr Öztürk"]);
+  await page.getByRole("button", { name: "Angekommen: Herr Öztürk" }).click();
+  await page.waitForLoadState();
+  assert.equal(await count.textContent(), "Angekommen: 2 von 3 Personen (2 von 3 Anmeldungen)");
+  assert.equal(await page.getByLabel("Name suchen").inputValue(), "oeztuerk", "the search stays");
+  await accessible(page, "check-in after two arrivals");
+  // A mistake undone.
+  await page.getByRole("button", { name: "Ankunft zurücknehmen: Herr Öztürk" }).click();
+  await page.waitForLoadState();
+  assert.equal(await count.textContent(), "Angekommen: 1 von 3 Personen (1 von 3 Anmeldungen)");
+  assert.ok((await listed())["Clara Zimmer"].arrived_at, "stored");
+
+  // Printed: the names with a box each, no buttons, no navigation.
+  await page.goto(`${env.collector.api}/admin/widgets/${EVENT}/check-in`);
+  await page.emulateMedia({ media: "print" });
+  const printed = await page.evaluate(() => ({
+    boxes: [...document.querySelectorAll(".print-box")].map((b) => getComputedStyle(b).display !== "none" && b.textContent),
+    forms: [...document.querySelectorAll("ul.checkin form")].every((f) => getComputedStyle(f).display === "none"),
+    nav: getComputedStyle(document.querySelector("header")).display,
+  }));
+  assert.deepEqual(printed.boxes, ["☐", "☑", "☐"]);
+  assert.equal(printed.forms, true);
+  assert.equal(printed.nav, "none");
+  await page.emulateMedia({ media: "screen" });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
