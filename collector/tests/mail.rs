@@ -47,6 +47,7 @@ fn message(to: &str, kind: EventMailKind) -> lettre::Message {
             cancel_url: Some(CANCEL),
             page_url: None,
             now: parse_datetime("2027-02-01T09:30Z").expect("valid"),
+            message: None,
         },
     )
     .expect("composes")

@@ -748,3 +748,97 @@ async fn the_organiser_adds_by_hand_and_seats_from_the_waiting_list() {
     assert_eq!(log["entries"][0]["object"], format!("klein #{}", added[0]));
     assert!(!log.to_string().contains("Öztürk"));
 }
+
+#[tokio::test]
+async fn registrants_are_told_when_the_event_moves_or_is_called_off() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let c = start(dir.path(), CONFIG);
+    let definition = |place: &str, status: &str| {
+        json!({
+            "kind": "event",
+            "attributes": {
+                "data-title": "Sommerfest",
+                "data-start": "2099-07-04T15:00+02:00",
+                "data-place": place,
+                "data-capacity": "1",
+                "data-status": status
+            }
+        })
+    };
+    let put = |body: Value| {
+        let url = format!("{}/v1/admin/widgets/sommerfest", c.url);
+        async move {
+            let res = client()
+                .put(url)
+                .bearer_auth(TOKEN)
+                .json(&body)
+                .send()
+                .await
+                .expect("put");
+            assert!(res.status().is_success(), "{:?}", res.text().await);
+        }
+    };
+    put(definition("Stadtpark", "open")).await;
+    assert_eq!(
+        register(&c, "sommerfest", 1, &person("Sitz", "sitz@example.de", 1)).await,
+        "seat"
+    );
+    assert_eq!(
+        register(&c, "sommerfest", 2, &person("Warte", "warte@example.de", 1)).await,
+        "waiting_list"
+    );
+    register(&c, "sommerfest", 3, &person("Weg", "weg@example.de", 1)).await;
+    let weg = admin_json(&c, "/v1/admin/widgets/sommerfest/registrations", false).await;
+    let weg_id = weg["registrations"][2]["id"].as_i64().expect("id");
+    admin_json(
+        &c,
+        &format!("/v1/admin/widgets/sommerfest/registrations/{weg_id}/cancel"),
+        true,
+    )
+    .await;
+    for to in ["sitz@example.de", "warte@example.de"] {
+        mails_to(dir.path(), to, 1).await;
+    }
+    // Another place: everyone with a seat or a waiting place is told, the cancelled one not.
+    put(definition("Rathaushof", "open")).await;
+    for to in ["sitz@example.de", "warte@example.de"] {
+        let mails = mails_to(dir.path(), to, 2).await;
+        assert!(
+            mails[1]
+                .subject
+                .starts_with("Neuer Termin oder Ort: Sommerfest"),
+            "{}",
+            mails[1].subject
+        );
+        assert!(mails[1].text.contains("Rathaushof"), "{}", mails[1].text);
+    }
+    // Called off.
+    put(definition("Rathaushof", "cancelled")).await;
+    for to in ["sitz@example.de", "warte@example.de"] {
+        let mails = mails_to(dir.path(), to, 3).await;
+        assert_eq!(mails[2].subject, "Abgesagt: Sommerfest");
+    }
+    // Saving it again unchanged mails nobody.
+    put(definition("Rathaushof", "cancelled")).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let weg = mails_to(dir.path(), "weg@example.de", 2).await;
+    assert!(
+        weg.iter()
+            .all(|m| !m.subject.starts_with("Neuer Termin") && !m.subject.starts_with("Abgesagt")),
+        "the cancelled registration is not told"
+    );
+    // Three each for the two still registered (placed, moved, called off), two for the one
+    // cancelled before (waiting list, cancelled).
+    assert_eq!(read_mails(dir.path()).len(), 8);
+    let log = admin_json(&c, "/v1/admin/audit-log?action=registrants-mailed", false).await;
+    let details: Vec<&str> = log["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .map(|e| e["detail"].as_str().expect("detail"))
+        .collect();
+    assert_eq!(
+        details,
+        ["event cancelled: 2 mails", "event moved: 2 mails"]
+    );
+}

@@ -164,3 +164,45 @@ test("the check-in on a phone: search, one tap per arrival, counted; printable",
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test("the organiser writes to everyone registered, checks it first, and reads the mail log", async () => {
+  const { context, page, problems } = await newConsolePage(env);
+  await signIn(env, page, ORGANISER, `/admin/widgets/${EVENT}/registrations`);
+  await page.getByRole("link", { name: "E-Mail an Angemeldete schreiben" }).click();
+  await page.waitForLoadState();
+  await accessible(page, "message form");
+  // Nothing written: said so, the choice kept.
+  await page.getByLabel("alle mit Platz", { exact: true }).check();
+  await page.getByRole("button", { name: "Weiter: prüfen" }).click();
+  await page.waitForLoadState();
+  assert.match(await page.getByRole("alert").textContent(), /Geben Sie einen Betreff/);
+  assert.equal(await page.getByLabel("alle mit Platz", { exact: true }).isChecked(), true);
+  await page.getByLabel("Betreff").fill("Bitte Ausweis mitbringen");
+  await page.getByLabel("Text").fill("Am Eingang prüfen wir die Anmeldung.\n\nDer Saal ist im 1. Stock; es gibt einen Aufzug.");
+  await page.getByRole("button", { name: "Weiter: prüfen" }).click();
+  await page.waitForLoadState();
+  // Two with a seat have an address (the phone registration has none).
+  assert.equal(await page.locator("p.count").textContent(), "Diese E-Mail geht an 2 Personen (alle mit Platz).");
+  assert.equal(await page.getByRole("heading", { name: "Bitte Ausweis mitbringen" }).count(), 1);
+  await accessible(page, "message check");
+  await page.getByRole("button", { name: "Jetzt an 2 Personen senden" }).click();
+  await page.waitForLoadState();
+  assert.match(await page.getByRole("status").textContent(), /^2 E-Mails werden verschickt/);
+  for (const to of ["bernd.adler@example.de", "clara.zimmer@example.de"]) {
+    const { mail } = await env.smtp.waitFor(to, { subject: /^Bitte Ausweis mitbringen$/ });
+    assert.match(mail.text, /Am Eingang prüfen wir die Anmeldung\./);
+    assert.match(mail.text, /Werkstatt: Spielplatz Nord neu planen/);
+    assert.match(mail.text, /\/v1\/registrations\/cancel\/[0-9a-f]{64}/);
+  }
+  // The mail log: the message to both, and every earlier mail of the event.
+  await page.getByRole("link", { name: "E-Mail-Protokoll" }).click();
+  await page.waitForLoadState();
+  const rows = page.locator("tbody tr", { hasText: "Nachricht des Veranstalters" });
+  assert.equal(await rows.count(), 2);
+  assert.match(await page.locator("tbody").textContent(), /vom Veranstalter storniert/);
+  await accessible(page, "mail log");
+  const log = await env.collector.admin("GET", "/v1/admin/audit-log?action=registrants-mailed");
+  assert.equal(log.entries[0].detail, 'message to seat: 2 mails, subject "Bitte Ausweis mitbringen"');
+  assert.deepEqual(problems.filter((p) => !p.includes("status of 422")), []);
+  await context.close();
+});

@@ -97,6 +97,7 @@ pub fn router(state: SharedState) -> Router {
         .merge(events::admin::routes())
         .merge(events::pages::routes())
         .merge(events::checkin::routes())
+        .merge(events::messages::routes())
         .merge(events::cancel::routes())
         .merge(newsletters::admin::routes())
         .merge(newsletters::links::routes())

@@ -43,10 +43,11 @@ pub enum Action {
     RegistrationAdded,
     RegistrationSeated,
     RegistrationCancelled,
+    RegistrantsMailed,
 }
 
 impl Action {
-    pub const ALL: [Action; 20] = [
+    pub const ALL: [Action; 21] = [
         Action::SignIn,
         Action::SignInFailed,
         Action::AccountCreated,
@@ -67,6 +68,7 @@ impl Action {
         Action::RegistrationAdded,
         Action::RegistrationSeated,
         Action::RegistrationCancelled,
+        Action::RegistrantsMailed,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -91,6 +93,7 @@ impl Action {
             Action::RegistrationAdded => "registration-added",
             Action::RegistrationSeated => "registration-seated",
             Action::RegistrationCancelled => "registration-cancelled",
+            Action::RegistrantsMailed => "registrants-mailed",
         }
     }
 

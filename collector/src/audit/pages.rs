@@ -74,6 +74,7 @@ fn action_name(lang: Lang, action: &str) -> &str {
         Some(Action::RegistrationCancelled) => {
             lang.t("Anmeldung storniert", "registration cancelled")
         }
+        Some(Action::RegistrantsMailed) => lang.t("E-Mail an Angemeldete", "registrants mailed"),
         None => action,
     }
 }

@@ -31,6 +31,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0011_audit_log.sql"),
     include_str!("../../migrations/0012_audit_retention.sql"),
     include_str!("../../migrations/0013_event_console.sql"),
+    include_str!("../../migrations/0014_event_messages.sql"),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -151,6 +151,27 @@ pub(crate) fn save(tx: &mut dyn Tx, id: &WidgetId, change: Change) -> Result<Sav
     };
     let detail = format!("version {} ({})", version, widget.origin.as_str());
     audit::record(tx, change.by, action, id.as_str(), &detail)?;
+    // An event called off or moved: everyone with a seat or a waiting place is told, in the
+    // commit that changes it.
+    if let Some(before) = current.as_ref().filter(|c| c.status == Status::Active)
+        && widget.status == Status::Active
+        && let Some((what, mails)) = crate::events::store::announce_change(
+            tx,
+            id,
+            &before.definition,
+            &widget.definition,
+            now(),
+        )?
+    {
+        let detail = format!("{what}: {mails} mails");
+        audit::record(
+            tx,
+            change.by,
+            Action::RegistrantsMailed,
+            id.as_str(),
+            &detail,
+        )?;
+    }
     Ok(if current.is_some() {
         Saved::Changed(widget)
     } else {

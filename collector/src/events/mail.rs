@@ -1,9 +1,10 @@
 //! The event sign-up's mails (issue #6): confirmation of a seat or a waiting-list place, a
-//! repeated registration, a promotion from the waiting list, and a cancellation.
+//! repeated registration, a promotion from the waiting list, a cancellation, the event called
+//! off or moved, and a message the organiser wrote to the registrants.
 //!
-//! Their content is the town's fixed text, the event's facts (from the administrator's
-//! configuration), the links the collector made and the number of persons: nothing the
-//! registrant typed except the address the mail goes to.
+//! Their content is the town's fixed text (or the organiser's message), the event's facts
+//! (from the administrator's definition), the links the collector made and the number of
+//! persons: nothing the registrant typed except the address the mail goes to.
 
 use crate::mail::MailError;
 use crate::mail::compose::{Attachment, Block, Letter, compose, is_web_link, signed};
@@ -32,10 +33,16 @@ pub enum EventMailKind {
     Cancelled,
     /// An administrator cancelled the registration.
     CancelledByOrganiser,
+    /// The event was called off.
+    EventCancelled,
+    /// The event's time or place changed.
+    EventMoved,
+    /// A message the organiser wrote to the registrants.
+    Message,
 }
 
 impl EventMailKind {
-    pub const ALL: [EventMailKind; 7] = [
+    pub const ALL: [EventMailKind; 10] = [
         EventMailKind::Seat,
         EventMailKind::WaitingList,
         EventMailKind::AlreadySeat,
@@ -43,13 +50,19 @@ impl EventMailKind {
         EventMailKind::Promoted,
         EventMailKind::Cancelled,
         EventMailKind::CancelledByOrganiser,
+        EventMailKind::EventCancelled,
+        EventMailKind::EventMoved,
+        EventMailKind::Message,
     ];
 
     /// Whether the mail attaches the event's calendar file: only when the recipient has a seat.
     pub fn attaches_calendar(self) -> bool {
         matches!(
             self,
-            EventMailKind::Seat | EventMailKind::AlreadySeat | EventMailKind::Promoted
+            EventMailKind::Seat
+                | EventMailKind::AlreadySeat
+                | EventMailKind::Promoted
+                | EventMailKind::EventMoved
         )
     }
 
@@ -57,7 +70,9 @@ impl EventMailKind {
     pub fn offers_cancellation(self) -> bool {
         !matches!(
             self,
-            EventMailKind::Cancelled | EventMailKind::CancelledByOrganiser
+            EventMailKind::Cancelled
+                | EventMailKind::CancelledByOrganiser
+                | EventMailKind::EventCancelled
         )
     }
 
@@ -83,6 +98,16 @@ pub struct EventMail<'a> {
     /// The town's page of the event, if the administrator configured it.
     pub page_url: Option<&'a str>,
     pub now: Timestamp,
+    /// For [`EventMailKind::Message`]: what the organiser wrote.
+    pub message: Option<&'a OrganiserMessage>,
+}
+
+/// A message an organiser writes to an event's registrants: the subject, and the text whose
+/// blank lines part its paragraphs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrganiserMessage {
+    pub subject: String,
+    pub body: String,
 }
 
 /// The message for `mail`, from `from`. Fails (permanently) for an invalid recipient or a
@@ -98,7 +123,24 @@ pub(super) fn event_letter(from: &Mailbox, mail: &EventMail) -> Letter {
     let title = facts.title.trim();
     let kind = kind_text(mail.lang, mail.kind, mail.persons);
     let mut blocks = vec![Block::Paragraph(w.greeting.into())];
-    blocks.extend(kind.paragraphs.into_iter().map(Block::Paragraph));
+    let subject = match mail.message {
+        Some(message) => {
+            blocks.extend(
+                message
+                    .body
+                    .replace("\r\n", "\n")
+                    .split("\n\n")
+                    .map(str::trim)
+                    .filter(|p| !p.is_empty())
+                    .map(|p| Block::Paragraph(p.to_owned())),
+            );
+            message.subject.trim().to_owned()
+        }
+        None => {
+            blocks.extend(kind.paragraphs.into_iter().map(Block::Paragraph));
+            kind.subject.replace("{title}", title)
+        }
+    };
 
     let mut rows = vec![
         (w.label_event.to_owned(), title.to_owned()),
@@ -153,7 +195,7 @@ pub(super) fn event_letter(from: &Mailbox, mail: &EventMail) -> Letter {
 
     Letter {
         lang: mail.lang,
-        subject: kind.subject.replace("{title}", title),
+        subject,
         blocks,
         footer: w.footer.iter().map(|s| (*s).to_owned()).collect(),
         attachment,
@@ -413,6 +455,48 @@ fn kind_text(lang: Lang, kind: EventMailKind, persons: u32) -> KindText {
             "Registration cancelled by the organiser: {title}",
             vec!["We have cancelled your registration for this event. If this is a mistake, please contact us.".into()],
         ),
+
+        (Lang::De, K::EventCancelled) => (
+            "Abgesagt: {title}",
+            vec![
+                "Leider müssen wir diese Veranstaltung absagen. Sie findet nicht statt.".into(),
+                "Ihre Anmeldung ist damit erledigt; Sie müssen nichts weiter tun. Wir bitten um Verständnis.".into(),
+            ],
+        ),
+        (Lang::DeEasy, K::EventCancelled) => (
+            "Die Veranstaltung fällt aus: {title}",
+            vec![
+                "Die Veranstaltung fällt aus. Sie findet nicht statt.".into(),
+                "Sie müssen nichts tun.".into(),
+            ],
+        ),
+        (Lang::En, K::EventCancelled) => (
+            "Cancelled: {title}",
+            vec![
+                "Unfortunately we have to cancel this event. It will not take place.".into(),
+                "There is nothing more you need to do. We apologise for the inconvenience.".into(),
+            ],
+        ),
+        (Lang::De, K::EventMoved) => (
+            "Neuer Termin oder Ort: {title}",
+            vec![
+                "Die Veranstaltung findet zu einer anderen Zeit oder an einem anderen Ort statt. Die neuen Angaben stehen unten; Ihre Anmeldung gilt weiter.".into(),
+            ],
+        ),
+        (Lang::DeEasy, K::EventMoved) => (
+            "Neue Zeit oder neuer Ort: {title}",
+            vec![
+                "Die Veranstaltung ist zu einer anderen Zeit oder an einem anderen Ort. Unten steht, wann und wo. Sie sind weiter angemeldet.".into(),
+            ],
+        ),
+        (Lang::En, K::EventMoved) => (
+            "New time or place: {title}",
+            vec![
+                "The event takes place at another time or in another place. The new details are below; your registration still stands.".into(),
+            ],
+        ),
+        // The organiser's own words take their place (`event_letter`).
+        (_, K::Message) => ("{title}", Vec::new()),
     };
     KindText {
         subject,
@@ -510,7 +594,36 @@ mod tests {
             cancel_url: kind.offers_cancellation().then_some(CANCEL),
             page_url: Some(PAGE),
             now: parse_datetime("2027-02-01T09:30Z").expect("valid"),
+            message: None,
         }
+    }
+
+    #[test]
+    fn an_organisers_message_is_their_words_with_the_facts_and_the_link() {
+        let (widget, facts) = (widget(), facts());
+        let words = OrganiserMessage {
+            subject: "Bitte <Ausweis> mitbringen".into(),
+            body:
+                "Am Eingang prüfen wir die Anmeldung.\r\n\r\nDer Saal ist barrierefrei & beheizt."
+                    .into(),
+        };
+        let mut letter = mail(EventMailKind::Message, Lang::De, &widget, &facts);
+        letter.message = Some(&words);
+        let m = show(&event_message(&from(), &letter).expect("composes"));
+        assert_eq!(m.subject, "Bitte <Ausweis> mitbringen");
+        assert!(
+            m.text.contains(
+                "Am Eingang prüfen wir die Anmeldung.\n\nDer Saal ist barrierefrei & beheizt."
+            ),
+            "{}",
+            m.text
+        );
+        assert!(m.text.contains("Rathaus, Großer Saal"), "the facts");
+        assert!(m.text.contains(CANCEL), "the cancellation link");
+        assert!(
+            m.html.contains("barrierefrei &amp; beheizt"),
+            "escaped in HTML"
+        );
     }
 
     #[test]
@@ -519,7 +632,11 @@ mod tests {
         let mut subjects = Vec::new();
         for lang in [Lang::De, Lang::DeEasy, Lang::En] {
             let date = Texts::new(lang).date_time(facts.starts_at);
-            for kind in EventMailKind::ALL {
+            // A message's subject and words are the organiser's (tested below).
+            for kind in EventMailKind::ALL
+                .into_iter()
+                .filter(|k| *k != EventMailKind::Message)
+            {
                 let what = format!("{kind:?} {lang:?}");
                 let message = event_message(&from(), &mail(kind, lang, &widget, &facts))
                     .unwrap_or_else(|e| panic!("{what}: {e}"));

@@ -9,14 +9,15 @@
 //! `store` (placing, cancelling with promotion, the mail queue's rows, the purge), `status`
 //! (`GET .../event`: seats for the widget), `cancel` (the mail's cancellation link), `admin`
 //! (registrations as JSON, CSV or XLSX, cancelling one), `mail` (the sign-up's mails),
-//! `organise` (the organiser's actions, audited), `pages` (registrations in the console) and
-//! `checkin` (the list at the door).
+//! `organise` (the organiser's actions, audited), `pages` (registrations in the console),
+//! `messages` (mail to the registrants, the mail log) and `checkin` (the list at the door).
 
 pub mod admin;
 pub mod cancel;
 pub mod checkin;
 pub(crate) mod config;
 pub mod mail;
+pub mod messages;
 pub mod organise;
 pub mod pages;
 pub mod records;

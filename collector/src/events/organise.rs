@@ -1,6 +1,6 @@
 //! What an organiser does to an event's registrations, for the console and the admin API alike:
 //! add one by hand, give a waiting one a seat, cancel one, keep a note, check one in at the
-//! door. Each runs in one write transaction with its audit entry (which names the registration
+//! door, write to the registrants. Each runs in one write transaction with its audit entry (which names the registration
 //! by its number, never by its person), and wakes the mail sender when it queued a mail.
 
 use super::records::{ByHand, ByHandOutcome, CancelOutcome, Canceller, RegistrationContext};
@@ -140,4 +140,29 @@ pub fn arrive(
     db::write(state.store.as_ref(), move |tx| {
         store::set_arrived(tx, widget.as_str(), id, arrived.then(now))
     })
+}
+
+/// The organiser's message to `audience`, one mail each; returns how many were queued.
+pub fn message(
+    state: &SharedState,
+    by: &str,
+    widget: &WidgetId,
+    audience: store::Audience,
+    message: super::mail::OrganiserMessage,
+) -> Result<u64, StoreError> {
+    let (by, widget) = (by.to_owned(), widget.clone());
+    let mailed = db::write(state.store.as_ref(), move |tx| {
+        let mailed = store::mail_registrants(tx, widget.as_str(), audience, &message, &by, now())?;
+        let detail = format!(
+            "message to {}: {mailed} mails, subject \"{}\"",
+            audience.as_str(),
+            message.subject.trim()
+        );
+        audit::record(tx, &by, Action::RegistrantsMailed, widget.as_str(), &detail)?;
+        Ok(mailed)
+    })?;
+    if mailed > 0 {
+        state.mail_wakeup.notify_one();
+    }
+    Ok(mailed)
 }

@@ -206,6 +206,8 @@ fn list_markup(
         (event_facts(lang, event, records))
         ul.downloads {
             li { a href={ (base) "/check-in" } { (lang.t("Einlass: Liste für die Tür", "Check-in: the list for the door")) } }
+            li { a href={ (base) "/message" } { (lang.t("E-Mail an Angemeldete schreiben", "Write to the registrants")) } }
+            li { a href={ (base) "/mails" } { (lang.t("E-Mail-Protokoll", "Mail log")) } }
             li { a href={ "/v1/admin/widgets/" (id.as_str()) "/registrations.csv" } download { (lang.t("Anmeldungen als CSV (Excel)", "Registrations as CSV (Excel)")) } }
             li { a href={ "/v1/admin/widgets/" (id.as_str()) "/registrations.xlsx" } download { (lang.t("Anmeldungen als XLSX", "Registrations as XLSX")) } }
         }
@@ -259,6 +261,8 @@ async fn read_all(
 #[derive(Deserialize, Default)]
 struct Done {
     done: Option<String>,
+    /// With `done=mailed`: how many mails were queued.
+    mails: Option<u64>,
 }
 
 async fn list_page(
@@ -289,7 +293,33 @@ async fn list_page(
             ..Typed::default()
         },
         &[],
-        done.done.as_deref(),
+        match (done.done.as_deref(), done.mails) {
+            (Some("mailed"), Some(n)) => Some(match console.lang {
+                Lang::De => {
+                    format!("{n} E-Mails werden verschickt; das E-Mail-Protokoll zeigt, wie weit.")
+                }
+                Lang::En => format!("{n} mails are being sent; the mail log shows how far."),
+            }),
+            (Some("added"), _) => Some(
+                console
+                    .lang
+                    .t(
+                        "Die Anmeldung wurde hinzugefügt.",
+                        "The registration was added.",
+                    )
+                    .to_owned(),
+            ),
+            (Some("cancelled"), _) => Some(
+                console
+                    .lang
+                    .t(
+                        "Die Anmeldung wurde storniert; die Person wird benachrichtigt.",
+                        "The registration was cancelled; the person is told.",
+                    )
+                    .to_owned(),
+            ),
+            _ => None,
+        },
     )
 }
 
@@ -302,20 +332,9 @@ fn render_list(
     records: &[RegistrationRecord],
     typed: &Typed,
     errors: &[(&str, String)],
-    done: Option<&str>,
+    notice: Option<String>,
 ) -> Response {
     let lang = console.lang;
-    let notice = match done {
-        Some("added") => Some(lang.t(
-            "Die Anmeldung wurde hinzugefügt.",
-            "The registration was added.",
-        )),
-        Some("cancelled") => Some(lang.t(
-            "Die Anmeldung wurde storniert; die Person wird benachrichtigt.",
-            "The registration was cancelled; the person is told.",
-        )),
-        _ => None,
-    };
     page(
         status,
         lang,

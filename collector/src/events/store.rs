@@ -379,6 +379,16 @@ fn enqueue_all(
     mails: &[(i64, MailKind)],
     now: Timestamp,
 ) -> Result<(), StoreError> {
+    enqueue_message(tx, mails, None, now)
+}
+
+/// [`enqueue_all`], each mail pointing at an organiser's `message` (`event_messages`).
+fn enqueue_message(
+    tx: &mut dyn Tx,
+    mails: &[(i64, MailKind)],
+    message: Option<i64>,
+    now: Timestamp,
+) -> Result<(), StoreError> {
     let mut tokens = Vec::new();
     let mut rows = Vec::with_capacity(mails.len());
     let at = rfc3339_utc(now);
@@ -396,6 +406,7 @@ fn enqueue_all(
             token.to_value(),
             at.as_str().into(),
             Value::Int(now.0),
+            message.to_value(),
         ]);
     }
     many::insert(
@@ -406,7 +417,7 @@ fn enqueue_all(
     )?;
     many::insert(
         tx,
-        "INSERT INTO mail_queue (registration, kind, token, created_at, next_attempt_ms)",
+        "INSERT INTO mail_queue (registration, kind, token, created_at, next_attempt_ms, message)",
         &rows,
         "",
     )?;
@@ -728,6 +739,193 @@ pub(crate) fn set_arrived(
     )? == 1)
 }
 
+/// Who of an event's registrants a mail goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    Seats,
+    Waiting,
+    All,
+}
+
+impl Audience {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Audience::Seats => "seat",
+            Audience::Waiting => "waiting",
+            Audience::All => "all",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Audience> {
+        [Audience::Seats, Audience::Waiting, Audience::All]
+            .into_iter()
+            .find(|a| a.as_str() == text)
+    }
+
+    fn condition(self) -> &'static str {
+        match self {
+            Audience::Seats => "status = 'seat'",
+            Audience::Waiting => "status = 'waiting'",
+            Audience::All => "status IN ('seat', 'waiting')",
+        }
+    }
+}
+
+/// The registrations with an address that `audience` reaches, oldest first.
+fn reached(tx: &mut dyn Tx, widget: &str, audience: Audience) -> Result<Vec<i64>, StoreError> {
+    tx.query(
+        &format!(
+            "SELECT id FROM registrations WHERE widget = ?1 AND email != '' AND {}
+             ORDER BY id",
+            audience.condition()
+        ),
+        args![widget],
+    )?
+    .iter()
+    .map(|row| row.int(0))
+    .collect()
+}
+
+/// How many registrations with an address `audience` reaches now.
+pub(crate) fn audience_size(
+    tx: &mut dyn Tx,
+    widget: &str,
+    audience: Audience,
+) -> Result<u64, StoreError> {
+    Ok(reached(tx, widget, audience)?.len() as u64)
+}
+
+/// Queues the organiser's message to `audience`, one mail each (the queue sends them at its
+/// pace, retried like every mail); returns how many.
+pub(crate) fn mail_registrants(
+    tx: &mut dyn Tx,
+    widget: &str,
+    audience: Audience,
+    message: &super::mail::OrganiserMessage,
+    by: &str,
+    now: Timestamp,
+) -> Result<u64, StoreError> {
+    let ids = reached(tx, widget, audience)?;
+    let stored = tx
+        .query_one(
+            "INSERT INTO event_messages
+               (widget, audience, subject, body, created_at, created_by, recipients)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
+            args![
+                widget,
+                audience.as_str(),
+                message.subject.trim(),
+                message.body.trim(),
+                rfc3339_utc(now),
+                by,
+                ids.len()
+            ],
+        )?
+        .int(0)?;
+    let mails: Vec<(i64, MailKind)> = ids
+        .iter()
+        .map(|id| (*id, MailKind::Event(EventMailKind::Message)))
+        .collect();
+    enqueue_message(tx, &mails, Some(stored), now)?;
+    Ok(ids.len() as u64)
+}
+
+/// Tells everyone with a seat or a waiting place that the event was called off or moved
+/// (`kind`); returns how many mails were queued.
+pub(crate) fn announce(
+    tx: &mut dyn Tx,
+    widget: &str,
+    kind: EventMailKind,
+    now: Timestamp,
+) -> Result<u64, StoreError> {
+    let mails: Vec<(i64, MailKind)> = reached(tx, widget, Audience::All)?
+        .into_iter()
+        .map(|id| (id, MailKind::Event(kind)))
+        .collect();
+    enqueue_all(tx, &mails, now)?;
+    Ok(mails.len() as u64)
+}
+
+/// What a changed event definition means for its registrants: called off (it was not), or
+/// moved (another start, end or place); everyone with a seat or a waiting place is mailed.
+/// Returns what happened and how many mails were queued, or `None`.
+pub(crate) fn announce_change(
+    tx: &mut dyn Tx,
+    id: &WidgetId,
+    before: &mitmachen_shared::definition::Definition,
+    after: &mitmachen_shared::definition::Definition,
+    now: Timestamp,
+) -> Result<Option<(&'static str, u64)>, StoreError> {
+    // The endpoint only needs to be one; the facts do not depend on it.
+    let event = |d: &mitmachen_shared::definition::Definition| match d
+        .check(id, "https://collector.invalid")
+        .map(|c| c.kind)
+    {
+        Ok(mitmachen_shared::config::WidgetKind::Event(e)) => Some(e),
+        _ => None,
+    };
+    let (Some(before), Some(after)) = (event(before), event(after)) else {
+        return Ok(None);
+    };
+    let (what, kind) = if after.cancelled && !before.cancelled {
+        ("event cancelled", EventMailKind::EventCancelled)
+    } else if !after.cancelled
+        && (before.facts.starts_at != after.facts.starts_at
+            || before.facts.ends_at != after.facts.ends_at
+            || before.facts.place.trim() != after.facts.place.trim())
+    {
+        ("event moved", EventMailKind::EventMoved)
+    } else {
+        return Ok(None);
+    };
+    let mailed = announce(tx, id.as_str(), kind, now)?;
+    Ok((mailed > 0).then_some((what, mailed)))
+}
+
+/// One mail of the queue as the event's mail log shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoggedMail {
+    pub registration: i64,
+    pub name: String,
+    pub email: String,
+    pub kind: String,
+    pub created_at: String,
+    pub sent_at: Option<String>,
+    pub failed_at: Option<String>,
+    pub attempts: u32,
+    pub last_error: Option<String>,
+}
+
+/// The event's mails, newest first, at most `limit`.
+pub(crate) fn mail_log(
+    tx: &mut dyn Tx,
+    widget: &str,
+    limit: i64,
+) -> Result<Vec<LoggedMail>, StoreError> {
+    tx.query(
+        "SELECT r.id, r.name, r.email, q.kind, q.created_at, q.sent_at, q.failed_at, q.attempts,
+                q.last_error
+         FROM mail_queue q JOIN registrations r ON r.id = q.registration
+         WHERE r.widget = ?1 ORDER BY q.id DESC LIMIT ?2",
+        args![widget, limit],
+    )?
+    .iter()
+    .map(|row| {
+        Ok(LoggedMail {
+            registration: row.int(0)?,
+            name: row.text(1)?,
+            email: row.text(2)?,
+            kind: row.text(3)?,
+            created_at: row.text(4)?,
+            sent_at: row.opt_text(5)?,
+            failed_at: row.opt_text(6)?,
+            attempts: row.u32(7)?,
+            last_error: row.opt_text(8)?,
+        })
+    })
+    .collect()
+}
+
 /// Every registration of one address (an access request), oldest first, with its place on the
 /// waiting list where it waits.
 pub(crate) fn of_address(
@@ -767,13 +965,14 @@ pub(crate) fn claim(
             // after a burst of registrations).
             "SELECT q.id, q.kind, q.token, q.attempts, coalesce(r.widget, s.widget),
                     coalesce(r.email, s.email), coalesce(r.lang, s.lang), coalesce(r.persons, 1),
-                    s.lists
-             FROM (SELECT id, kind, token, attempts, registration, subscription
+                    s.lists, m.subject, m.body
+             FROM (SELECT id, kind, token, attempts, registration, subscription, message
                    FROM mail_queue
                    WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_ms <= ?1
                    ORDER BY id LIMIT ?2) q
              LEFT JOIN registrations r ON r.id = q.registration
              LEFT JOIN subscriptions s ON s.id = q.subscription
+             LEFT JOIN event_messages m ON m.id = q.message
              ORDER BY q.id",
             args![now_ms, limit],
         )?;
@@ -795,6 +994,12 @@ pub(crate) fn claim(
                     Some(json) => serde_json::from_str(&json)
                         .map_err(|e| StoreError(format!("stored lists are not JSON: {e}")))?,
                     None => Vec::new(),
+                },
+                message: match (row.opt_text(9)?, row.opt_text(10)?) {
+                    (Some(subject), Some(body)) => {
+                        Some(super::mail::OrganiserMessage { subject, body })
+                    }
+                    _ => None,
                 },
             });
         }

@@ -171,6 +171,7 @@ impl Delivery {
             cancel_url: link.as_deref(),
             page_url: event.page_url.as_deref(),
             now: now(),
+            message: job.message.as_ref(),
         };
         let message = event_message(&self.config.from, &mail).map_err(|e| (e.message, None))?;
         Ok((message, link.into_iter().collect()))

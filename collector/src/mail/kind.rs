@@ -33,6 +33,9 @@ impl MailKind {
                 EventMailKind::Promoted => "promoted",
                 EventMailKind::Cancelled => "cancelled",
                 EventMailKind::CancelledByOrganiser => "cancelled_by_organiser",
+                EventMailKind::EventCancelled => "event_cancelled",
+                EventMailKind::EventMoved => "event_moved",
+                EventMailKind::Message => "event_message",
             },
             MailKind::Newsletter(kind) => match kind {
                 NewsletterMailKind::Confirm => "newsletter_confirm",
@@ -71,6 +74,8 @@ pub struct MailJob {
     pub persons: u32,
     /// A subscription's list keys (empty for a registration).
     pub lists: Vec<String>,
+    /// An organiser's message to the registrants, for that kind of mail.
+    pub message: Option<crate::events::mail::OrganiserMessage>,
 }
 
 #[cfg(test)]
