@@ -1,6 +1,6 @@
 //! The admin API for newsletters, behind the same bearer token as moderation: the subscribers
-//! with their proof of consent (JSON, CSV or XLSX), and the erasure of everything stored for one
-//! address across all widgets (Art. 17 DSGVO).
+//! with their proof of consent (JSON, CSV or XLSX), and one subscription's proof with every
+//! request of its address to the newsletter.
 
 use crate::accounts::Permission;
 use crate::app::admin::{Admin, no_store, only_param};
@@ -27,6 +27,7 @@ pub fn routes() -> Router<SharedState> {
             "/v1/admin/widgets/{widget}/subscribers.xlsx",
             get(export_xlsx),
         )
+        .route("/v1/admin/widgets/{widget}/subscribers/{id}", get(proof))
 }
 
 #[derive(Serialize)]
@@ -193,4 +194,68 @@ async fn export_xlsx(
 ) -> Result<Response, ApiError> {
     let format = Format::xlsx(query.as_deref())?;
     export(state, admin, widget, format).await
+}
+
+/// One subscription's proof of consent, for the town's files.
+#[derive(Serialize)]
+struct Proof {
+    widget: WidgetId,
+    newsletter: String,
+    subscription: SubscriberRecord,
+    /// The names of its lists, as the newsletter declares them.
+    list_names: Vec<String>,
+    /// Every request of the same address to this newsletter, oldest first.
+    requests: Vec<SubscriberRecord>,
+    /// How the proof comes about.
+    method: &'static str,
+}
+
+/// `GET /v1/admin/widgets/{widget}/subscribers/{id}`: one subscription's proof of consent.
+async fn proof(
+    State(state): State<SharedState>,
+    admin: Admin,
+    path: Result<Path<(String, String)>, PathRejection>,
+) -> Result<Response, ApiError> {
+    admin.require(Permission::PersonalData)?;
+    let Path((widget, id)) =
+        path.map_err(|_| ApiError::BadWidgetId("the path is not valid UTF-8".into()))?;
+    let widget = widget_id(Ok(Path(widget)))?;
+    let Some(newsletter) = state.catalog.now().newsletters.get(&widget).cloned() else {
+        return Err(ApiError::UnknownNewsletter(format!(
+            "this collector has no newsletter '{widget}'"
+        )));
+    };
+    let id: i64 = id.parse().map_err(|_| {
+        ApiError::NotFound(format!(
+            "'{}' is not a subscription id (a number)",
+            crate::app::error::excerpt(&id)
+        ))
+    })?;
+    let widget2 = widget.clone();
+    let found = blocking(&state, "reading a proof of consent", move |store| {
+        crate::db::read(store, |tx| super::store::proof(tx, widget2.as_str(), id))
+    })
+    .await?;
+    let Some((subscription, requests)) = found else {
+        return Err(ApiError::NotFound(format!(
+            "newsletter '{widget}' has no subscription {id}"
+        )));
+    };
+    Ok(no_store(
+        Json(Proof {
+            list_names: newsletter
+                .list_names(&subscription.lists)
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
+            newsletter: newsletter.title.clone(),
+            widget,
+            subscription,
+            requests,
+            method: "double opt-in: the form was sent with this consent text (requested_at), then \
+                     the link in the mail to this address was opened and its button pressed \
+                     (confirmed_at); no IP address is stored",
+        })
+        .into_response(),
+    ))
 }

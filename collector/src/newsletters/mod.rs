@@ -7,15 +7,17 @@
 //! forwarded (the town's own newsletter system).
 //!
 //! The feature: `config` (`[newsletters.<id>]`), `records` (requests, confirmations, proof),
-//! `sqlite` (a request, confirming and unsubscribing by link, the subscribers, the webhook
+//! `store` (a request, confirming and unsubscribing by link, the subscribers, the webhook
 //! queue, the purge of unconfirmed requests), `links` (the confirm and unsubscribe pages),
-//! `admin` (subscribers as JSON/CSV with proof), `mail` (double opt-in mails), `webhook` (the
-//! signed forward to the town's newsletter system).
+//! `admin` (subscribers as JSON, CSV or XLSX with proof, one subscription's proof), `pages`
+//! (subscribers and the proof page in the console), `mail` (double opt-in mails), `webhook`
+//! (the signed forward to the town's newsletter system).
 
 pub mod admin;
 pub(crate) mod config;
 pub mod links;
 pub mod mail;
+pub mod pages;
 pub mod records;
 pub(crate) mod store;
 pub mod webhook;

@@ -566,6 +566,27 @@ pub(crate) fn list(
     .collect()
 }
 
+/// One subscription of `widget`, and every request of the same address to it, oldest first:
+/// the proof of consent for the town's files. `None`: no such subscription of the widget.
+pub(crate) fn proof(
+    tx: &mut dyn Tx,
+    widget: &str,
+    id: i64,
+) -> Result<Option<(SubscriberRecord, Vec<SubscriberRecord>)>, StoreError> {
+    let Some(record) = load(tx, id)?.filter(|r| r.widget.as_str() == widget) else {
+        return Ok(None);
+    };
+    let history = tx
+        .query(
+            &format!("{RECORD_SQL} WHERE s.widget = ?1 AND s.email_key = ?2 ORDER BY s.id"),
+            args![widget, email_key(&record.email)],
+        )?
+        .iter()
+        .map(|row| finish(record_row(row)?))
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    Ok(Some((record, history)))
+}
+
 /// Every subscription request of one address across all newsletters (an access request),
 /// oldest first, each with its proof of consent.
 pub(crate) fn of_address(

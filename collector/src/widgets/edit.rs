@@ -166,6 +166,9 @@ fn render(
                 @if matches!(draft.kind, Kind::Poll | Kind::Topics) && console.role().may(Permission::ReadResults) {
                     p { a href={ "/admin/widgets/" (id.as_str()) "/results" } { (lang.t("Ergebnisse ansehen", "See the results")) } }
                 }
+                @if draft.kind == Kind::Newsletter && widget.status == Status::Active && console.role().may(Permission::PersonalData) {
+                    p { a href={ "/admin/widgets/" (id.as_str()) "/subscribers" } { (lang.t("Abonnements und Nachweise", "Subscribers and proof")) } }
+                }
                 @if draft.kind == Kind::Event && widget.status == Status::Active && console.role().may(Permission::PersonalData) {
                     p {
                         a href={ "/admin/widgets/" (id.as_str()) "/registrations" } { (lang.t("Anmeldungen verwalten", "Manage registrations")) }
