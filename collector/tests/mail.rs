@@ -48,6 +48,7 @@ fn message(to: &str, kind: EventMailKind) -> lettre::Message {
             page_url: None,
             now: parse_datetime("2027-02-01T09:30Z").expect("valid"),
             message: None,
+            own: None,
         },
     )
     .expect("composes")

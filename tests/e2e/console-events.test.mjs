@@ -206,3 +206,45 @@ test("the organiser writes to everyone registered, checks it first, and reads th
   assert.deepEqual(problems.filter((p) => !p.includes("status of 422")), []);
   await context.close();
 });
+
+test("an event's own mail texts, with the event's placeholders only, go into its mails", async () => {
+  await env.collector.admin("PUT", "/v1/admin/widgets/sommerfest", {
+    kind: "event",
+    attributes: { "data-title": "Sommerfest", "data-start": "2099-07-04T15:00+02:00", "data-place": "Stadtpark", "data-capacity": "10" },
+  });
+  const { context, page, problems } = await newConsolePage(env);
+  await signIn(env, page, ORGANISER, "/admin/widgets/sommerfest");
+  await page.getByRole("link", { name: "E-Mail-Texte" }).click();
+  await page.waitForLoadState();
+  assert.equal(await page.locator("h1").textContent(), "E-Mail-Texte: sommerfest");
+  await accessible(page, "mail texts");
+  await page.locator("summary", { hasText: "Anmeldung mit Platz" }).click();
+  const seat = page.locator("details", { hasText: "Anmeldung mit Platz" }).locator("fieldset", { hasText: "Deutsch" }).first();
+  await seat.getByLabel("Betreff").fill("Bis bald im {place}");
+  await seat.getByLabel("Text").fill("Hallo {name}, schön, dass Sie kommen.");
+  await page.getByRole("button", { name: "Texte speichern" }).click();
+  await page.waitForLoadState();
+  // The name is no placeholder: a mail never repeats what someone typed.
+  assert.match(await page.getByRole("alert").textContent(), /\{name\} ist kein Platzhalter/);
+  assert.equal(await page.locator("#text-seat-de").inputValue(), "Hallo {name}, schön, dass Sie kommen.", "kept");
+  await accessible(page, "mail texts with an error");
+  await page.locator("#text-seat-de").fill("Schön, dass Sie zum {title} kommen.\n\nBitte bringen Sie gute Laune mit.");
+  await page.getByRole("button", { name: "Texte speichern" }).click();
+  await page.waitForLoadState();
+  assert.match(await page.getByRole("status").textContent(), /Die Texte wurden gespeichert/);
+
+  assert.equal((await env.collector.submit("sommerfest", { kind: "registration", name: "D", email: "de@example.de", lang: "de" })).status, 201);
+  assert.equal((await env.collector.submit("sommerfest", { kind: "registration", name: "E", email: "en@example.de", lang: "en" })).status, 201);
+  const { mail } = await env.smtp.waitFor("de@example.de", { subject: /^Bis bald im Stadtpark$/ });
+  assert.match(mail.text, /Schön, dass Sie zum Sommerfest kommen\.\r?\n\r?\nBitte bringen Sie gute Laune mit\./);
+  assert.doesNotMatch(mail.text, /Ihre Anmeldung ist bestätigt/);
+  // Another language keeps its standard words.
+  await env.smtp.waitFor("en@example.de", { subject: /^Registration confirmed: Sommerfest$/ });
+
+  // An event from the configuration file shows its texts read-only.
+  await page.goto(`${env.collector.api}/admin/widgets/${EVENT}/mail-texts`);
+  assert.match(await page.locator("main").textContent(), /steht in der Konfigurationsdatei/);
+  assert.equal(await page.getByRole("button", { name: "Texte speichern" }).count(), 0);
+  assert.deepEqual(problems.filter((p) => !p.includes("status of 422")), []);
+  await context.close();
+});

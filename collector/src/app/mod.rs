@@ -98,6 +98,7 @@ pub fn router(state: SharedState) -> Router {
         .merge(events::pages::routes())
         .merge(events::checkin::routes())
         .merge(events::messages::routes())
+        .merge(events::wording::routes())
         .merge(newsletters::pages::routes())
         .merge(events::cancel::routes())
         .merge(newsletters::admin::routes())

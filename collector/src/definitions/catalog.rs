@@ -300,6 +300,7 @@ impl Catalog {
                     persons_max,
                     cancelled: event.cancelled,
                     page_url: widget.settings.page_url.clone(),
+                    mail_texts: widget.settings.mail_texts.clone(),
                 };
                 declared.events.insert(id, Arc::new(event));
             }

@@ -109,6 +109,9 @@ pub struct Settings {
     /// every role that reads results (absent, `readers`) or `administrators` only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results_before_close: Option<String>,
+    /// Events: the town's own mail texts (`events::texts`), by `kind/lang`.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub mail_texts: crate::events::texts::MailTexts,
 }
 
 impl Settings {
@@ -147,6 +150,7 @@ impl Settings {
             self.results_before_close.is_some(),
             &[Kind::Poll, Kind::Topics],
         );
+        not_for("mail_texts", !self.mail_texts.is_empty(), &[Kind::Event]);
         not_for(
             "confirm_hours",
             self.confirm_hours.is_some(),
@@ -157,6 +161,9 @@ impl Settings {
             self.unconfirmed_days.is_some(),
             &[Kind::Newsletter],
         );
+        for (at, detail) in crate::events::texts::problems(&self.mail_texts) {
+            problems.push((format!("/settings/mail_texts/{at}"), detail));
+        }
         if let Some(who) = &self.results_before_close
             && who != "readers"
             && who != "administrators"

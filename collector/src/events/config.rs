@@ -100,5 +100,6 @@ pub(crate) fn event(key: &str, file: FileEvent) -> Result<Event, ConfigError> {
         persons_max,
         cancelled: file.cancelled,
         page_url,
+        mail_texts: super::texts::MailTexts::new(),
     })
 }

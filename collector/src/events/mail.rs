@@ -100,6 +100,8 @@ pub struct EventMail<'a> {
     pub now: Timestamp,
     /// For [`EventMailKind::Message`]: what the organiser wrote.
     pub message: Option<&'a OrganiserMessage>,
+    /// The event's own words for this kind and language, in place of the standard ones.
+    pub own: Option<&'a super::texts::MailText>,
 }
 
 /// A message an organiser writes to an event's registrants: the subject, and the text whose
@@ -137,8 +139,30 @@ pub(super) fn event_letter(from: &Mailbox, mail: &EventMail) -> Letter {
             message.subject.trim().to_owned()
         }
         None => {
-            blocks.extend(kind.paragraphs.into_iter().map(Block::Paragraph));
-            kind.subject.replace("{title}", title)
+            let values = super::texts::Values {
+                title,
+                when: &when(mail.lang, facts),
+                place: facts.place.trim(),
+                persons: mail.persons,
+            };
+            let own = |part: fn(&super::texts::MailText) -> &str| {
+                mail.own
+                    .map(part)
+                    .map(str::trim)
+                    .filter(|t| !t.is_empty())
+                    .map(|t| super::texts::fill(t, &values))
+            };
+            match own(|t| t.text.as_str()) {
+                Some(text) => blocks.extend(
+                    text.replace("\r\n", "\n")
+                        .split("\n\n")
+                        .map(str::trim)
+                        .filter(|p| !p.is_empty())
+                        .map(|p| Block::Paragraph(p.to_owned())),
+                ),
+                None => blocks.extend(kind.paragraphs.into_iter().map(Block::Paragraph)),
+            }
+            own(|t| t.subject.as_str()).unwrap_or_else(|| kind.subject.replace("{title}", title))
         }
     };
 
@@ -285,6 +309,13 @@ fn words(lang: Lang) -> Words {
             ],
         },
     }
+}
+
+/// The standard subject (with `{title}`) and opening paragraphs of a kind, for one person: what
+/// an event's own text replaces (the console shows it beside the field).
+pub fn standard(lang: Lang, kind: EventMailKind) -> (&'static str, Vec<String>) {
+    let text = kind_text(lang, kind, 1);
+    (text.subject, text.paragraphs)
 }
 
 /// A kind's subject (with `{title}`) and its opening paragraphs.
@@ -595,6 +626,7 @@ mod tests {
             page_url: Some(PAGE),
             now: parse_datetime("2027-02-01T09:30Z").expect("valid"),
             message: None,
+            own: None,
         }
     }
 
@@ -623,6 +655,37 @@ mod tests {
         assert!(
             m.html.contains("barrierefrei &amp; beheizt"),
             "escaped in HTML"
+        );
+    }
+
+    #[test]
+    fn an_events_own_words_replace_the_standard_ones_with_its_placeholders() {
+        let (widget, facts) = (widget(), facts());
+        let own = super::super::texts::MailText {
+            subject: "Ihr Platz im {place}".into(),
+            text: "Schön, dass Sie zu „{title}“ kommen ({persons} Personen).\n\nBitte seien Sie pünktlich.".into(),
+        };
+        let mut letter = mail(EventMailKind::Seat, Lang::De, &widget, &facts);
+        letter.persons = 2;
+        letter.own = Some(&own);
+        let m = show(&event_message(&from(), &letter).expect("composes"));
+        assert_eq!(m.subject, "Ihr Platz im Rathaus, Großer Saal Marktplatz 1");
+        assert!(m.text.contains("Schön, dass Sie zu „Bürgerversammlung <Haushalt> & Co“ kommen (2 Personen).\n\nBitte seien Sie pünktlich."), "{}", m.text);
+        assert!(
+            !m.text.contains("Ihre Anmeldung ist bestätigt"),
+            "the standard words are replaced"
+        );
+        assert!(m.text.contains(CANCEL), "the link stays");
+        // An empty subject keeps the standard one.
+        let text_only = super::super::texts::MailText {
+            subject: String::new(),
+            text: "Nur Text.".into(),
+        };
+        letter.own = Some(&text_only);
+        let m = show(&event_message(&from(), &letter).expect("composes"));
+        assert_eq!(
+            m.subject,
+            "Anmeldung bestätigt: Bürgerversammlung <Haushalt> & Co"
         );
     }
 

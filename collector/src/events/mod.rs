@@ -23,6 +23,8 @@ pub mod pages;
 pub mod records;
 pub mod status;
 pub(crate) mod store;
+pub mod texts;
+pub mod wording;
 
 use mitmachen_shared::event::{EventFacts, MAX_PERSONS};
 use mitmachen_shared::ids::WidgetId;
@@ -45,6 +47,8 @@ pub struct Event {
     pub cancelled: bool,
     /// The town's page of the event, for the mail and the calendar entry.
     pub page_url: Option<String>,
+    /// The event's own mail texts, where the town wrote any.
+    pub mail_texts: texts::MailTexts,
 }
 
 impl Default for Event {
@@ -62,6 +66,7 @@ impl Default for Event {
             persons_max: MAX_PERSONS,
             cancelled: false,
             page_url: None,
+            mail_texts: texts::MailTexts::new(),
         }
     }
 }

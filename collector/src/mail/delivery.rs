@@ -161,9 +161,10 @@ impl Delivery {
             .token
             .as_deref()
             .map(|t| format!("{}{}", self.public_url, cancel_link_path(t)));
+        let lang = Lang::from_tag(&job.lang).unwrap_or_default();
         let mail = EventMail {
             to: &job.to,
-            lang: Lang::from_tag(&job.lang).unwrap_or_default(),
+            lang,
             kind,
             widget: &job.widget,
             facts: &event.facts,
@@ -172,6 +173,7 @@ impl Delivery {
             page_url: event.page_url.as_deref(),
             now: now(),
             message: job.message.as_ref(),
+            own: event.mail_texts.get(&crate::events::texts::key(kind, lang)),
         };
         let message = event_message(&self.config.from, &mail).map_err(|e| (e.message, None))?;
         Ok((message, link.into_iter().collect()))

@@ -174,6 +174,8 @@ fn render(
                         a href={ "/admin/widgets/" (id.as_str()) "/registrations" } { (lang.t("Anmeldungen verwalten", "Manage registrations")) }
                         " · "
                         a href={ "/admin/widgets/" (id.as_str()) "/check-in" } { (lang.t("Einlass", "Check-in")) }
+                        " · "
+                        a href={ "/admin/widgets/" (id.as_str()) "/mail-texts" } { (lang.t("E-Mail-Texte", "Mail texts")) }
                     }
                 }
                 @if widget.status == Status::Draft && edits {
@@ -401,7 +403,7 @@ async fn save(
             &[("definition-form".to_owned(), message)],
         );
     }
-    let (definition, settings) = match draft.parse(lang) {
+    let (definition, mut settings) = match draft.parse(lang) {
         Ok(parsed) => parsed,
         Err(errors) => {
             return render(
@@ -433,6 +435,12 @@ async fn save(
         }
     };
     let status = loaded.widget.as_ref().map_or(Status::Active, |w| w.status);
+    // The event's own mail texts are written on their own page; the definition form keeps them.
+    if let Some(stored) = &loaded.widget
+        && stored.definition.kind == draft.kind
+    {
+        settings.mail_texts = stored.settings.mail_texts.clone();
+    }
     let (store, catalog, by, id2) = (
         state.store.clone(),
         state.catalog.clone(),

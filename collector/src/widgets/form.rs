@@ -220,6 +220,8 @@ impl Draft {
             confirm_hours: number("confirm_hours", &self.confirm_hours),
             unconfirmed_days: number("unconfirmed_days", &self.unconfirmed_days),
             results_before_close: text(&self.results_before_close),
+            // Kept from the stored settings by the save (`edit.rs`): written on their own page.
+            mail_texts: crate::events::texts::MailTexts::new(),
         };
         let definition = self.definition();
         for (pointer, _) in settings.problems(self.kind) {
