@@ -72,6 +72,7 @@ test("the organiser adds, moves up, cancels and notes; the door checks people in
   await page.waitForLoadState();
   assert.equal(await page.getByRole("status").textContent(), "Die Anmeldung wurde hinzugefügt.");
   assert.match(await page.locator("dl.facts").textContent(), /Warteliste, Platz 2/);
+  assert.match(await page.locator("main").textContent(), /Keine: Die Anmeldung hat keine E-Mail-Adresse\./);
   let registrations = await listed();
   assert.equal(registrations["Herr Öztürk"].email, "");
   assert.equal(registrations["Herr Öztürk"].source, "console");
@@ -83,6 +84,11 @@ test("the organiser adds, moves up, cancels and notes; the door checks people in
   await page.waitForLoadState();
   assert.match(await page.getByRole("status").textContent(), /hat jetzt einen Platz/);
   await env.smtp.waitFor("clara.zimmer@example.de", { subject: /^Sie haben jetzt einen Platz/ });
+  // Her mails, on her page: the waiting list's and the seat's.
+  await page.reload();
+  const claraMails = await page.locator("h2:has-text('E-Mails an diese Anmeldung') + ul").innerText();
+  assert.match(claraMails, /Warteliste/);
+  assert.match(claraMails, /nachgerückt/);
 
   // A note, kept for the town only.
   await page.getByLabel("Notiz (nur in der Konsole und den Exporten)").fill("Bringt einen Rollstuhl mit.");

@@ -286,7 +286,7 @@ async fn step(
     )
 }
 
-fn mail_state(lang: Lang, m: &LoggedMail) -> String {
+pub(super) fn mail_state(lang: Lang, m: &LoggedMail) -> String {
     match (&m.sent_at, &m.failed_at) {
         (Some(at), _) => match lang {
             Lang::De => format!("gesendet {}", shown_time(at)),
@@ -303,7 +303,7 @@ fn mail_state(lang: Lang, m: &LoggedMail) -> String {
     }
 }
 
-fn kind_text(lang: Lang, kind: &str) -> &str {
+pub(super) fn kind_text(lang: Lang, kind: &str) -> &str {
     match kind {
         "seat" => lang.t("Platz bestätigt", "seat confirmed"),
         "waiting_list" => lang.t("Warteliste", "waiting list"),
@@ -336,7 +336,7 @@ async fn log(
     let (store2, id2) = (state.store.clone(), id.clone());
     let mails = match off_thread(lang, "reading an event's mail log", move || {
         db::read(store2.as_ref(), |tx| {
-            store::mail_log(tx, id2.as_str(), LOGGED)
+            store::mail_log(tx, id2.as_str(), None, LOGGED)
         })
     })
     .await

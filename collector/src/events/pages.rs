@@ -548,7 +548,7 @@ fn render_one(
     console: &Console,
     status: StatusCode,
     id: &WidgetId,
-    r: &RegistrationRecord,
+    (r, mails): &One,
     notice: Option<&str>,
     confirm_cancel: bool,
 ) -> Response {
@@ -565,19 +565,42 @@ fn render_one(
         html! {
             @if let Some(notice) = notice { p.notice role="status" { (notice) } }
             (one_markup(console, id, r, confirm_cancel))
+            h2 { (lang.t("E-Mails an diese Anmeldung", "Mails to this registration")) }
+            @if mails.is_empty() {
+                p { @if r.email.is_empty() {
+                    (lang.t("Keine: Die Anmeldung hat keine E-Mail-Adresse.", "None: the registration has no e-mail address."))
+                } @else {
+                    (lang.t("Noch keine.", "None yet."))
+                } }
+            } @else {
+                ul {
+                    @for m in mails {
+                        li { (shown_time(&m.created_at)) ": " (super::messages::kind_text(lang, &m.kind)) ", " (super::messages::mail_state(lang, m)) }
+                    }
+                }
+            }
         },
     )
 }
+
+/// A registration and its mails, newest first.
+type One = (RegistrationRecord, Vec<store::LoggedMail>);
 
 async fn read_one(
     state: &SharedState,
     lang: Lang,
     id: &WidgetId,
     rid: i64,
-) -> Result<Option<RegistrationRecord>, Response> {
+) -> Result<Option<One>, Response> {
     let (store, id) = (state.store.clone(), id.clone());
     off_thread(lang, "reading a registration for the console", move || {
-        db::read(store.as_ref(), |tx| store::one(tx, id.as_str(), rid))
+        db::read(store.as_ref(), |tx| {
+            let Some(record) = store::one(tx, id.as_str(), rid)? else {
+                return Ok(None);
+            };
+            let mails = store::mail_log(tx, id.as_str(), Some(rid), 100)?;
+            Ok(Some((record, mails)))
+        })
     })
     .await
 }
@@ -624,7 +647,7 @@ async fn one_page(
         _ => None,
     };
     match read_one(&state, lang, &id, rid).await {
-        Ok(Some(r)) => render_one(&console, StatusCode::OK, &id, &r, notice, false),
+        Ok(Some(one)) => render_one(&console, StatusCode::OK, &id, &one, notice, false),
         Ok(None) => no_registration(&console),
         Err(response) => response,
     }
@@ -662,7 +685,7 @@ async fn act(
     );
     match form_field(&fields, "action") {
         Some("ask-cancel") => match read_one(&state, lang, &id, rid).await {
-            Ok(Some(r)) => render_one(&console, StatusCode::OK, &id, &r, None, true),
+            Ok(Some(one)) => render_one(&console, StatusCode::OK, &id, &one, None, true),
             Ok(None) => no_registration(&console),
             Err(response) => response,
         },

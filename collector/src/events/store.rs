@@ -896,18 +896,19 @@ pub struct LoggedMail {
     pub last_error: Option<String>,
 }
 
-/// The event's mails, newest first, at most `limit`.
+/// The event's mails (or one registration's), newest first, at most `limit`.
 pub(crate) fn mail_log(
     tx: &mut dyn Tx,
     widget: &str,
+    registration: Option<i64>,
     limit: i64,
 ) -> Result<Vec<LoggedMail>, StoreError> {
     tx.query(
         "SELECT r.id, r.name, r.email, q.kind, q.created_at, q.sent_at, q.failed_at, q.attempts,
                 q.last_error
          FROM mail_queue q JOIN registrations r ON r.id = q.registration
-         WHERE r.widget = ?1 ORDER BY q.id DESC LIMIT ?2",
-        args![widget, limit],
+         WHERE r.widget = ?1 AND (?2 IS NULL OR r.id = ?2) ORDER BY q.id DESC LIMIT ?3",
+        args![widget, registration, limit],
     )?
     .iter()
     .map(|row| {
