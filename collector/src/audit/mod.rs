@@ -140,8 +140,16 @@ pub fn record(
             args![],
         )?
         .map(|row| row.text(0))
-        .transpose()?
-        .unwrap_or_default();
+        .transpose()?;
+    // After a trim that left nothing, the chain goes on from the last entry deleted.
+    let prev = match prev {
+        Some(prev) => prev,
+        None => tx
+            .query_opt("SELECT hash FROM audit_anchor WHERE id = 1", args![])?
+            .map(|row| row.text(0))
+            .transpose()?
+            .unwrap_or_default(),
+    };
     let at = rfc3339_utc(now());
     let hash = chain(&prev, &at, account, action.as_str(), object, detail);
     tx.execute(
@@ -186,8 +194,12 @@ pub const BY_RETENTION: &str = "retention";
 /// Deletes the entries written before `cutoff` (UTC, RFC 3339), moves the anchor the first
 /// remaining entry links to, and records that it did; returns how many it deleted.
 pub fn trim(tx: &mut dyn Tx, cutoff: &str) -> Result<u64, StoreError> {
+    // The newest entry always stays: numbers then never start again at 1 (SQLite reuses them
+    // in an empty table), and the next entry links to it as ever.
     let Some(last) = tx.query_opt(
-        "SELECT seq, hash FROM audit_log WHERE at < ?1 ORDER BY seq DESC LIMIT 1",
+        "SELECT seq, hash FROM audit_log
+         WHERE at < ?1 AND seq < (SELECT max(seq) FROM audit_log)
+         ORDER BY seq DESC LIMIT 1",
         args![cutoff],
     )?
     else {

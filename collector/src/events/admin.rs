@@ -313,6 +313,12 @@ async fn add(
             "email: an address like name@example.de, or none".into(),
         ));
     }
+    if request.staff_note.chars().count() > 2000 {
+        return Err(decision(
+            "/staff_note",
+            "staff_note: at most 2000 characters".into(),
+        ));
+    }
     if !(1..=event.persons_max).contains(&request.persons) {
         return Err(decision(
             "/persons",

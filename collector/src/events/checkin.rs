@@ -9,27 +9,19 @@ use super::records::{RegistrationRecord, RegistrationStatus};
 use super::store;
 use crate::accounts::Permission;
 use crate::app::SharedState;
-use crate::app::console::{
-    Console, Lang, Nav, csrf_field, form_field, off_thread, page, see_other,
-};
+use crate::app::console::{Console, Lang, Nav, csrf_field, form_field, off_thread, page};
 use crate::db;
 use axum::Router;
 use axum::extract::rejection::FormRejection;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Form, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use maud::html;
 use mitmachen_shared::text::slug;
-use serde::Deserialize;
 
 pub fn routes() -> Router<SharedState> {
     Router::new().route("/admin/widgets/{id}/check-in", get(list).post(arrive))
-}
-
-#[derive(Deserialize, Default)]
-struct Search {
-    q: Option<String>,
 }
 
 /// A name as the list sorts and searches it: lowercase, umlauts as "ae", "oe", "ue" (the
@@ -38,30 +30,22 @@ fn folded(name: &str) -> String {
     slug(name).replace('-', " ")
 }
 
-/// Percent-encodes a search for the address to come back to.
-fn encoded(q: &str) -> String {
-    let mut out = String::new();
-    for b in q.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 async fn list(
     State(state): State<SharedState>,
     console: Console,
     Path(id): Path<String>,
-    Query(search): Query<Search>,
 ) -> Response {
     if let Err(refused) = console.require(Permission::PersonalData) {
         return refused.into_response();
     }
+    render(&state, &console, &id, String::new()).await
+}
+
+/// The list, narrowed to the names that contain `q`. A search comes by POST and is answered
+/// with the page itself, so that no name stands in an address (access logs, history).
+async fn render(state: &SharedState, console: &Console, id: &str, q: String) -> Response {
     let lang = console.lang;
-    let (id, event) = match event_of(&state, &console, &id) {
+    let (id, event) = match event_of(state, console, id) {
         Ok(found) => found,
         Err(response) => return *response,
     };
@@ -86,7 +70,6 @@ async fn list(
         )
     });
     let registrations_arrived = seated.iter().filter(|r| r.arrived_at.is_some()).count();
-    let q = search.q.unwrap_or_default().trim().to_owned();
     let wanted = folded(&q);
     let shown: Vec<&RegistrationRecord> = seated
         .iter()
@@ -96,7 +79,7 @@ async fn list(
     page(
         StatusCode::OK,
         lang,
-        Some(&console),
+        Some(console),
         Nav::Widgets,
         &match lang {
             Lang::De => format!("Einlass: {}", event.facts.title),
@@ -107,7 +90,8 @@ async fn list(
                 Lang::De => format!("Angekommen: {arrived} von {persons} Personen ({registrations_arrived} von {} Anmeldungen)", seated.len()),
                 Lang::En => format!("Arrived: {arrived} of {persons} persons ({registrations_arrived} of {} registrations)", seated.len()),
             }) }
-            form.filters.no-print method="get" action=(action) role="search" {
+            form.filters.no-print method="post" action=(action) role="search" {
+                (csrf_field(console))
                 div.field {
                     label for="q" { (lang.t("Name suchen", "Search a name")) }
                     input #q type="search" name="q" value=(q) autocomplete="off";
@@ -137,8 +121,8 @@ async fn list(
                                 })
                                 @if r.arrived_at.is_some() { " · " (lang.t("angekommen", "arrived")) }
                             }
-                            form.no-print method="post" action=(action) {
-                                (csrf_field(&console))
+                            form.no-print method="post" action={ (action) "#r-" (r.id) } {
+                                (csrf_field(console))
                                 input type="hidden" name="registration" value=(r.id);
                                 input type="hidden" name="q" value=(q);
                                 @if r.arrived_at.is_some() {
@@ -194,12 +178,5 @@ async fn arrive(
             return response;
         }
     }
-    let mut back = format!("/admin/widgets/{}/check-in", id.as_str());
-    if !q.is_empty() {
-        back.push_str(&format!("?q={}", encoded(&q)));
-    }
-    if let Some(rid) = rid {
-        back.push_str(&format!("#r-{rid}"));
-    }
-    see_other(&back)
+    render(&state, &console, id.as_str(), q).await
 }

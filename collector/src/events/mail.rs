@@ -55,7 +55,8 @@ impl EventMailKind {
         EventMailKind::Message,
     ];
 
-    /// Whether the mail attaches the event's calendar file: only when the recipient has a seat.
+    /// Whether the mail attaches the event's calendar file: when the recipient has a seat, and
+    /// when the time changed (the waiting list too: it may have put the old one in a calendar).
     pub fn attaches_calendar(self) -> bool {
         matches!(
             self,

@@ -1,7 +1,10 @@
 //! What an organiser does to an event's registrations, for the console and the admin API alike:
 //! add one by hand, give a waiting one a seat, cancel one, keep a note, check one in at the
-//! door, write to the registrants. Each runs in one write transaction with its audit entry (which names the registration
-//! by its number, never by its person), and wakes the mail sender when it queued a mail.
+//! door, write to the registrants. Each runs in one write transaction; adding, seating,
+//! cancelling and writing to the registrants also write their audit entry there (naming the
+//! registration by its number, never its person). Notes and arrivals are not audited: they
+//! change nothing a registrant is told, and the door would flood the log. Each wakes the mail
+//! sender when it queued a mail.
 
 use super::records::{ByHand, ByHandOutcome, CancelOutcome, Canceller, RegistrationContext};
 use super::store;
@@ -152,11 +155,12 @@ pub fn message(
 ) -> Result<u64, StoreError> {
     let (by, widget) = (by.to_owned(), widget.clone());
     let mailed = db::write(state.store.as_ref(), move |tx| {
-        let mailed = store::mail_registrants(tx, widget.as_str(), audience, &message, &by, now())?;
+        let (number, mailed) =
+            store::mail_registrants(tx, widget.as_str(), audience, &message, &by, now())?;
+        // Its number, not its words: a subject may name someone, and the log is kept for years.
         let detail = format!(
-            "message to {}: {mailed} mails, subject \"{}\"",
-            audience.as_str(),
-            message.subject.trim()
+            "message no. {number} to {}: {mailed} mails",
+            audience.as_str()
         );
         audit::record(tx, &by, Action::RegistrantsMailed, widget.as_str(), &detail)?;
         Ok(mailed)

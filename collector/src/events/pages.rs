@@ -696,6 +696,8 @@ async fn act(
             .await
             {
                 Ok(CancelOutcome::Unknown) => no_registration(&console),
+                // Cancelled before: nobody was told again; its page says where it stands.
+                Ok(CancelOutcome::AlreadyCancelled(_)) => see_other(&here),
                 Ok(_) => see_other(&format!(
                     "/admin/widgets/{}/registrations?done=cancelled",
                     id.as_str()

@@ -28,6 +28,10 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 /// often, so that the form cannot be used to flood someone's inbox.
 const ALREADY_MAIL_INTERVAL_MS: i64 = 60 * 60 * 1000;
 
+/// How long a mail about a called-off or moved event waits before it is sent: longer than the
+/// catalog's reload on other collectors (2 s), so that every sender writes the new facts.
+const ANNOUNCE_DELAY_MS: i64 = 5_000;
+
 /// What to do with a registration that passed the event's rules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Verdict {
@@ -796,7 +800,7 @@ pub(crate) fn audience_size(
 }
 
 /// Queues the organiser's message to `audience`, one mail each (the queue sends them at its
-/// pace, retried like every mail); returns how many.
+/// pace, retried like every mail); returns the message's number and how many.
 pub(crate) fn mail_registrants(
     tx: &mut dyn Tx,
     widget: &str,
@@ -804,7 +808,7 @@ pub(crate) fn mail_registrants(
     message: &super::mail::OrganiserMessage,
     by: &str,
     now: Timestamp,
-) -> Result<u64, StoreError> {
+) -> Result<(i64, u64), StoreError> {
     let ids = reached(tx, widget, audience)?;
     let stored = tx
         .query_one(
@@ -827,7 +831,7 @@ pub(crate) fn mail_registrants(
         .map(|id| (*id, MailKind::Event(EventMailKind::Message)))
         .collect();
     enqueue_message(tx, &mails, Some(stored), now)?;
-    Ok(ids.len() as u64)
+    Ok((stored, ids.len() as u64))
 }
 
 /// Tells everyone with a seat or a waiting place that the event was called off or moved
@@ -842,7 +846,9 @@ pub(crate) fn announce(
         .into_iter()
         .map(|id| (id, MailKind::Event(kind)))
         .collect();
-    enqueue_all(tx, &mails, now)?;
+    // Sent a few seconds later: the sender writes the facts from the live catalog, which every
+    // collector of the database reloads within 2 s of the change.
+    enqueue_all(tx, &mails, Timestamp(now.0 + ANNOUNCE_DELAY_MS))?;
     Ok(mails.len() as u64)
 }
 
@@ -903,28 +909,35 @@ pub(crate) fn mail_log(
     registration: Option<i64>,
     limit: i64,
 ) -> Result<Vec<LoggedMail>, StoreError> {
-    tx.query(
-        "SELECT r.id, r.name, r.email, q.kind, q.created_at, q.sent_at, q.failed_at, q.attempts,
-                q.last_error
-         FROM mail_queue q JOIN registrations r ON r.id = q.registration
-         WHERE r.widget = ?1 AND (?2 IS NULL OR r.id = ?2) ORDER BY q.id DESC LIMIT ?3",
-        args![widget, registration, limit],
-    )?
-    .iter()
-    .map(|row| {
-        Ok(LoggedMail {
-            registration: row.int(0)?,
-            name: row.text(1)?,
-            email: row.text(2)?,
-            kind: row.text(3)?,
-            created_at: row.text(4)?,
-            sent_at: row.opt_text(5)?,
-            failed_at: row.opt_text(6)?,
-            attempts: row.u32(7)?,
-            last_error: row.opt_text(8)?,
+    // Two statements: PostgreSQL cannot type a NULL compared with an integer column.
+    let select = "SELECT r.id, r.name, r.email, q.kind, q.created_at, q.sent_at, q.failed_at,
+                q.attempts, q.last_error
+         FROM mail_queue q JOIN registrations r ON r.id = q.registration";
+    let rows = match registration {
+        Some(id) => tx.query(
+            &format!("{select} WHERE r.widget = ?1 AND r.id = ?2 ORDER BY q.id DESC LIMIT ?3"),
+            args![widget, id, limit],
+        )?,
+        None => tx.query(
+            &format!("{select} WHERE r.widget = ?1 ORDER BY q.id DESC LIMIT ?2"),
+            args![widget, limit],
+        )?,
+    };
+    rows.iter()
+        .map(|row| {
+            Ok(LoggedMail {
+                registration: row.int(0)?,
+                name: row.text(1)?,
+                email: row.text(2)?,
+                kind: row.text(3)?,
+                created_at: row.text(4)?,
+                sent_at: row.opt_text(5)?,
+                failed_at: row.opt_text(6)?,
+                attempts: row.u32(7)?,
+                last_error: row.opt_text(8)?,
+            })
         })
-    })
-    .collect()
+        .collect()
 }
 
 /// Every registration of one address (an access request), oldest first, with its place on the
