@@ -16,7 +16,9 @@
 /*__GLUE__*/
 
   // The loader pins the module's hash, so the script tag's integrity covers the whole bundle.
-  var module = fetch(wasmUrl, { integrity: "__WASM_INTEGRITY__", credentials: "omit", mode: "cors" });
+  // Credentials as a `<link rel="preload" as="fetch" crossorigin>` has them (none across
+  // origins), so a page that preloads the module gets it from there instead of twice.
+  var module = fetch(wasmUrl, { integrity: "__WASM_INTEGRITY__", mode: "cors" });
   function mount() {
     wasm_bindgen.mount_all(defaultEndpoint);
   }

@@ -146,6 +146,7 @@ pub async fn run(config: Config) -> Result<(), RunError> {
         new_widgets: config.new_widgets,
         mail_wakeup: mail_wakeup.clone(),
         webhook_wakeup: webhook_wakeup.clone(),
+        town: config.mail.town(),
     });
     tracing::info!(
         database = %config.database,

@@ -256,6 +256,11 @@ async fn double_opt_in_proof_export_and_one_click_unsubscribe() {
         assert_eq!(status, StatusCode::OK);
         assert!(page.contains("<form method=\"post\">") && page.contains("Abonnement bestätigen"));
         assert!(page.contains("Newsletter &lt;Bürgerbeteiligung&gt; &amp; mehr"));
+        // The owner of the mailbox sees what they asked for, and the way back to the town.
+        assert!(page.contains("<dd>Erika@Example.de</dd>"), "{page}");
+        assert!(page.contains("<li>Veranstaltungen</li>") && !page.contains("Beteiligung und"));
+        assert!(page.contains("href=\"https://www.musterstadt.de/mitmachen/newsletter\""));
+        assert!(!page.contains("Spam"), "the name typed is not needed here");
     }
     assert!(subscribers(&c, "newsletter", "confirmed").await.is_empty());
     assert_eq!(subscribers(&c, "newsletter", "pending").await.len(), 1);
@@ -408,6 +413,76 @@ async fn double_opt_in_proof_export_and_one_click_unsubscribe() {
     assert_eq!(status, StatusCode::NOT_FOUND, "a used link is gone");
     let (status, _) = get(&c, &link).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "so is the confirmation");
+}
+
+/// The pages behind the links carry the town's name (the mail sender's), the request and a
+/// link back only to a page of the town's own origins: a request could name any page, and
+/// the town's page must not lead the address owner there.
+#[tokio::test]
+async fn the_pages_behind_the_links_show_the_request_and_only_the_towns_pages() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let toml = format!(
+        "{}\n[newsletters.mit-seite]\ntitle = \"Stadtnachrichten\"\npage_url = \"https://www.musterstadt.de/newsletter\"\n",
+        config(None)
+    );
+    let outbox = outbox(dir.path());
+    let c = Collector::start_with_config(
+        dir.path(),
+        &toml,
+        &[
+            ("MITMACHEN_ADMIN_TOKEN", TOKEN),
+            (
+                "MITMACHEN_MAIL_OUTBOX",
+                outbox.to_str().expect("utf-8 path"),
+            ),
+            (
+                "MITMACHEN_MAIL_FROM",
+                "\"Stadt Muster & <Söhne>\" <beteiligung@musterstadt.de>",
+            ),
+        ],
+    );
+    let mut foreign = request("erika@example.de", &[]);
+    foreign["page"] = json!("https://evil.example/phish");
+    foreign["lang"] = json!("en");
+    subscribe(&c, "mit-seite", 1, &foreign).await;
+    let mail = &mails_to(dir.path(), "erika@example.de", 1).await[0];
+    let link = mail_path(mail, "/v1/subscriptions/confirm/");
+    let (status, page) = get(&c, &link).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("<header>\n<p>Stadt Muster &amp; &lt;Söhne&gt;</p>"),
+        "{page}"
+    );
+    assert!(page.contains(
+        "<title>Confirm your newsletter subscription – Stadt Muster &amp; &lt;Söhne&gt;</title>"
+    ));
+    assert!(page.contains("<dt>E-mail address</dt><dd>erika@example.de</dd>"));
+    assert!(!page.contains("evil.example"), "{page}");
+    assert!(page.contains(
+        "<a href=\"https://www.musterstadt.de/newsletter\">To the newsletter's page</a>"
+    ));
+    let (_, done) = post(&c, &link).await;
+    assert!(done.contains("Your subscription is confirmed") && !done.contains("evil.example"));
+
+    // Without a page of its own and from a foreign page: no link at all.
+    subscribe(&c, "einfach", 2, &{
+        let mut r = foreign.clone();
+        r["email"] = json!("max@example.de");
+        r
+    })
+    .await;
+    let mail = &mails_to(dir.path(), "max@example.de", 1).await[0];
+    let (_, page) = get(&c, &mail_path(mail, "/v1/subscriptions/confirm/")).await;
+    assert!(!page.contains("<a "), "{page}");
+
+    // Unsubscribing: the page names the address; once done, the address is gone from it too.
+    let welcome = &mails_to(dir.path(), "erika@example.de", 2).await[1];
+    let unsubscribe = mail_path(welcome, "/v1/subscriptions/unsubscribe/");
+    let (_, page) = get(&c, &unsubscribe).await;
+    assert!(page.contains("<dd>erika@example.de</dd>") && page.contains("Stadtnachrichten"));
+    assert!(page.contains("<button type=\"submit\">Unsubscribe</button>"));
+    let (_, done) = post(&c, &unsubscribe).await;
+    assert!(done.contains("You have unsubscribed") && !done.contains("erika@example.de"));
 }
 
 #[tokio::test]

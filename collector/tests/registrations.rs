@@ -317,6 +317,57 @@ async fn cancellation_by_link_frees_the_seat_and_promotes_the_waiting_list() {
     problem(missing, 404, "not-found").await;
 }
 
+/// The cancellation page names the event as the mail does: title (escaped), weekday, date,
+/// start and end, place; in the registration's language; the button red, for giving a seat up.
+#[tokio::test]
+async fn the_cancellation_page_shows_the_events_facts() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let c = start(dir.path(), CONFIG);
+    let mut english = person("Erika", "en@example.de", 2);
+    english["lang"] = json!("en");
+    register(&c, "versammlung", 1, &person("Erika", "de@example.de", 3)).await;
+    register(&c, "versammlung", 2, &english).await;
+    for (to, facts) in [
+        (
+            "de@example.de",
+            [
+                "<dt>Veranstaltung</dt><dd>Bürgerversammlung &lt;Haushalt&gt;</dd>",
+                "<dt>Wann</dt><dd>Donnerstag, 12.03.2099, 18:00\u{a0}Uhr bis 20:30\u{a0}Uhr</dd>",
+                "<dt>Ort</dt><dd>Rathaus, Großer Saal</dd>",
+                "<dt>Personen</dt><dd>3</dd>",
+            ],
+        ),
+        (
+            "en@example.de",
+            [
+                "<dt>Event</dt><dd>Bürgerversammlung &lt;Haushalt&gt;</dd>",
+                "<dt>When</dt><dd>Thursday, 12 March 2099, 18:00–20:30</dd>",
+                "<dt>Place</dt><dd>Rathaus, Großer Saal</dd>",
+                "<dt>Persons</dt><dd>2</dd>",
+            ],
+        ),
+    ] {
+        let mail = &mails_to(dir.path(), to, 1).await[0];
+        let link = mail.link().expect("a cancellation link");
+        let html = client()
+            .get(format!("{}{link}", c.url))
+            .send()
+            .await
+            .expect("get")
+            .text()
+            .await
+            .expect("html");
+        for fact in facts {
+            assert!(html.contains(fact), "{fact} in {html}");
+        }
+        assert!(html.contains("<button type=\"submit\" class=\"danger\">"));
+        assert!(
+            !html.contains("Erika"),
+            "nothing typed but what the page is about"
+        );
+    }
+}
+
 #[tokio::test]
 async fn a_second_registration_of_an_address_takes_no_seat_and_tells_only_the_mailbox() {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -38,7 +38,7 @@ async fn dist_is_public_with_the_right_types() {
     assert_eq!(wasm.status(), StatusCode::OK);
     assert_eq!(wasm.headers()[header::CONTENT_TYPE], "application/wasm");
     assert_eq!(wasm.headers()[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
-    assert_eq!(wasm.headers()[header::CACHE_CONTROL], "no-cache");
+    assert_eq!(wasm.headers()[header::CACHE_CONTROL], "public, max-age=300");
     assert_eq!(&wasm.bytes().await.expect("body")[..4], b"\0asm");
 
     let js = client()
@@ -190,4 +190,97 @@ async fn a_configured_public_url_is_used_in_pages() {
         html.contains("data-endpoint=\"https://beteiligung.musterstadt.de\""),
         "{html}"
     );
+}
+
+/// `cargo xtask dist` writes `.br` and `.gz` beside each file: the client gets the best one it
+/// takes, under the original name, and a hashed name is cached for a year.
+#[tokio::test]
+async fn dist_serves_precompressed_variants_and_caches_hashed_names() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (dist, _) = demo(dir.path());
+    let dist_dir = std::path::Path::new(&dist);
+    let hashed = "mitmachen.0123abcdef.wasm";
+    std::fs::write(dist_dir.join(hashed), b"plain").expect("write");
+    std::fs::write(dist_dir.join(format!("{hashed}.br")), b"brotli").expect("write");
+    std::fs::write(dist_dir.join(format!("{hashed}.gz")), b"gzip").expect("write");
+    std::fs::write(dist_dir.join("mitmachen.js.gz"), b"gzipped js").expect("write");
+    let c = Collector::start(dir.path(), &[("MITMACHEN_DIST_DIR", &dist)]);
+    let get = |path: &str, accept: &str| {
+        let mut request = client().get(format!("{}/dist/{path}", c.url));
+        if !accept.is_empty() {
+            request = request.header(header::ACCEPT_ENCODING, accept);
+        }
+        request.send()
+    };
+
+    for (accept, encoding, body) in [
+        ("gzip, deflate, br, zstd", Some("br"), "brotli"),
+        ("gzip", Some("gzip"), "gzip"),
+        ("br;q=0, gzip;q=0.5", Some("gzip"), "gzip"),
+        ("br;q=0.0, gzip;q=0", None, "plain"),
+        ("identity", None, "plain"),
+        ("", None, "plain"),
+    ] {
+        let res = get(hashed, accept).await.expect("request");
+        assert_eq!(res.status(), StatusCode::OK, "{accept}");
+        assert_eq!(
+            res.headers()
+                .get(header::CONTENT_ENCODING)
+                .map(|v| v.to_str().expect("ascii")),
+            encoding,
+            "{accept}"
+        );
+        assert_eq!(res.headers()[header::VARY], "Accept-Encoding");
+        assert_eq!(res.headers()[header::CONTENT_TYPE], "application/wasm");
+        assert_eq!(
+            res.headers()[header::CACHE_CONTROL],
+            "public, max-age=31536000, immutable"
+        );
+        assert!(res.headers().get(header::ETAG).is_none(), "{accept}");
+        assert_eq!(res.text().await.expect("body"), body, "{accept}");
+    }
+    // Only brotli is missing for the loader: gzip is the best it has.
+    let js = get("mitmachen.js", "br, gzip").await.expect("request");
+    assert_eq!(js.headers()[header::CONTENT_ENCODING], "gzip");
+    assert_eq!(js.text().await.expect("body"), "gzipped js");
+
+    // A variant is never served under its own name: a cache would keep it without its encoding.
+    for variant in [format!("{hashed}.br"), format!("{hashed}.gz")] {
+        let res = get(&variant, "br, gzip").await.expect("request");
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{variant}");
+    }
+
+    // An unhashed name is revalidated: the same ETag answers 304 without a body, per encoding.
+    let first = get("mitmachen.js", "").await.expect("request");
+    assert_eq!(
+        first.headers()[header::CACHE_CONTROL],
+        "public, max-age=300"
+    );
+    let etag = first.headers()[header::ETAG].clone();
+    let again = client()
+        .get(format!("{}/dist/mitmachen.js", c.url))
+        .header(header::IF_NONE_MATCH, etag.clone())
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+    assert_eq!(again.headers()[header::ETAG], etag);
+    assert!(again.bytes().await.expect("body").is_empty());
+    let other_encoding = client()
+        .get(format!("{}/dist/mitmachen.js", c.url))
+        .header(header::IF_NONE_MATCH, etag.clone())
+        .header(header::ACCEPT_ENCODING, "gzip")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(other_encoding.status(), StatusCode::OK);
+    assert_ne!(other_encoding.headers()[header::ETAG], etag);
+    let changed = client()
+        .get(format!("{}/dist/mitmachen.js", c.url))
+        .header(header::IF_NONE_MATCH, "\"something-else\"")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(changed.status(), StatusCode::OK);
+    assert_eq!(changed.text().await.expect("body"), "export {};");
 }

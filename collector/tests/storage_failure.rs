@@ -8,8 +8,9 @@ use mitmachen_collector::app::rate_limit::RateLimits;
 use mitmachen_collector::app::{AppState, router};
 use mitmachen_collector::db::{
     CancelOutcome, Canceller, ConfirmOutcome, ConfirmView, DecideOutcome, Decision, Erased,
-    MailJob, NewSubmission, ProposalRecord, ProposalStatus, RegistrationRecord, Store, StoreError,
-    SubmitOutcome, SubscriberRecord, SubscriptionStatus, UnsubscribeOutcome, WebhookJob,
+    LinkSubject, MailJob, NewSubmission, ProposalRecord, ProposalStatus, RegistrationRecord, Store,
+    StoreError, SubmitOutcome, SubscriberRecord, SubscriptionStatus, UnsubscribeOutcome,
+    WebhookJob,
 };
 use mitmachen_collector::definitions::catalog::{Catalog, FileRules};
 use mitmachen_collector::definitions::{Origin, Settings, Status, Widget};
@@ -81,7 +82,7 @@ impl Store for BrokenStore {
     ) -> Result<ConfirmOutcome, StoreError> {
         Err(StoreError("disk I/O error".into()))
     }
-    fn unsubscribe_view(&self, _: &str) -> Result<Option<(WidgetId, String)>, StoreError> {
+    fn unsubscribe_view(&self, _: &str) -> Result<Option<LinkSubject>, StoreError> {
         Err(StoreError("disk I/O error".into()))
     }
     fn unsubscribe(
@@ -177,6 +178,7 @@ async fn a_failing_store_answers_503() {
         new_widgets: mitmachen_collector::config::NewWidgets::Adopt,
         mail_wakeup: Default::default(),
         webhook_wakeup: Default::default(),
+        town: None,
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

@@ -88,6 +88,8 @@ texts! {
         en: "No connection to the server. Your vote will be sent automatically as soon as the connection is back (next try in {seconds} s)."
     }
     Thanks "thanks" { de: "Vielen Dank! Ihre Stimme wurde gezählt.", easy: "Danke! Ihre Stimme ist angekommen.", en: "Thank you! Your vote has been counted." }
+    YourAnswer "your-answer" { de: "Ihre Antwort: {answer}", easy: "Ihre Antwort: {answer}", en: "Your answer: {answer}" }
+    YourAnswers "your-answers" { de: "Ihre Antworten: {answer}", easy: "Ihre Antworten: {answer}", en: "Your answers: {answer}" }
     AlreadyAnswered "already-answered" { de: "Sie haben bereits abgestimmt.", easy: "Sie haben schon abgestimmt.", en: "You have already voted." }
     Closed "closed" { de: "Die Abstimmung ist beendet.", easy: "Die Abstimmung ist vorbei.", en: "This poll is closed." }
     OpenUntil "open-until" { de: "Abstimmung bis {date}", easy: "Sie können bis {date} abstimmen.", en: "Open until {date}" }
@@ -143,12 +145,14 @@ texts! {
         easy: "Punkt geben: {title} (von Ihnen: {count})",
         en: "Give a dot: {title} (yours: {count})"
     }
-    TakeBackDot "take-back-dot" { de: "Zurücknehmen", easy: "Zurücknehmen", en: "Take back" }
+    TakeBackDot "take-back-dot" { de: "Punkt zurücknehmen", easy: "Punkt zurücknehmen", en: "Take back a dot" }
     TakeBackDotLabel "take-back-dot-label" {
-        de: "Zurücknehmen: einen Punkt von {title}",
-        easy: "Zurücknehmen: einen Punkt von {title}",
-        en: "Take back: one dot from {title}"
+        de: "Punkt zurücknehmen: {title}",
+        easy: "Punkt zurücknehmen: {title}",
+        en: "Take back a dot: {title}"
     }
+    ShowMore "show-more" { de: "mehr anzeigen", easy: "mehr lesen", en: "show more" }
+    ShowLess "show-less" { de: "weniger anzeigen", easy: "weniger zeigen", en: "show less" }
     NoDotsLeft "no-dots-left" {
         de: "Sie haben alle Punkte vergeben. Nehmen Sie einen Punkt zurück, um ihn neu zu vergeben.",
         easy: "Sie haben keine Punkte mehr. Nehmen Sie einen Punkt zurück. Dann können Sie ihn neu geben.",
@@ -207,7 +211,7 @@ texts! {
     EventWhere "event-where" { de: "Wo", easy: "Wo", en: "Where" }
     SeatsLoading "seats-loading" {
         de: "Freie Plätze werden geladen …",
-        easy: "Die freien Plätze werden geladen. Bitte warten Sie.",
+        easy: "Die freien Plätze werden geladen. Sie können sich schon anmelden.",
         en: "Loading free seats …"
     }
     SeatsLeft "seats-left" {
@@ -529,6 +533,12 @@ impl Texts {
             .saturating_add(whole / 2)
             .checked_div(whole)
             .unwrap_or(0);
+        self.share(value)
+    }
+
+    /// A percentage already computed (e.g. by [`crate::shares::percentages`]), written as
+    /// [`Texts::percent`] writes it.
+    pub fn share(&self, value: u64) -> String {
         match self.lang {
             Lang::De | Lang::DeEasy => format!("{value}\u{a0}%"),
             Lang::En => format!("{value}%"),

@@ -3,8 +3,9 @@
 // bundle and follows the typing), copies the snippet into a page,
 // citizens take the seats, and raising the capacity shows on the page without a restart; a
 // page with an unknown poll id is adopted at once and shown in the console with its page; the
-// admin API answers a console session by its role. Against the real collector in Chromium, axe
-// over every new console page.
+// admin API answers a console session by its role; a privacy notice that is not there is
+// warned about (and saved all the same). Against the real collector in Chromium, axe over every
+// new console page.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { openPage } from "./support/browser.mjs";
@@ -183,4 +184,41 @@ test("the admin API answers a console session by its role, and a change needs th
   assert.equal(refused.status(), 403);
   assert.equal((await refused.json()).type, "urn:mitmachen:problem:forbidden");
   await moderator.context.close();
+});
+
+test("a privacy notice that is not there is warned about, saved all the same, and the warning goes once it is right", async () => {
+  await firstAccounts();
+  const { context, page } = await newConsolePage(env);
+  await signIn(env, page, EDITOR);
+  await page.goto(`${env.collector.api}/admin/new-widget?kind=newsletter&id=newsletter-jugend`);
+  assert.equal(await page.locator("h1").textContent(), "Newsletter newsletter-jugend");
+  await page.getByLabel(/^Titel/).fill("Jugend-Newsletter");
+  // A typing mistake in the address; the page's origin is the collector's allowed one.
+  await page.getByLabel(/^Datenschutzhinweis/).fill("/examples/datenschuzt.html");
+  await page.getByRole("button", { name: "Speichern" }).click();
+  await page.waitForLoadState();
+  await page.getByRole("status").filter({ hasText: "Gespeichert" }).waitFor();
+  const warning = page.locator("#privacy-warning");
+  assert.equal(await warning.locator("h2").textContent(), "Datenschutzhinweis nicht gefunden");
+  assert.match(
+    await warning.textContent(),
+    new RegExp(`${env.collector.site}/examples/datenschuzt\\.html antwortet „404 – Seite nicht gefunden“`),
+  );
+  assert.equal(await page.locator(".error-summary").count(), 0, "a warning, not an error");
+  await accessible(page, "widget page warning about its privacy notice");
+  await warning.getByRole("link", { name: "Zum Feld Datenschutzhinweis" }).click();
+  assert.ok(await page.getByLabel(/^Datenschutzhinweis/).isVisible());
+
+  await page.getByLabel(/^Datenschutzhinweis/).fill("/examples/datenschutz.html");
+  await page.getByRole("button", { name: "Speichern" }).click();
+  await page.waitForLoadState();
+  await page.getByRole("status").filter({ hasText: "Gespeichert" }).waitFor();
+  assert.equal(await warning.count(), 0);
+  // An address elsewhere is not the collector's to ask: no warning either way.
+  await page.getByLabel(/^Datenschutzhinweis/).fill("https://datenschutz.invalid/newsletter");
+  await page.getByRole("button", { name: "Speichern" }).click();
+  await page.waitForLoadState();
+  await page.getByRole("status").filter({ hasText: "Gespeichert" }).waitFor();
+  assert.equal(await warning.count(), 0);
+  await context.close();
 });

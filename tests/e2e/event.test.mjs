@@ -126,6 +126,68 @@ test("a citizen registers two people, sees the seats go down and takes the date 
   await context.close();
 });
 
+// Holds every seat read of `id` until `release()` is called; counts them.
+async function holdSeats(page, id) {
+  let release;
+  const held = new Promise((resolve) => (release = resolve));
+  const seen = { reads: 0 };
+  await page.route(`**/v1/widgets/${id}/event`, async (route) => {
+    seen.reads += 1;
+    await held;
+    await route.continue().catch(() => {});
+  });
+  return { seen, release };
+}
+
+test("the form is usable and the widget ready before the seats arrive, which are then told politely", async () => {
+  const { page, context, problems } = await openPage(env.browser, null);
+  const { seen, release } = await holdSeats(page, "buergerversammlung-haushalt");
+  await page.goto(`${env.collector.site}/examples/rathaus.html`);
+  const event = new Event(page, "buergerversammlung-haushalt");
+  await event.waitUntilReady();
+  await page.waitForFunction(() => performance.getEntriesByName("mitmachen:ready:buergerversammlung-haushalt").length === 1);
+  // The seats are still on their way: asked for, not answered.
+  assert.ok(seen.reads >= 1, "the seats were asked for");
+  assert.equal(await event.seats().innerText(), "Freie Plätze werden geladen …");
+  const region = event.root.locator(".mm-availability");
+  assert.equal(await region.getAttribute("aria-live"), "polite");
+  assert.equal(await event.root.locator("[aria-live=assertive]").count(), 0);
+  // Facts and form are there and take input.
+  assert.equal(await event.root.locator(".mm-heading").innerText(), "Bürgerversammlung zum Haushalt 2027");
+  await event.fill({ name: "Frieda Früh", email: "frieda@example.de", persons: 2 });
+  assert.equal(await event.submitButton().innerText(), "Anmelden");
+  assert.ok(await event.submitButton().isEnabled());
+
+  const taken = (await status("buergerversammlung-haushalt")).seats_taken;
+  release();
+  await event.expectSeats(`Noch ${50 - taken} von 50 Plätzen frei.`);
+  assert.equal(
+    await event.seats().evaluate((p) => p.closest("[aria-live]")?.getAttribute("aria-live")),
+    "polite",
+    "the seats line arrives inside the polite live region",
+  );
+  assert.equal(await event.field("Name").inputValue(), "Frieda Früh", "nothing typed is touched");
+  assert.deepEqual(problems.pageErrors, []);
+  await context.close();
+});
+
+test("a registration sent before the seats are known is placed by the collector", async () => {
+  const { page, context } = await openPage(env.browser, null);
+  const { release } = await holdSeats(page, "buergerversammlung-haushalt");
+  await page.goto(`${env.collector.site}/examples/rathaus.html`);
+  const event = new Event(page, "buergerversammlung-haushalt");
+  await event.waitUntilReady();
+  const before = await status("buergerversammlung-haushalt");
+  await event.register({ name: "Paul Eilig", email: "paul.eilig@example.de", persons: 3 });
+  await event.expectStatus("Vielen Dank! Sie sind angemeldet.");
+  await event.expectStatus("Ihre Anmeldung gilt für 3 Personen.");
+  assert.equal(await event.seats().count(), 0, "the seats were never needed");
+  const after = await status("buergerversammlung-haushalt");
+  assert.equal(after.seats_taken, before.seats_taken + 3);
+  release();
+  await context.close();
+});
+
 test("the seats refresh while the widget is on screen, without touching what the citizen types", async () => {
   const { page, context } = await openPage(env.browser, `${env.collector.site}/examples/plain.html`);
   await addWidget(page, { ...VERSAMMLUNG, "data-refresh": "5" }, VERSAMMLUNG_HTML);
@@ -394,6 +456,9 @@ test("the host page's CSS does not change the sign-up's computed styles", async 
     if (add) await addWidget(page, add, "<h2>Werkstatt: Spielplatz Nord neu planen</h2>");
     const event = new Event(page, "werkstatt-spielplatz");
     await event.waitUntilReady();
+    // Ready comes before the seats; compare the seats line once it says them (earlier tests
+    // may have filled the event).
+    await event.seats().filter({ hasNotText: "geladen" }).waitFor();
     const found = await event.root.evaluate(
       (root, { selectors, properties }) =>
         Object.fromEntries(

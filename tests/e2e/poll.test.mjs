@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { openPage } from "./support/browser.mjs";
+import { addWidget, openPage } from "./support/browser.mjs";
 import { Poll } from "./support/poll.mjs";
 import { refuseSubmissions, withCollectorAndBrowser } from "./support/suite.mjs";
 
@@ -35,6 +35,8 @@ test("a citizen answers both polls on the town's page and sees the results", asy
   await marktplatz.expectResult("Nur im Sommer", "1 Stimme (100 %)");
   await marktplatz.expectResult("Ja", "0 Stimmen (0 %)");
   assert.equal(await marktplatz.root.getByRole("button").count(), 0, "no second vote");
+  // The answers are disabled (and pale) now: the citizen's own answer is said in words.
+  assert.equal(await marktplatz.answer(), "Ihre Antwort: Nur im Sommer");
 
   // "always": results are shown before voting, and updated after.
   await buergerhaus.expectResult("Bibliothek", "0 Stimmen (0 %)");
@@ -42,8 +44,10 @@ test("a citizen answers both polls on the town's page and sees the results", asy
   await buergerhaus.submit();
   await buergerhaus.expectStatus("Vielen Dank");
   await buergerhaus.root.locator(".mm-results li", { hasText: "Bibliothek1 Stimme" }).waitFor();
-  await buergerhaus.expectResult("Bibliothek", "1 Stimme (100 %)");
+  // Shares of all votes, as in the console: two votes, one each.
+  await buergerhaus.expectResult("Bibliothek", "1 Stimme (50 %)");
   await buergerhaus.expectResult("Café und Treffpunkt", "0 Stimmen (0 %)");
+  assert.equal(await buergerhaus.answer(), "Ihre Antworten: Räume für Vereine, Bibliothek");
 
   // Stored exactly once each, under the keys derived from the editor's labels.
   assert.deepEqual(await env.collector.results("marktplatz-autofrei"), {
@@ -78,6 +82,7 @@ test("a citizen answers both polls on the town's page and sees the results", asy
   await marktplatz.expectStatus("Sie haben bereits abgestimmt.");
   await marktplatz.expectResult("Nur im Sommer", "1 Stimme (100 %)");
   assert.ok(await marktplatz.option("Nur im Sommer").isChecked());
+  assert.equal(await marktplatz.answer(), "Ihre Antwort: Nur im Sommer");
   await context.close();
 });
 
@@ -242,6 +247,50 @@ test("a closed poll offers no vote and shows the results when the editor allows 
   await context.close();
 });
 
+test("shares add up to 100 % where rounding each would give 99 % or 101 %", async () => {
+  const { page, context } = await openPage(env.browser, `${env.collector.site}/examples/plain.html`);
+  const ballots = { drittel: ["a", "b", "c"], sechstel: ["a", "b", "c", "c", "c", "c"] };
+  for (const [id, choices] of Object.entries(ballots)) {
+    for (const choice of choices) {
+      assert.equal((await env.collector.submit(id, { kind: "poll", choices: [choice] })).status, 201);
+    }
+  }
+  for (const [id, expected] of [
+    // 1:1:1 rounded each on its own: 33 + 33 + 33 = 99.
+    ["drittel", ["1 Stimme (34 %)", "1 Stimme (33 %)", "1 Stimme (33 %)"]],
+    // 1:1:4 rounded each on its own: 17 + 17 + 67 = 101.
+    ["sechstel", ["1 Stimme (17 %)", "1 Stimme (17 %)", "4 Stimmen (66 %)"]],
+  ]) {
+    await addWidget(page, { "data-mitmachen": "poll", "data-id": id, "data-results": "always" }, "<h2>Welcher Buchstabe?</h2><ul><li>A</li><li>B</li><li>C</li></ul>");
+    const poll = new Poll(page, id);
+    await poll.waitUntilReady();
+    const lines = (await poll.resultLines()).map((l) => l.replace(/\s+/g, " "));
+    assert.deepEqual(lines, ["A", "B", "C"].map((label, i) => `${label} ${expected[i]}`));
+    const shares = lines.map((l) => Number(l.match(/\((\d+) ?%\)/)[1]));
+    assert.equal(shares.reduce((a, b) => a + b), 100);
+  }
+  await context.close();
+});
+
+test("widgets placed one after another do not touch, and the space is themable", async () => {
+  const { page, context } = await openPage(env.browser, `${env.collector.site}/examples/plain.html`);
+  await addWidget(page, { "data-mitmachen": "poll", "data-id": "nachbar" }, "<h2>Gleich darunter?</h2><ul><li>Ja</li><li>Nein</li></ul>");
+  await new Poll(page, "nachbar").waitUntilReady();
+  const gap = () =>
+    page.evaluate(() => {
+      const box = (id) => document.querySelector(`[data-id="${id}"]`).shadowRoot.querySelector(".mm-root").getBoundingClientRect();
+      return Math.round(box("nachbar").top - box("marktplatz-autofrei").bottom);
+    });
+  const fontSize = await page.evaluate(() => parseFloat(getComputedStyle(document.querySelector('[data-id="nachbar"]').shadowRoot.querySelector(".mm-root")).fontSize));
+  assert.ok((await gap()) >= fontSize, `the widgets are ${await gap()} px apart`);
+  // The page's own custom property sets the space (CSSOM, which a strict CSP allows).
+  await page.evaluate(() => document.querySelector("main").style.setProperty("--mitmachen-margin", "0"));
+  assert.equal(await gap(), 0);
+  await page.evaluate(() => document.querySelector("main").style.setProperty("--mitmachen-margin", "40px 0"));
+  assert.equal(await gap(), 40, "margins collapse: one gap, not two");
+  await context.close();
+});
+
 test("a vote cast offline is delivered once when the connection is back, and the citizen is told", async () => {
   const { page, context } = await openPage(env.browser, `${env.collector.site}/examples/plain.html`);
   const poll = new Poll(page, "marktplatz-autofrei");
@@ -251,6 +300,13 @@ test("a vote cast offline is delivered once when the connection is back, and the
   await poll.choose("Nur im Sommer");
   await poll.submit();
   await poll.expectStatus("Keine Verbindung zum Server. Ihre Stimme wird automatisch gesendet");
+  // A notice that stands out by more than colour: a box, a marker, bold words.
+  const notice = await poll.status().evaluate((el) => {
+    const cs = getComputedStyle(el);
+    const marker = getComputedStyle(el, "::before");
+    return { offline: el.classList.contains("mm-offline"), border: cs.borderTopStyle, width: cs.borderTopWidth, weight: cs.fontWeight, marker: marker.content };
+  });
+  assert.deepEqual(notice, { offline: true, border: "solid", width: "2px", weight: "600", marker: '"!" / ""' });
   // A few attempts fail while offline (1 s, 2 s, 4 s apart).
   await page.waitForTimeout(3500);
   assert.deepEqual(await env.collector.results("marktplatz-autofrei"), before);
@@ -261,6 +317,26 @@ test("a vote cast offline is delivered once when the connection is back, and the
   const after = await env.collector.results("marktplatz-autofrei");
   assert.equal(after.ballots, before.ballots + 1);
   assert.equal(after.counts["nur-im-sommer"] ?? 0, (before.counts["nur-im-sommer"] ?? 0) + 1);
+  await context.close();
+});
+
+test("the notice without a connection keeps its box and marker in forced colours", async () => {
+  const { page, context } = await openPage(env.browser, `${env.collector.site}/examples/plain.html`, { forcedColors: "active" });
+  const poll = new Poll(page, "marktplatz-autofrei");
+  await poll.waitUntilReady();
+  await context.setOffline(true);
+  await poll.choose("Ja");
+  await poll.submit();
+  await poll.expectStatus("Keine Verbindung zum Server");
+  const seen = await poll.status().evaluate((el) => {
+    const cs = getComputedStyle(el);
+    const marker = getComputedStyle(el, "::before");
+    return { border: `${cs.borderTopStyle} ${cs.borderTopWidth}`, text: cs.color, box: cs.borderTopColor, ring: marker.borderTopStyle, weight: cs.fontWeight };
+  });
+  assert.equal(seen.border, "solid 2px");
+  assert.equal(seen.ring, "solid", "the marker keeps a ring where backgrounds are dropped");
+  assert.equal(seen.box, seen.text, "the box is drawn in the text colour");
+  assert.equal(seen.weight, "600");
   await context.close();
 });
 
@@ -293,4 +369,30 @@ test("the bundle is also served under its version, for pages that pin one", asyn
   const module = await fetch(`${env.collector.api}/dist/${manifest.version}/${wasm}`);
   assert.equal(module.status, 200);
   assert.equal(module.headers.get("content-type"), "application/wasm");
+});
+
+test("the town page's preload is used: the wasm is fetched once, brotli-compressed, and no preload goes unused", async () => {
+  const manifest = await (await fetch(`${env.collector.api}/dist/manifest.json`)).json();
+  const wasm = manifest.files.find((f) => f.name.endsWith(".wasm"));
+  const { page, context, problems } = await openPage(env.browser, null);
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("Network.enable");
+  const requests = [];
+  const encodings = [];
+  cdp.on("Network.requestWillBeSent", (e) => e.request.url.endsWith(".wasm") && requests.push(e.request.url));
+  cdp.on("Network.responseReceived", (e) => {
+    if (e.response.url.endsWith(".wasm")) encodings.push(e.response.headers["content-encoding"]);
+  });
+  const warnings = [];
+  page.on("console", (m) => m.type() === "warning" && warnings.push(m.text()));
+  await page.goto(`${env.collector.site}/examples/rathaus.html`);
+  await new Poll(page, "marktplatz-autofrei").waitUntilReady();
+  // Chrome warns of a preload nobody used a few seconds after the load event.
+  await page.waitForLoadState("load");
+  await page.waitForTimeout(3500);
+  assert.deepEqual(requests, [`${env.collector.api}/dist/${wasm.name}`]);
+  assert.deepEqual(encodings, ["br"]);
+  assert.deepEqual(warnings.filter((w) => w.includes("preload")), []);
+  assert.deepEqual(unexpected(problems), []);
+  await context.close();
 });

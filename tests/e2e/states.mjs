@@ -11,6 +11,12 @@ import { Newsletter } from "./support/newsletter.mjs";
 import { Poll } from "./support/poll.mjs";
 import { Topics } from "./support/topics.mjs";
 
+// A description as long as a proposal's may be (1000 characters): the list shows its start.
+export const LONG_DESCRIPTION = Array.from(
+  { length: 40 },
+  (_, i) => `Satz ${i + 1}: Auf dem Weg zur Schule fehlt ein Spielplatz.`,
+).join(" ").slice(0, 1000);
+
 export const states = [
   { name: "poll: initial, single choice", page: "rathaus.html", id: "marktplatz-autofrei", object: Poll },
   {
@@ -52,7 +58,35 @@ export const states = [
       await poll.choose("Nein");
       await poll.submit();
       await poll.expectStatus("Vielen Dank");
+      await poll.root.locator(".mm-answer", { hasText: "Ihre Antwort: Nein" }).waitFor();
       await poll.root.locator(".mm-results .mm-bars").waitFor();
+    },
+  },
+  {
+    name: "poll: answered earlier in the visit, multiple choice, the own answers in words",
+    page: "rathaus.html",
+    id: "buergerhaus-angebote",
+    object: Poll,
+    act: async (poll) => {
+      await poll.choose("Bibliothek", "Räume für Vereine");
+      await poll.submit();
+      await poll.expectStatus("Vielen Dank");
+      await poll.page.reload();
+      await poll.waitUntilReady();
+      await poll.root.locator(".mm-answer", { hasText: "Ihre Antworten: Räume für Vereine, Bibliothek" }).waitFor();
+      await poll.root.locator(".mm-results .mm-bars").waitFor();
+    },
+  },
+  {
+    name: "poll: no connection, the notice",
+    page: "rathaus.html",
+    id: "marktplatz-autofrei",
+    object: Poll,
+    act: async (poll) => {
+      await poll.page.context().setOffline(true);
+      await poll.choose("Ja");
+      await poll.submit();
+      await poll.root.locator(".mm-offline", { hasText: "Keine Verbindung" }).waitFor();
     },
   },
   {
@@ -136,6 +170,24 @@ export const states = [
     },
   },
   {
+    // Long descriptions come most often from citizens' proposals, approved by the town.
+    name: "topics: a long approved description, opened",
+    page: "rathaus.html",
+    id: "fokusgruppe-innenstadt",
+    object: Topics,
+    fresh: true,
+    act: async (topics, collector) => {
+      await topics.propose("Spielplätze", LONG_DESCRIPTION);
+      await topics.root.locator(".mm-propose [role=status]", { hasText: "Vielen Dank" }).waitFor();
+      const [pending] = await collector.admin("GET", "/v1/admin/widgets/fokusgruppe-innenstadt/proposals?status=pending");
+      await collector.admin("POST", `/v1/admin/proposals/${pending.key}/approve`);
+      await topics.page.reload();
+      await topics.waitUntilReady();
+      await topics.root.getByRole("button", { name: "mehr anzeigen", expanded: false }).click();
+      await topics.root.getByRole("button", { name: "weniger anzeigen", expanded: true }).waitFor();
+    },
+  },
+  {
     name: "event: open, seats left",
     page: "rathaus.html",
     id: "buergerversammlung-haushalt",
@@ -213,6 +265,17 @@ export const states = [
     },
   },
   {
+    name: "event: no connection, the notice",
+    page: "rathaus.html",
+    id: "buergerversammlung-haushalt",
+    object: Event,
+    act: async (event) => {
+      await event.page.context().setOffline(true);
+      await event.register({ name: "Erika Mustermann", email: "erika@example.de" });
+      await event.root.locator(".mm-offline", { hasText: "Keine Verbindung" }).waitFor();
+    },
+  },
+  {
     name: "event: registered, seat",
     page: "rathaus.html",
     id: "buergerversammlung-haushalt",
@@ -275,6 +338,17 @@ export const states = [
     act: async (newsletter) => {
       await newsletter.subscribe({ email: "erika@example.de", lists: ["Veranstaltungen"] });
       await newsletter.expectStatus("wird gesendet");
+    },
+  },
+  {
+    name: "newsletter: no connection, the notice",
+    page: "rathaus.html",
+    id: "newsletter-beteiligung",
+    object: Newsletter,
+    act: async (newsletter) => {
+      await newsletter.page.context().setOffline(true);
+      await newsletter.subscribe({ email: "erika@example.de", lists: ["Veranstaltungen"] });
+      await newsletter.root.locator(".mm-offline", { hasText: "Keine Verbindung" }).waitFor();
     },
   },
   {

@@ -1,6 +1,7 @@
 // Benchmark (not a test; run by `cargo xtask bench`): how long the topic list takes to show a
-// citizen's dot on a list of 500 topics, from the click until the button's pressed state has
-// changed in the DOM (median over repeated clicks). Prints one JSON object.
+// citizen's dot on a list of 500 topics, from the click until the button's name ("Punkt geben:
+// …", then "Punkt zurücknehmen: …") has changed in the DOM (median over repeated clicks).
+// Prints one JSON object.
 import { launchBrowser } from "./support/browser.mjs";
 import { startCollector } from "./support/collector.mjs";
 
@@ -35,10 +36,10 @@ try {
     for (let i = 0; i < clicks; i++) {
       // Topics spread over the list; each dot is taken back after, so the dots never run out.
       const button = buttons[(i * 37) % buttons.length];
-      const before = button.getAttribute("aria-pressed");
+      const before = button.getAttribute("aria-label");
       const changed = new Promise((resolve) => {
         const observer = new MutationObserver(() => {
-          if (button.getAttribute("aria-pressed") !== before) {
+          if (button.getAttribute("aria-label") !== before) {
             observer.disconnect();
             resolve();
           }
@@ -50,7 +51,7 @@ try {
       await changed;
       times.push(performance.now() - start);
       // Take the dot back so that the next click can give one.
-      if (button.getAttribute("aria-pressed") === "true") {
+      if (button.getAttribute("aria-label").startsWith("Punkt zurücknehmen")) {
         const undo = new Promise((resolve) => {
           const observer = new MutationObserver(() => {
             observer.disconnect();

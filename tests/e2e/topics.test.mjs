@@ -2,9 +2,11 @@
 // the editor's rules, counts and ranks after the ballot, buttons that say what they do.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { openPage } from "./support/browser.mjs";
+import { addWidget, openPage } from "./support/browser.mjs";
 import { withCollectorAndBrowser } from "./support/suite.mjs";
+import { Poll } from "./support/poll.mjs";
 import { Topics } from "./support/topics.mjs";
+import { LONG_DESCRIPTION } from "./states.mjs";
 
 const env = withCollectorAndBrowser();
 
@@ -51,30 +53,96 @@ test("a citizen gives three dots, takes one back, and sees counts and ranks", as
   await context.close();
 });
 
-test("with one dot per topic the buttons are toggles with a pressed state", async () => {
+test("with one dot per topic the button gives the dot and then says it takes it back", async () => {
   const { page, context } = await openPage(env.browser, `${env.collector.site}/examples/plain.html`);
-  await page.waitForFunction(() => window.__ready.length > 0);
-  await page.evaluate(() => {
-    const div = document.createElement("div");
-    div.setAttribute("data-mitmachen", "topics");
-    div.setAttribute("data-id", "barcamp-sessions");
-    div.innerHTML = "<h2>Welche Sessions?</h2><ul><li>Open Data</li><li>Bürgerhaushalt</li></ul>";
-    document.querySelector("main").append(div);
-  });
+  await addWidget(page, { "data-mitmachen": "topics", "data-id": "barcamp-sessions", "data-dots": "2" }, "<h2>Welche Sessions?</h2><ul><li>Open Data</li><li>Bürgerhaushalt</li></ul>");
   const topics = new Topics(page, "barcamp-sessions");
   await topics.waitUntilReady();
-  const button = topics.giveButton("Open Data");
-  assert.equal(await button.getAttribute("aria-pressed"), "false");
+  const button = topics.root.locator(".mm-topic", { hasText: "Open Data" }).getByRole("button");
+  assert.equal(await button.innerText(), "Punkt geben");
+  assert.equal(await button.getAttribute("aria-label"), "Punkt geben: Open Data (von Ihnen: 0)");
   await button.click();
-  assert.equal(await button.getAttribute("aria-pressed"), "true");
-  assert.equal(await button.getAttribute("aria-label"), "Punkt geben: Open Data (von Ihnen: 1)");
+  // What the button does now is in its words, and its name starts with them (WCAG 2.5.3).
+  assert.equal(await button.innerText(), "Punkt zurücknehmen");
+  assert.equal(await button.getAttribute("aria-label"), "Punkt zurücknehmen: Open Data");
+  assert.equal(await button.getAttribute("aria-pressed"), null, "a button whose words change is no toggle");
+  assert.ok(await button.evaluate((el) => el.getRootNode().activeElement === el), "the focus stays on it");
+  assert.equal(await topics.dotsLeft(), "Noch 1 von 2 Punkten übrig.");
   await button.click();
-  assert.equal(await button.getAttribute("aria-pressed"), "false");
-  assert.equal(await topics.dotsLeft(), "Noch 3 von 3 Punkten übrig.");
+  assert.equal(await button.innerText(), "Punkt geben");
+  assert.equal(await topics.dotsLeft(), "Noch 2 von 2 Punkten übrig.");
   // Submitting without a dot says what to do and sends nothing.
   await topics.submit();
   await topics.root.locator(".mm-field-error", { hasText: "mindestens einem Thema" }).waitFor();
   assert.equal((await env.collector.results("barcamp-sessions")).ballots, 0);
+  await context.close();
+});
+
+test("the same in English and Einfache Sprache", async () => {
+  const { page, context } = await openPage(env.browser, `${env.collector.site}/examples/plain.html`);
+  for (const [lang, give, take] of [
+    ["en", "Give a dot", "Take back a dot"],
+    ["de-einfach", "Punkt geben", "Punkt zurücknehmen"],
+  ]) {
+    const id = `sessions-${lang}`;
+    await addWidget(page, { "data-mitmachen": "topics", "data-id": id, "data-dots": "1", "data-lang": lang }, "<h2>Sessions</h2><ul><li>Open Data</li><li>Open Source</li></ul>");
+    const topics = new Topics(page, id);
+    await topics.waitUntilReady();
+    const button = topics.root.locator(".mm-topic", { hasText: "Open Data" }).getByRole("button");
+    assert.equal(await button.innerText(), give);
+    await button.click();
+    assert.equal(await button.innerText(), take);
+    assert.equal(await button.getAttribute("aria-label"), `${take}: Open Data`);
+  }
+  await context.close();
+});
+
+test("more dots than the list can take is explained to the editor in that widget only", async () => {
+  const { page, context, problems } = await openPage(env.browser, `${env.collector.site}/examples/plain.html`);
+  // The README's old example: 3 dots (the default), 2 topics, at most 1 dot per topic.
+  await addWidget(page, { "data-mitmachen": "topics", "data-id": "zu-viele-punkte" }, "<h2>Worüber zuerst?</h2><ul><li>Radwege</li><li>Leerstand</li></ul>");
+  const error = page.locator('[data-id="zu-viele-punkte"] .mm-config-error');
+  await error.waitFor();
+  assert.match(await error.innerText(), /data-dots="3" ist zu viel: Vergeben werden können höchstens 2 .*Schreiben Sie data-dots="2"/s);
+  assert.ok(problems.console.some((m) => m.includes("[zu-viele-punkte]") && m.includes("data-dots")));
+  // The editor's own HTML stays readable, and the poll beside it works.
+  assert.ok(await page.getByText("Worüber zuerst?").isVisible());
+  assert.equal(await page.locator('[data-id="zu-viele-punkte"] button').count(), 0);
+  assert.ok(await new Poll(page, "marktplatz-autofrei").root.getByRole("button", { name: "Abstimmen" }).isVisible());
+  await context.close();
+});
+
+test("a long description shows its start, and the rest on request", async () => {
+  const { page, context } = await openPage(env.browser, `${env.collector.site}/examples/plain.html`);
+  const long = LONG_DESCRIPTION;
+  await addWidget(
+    page,
+    { "data-mitmachen": "topics", "data-id": "lange-texte", "data-dots": "2" },
+    `<h2>Lange Texte</h2><ul><li><strong>Spielplätze</strong> – ${long}</li><li><strong>Bänke</strong> – Zum Ausruhen.</li></ul>`,
+  );
+  const topics = new Topics(page, "lange-texte");
+  await topics.waitUntilReady();
+  const item = topics.root.locator(".mm-topic", { hasText: "Spielplätze" });
+  const description = item.locator(".mm-topic-desc");
+  const shown = await description.innerText();
+  assert.ok(shown.endsWith(" …") && shown.length < 200, shown);
+  assert.ok(long.startsWith(shown.slice(0, -2)), "the start of the text, cut after a word");
+  assert.equal(long[shown.length - 2], " ", "cut at a word boundary");
+  const more = item.getByRole("button", { name: "mehr anzeigen" });
+  assert.equal(await more.getAttribute("aria-expanded"), "false");
+  await more.click();
+  const less = item.getByRole("button", { name: "weniger anzeigen" });
+  assert.equal(await less.getAttribute("aria-expanded"), "true");
+  assert.equal(await description.innerText(), long);
+  assert.ok(await less.evaluate((el) => el.getRootNode().activeElement === el), "the focus stays on the button");
+  await less.click();
+  assert.equal(await description.innerText(), shown);
+  // A short description needs no button.
+  assert.equal(await topics.root.locator(".mm-topic", { hasText: "Bänke" }).locator(".mm-more").count(), 0);
+  // A dot given keeps the description as the citizen left it.
+  await more.click();
+  await topics.root.locator(".mm-topic", { hasText: "Bänke" }).getByRole("button").click();
+  assert.equal(await description.innerText(), long);
   await context.close();
 });
 

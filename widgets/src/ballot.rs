@@ -5,6 +5,7 @@
 use crate::transport::SendError;
 use crate::wire::Tally;
 use mitmachen_shared::config::ResultsVisibility;
+use mitmachen_shared::ids::OptionKey;
 use mitmachen_shared::messages::{Text, Texts};
 use mitmachen_shared::protocol::ProblemKind;
 
@@ -42,6 +43,18 @@ impl Phase {
 
     pub fn is_sending(&self) -> bool {
         matches!(self, Phase::Sending { .. })
+    }
+
+    /// The status region's classes: the thanks stand out, and so does waiting for a connection
+    /// to send again (a notice, not grey text that is easily missed).
+    pub fn status_class(&self) -> &'static str {
+        match self {
+            Phase::Submitted { .. } => "mm-status mm-done",
+            Phase::Sending {
+                retry_in_s: Some(_),
+            } => "mm-status mm-offline",
+            _ => "mm-status",
+        }
     }
 
     /// Whether the editor's rule lets the citizen see the results in this phase.
@@ -85,6 +98,16 @@ pub fn failure(error: &SendError, texts: &Texts) -> String {
         SendError::Unreachable => texts.get(Text::SendFailed).to_owned(),
         e if e.is_problem(ProblemKind::Draft) => texts.get(Text::NotOpenYet).to_owned(),
         SendError::Rejected { detail, .. } => texts.fill(Text::Rejected, &[("detail", detail)]),
+    }
+}
+
+/// Adds `key` to `list`, or takes it out if it is there (a checkbox, an opened description).
+pub fn toggle(list: &mut Vec<OptionKey>, key: OptionKey) {
+    match list.iter().position(|k| *k == key) {
+        Some(i) => {
+            list.remove(i);
+        }
+        None => list.push(key),
     }
 }
 

@@ -4,6 +4,9 @@
 //! - the bundle's sizes (raw, gzip, brotli per file and in total);
 //! - in headless Chromium, the time from DOMContentLoaded until every widget on the example page
 //!   is interactive (median of repeated cold loads; `tests/e2e/load-time.mjs`);
+//! - the same on Chrome's "Slow 4G" profile with 4x CPU slowdown, for `rathaus.html`, a page
+//!   with two polls and those two polls written by hand in plain JavaScript, with the bytes on
+//!   the wire (`tests/e2e/slow-network.mjs`, pages in `tests/e2e/bench/`);
 //! - the collector (release build), once on SQLite and once on a throw-away PostgreSQL cluster
 //!   on this machine: durable submissions and registrations per second and p50/p99 latency at
 //!   64 concurrent clients, each over 5 s, beside a no-op request of the same server in the same
@@ -377,6 +380,8 @@ pub fn run(args: &[String]) -> Result {
     let load_time = node_bench(&root, &binary, "tests/e2e/load-time.mjs")?;
     eprintln!("bench: re-render of a 500-topic list after one dot");
     let topics_render = node_bench(&root, &binary, "tests/e2e/topics-render.mjs")?;
+    eprintln!("bench: pages on a slow mobile network (Slow 4G, 4x CPU slowdown)");
+    let slow_4g = node_bench(&root, &binary, "tests/e2e/slow-network.mjs")?;
 
     let collector = CollectorFigures::measure(&binary)?;
 
@@ -385,6 +390,7 @@ pub fn run(args: &[String]) -> Result {
         "dist": sizes_json(&files),
         "chromium_load": load_time,
         "topics_rerender_500": topics_render,
+        "slow_4g": slow_4g,
         "collector": collector.json(),
     });
     let path = root.join("target/bench.json");
@@ -404,6 +410,19 @@ pub fn run(args: &[String]) -> Result {
         topics_render["max_ms"].as_f64().unwrap_or(f64::NAN),
         topics_render["clicks"]
     );
+    for (key, what) in [
+        ("rathaus", "rathaus.html"),
+        ("two_polls", "two polls"),
+        ("vanilla_two_polls", "two polls by hand, vanilla JS"),
+    ] {
+        let page = &slow_4g[key];
+        println!(
+            "slow 4G, {what}: every widget interactive {:.0} ms after DOMContentLoaded (median of {}), {:.1} KB on the wire",
+            page["median_ms"].as_f64().unwrap_or(f64::NAN),
+            slow_4g["loads"],
+            page["bytes"].as_f64().unwrap_or(f64::NAN) / 1024.0
+        );
+    }
     collector.print();
     Ok(())
 }

@@ -72,13 +72,13 @@ pub fn integrity(bytes: &[u8]) -> String {
     )
 }
 
-fn gzip_len(bytes: &[u8]) -> usize {
+fn gzip(bytes: &[u8]) -> Vec<u8> {
     let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     let _ = enc.write_all(bytes);
-    enc.finish().map(|v| v.len()).unwrap_or(0)
+    enc.finish().unwrap_or_default()
 }
 
-fn brotli_len(bytes: &[u8]) -> usize {
+fn brotli(bytes: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     let params = brotli::enc::BrotliEncoderParams {
         quality: 11,
@@ -86,17 +86,26 @@ fn brotli_len(bytes: &[u8]) -> usize {
         ..Default::default()
     };
     let _ = brotli::BrotliCompress(&mut &bytes[..], &mut out, &params);
-    out.len()
+    out
 }
 
-fn info(name: &str, bytes: &[u8]) -> FileInfo {
-    FileInfo {
+/// Writes `name` and its `.br` and `.gz` variants into each of `dirs`: a web server (the
+/// collector, nginx's `gzip_static`/`brotli_static`, Apache's rewrite rules) sends those
+/// instead of compressing the wasm on every request or, worse, not at all.
+fn publish(dirs: &[&Path], name: &str, bytes: &[u8]) -> Result<FileInfo> {
+    let (br, gz) = (brotli(bytes), gzip(bytes));
+    for dir in dirs {
+        write(&dir.join(name), bytes)?;
+        write(&dir.join(format!("{name}.br")), &br)?;
+        write(&dir.join(format!("{name}.gz")), &gz)?;
+    }
+    Ok(FileInfo {
         name: name.to_owned(),
         raw: bytes.len(),
-        gzip: gzip_len(bytes),
-        brotli: brotli_len(bytes),
+        gzip: gz.len(),
+        brotli: br.len(),
         integrity: integrity(bytes),
-    }
+    })
 }
 
 fn version() -> &'static str {
@@ -154,7 +163,6 @@ pub fn build(tools: &Tools) -> Result<Vec<FileInfo>> {
         .map(|b| format!("{b:02x}"))
         .collect();
     let wasm_name = format!("mitmachen.{hash}.wasm");
-    write(&out.join(&wasm_name), &wasm)?;
 
     let glue = String::from_utf8(read(&bound.join("mitmachen.js"))?).map_err(|e| e.to_string())?;
     let template =
@@ -178,12 +186,19 @@ pub fn build(tools: &Tools) -> Result<Vec<FileInfo>> {
     // changes nothing on its pages until it edits that link.
     let pinned = out.join(version());
     std::fs::create_dir_all(&pinned).map_err(|e| format!("{}: {e}", pinned.display()))?;
-    write(&pinned.join("mitmachen.js"), &loader)?;
-    write(&pinned.join(&wasm_name), &wasm)?;
-
-    let files = vec![info("mitmachen.js", &loader), info(&wasm_name, &wasm)];
+    let dirs = [out.as_path(), pinned.as_path()];
+    let files = vec![
+        publish(&dirs, "mitmachen.js", &loader)?,
+        publish(&dirs, &wasm_name, &wasm)?,
+    ];
     write_manifest(&out, &files)?;
     print_sizes(&files);
+    println!(
+        "\nthe template's lines for a site that pins this version (README, \"Embedding\"):\n\
+         <link rel=\"preload\" href=\"https://COLLECTOR/dist/{v}/{wasm_name}\" as=\"fetch\" crossorigin>\n\
+         <script src=\"https://COLLECTOR/dist/{v}/mitmachen.js\" data-endpoint=\"https://COLLECTOR\" defer></script>",
+        v = version()
+    );
     Ok(files)
 }
 

@@ -44,6 +44,26 @@ impl OriginPolicy {
             .unwrap_or(&self.global);
         list.contains(&origin)
     }
+
+    /// The origins that may use `widget` (its own list, else the global one), normalised.
+    pub fn origins_for(&self, widget: &WidgetId) -> &[String] {
+        self.per_widget.get(widget).unwrap_or(&self.global)
+    }
+
+    /// `url` parsed, if it is an http(s) address without user or password on an origin that
+    /// may use `widget`: the town's own pages, never someone else's address that a request
+    /// named (which a page or a check of the collector must not lead anyone to).
+    pub fn town_url(&self, widget: &WidgetId, url: &str) -> Option<reqwest::Url> {
+        let parsed = reqwest::Url::parse(url.trim()).ok()?;
+        if !matches!(parsed.scheme(), "http" | "https")
+            || !parsed.username().is_empty()
+            || parsed.password().is_some()
+        {
+            return None;
+        }
+        let origin = normalise_origin(&parsed.origin().ascii_serialization()).ok()?;
+        self.origins_for(widget).contains(&origin).then_some(parsed)
+    }
 }
 
 /// Answers preflights and refuses other origins on the API paths.
@@ -152,5 +172,35 @@ mod tests {
         assert!(policy.allows(Some(&w), "https://b.de"));
         assert!(!policy.allows(Some(&other), "null"));
         assert!(!OriginPolicy::default().allows(None, "https://a.de"));
+    }
+
+    #[test]
+    fn a_town_url_lies_on_an_allowed_origin() {
+        let w = WidgetId::parse("newsletter").expect("id");
+        let policy = OriginPolicy::new(
+            vec![
+                "https://www.musterstadt.de".into(),
+                "http://localhost:8080".into(),
+            ],
+            BTreeMap::new(),
+        );
+        let town = |url: &str| policy.town_url(&w, url).map(|u| u.to_string());
+        assert_eq!(
+            town("https://WWW.musterstadt.de:443/newsletter?x=1").as_deref(),
+            Some("https://www.musterstadt.de/newsletter?x=1")
+        );
+        assert!(town("http://localhost:8080/examples/rathaus.html").is_some());
+        for elsewhere in [
+            "https://evil.example/newsletter",
+            "https://www.musterstadt.de@evil.example/",
+            "https://user:pw@www.musterstadt.de/",
+            "http://www.musterstadt.de/",
+            "https://www.musterstadt.de.evil.example/",
+            "javascript:alert(1)",
+            "/relative",
+            "",
+        ] {
+            assert_eq!(town(elsewhere), None, "{elsewhere}");
+        }
     }
 }

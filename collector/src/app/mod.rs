@@ -72,6 +72,9 @@ pub struct AppState {
     pub mail_wakeup: Arc<Notify>,
     /// Wakes the webhook sender when a commit queued a delivery.
     pub webhook_wakeup: Arc<Notify>,
+    /// The town's name, which heads the pages behind mail links: the name of `[mail] from`,
+    /// which also signs every mail, so that page and mail name the same sender.
+    pub town: Option<String>,
 }
 
 pub type SharedState = Arc<AppState>;

@@ -1,16 +1,17 @@
 //! The demo: the built widget bundle at `/dist/` and example pages at `/examples/`.
 //!
-//! Both are optional and meant for trying the widgets locally; a town serves the bundle from
-//! its own web server. The example pages imitate a town website with a strict CSP, so that a
-//! widget that needs more than the documented CSP fails here first.
+//! Both are optional. The bundle is served as a production web server would (precompressed
+//! variants, a year's cache for hashed names, a validator for the rest), so a town may serve it
+//! from here. The example pages are for trying the widgets locally: they imitate a town website
+//! with a strict CSP, so that a widget that needs more than the documented CSP fails here first.
 
 use super::SharedState;
 use super::error::ApiError;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::header::{
-    ACCESS_CONTROL_ALLOW_ORIGIN, CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE,
-    X_CONTENT_TYPE_OPTIONS,
+    ACCEPT_ENCODING, ACCESS_CONTROL_ALLOW_ORIGIN, CACHE_CONTROL, CONTENT_ENCODING,
+    CONTENT_SECURITY_POLICY, CONTENT_TYPE, ETAG, IF_NONE_MATCH, VARY, X_CONTENT_TYPE_OPTIONS,
 };
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -19,6 +20,9 @@ use std::path::{Path as FsPath, PathBuf};
 
 /// Placeholder in example pages for where the collector is reachable.
 const URL_PLACEHOLDER: &str = "{{MITMACHEN_URL}}";
+/// Placeholder in example pages for the wasm file of the bundle served at `/dist/` (its name
+/// carries its hash), for the `<link rel="preload">` the README recommends.
+const WASM_PLACEHOLDER: &str = "{{MITMACHEN_WASM}}";
 
 pub fn routes(state: &SharedState) -> Router<SharedState> {
     let mut router = Router::new();
@@ -38,23 +42,151 @@ pub fn routes(state: &SharedState) -> Router<SharedState> {
     router
 }
 
+/// A bundle file, precompressed when the client takes it (`cargo xtask dist` writes `.br` and
+/// `.gz` beside each file): a page on a slow network downloads a third of the wasm.
 async fn dist(
     State(state): State<SharedState>,
     Path(path): Path<String>,
+    request: HeaderMap,
 ) -> Result<Response, ApiError> {
     let root = state
         .dist_dir
         .as_deref()
         .ok_or_else(|| not_found("/dist/"))?;
-    let body = read_inside(root, &path)
-        .await
-        .ok_or_else(|| not_found(&format!("/dist/{path}")))?;
-    let mut response = file_response(&path, body);
+    let missing = || not_found(&format!("/dist/{path}"));
+    // The variants are served under the original's name only; asked for directly they are
+    // not found, so a cache never holds a compressed body without its encoding header.
+    if path.ends_with(".br") || path.ends_with(".gz") {
+        return Err(missing());
+    }
+    let (file, encoding) = 'found: {
+        for encoding in accepted_encodings(&request) {
+            let variant = format!("{path}.{}", encoding.suffix());
+            if let Some(file) = open_inside(root, &variant).await {
+                break 'found (file, Some(encoding));
+            }
+        }
+        (open_inside(root, &path).await.ok_or_else(missing)?, None)
+    };
+    let mut headers = HeaderMap::new();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type(&path)));
+    headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     // Public files: the town's page fetches the .wasm with CORS from another origin.
-    response
-        .headers_mut()
-        .insert(ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
-    Ok(response)
+    headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    headers.insert(VARY, HeaderValue::from_static("Accept-Encoding"));
+    if let Some(encoding) = encoding {
+        headers.insert(
+            CONTENT_ENCODING,
+            HeaderValue::from_static(encoding.header()),
+        );
+    }
+    if is_hashed(&path) {
+        // The name changes with the content: cached for a year, never revalidated.
+        headers.insert(
+            CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=31536000, immutable"),
+        );
+    } else {
+        // `mitmachen.js` and the manifest keep their names across releases: a short cache
+        // and a validator, so a new release reaches every page within minutes.
+        headers.insert(
+            CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=300"),
+        );
+        let etag = etag(&file.meta, encoding);
+        let unchanged = request
+            .get_all(IF_NONE_MATCH)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .any(|tag| {
+                let tag = tag.trim();
+                tag == "*" || tag.trim_start_matches("W/") == etag
+            });
+        if let Ok(value) = HeaderValue::from_str(&etag) {
+            headers.insert(ETAG, value);
+        }
+        if unchanged {
+            return Ok((StatusCode::NOT_MODIFIED, headers).into_response());
+        }
+    }
+    let body = tokio::fs::read(&file.path).await.map_err(|_| missing())?;
+    Ok((StatusCode::OK, headers, body).into_response())
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Encoding {
+    Brotli,
+    Gzip,
+}
+
+impl Encoding {
+    fn suffix(self) -> &'static str {
+        match self {
+            Encoding::Brotli => "br",
+            Encoding::Gzip => "gz",
+        }
+    }
+
+    fn header(self) -> &'static str {
+        match self {
+            Encoding::Brotli => "br",
+            Encoding::Gzip => "gzip",
+        }
+    }
+}
+
+/// The encodings the client takes, best first (brotli is a fifth smaller than gzip on the wasm).
+/// A coding listed with `q=0` is refused, as RFC 9110 says; other weights are not ranked.
+fn accepted_encodings(request: &HeaderMap) -> Vec<Encoding> {
+    let mut brotli = false;
+    let mut gzip = false;
+    for value in request
+        .get_all(ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+    {
+        for item in value.split(',') {
+            let mut parts = item.split(';');
+            let coding = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+            let refused = parts.any(|p| {
+                p.trim()
+                    .strip_prefix("q=")
+                    .and_then(|q| q.trim().parse::<f32>().ok())
+                    .is_some_and(|q| q <= 0.0)
+            });
+            match coding.as_str() {
+                "br" => brotli = !refused,
+                "gzip" | "x-gzip" => gzip = !refused,
+                _ => {}
+            }
+        }
+    }
+    [(brotli, Encoding::Brotli), (gzip, Encoding::Gzip)]
+        .into_iter()
+        .filter_map(|(ok, e)| ok.then_some(e))
+        .collect()
+}
+
+/// `mitmachen.<10 hex>.wasm` and the like: names that carry their content's hash.
+fn is_hashed(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let mut parts = name.rsplit('.');
+    let (_ext, hash) = (parts.next(), parts.next());
+    hash.is_some_and(|h| h.len() == 10 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+        && parts.next().is_some()
+}
+
+/// A strong validator from size and modification time (as nginx does), per encoding: each
+/// variant is a different body.
+fn etag(meta: &std::fs::Metadata, encoding: Option<Encoding>) -> String {
+    let modified = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos());
+    let variant = encoding.map_or(String::new(), |e| format!("-{}", e.suffix()));
+    format!("\"{modified:x}-{:x}{variant}\"", meta.len())
 }
 
 async fn site_index(State(state): State<SharedState>) -> Result<Response, ApiError> {
@@ -83,11 +215,29 @@ async fn serve_site(state: &SharedState, path: &str) -> Result<Response, ApiErro
         tracing::error!(path, "example page is not UTF-8");
         ApiError::Internal
     })?;
-    let page = page.replace(URL_PLACEHOLDER, &state.public_url);
+    let mut page = page.replace(URL_PLACEHOLDER, &state.public_url);
+    if page.contains(WASM_PLACEHOLDER) {
+        page = page.replace(
+            WASM_PLACEHOLDER,
+            &wasm_file(state).await.unwrap_or_default(),
+        );
+    }
     let csp = HeaderValue::from_str(&csp(&state.public_url)).map_err(|_| ApiError::Internal)?;
     let mut response = file_response(path, page.into_bytes());
     response.headers_mut().insert(CONTENT_SECURITY_POLICY, csp);
     Ok(response)
+}
+
+/// The name of the bundle's wasm file, from the manifest `cargo xtask dist` writes.
+async fn wasm_file(state: &SharedState) -> Option<String> {
+    let manifest = read_inside(state.dist_dir.as_deref()?, "manifest.json").await?;
+    let manifest: serde_json::Value = serde_json::from_slice(&manifest).ok()?;
+    manifest["files"]
+        .as_array()?
+        .iter()
+        .filter_map(|file| file["name"].as_str())
+        .find(|name| name.ends_with(".wasm"))
+        .map(str::to_owned)
 }
 
 /// The CSP a careful town would send: scripts and connections only to itself and the collector.
@@ -147,9 +297,15 @@ fn content_type(path: &str) -> &'static str {
     }
 }
 
+/// A file found below a root, with its metadata.
+struct Found {
+    path: PathBuf,
+    meta: std::fs::Metadata,
+}
+
 /// The file at `relative` below `root`, or `None`: no `..`, no hidden files, no directories,
 /// and no symbolic link that leads out of `root`.
-async fn read_inside(root: &FsPath, relative: &str) -> Option<Vec<u8>> {
+async fn open_inside(root: &FsPath, relative: &str) -> Option<Found> {
     let relative = relative.trim_start_matches('/');
     let mut path = PathBuf::from(root);
     for segment in relative.split('/') {
@@ -163,10 +319,16 @@ async fn read_inside(root: &FsPath, relative: &str) -> Option<Vec<u8>> {
     }
     let root = tokio::fs::canonicalize(root).await.ok()?;
     let path = tokio::fs::canonicalize(&path).await.ok()?;
-    if !path.starts_with(&root) || !tokio::fs::metadata(&path).await.ok()?.is_file() {
+    let meta = tokio::fs::metadata(&path).await.ok()?;
+    if !path.starts_with(&root) || !meta.is_file() {
         return None;
     }
-    tokio::fs::read(&path).await.ok()
+    Some(Found { path, meta })
+}
+
+async fn read_inside(root: &FsPath, relative: &str) -> Option<Vec<u8>> {
+    let found = open_inside(root, relative).await?;
+    tokio::fs::read(&found.path).await.ok()
 }
 
 #[cfg(test)]

@@ -68,6 +68,22 @@ impl fmt::Debug for MailSettings {
 
 pub const DEFAULT_FROM: &str = "Beteiligung <beteiligung@example.invalid>";
 
+impl MailSettings {
+    /// The sender's name (`Stadt Musterstadt` of `Stadt Musterstadt <beteiligung@…>`): the
+    /// town's name as the configuration knows it. None for the demo's default sender, whose
+    /// name is a placeholder, and for a bare address.
+    pub fn town(&self) -> Option<String> {
+        if self.from == DEFAULT_FROM {
+            return None;
+        }
+        let mailbox: lettre::message::Mailbox = self.from.parse().ok()?;
+        mailbox
+            .name
+            .map(|n| n.trim().to_owned())
+            .filter(|n| !n.is_empty())
+    }
+}
+
 pub(super) fn settings(
     file: FileMail,
     env: &impl Fn(&str) -> Option<String>,
@@ -142,4 +158,30 @@ pub(super) fn settings(
             password: pick("MITMACHEN_SMTP_PASSWORD", file.smtp_password),
         },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn from(from: &str) -> MailSettings {
+        MailSettings {
+            from: from.into(),
+            route: MailRoute::Outbox(PathBuf::from("outbox")),
+        }
+    }
+
+    #[test]
+    fn the_town_is_the_senders_name() {
+        assert_eq!(
+            from("Stadt Musterstadt <beteiligung@musterstadt.de>").town(),
+            Some("Stadt Musterstadt".into())
+        );
+        assert_eq!(
+            from("\"Gemeinde Au, Bürgerbüro\" <b@au.de>").town(),
+            Some("Gemeinde Au, Bürgerbüro".into())
+        );
+        assert_eq!(from("beteiligung@musterstadt.de").town(), None);
+        assert_eq!(from(DEFAULT_FROM).town(), None, "a placeholder is no town");
+    }
 }

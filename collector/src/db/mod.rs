@@ -39,7 +39,7 @@ pub use crate::events::records::{
 };
 pub use crate::mail::kind::{MailJob, MailKind};
 pub use crate::newsletters::records::{
-    ConfirmOutcome, ConfirmView, ConsentRecord, SubscriberRecord, SubscriptionContext,
+    ConfirmOutcome, ConfirmView, ConsentRecord, LinkSubject, SubscriberRecord, SubscriptionContext,
     SubscriptionStatus, UnsubscribeOutcome, WebhookJob,
 };
 pub use crate::privacy::Erased;
@@ -224,8 +224,8 @@ pub trait Store: Send + Sync + 'static {
         now: Timestamp,
     ) -> Result<ConfirmOutcome, StoreError>;
 
-    /// The widget and mail language behind an unsubscribe link, if it is known.
-    fn unsubscribe_view(&self, token: &str) -> Result<Option<(WidgetId, String)>, StoreError>;
+    /// The widget, mail language and subscription behind an unsubscribe link, if it is known.
+    fn unsubscribe_view(&self, token: &str) -> Result<Option<LinkSubject>, StoreError>;
 
     /// Ends every subscription of the link's address to its widget; keeps only a keyed hash of
     /// the address; one transaction.

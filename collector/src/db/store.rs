@@ -5,9 +5,9 @@ use super::queue::{MAILS, WEBHOOKS};
 use super::writer::Answer;
 use super::{
     Backend, CancelOutcome, Canceller, ConfirmOutcome, ConfirmView, DecideOutcome, Decision,
-    Erased, MailJob, NewSubmission, ProposalRecord, ProposalStatus, Queued, RegistrationRecord,
-    Store, StoreError, SubmitOutcome, SubscriberRecord, SubscriptionStatus, UnsubscribeOutcome,
-    WebhookJob, hex, now,
+    Erased, LinkSubject, MailJob, NewSubmission, ProposalRecord, ProposalStatus, Queued,
+    RegistrationRecord, Store, StoreError, SubmitOutcome, SubscriberRecord, SubscriptionStatus,
+    UnsubscribeOutcome, WebhookJob, hex, now,
 };
 use crate::audit::BY_TOKEN;
 use crate::events::Event;
@@ -154,7 +154,7 @@ impl<B: Backend> Store for Db<B> {
             .write(move |tx| newsletters::store::confirm(tx, &token, &newsletters, now))
     }
 
-    fn unsubscribe_view(&self, token: &str) -> Result<Option<(WidgetId, String)>, StoreError> {
+    fn unsubscribe_view(&self, token: &str) -> Result<Option<LinkSubject>, StoreError> {
         self.backend
             .read(|tx| newsletters::store::unsubscribe_view(tx, token))
     }

@@ -1,16 +1,19 @@
 //! The cancellation link of a registration mail: `GET` shows the registration and one button,
 //! only the `POST` of that button cancels. Mail scanners open every link in a mail; a GET that
-//! cancelled would cancel registrations nobody wanted to cancel.
+//! cancelled would cancel registrations nobody wanted to cancel. The page names the event as
+//! the mail does (title, day, start and end, place, the town's page of it), under the town's name.
 
-use crate::app::page::{escape, page, plausible_token, unavailable};
+use super::mail::when;
+use crate::app::page::{escape, plausible_token, town_page, unavailable};
 use crate::app::{SharedState, blocking};
 use crate::db::{CancelOutcome, Canceller, RegistrationRecord, RegistrationStatus};
+use crate::mail::compose::is_web_link;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
-use mitmachen_shared::messages::{Lang, Texts};
+use mitmachen_shared::messages::Lang;
 
 pub fn routes() -> Router<SharedState> {
     Router::new().route("/v1/registrations/cancel/{token}", get(show).post(confirm))
@@ -33,6 +36,8 @@ struct Words {
     when: &'static str,
     place: &'static str,
     persons: &'static str,
+    /// The link to the town's page of the event.
+    event_page: &'static str,
 }
 
 fn words(lang: Lang) -> Words {
@@ -49,6 +54,7 @@ fn words(lang: Lang) -> Words {
             when: "Wann",
             place: "Ort",
             persons: "Personen",
+            event_page: "Zur Seite der Veranstaltung",
         },
         Lang::DeEasy => Words {
             title: "Anmeldung absagen",
@@ -62,6 +68,7 @@ fn words(lang: Lang) -> Words {
             when: "Wann",
             place: "Wo",
             persons: "Personen",
+            event_page: "Mehr über die Veranstaltung",
         },
         Lang::En => Words {
             title: "Cancel registration",
@@ -75,15 +82,17 @@ fn words(lang: Lang) -> Words {
             when: "When",
             place: "Place",
             persons: "Persons",
+            event_page: "To the event's page",
         },
     }
 }
 
 /// German and English together: without a valid token nobody knows the reader's language.
-fn unknown() -> Response {
-    page(
+fn unknown(state: &SharedState) -> Response {
+    town_page(
         StatusCode::NOT_FOUND,
         "de",
+        state.town.as_deref(),
         "Link ungültig – Invalid link",
         "<p>Dieser Link ist ungültig oder abgelaufen. Anmeldungen werden einige Zeit nach der \
          Veranstaltung gelöscht.</p>\n<p lang=\"en\">This link is not valid or has expired. \
@@ -91,24 +100,25 @@ fn unknown() -> Response {
     )
 }
 
-/// The event's facts as the town declared them, and the registration's persons.
+/// The event's facts as the town declared them and as its mails say them (title; weekday,
+/// date, start and end; place), the registration's persons, and the town's page of the event.
 fn facts(state: &SharedState, record: &RegistrationRecord, lang: Lang) -> String {
     let w = words(lang);
     let mut html = String::from("<dl>\n");
-    if let Some(event) = state.catalog.now().events.get(&record.widget) {
-        let texts = Texts::new(lang);
+    let event = state.catalog.now().events.get(&record.widget).cloned();
+    if let Some(event) = &event {
         html.push_str(&format!(
             "<dt>{}</dt><dd>{}</dd>\n<dt>{}</dt><dd>{}</dd>\n",
             w.event,
-            escape(&event.facts.title),
+            escape(event.facts.title.trim()),
             w.when,
-            escape(&texts.date_time(event.facts.starts_at)),
+            escape(&when(lang, &event.facts)),
         ));
-        if !event.facts.place.is_empty() {
+        if !event.facts.place.trim().is_empty() {
             html.push_str(&format!(
                 "<dt>{}</dt><dd>{}</dd>\n",
                 w.place,
-                escape(&event.facts.place)
+                escape(event.facts.place.trim())
             ));
         }
     }
@@ -116,7 +126,28 @@ fn facts(state: &SharedState, record: &RegistrationRecord, lang: Lang) -> String
         "<dt>{}</dt><dd>{}</dd>\n</dl>",
         w.persons, record.persons
     ));
+    if let Some(url) = event
+        .and_then(|e| e.page_url.clone())
+        .filter(|u| is_web_link(u))
+    {
+        html.push_str(&format!(
+            "\n<p><a href=\"{}\">{}</a></p>",
+            escape(&url),
+            w.event_page
+        ));
+    }
     html
+}
+
+/// A page in the registration's language under the town's name.
+fn shown(state: &SharedState, lang: Lang, title: &str, body: &str) -> Response {
+    town_page(
+        StatusCode::OK,
+        lang.tag(),
+        state.town.as_deref(),
+        title,
+        body,
+    )
 }
 
 fn lang_of(record: &RegistrationRecord) -> Lang {
@@ -125,7 +156,7 @@ fn lang_of(record: &RegistrationRecord) -> Lang {
 
 async fn show(State(state): State<SharedState>, Path(token): Path<String>) -> Response {
     if !plausible_token(&token) {
-        return unknown();
+        return unknown(&state);
     }
     let found = blocking(&state, "reading a registration", move |store| {
         store.registration_by_token(&token)
@@ -138,25 +169,25 @@ async fn show(State(state): State<SharedState>, Path(token): Path<String>) -> Re
             let body = if record.status == RegistrationStatus::Cancelled {
                 format!("<p>{}</p>\n{}", w.already, facts(&state, &record, lang))
             } else {
-                // The form posts back to this same URL.
+                // The form posts back to this same URL. Red: a seat given up may be gone.
                 format!(
-                    "<p>{}</p>\n{}\n<form method=\"post\">\n<p><button type=\"submit\">{}</button></p>\n</form>\n<p class=\"note\">{}</p>",
+                    "<p>{}</p>\n{}\n<form method=\"post\">\n<p><button type=\"submit\" class=\"danger\">{}</button></p>\n</form>\n<p class=\"note\">{}</p>",
                     w.question,
                     facts(&state, &record, lang),
                     w.button,
                     w.keep
                 )
             };
-            page(StatusCode::OK, lang.tag(), w.title, &body)
+            shown(&state, lang, w.title, &body)
         }
-        Ok(None) => unknown(),
+        Ok(None) => unknown(&state),
         Err(_) => unavailable(),
     }
 }
 
 async fn confirm(State(state): State<SharedState>, Path(token): Path<String>) -> Response {
     if !plausible_token(&token) {
-        return unknown();
+        return unknown(&state);
     }
     let event = match blocking(&state, "reading a registration", {
         let token = token.clone();
@@ -165,7 +196,7 @@ async fn confirm(State(state): State<SharedState>, Path(token): Path<String>) ->
     .await
     {
         Ok(Some(record)) => state.catalog.now().events.get(&record.widget).cloned(),
-        Ok(None) => return unknown(),
+        Ok(None) => return unknown(&state),
         Err(_) => return unavailable(),
     };
     let outcome = blocking(&state, "cancelling a registration", move |store| {
@@ -184,15 +215,15 @@ async fn confirm(State(state): State<SharedState>, Path(token): Path<String>) ->
                 w.done_mail,
                 facts(&state, &record, lang)
             );
-            page(StatusCode::OK, lang.tag(), w.title, &body)
+            shown(&state, lang, w.title, &body)
         }
         Ok(CancelOutcome::AlreadyCancelled(record)) => {
             let lang = lang_of(&record);
             let w = words(lang);
             let body = format!("<p>{}</p>\n{}", w.already, facts(&state, &record, lang));
-            page(StatusCode::OK, lang.tag(), w.title, &body)
+            shown(&state, lang, w.title, &body)
         }
-        Ok(CancelOutcome::Unknown) => unknown(),
+        Ok(CancelOutcome::Unknown) => unknown(&state),
         Err(_) => unavailable(),
     }
 }

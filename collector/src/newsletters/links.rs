@@ -6,16 +6,20 @@
 //! address owner never wanted. The unsubscribe `POST` is also the RFC 8058 one-click request a
 //! mail client sends on its own (`List-Unsubscribe=One-Click`); its body is not needed, the
 //! token in the path is the authority.
+//!
+//! The pages stand under the town's name and show what the link is about (the newsletter, the
+//! lists chosen, the address), since whoever opens one came from that address's mailbox, and
+//! link back to the page of the request where that page is the town's own.
 
-use crate::app::page::{escape, page, plausible_token, unavailable};
+use crate::app::page::{escape, plausible_token, town_page, unavailable};
 use crate::app::{SharedState, blocking};
-use crate::db::{ConfirmOutcome, ConfirmView, UnsubscribeOutcome, now};
+use crate::db::{ConfirmOutcome, ConfirmView, LinkSubject, UnsubscribeOutcome, now};
+use crate::mail::compose::is_web_link;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
-use mitmachen_shared::ids::WidgetId;
 use mitmachen_shared::messages::Lang;
 
 pub fn routes() -> Router<SharedState> {
@@ -54,6 +58,13 @@ struct Words {
     unsubscribe_keep: &'static str,
     unsubscribed: &'static str,
     newsletter: &'static str,
+    /// The same labels as the mails'.
+    lists: &'static str,
+    address: &'static str,
+    /// The link to the page the request came from.
+    back: &'static str,
+    /// The link to the newsletter's page the town declared, where that page is unknown.
+    newsletter_page: &'static str,
 }
 
 fn words(lang: Lang) -> Words {
@@ -72,6 +83,10 @@ fn words(lang: Lang) -> Words {
             unsubscribe_keep: "Wenn Sie den Newsletter weiter erhalten möchten, schließen Sie diese Seite einfach.",
             unsubscribed: "Sie haben den Newsletter abbestellt. Wir senden Ihnen keinen Newsletter mehr; Ihre Adresse haben wir gelöscht.",
             newsletter: "Newsletter",
+            lists: "Ihre Auswahl",
+            address: "E-Mail-Adresse",
+            back: "Zurück zur Seite, auf der Sie den Newsletter bestellt haben",
+            newsletter_page: "Zur Seite des Newsletters",
         },
         Lang::DeEasy => Words {
             confirm_title: "Newsletter bestätigen",
@@ -87,6 +102,10 @@ fn words(lang: Lang) -> Words {
             unsubscribe_keep: "Sie wollen den Newsletter weiter bekommen? Dann schließen Sie diese Seite.",
             unsubscribed: "Sie bekommen den Newsletter nicht mehr. Wir haben Ihre Adresse gelöscht.",
             newsletter: "Newsletter",
+            lists: "Ihre Auswahl",
+            address: "E-Mail-Adresse",
+            back: "Zurück zur Seite mit dem Newsletter",
+            newsletter_page: "Zur Seite mit dem Newsletter",
         },
         Lang::En => Words {
             confirm_title: "Confirm your newsletter subscription",
@@ -102,15 +121,20 @@ fn words(lang: Lang) -> Words {
             unsubscribe_keep: "If you want to keep receiving the newsletter, simply close this page.",
             unsubscribed: "You have unsubscribed. We will send you no more newsletters and have deleted your address.",
             newsletter: "Newsletter",
+            lists: "Your selection",
+            address: "E-mail address",
+            back: "Back to the page where you subscribed",
+            newsletter_page: "To the newsletter's page",
         },
     }
 }
 
 /// German and English together: without a valid token nobody knows the reader's language.
-fn unknown() -> Response {
-    page(
+fn unknown(state: &SharedState) -> Response {
+    town_page(
         StatusCode::NOT_FOUND,
         "de",
+        state.town.as_deref(),
         "Link ungültig – Invalid link",
         "<p>Dieser Link ist ungültig oder wurde schon benutzt. Unbestätigte Anmeldungen werden \
          nach einigen Tagen gelöscht; nach dem Abbestellen gilt ein Abmeldelink nicht mehr.</p>\n\
@@ -123,58 +147,134 @@ fn lang_of(tag: &str) -> Lang {
     Lang::from_tag(tag).unwrap_or_default()
 }
 
-/// The newsletter's name as the town declared it.
-fn named(state: &SharedState, widget: &WidgetId, lang: Lang) -> String {
-    match state.catalog.now().newsletters.get(widget) {
-        Some(n) => format!(
-            "<dl>\n<dt>{}</dt><dd>{}</dd>\n</dl>\n",
-            words(lang).newsletter,
+/// What the page says about the request: the newsletter's and its lists' names as the town
+/// declared them and, where `personal`, the address the link was mailed to and the lists
+/// chosen. Personal data is shown only to whoever opened the link from that mailbox (mails
+/// themselves never echo what was typed); everything is escaped.
+fn facts(state: &SharedState, subject: &LinkSubject, lang: Lang, personal: bool) -> String {
+    let w = words(lang);
+    let catalog = state.catalog.now();
+    let newsletter = catalog.newsletters.get(&subject.widget);
+    let mut html = String::new();
+    if let Some(n) = newsletter {
+        html.push_str(&format!(
+            "<dt>{}</dt><dd>{}</dd>\n",
+            w.newsletter,
             escape(&n.title)
-        ),
-        None => String::new(),
+        ));
     }
+    if personal {
+        // The declared name of each chosen list; a list removed since keeps its key.
+        let names: Vec<String> = subject
+            .lists
+            .iter()
+            .map(|key| {
+                newsletter
+                    .and_then(|n| n.lists.iter().find(|(k, _)| k.as_str() == key))
+                    .map_or(key.as_str(), |(_, name)| name.as_str())
+            })
+            .map(|name| format!("<li>{}</li>", escape(name)))
+            .collect();
+        if !names.is_empty() {
+            html.push_str(&format!(
+                "<dt>{}</dt><dd><ul>{}</ul></dd>\n",
+                w.lists,
+                names.concat()
+            ));
+        }
+        if !subject.email.is_empty() {
+            html.push_str(&format!(
+                "<dt>{}</dt><dd>{}</dd>\n",
+                w.address,
+                escape(&subject.email)
+            ));
+        }
+    }
+    if html.is_empty() {
+        return html;
+    }
+    format!("<dl>\n{html}</dl>\n")
 }
 
-/// A page in the link's language: a title and a sentence chosen from [`Words`], and the
-/// newsletter's name.
+/// A link back to the page the request came from, if that page is on an origin allowed for the
+/// widget (a request could name any page, and the town's page must not send anyone elsewhere);
+/// else to the newsletter's page the town declared; else none.
+fn back(state: &SharedState, subject: &LinkSubject, lang: Lang) -> String {
+    let w = words(lang);
+    let (url, text) = match state.origins.town_url(&subject.widget, &subject.page) {
+        Some(url) => (url.to_string(), w.back),
+        None => match state
+            .catalog
+            .now()
+            .newsletters
+            .get(&subject.widget)
+            .and_then(|n| n.page_url.clone())
+            .filter(|u| is_web_link(u))
+        {
+            Some(url) => (url, w.newsletter_page),
+            None => return String::new(),
+        },
+    };
+    format!("<p><a href=\"{}\">{text}</a></p>\n", escape(&url))
+}
+
+/// A page in the link's language: a title and a sentence chosen from [`Words`], what the request
+/// was, and the way back.
 fn answer(
     state: &SharedState,
-    widget: &WidgetId,
-    tag: &str,
+    subject: &LinkSubject,
+    personal: bool,
     pick: fn(&Words) -> (&'static str, &'static str),
 ) -> Response {
-    let lang = lang_of(tag);
+    let lang = lang_of(&subject.lang);
     let (title, text) = pick(&words(lang));
-    let body = format!("<p>{text}</p>\n{}", named(state, widget, lang));
-    page(StatusCode::OK, lang.tag(), title, &body)
+    let body = format!(
+        "<p>{text}</p>\n{}{}",
+        facts(state, subject, lang, personal),
+        back(state, subject, lang)
+    );
+    town_page(
+        StatusCode::OK,
+        lang.tag(),
+        state.town.as_deref(),
+        title,
+        &body,
+    )
 }
 
-/// A page with one button, which posts back to this same URL: title, question, button, note.
+/// A page with one button, which posts back to this same URL: title, question, what the
+/// request was, button, note, the way back.
 fn ask(
     state: &SharedState,
-    widget: &WidgetId,
-    tag: &str,
+    subject: &LinkSubject,
     pick: fn(&Words) -> [&'static str; 4],
 ) -> Response {
-    let lang = lang_of(tag);
+    let lang = lang_of(&subject.lang);
     let [title, question, button, note] = pick(&words(lang));
     let body = format!(
-        "<p>{question}</p>\n{}<form method=\"post\">\n<p><button type=\"submit\">{button}</button></p>\n</form>\n<p class=\"note\">{note}</p>",
-        named(state, widget, lang)
+        "<p>{question}</p>\n{}<form method=\"post\">\n<p><button type=\"submit\">{button}</button></p>\n</form>\n<p class=\"note\">{note}</p>\n{}",
+        facts(state, subject, lang, true),
+        back(state, subject, lang)
     );
-    page(StatusCode::OK, lang.tag(), title, &body)
+    town_page(
+        StatusCode::OK,
+        lang.tag(),
+        state.town.as_deref(),
+        title,
+        &body,
+    )
 }
 
 async fn show_confirm(State(state): State<SharedState>, Path(token): Path<String>) -> Response {
     if !plausible_token(&token) {
-        return unknown();
+        return unknown(&state);
     }
     let view = blocking(&state, "reading a subscription", move |store| {
         store.confirm_view(&token, now())
     })
     .await;
     match view {
-        Ok(ConfirmView::Pending { widget, lang }) => ask(&state, &widget, &lang, |w| {
+        Ok(ConfirmView::Pending(subject)) => ask(&state, &subject, |w| {
             [
                 w.confirm_title,
                 w.confirm_question,
@@ -182,20 +282,20 @@ async fn show_confirm(State(state): State<SharedState>, Path(token): Path<String
                 w.confirm_ignore,
             ]
         }),
-        Ok(ConfirmView::Confirmed { widget, lang }) => answer(&state, &widget, &lang, |w| {
+        Ok(ConfirmView::Confirmed(subject)) => answer(&state, &subject, true, |w| {
             (w.confirm_title, w.already_confirmed)
         }),
-        Ok(ConfirmView::Expired { widget, lang }) => {
-            answer(&state, &widget, &lang, |w| (w.confirm_title, w.expired))
+        Ok(ConfirmView::Expired(subject)) => {
+            answer(&state, &subject, true, |w| (w.confirm_title, w.expired))
         }
-        Ok(ConfirmView::Unknown) => unknown(),
+        Ok(ConfirmView::Unknown) => unknown(&state),
         Err(_) => unavailable(),
     }
 }
 
 async fn confirm(State(state): State<SharedState>, Path(token): Path<String>) -> Response {
     if !plausible_token(&token) {
-        return unknown();
+        return unknown(&state);
     }
     let newsletters = state.catalog.now();
     let outcome = blocking(&state, "confirming a subscription", move |store| {
@@ -203,36 +303,34 @@ async fn confirm(State(state): State<SharedState>, Path(token): Path<String>) ->
     })
     .await;
     match outcome {
-        Ok(ConfirmOutcome::Confirmed { widget, lang }) => {
+        Ok(ConfirmOutcome::Confirmed(subject)) => {
             // The welcome mail and the webhook delivery were queued in the same commit.
             state.mail_wakeup.notify_one();
             state.webhook_wakeup.notify_one();
-            tracing::info!(widget = %widget, "newsletter subscription confirmed");
-            answer(&state, &widget, &lang, |w| (w.confirm_title, w.confirmed))
+            tracing::info!(widget = %subject.widget, "newsletter subscription confirmed");
+            answer(&state, &subject, true, |w| (w.confirm_title, w.confirmed))
         }
-        Ok(ConfirmOutcome::AlreadyConfirmed { widget, lang }) => {
-            answer(&state, &widget, &lang, |w| {
-                (w.confirm_title, w.already_confirmed)
-            })
+        Ok(ConfirmOutcome::AlreadyConfirmed(subject)) => answer(&state, &subject, true, |w| {
+            (w.confirm_title, w.already_confirmed)
+        }),
+        Ok(ConfirmOutcome::Expired(subject)) => {
+            answer(&state, &subject, true, |w| (w.confirm_title, w.expired))
         }
-        Ok(ConfirmOutcome::Expired { widget, lang }) => {
-            answer(&state, &widget, &lang, |w| (w.confirm_title, w.expired))
-        }
-        Ok(ConfirmOutcome::Unknown) => unknown(),
+        Ok(ConfirmOutcome::Unknown) => unknown(&state),
         Err(_) => unavailable(),
     }
 }
 
 async fn show_unsubscribe(State(state): State<SharedState>, Path(token): Path<String>) -> Response {
     if !plausible_token(&token) {
-        return unknown();
+        return unknown(&state);
     }
     let view = blocking(&state, "reading an unsubscribe link", move |store| {
         store.unsubscribe_view(&token)
     })
     .await;
     match view {
-        Ok(Some((widget, lang))) => ask(&state, &widget, &lang, |w| {
+        Ok(Some(subject)) => ask(&state, &subject, |w| {
             [
                 w.unsubscribe_title,
                 w.unsubscribe_question,
@@ -240,14 +338,14 @@ async fn show_unsubscribe(State(state): State<SharedState>, Path(token): Path<St
                 w.unsubscribe_keep,
             ]
         }),
-        Ok(None) => unknown(),
+        Ok(None) => unknown(&state),
         Err(_) => unavailable(),
     }
 }
 
 async fn unsubscribe(State(state): State<SharedState>, Path(token): Path<String>) -> Response {
     if !plausible_token(&token) {
-        return unknown();
+        return unknown(&state);
     }
     let newsletters = state.catalog.now();
     let outcome = blocking(&state, "unsubscribing", move |store| {
@@ -255,14 +353,15 @@ async fn unsubscribe(State(state): State<SharedState>, Path(token): Path<String>
     })
     .await;
     match outcome {
-        Ok(UnsubscribeOutcome::Unsubscribed { widget, lang }) => {
+        Ok(UnsubscribeOutcome::Unsubscribed(subject)) => {
             state.webhook_wakeup.notify_one();
-            tracing::info!(widget = %widget, "newsletter unsubscribed");
-            answer(&state, &widget, &lang, |w| {
+            tracing::info!(widget = %subject.widget, "newsletter unsubscribed");
+            // The address is deleted now; the page does not repeat it.
+            answer(&state, &subject, false, |w| {
                 (w.unsubscribe_title, w.unsubscribed)
             })
         }
-        Ok(UnsubscribeOutcome::Unknown) => unknown(),
+        Ok(UnsubscribeOutcome::Unknown) => unknown(&state),
         Err(_) => unavailable(),
     }
 }

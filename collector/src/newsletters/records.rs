@@ -68,22 +68,26 @@ pub struct SubscriberRecord {
     pub confirmed_at: Option<String>,
 }
 
+/// Whose request a link in a mail is about, for the page behind the link: the address the
+/// link was mailed to, the lists chosen (keys) and the page the request came from. Only the
+/// address owner, who opened the link from their own mailbox, sees it; mails never carry it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkSubject {
+    pub widget: WidgetId,
+    pub lang: String,
+    /// Empty where nothing is stored of the address any more.
+    pub email: String,
+    pub lists: Vec<String>,
+    pub page: String,
+}
+
 /// What a confirmation link leads to, read without changing anything (mail scanners open it).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConfirmView {
     /// Waiting for the button.
-    Pending {
-        widget: WidgetId,
-        lang: String,
-    },
-    Confirmed {
-        widget: WidgetId,
-        lang: String,
-    },
-    Expired {
-        widget: WidgetId,
-        lang: String,
-    },
+    Pending(LinkSubject),
+    Confirmed(LinkSubject),
+    Expired(LinkSubject),
     /// No such link (never, or deleted with its unconfirmed request).
     Unknown,
 }
@@ -91,25 +95,16 @@ pub enum ConfirmView {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConfirmOutcome {
     /// Confirmed now.
-    Confirmed {
-        widget: WidgetId,
-        lang: String,
-    },
-    AlreadyConfirmed {
-        widget: WidgetId,
-        lang: String,
-    },
-    Expired {
-        widget: WidgetId,
-        lang: String,
-    },
+    Confirmed(LinkSubject),
+    AlreadyConfirmed(LinkSubject),
+    Expired(LinkSubject),
     Unknown,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum UnsubscribeOutcome {
-    /// Every subscription of the address to the widget ended.
-    Unsubscribed { widget: WidgetId, lang: String },
+    /// Every subscription of the address to the widget ended; what it was about.
+    Unsubscribed(LinkSubject),
     /// No such link (never, or used already: the address keeps only a hash now).
     Unknown,
 }

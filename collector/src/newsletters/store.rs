@@ -9,7 +9,7 @@
 
 use super::mail::NewsletterMailKind;
 use super::records::{
-    ConfirmOutcome, ConfirmView, ConsentRecord, SubscriberRecord, SubscriptionContext,
+    ConfirmOutcome, ConfirmView, ConsentRecord, LinkSubject, SubscriberRecord, SubscriptionContext,
     SubscriptionStatus, UnsubscribeOutcome, WebhookJob,
 };
 use crate::args;
@@ -248,25 +248,29 @@ fn enqueue_unsubscribable(
 
 struct Pending {
     id: i64,
-    widget: WidgetId,
     status: String,
-    lang: String,
     expires_ms: i64,
+    subject: LinkSubject,
 }
 
 fn by_confirm_token(tx: &mut dyn Tx, token: &str) -> Result<Option<Pending>, StoreError> {
     tx.query_opt(
-        "SELECT id, widget, status, lang, confirm_expires_ms FROM subscriptions
-         WHERE confirm_token_sha256 = ?1",
+        "SELECT id, widget, status, lang, confirm_expires_ms, email, lists, page
+         FROM subscriptions WHERE confirm_token_sha256 = ?1",
         args![token_hash(token)],
     )?
     .map(|row| {
         Ok(Pending {
             id: row.int(0)?,
-            widget: stored_widget(&row.text(1)?)?,
             status: row.text(2)?,
-            lang: row.text(3)?,
             expires_ms: row.int(4)?,
+            subject: LinkSubject {
+                widget: stored_widget(&row.text(1)?)?,
+                lang: row.text(3)?,
+                email: row.text(5)?,
+                lists: lists_from(&row.text(6)?)?,
+                page: row.text(7)?,
+            },
         })
     })
     .transpose()
@@ -283,18 +287,9 @@ pub(crate) fn confirm_view(
 ) -> Result<ConfirmView, StoreError> {
     Ok(match by_confirm_token(tx, token)? {
         None => ConfirmView::Unknown,
-        Some(p) if p.status == "confirmed" => ConfirmView::Confirmed {
-            widget: p.widget,
-            lang: p.lang,
-        },
-        Some(p) if now.0 >= p.expires_ms => ConfirmView::Expired {
-            widget: p.widget,
-            lang: p.lang,
-        },
-        Some(p) => ConfirmView::Pending {
-            widget: p.widget,
-            lang: p.lang,
-        },
+        Some(p) if p.status == "confirmed" => ConfirmView::Confirmed(p.subject),
+        Some(p) if now.0 >= p.expires_ms => ConfirmView::Expired(p.subject),
+        Some(p) => ConfirmView::Pending(p.subject),
     })
 }
 
@@ -311,16 +306,10 @@ pub(crate) fn confirm(
         return Ok(ConfirmOutcome::Unknown);
     };
     if p.status == "confirmed" {
-        return Ok(ConfirmOutcome::AlreadyConfirmed {
-            widget: p.widget,
-            lang: p.lang,
-        });
+        return Ok(ConfirmOutcome::AlreadyConfirmed(p.subject));
     }
     if now.0 >= p.expires_ms {
-        return Ok(ConfirmOutcome::Expired {
-            widget: p.widget,
-            lang: p.lang,
-        });
+        return Ok(ConfirmOutcome::Expired(p.subject));
     }
     let at = rfc3339_utc(now);
     tx.execute(
@@ -334,7 +323,7 @@ pub(crate) fn confirm(
             args![p.id],
         )?
         .text(0)?;
-    let widget = p.widget.as_str();
+    let widget = p.subject.widget.as_str();
     tx.execute(
         "DELETE FROM subscriptions WHERE widget = ?1 AND email_key = ?2 AND status = 'pending'",
         args![widget, key],
@@ -352,7 +341,10 @@ pub(crate) fn confirm(
         MailKind::Newsletter(NewsletterMailKind::Welcome),
         now,
     )?;
-    if let Some(newsletter) = newsletters.get(&p.widget).filter(|n| n.webhook.is_some()) {
+    if let Some(newsletter) = newsletters
+        .get(&p.subject.widget)
+        .filter(|n| n.webhook.is_some())
+    {
         let record = load(tx, p.id)?
             .ok_or_else(|| StoreError("a subscription vanished while confirming".into()))?;
         let names: Vec<_> = newsletter
@@ -376,10 +368,7 @@ pub(crate) fn confirm(
         let token = unsubscribe_token(tx, widget, &key)?;
         enqueue_webhook(tx, widget, "subscribed", &key, &payload, Some(&token), now)?;
     }
-    Ok(ConfirmOutcome::Confirmed {
-        widget: p.widget,
-        lang: p.lang,
-    })
+    Ok(ConfirmOutcome::Confirmed(p.subject))
 }
 
 fn enqueue_webhook(
@@ -408,19 +397,31 @@ fn enqueue_webhook(
     Ok(())
 }
 
-/// The widget and language behind an unsubscribe link, if it is known.
+/// The widget behind an unsubscribe link, if it is known, with the address's subscription
+/// (the confirmed one first, else the latest request; empty where none is left).
 pub(crate) fn unsubscribe_view(
     tx: &mut dyn Tx,
     token: &str,
-) -> Result<Option<(WidgetId, String)>, StoreError> {
+) -> Result<Option<LinkSubject>, StoreError> {
     tx.query_opt(
-        "SELECT t.widget, coalesce((SELECT s.lang FROM subscriptions s
-             WHERE s.widget = t.widget AND s.email_key = t.email_key
-             ORDER BY s.id DESC LIMIT 1), 'de')
-         FROM unsubscribe_tokens t WHERE t.token_sha256 = ?1",
+        "SELECT t.widget, coalesce(s.lang, 'de'), coalesce(s.email, ''), coalesce(s.lists, '[]'),
+                coalesce(s.page, '')
+         FROM unsubscribe_tokens t
+         LEFT JOIN subscriptions s ON s.id = (SELECT x.id FROM subscriptions x
+             WHERE x.widget = t.widget AND x.email_key = t.email_key
+             ORDER BY CASE WHEN x.status = 'confirmed' THEN 0 ELSE 1 END, x.id DESC LIMIT 1)
+         WHERE t.token_sha256 = ?1",
         args![token_hash(token)],
     )?
-    .map(|row| Ok((stored_widget(&row.text(0)?)?, row.text(1)?)))
+    .map(|row| {
+        Ok(LinkSubject {
+            widget: stored_widget(&row.text(0)?)?,
+            lang: row.text(1)?,
+            email: row.text(2)?,
+            lists: lists_from(&row.text(3)?)?,
+            page: row.text(4)?,
+        })
+    })
     .transpose()
 }
 
@@ -432,9 +433,10 @@ pub(crate) fn unsubscribe(
     newsletters: &BTreeMap<WidgetId, Arc<Newsletter>>,
     now: Timestamp,
 ) -> Result<UnsubscribeOutcome, StoreError> {
-    let Some((widget, lang)) = unsubscribe_view(tx, token)? else {
+    let Some(subject) = unsubscribe_view(tx, token)? else {
         return Ok(UnsubscribeOutcome::Unknown);
     };
+    let widget = subject.widget.clone();
     let key = tx
         .query_one(
             "SELECT email_key FROM unsubscribe_tokens WHERE token_sha256 = ?1",
@@ -482,7 +484,7 @@ pub(crate) fn unsubscribe(
         });
         enqueue_webhook(tx, w, "unsubscribed", &key, &payload, None, now)?;
     }
-    Ok(UnsubscribeOutcome::Unsubscribed { widget, lang })
+    Ok(UnsubscribeOutcome::Unsubscribed(subject))
 }
 
 const RECORD_SQL: &str = "SELECT s.id, s.widget, s.status, s.email, s.name, s.lists, s.page, \
@@ -718,10 +720,15 @@ mod tests {
         let lang = "en".to_string();
         let now = crate::db::now();
         let later = Timestamp(now.0 + 48 * 3_600_000 + 1);
-        let pending = ConfirmView::Pending {
-            widget: widget.clone(),
-            lang: lang.clone(),
+        // The page behind the link shows the address owner their own request.
+        let subject = LinkSubject {
+            widget,
+            lang,
+            email: "a@example.de".into(),
+            lists: Vec::new(),
+            page: "https://example.de/".into(),
         };
+        let pending = ConfirmView::Pending(subject.clone());
         assert_eq!(store.confirm_view(&token, now).expect("view"), pending);
         assert!(matches!(
             store.confirm_view(&token, later).expect("view"),
@@ -743,7 +750,7 @@ mod tests {
         ));
         assert_eq!(
             store.confirm(&token, &newsletters, now).expect("confirm"),
-            ConfirmOutcome::Confirmed { widget, lang }
+            ConfirmOutcome::Confirmed(subject)
         );
         assert!(matches!(
             store.confirm(&token, &newsletters, now).expect("again"),

@@ -1,11 +1,13 @@
 //! One widget in the console (`/admin/widgets/{id}`): its definition as a form (every attribute
 //! of its kind, its list, the collector's own settings), checked by the widgets' own parser with
 //! its messages; the snippet for the page; the pages that showed it before it was defined; its
-//! versions; adopting or discarding a draft. A widget from the configuration file is shown
-//! read-only, with a form to copy it under a new id. New widgets start at `/admin/new-widget`.
+//! versions; adopting or discarding a draft; a warning when its privacy notice is not there. A
+//! widget from the configuration file is shown read-only, with a form to copy it under a new
+//! id. New widgets start at `/admin/new-widget`.
 
 use super::embed::{preview, snippet};
 use super::form::{Draft, Row, SPARE_ROWS, form, located, read_only};
+use super::privacy_link::{self, Finding};
 use crate::accounts::Permission;
 use crate::app::SharedState;
 use crate::app::console::{
@@ -105,6 +107,11 @@ async fn show(
         .done
         .as_deref()
         .and_then(|d| done_notice(console.lang, d));
+    // Shown with the stored definition, so also right after saving (which comes back here).
+    let privacy = match widget.definition.attributes.get("data-privacy") {
+        Some(address) => privacy_link::check(address, state.origins.origins_for(&id)).await,
+        None => Vec::new(),
+    };
     render(
         &state,
         &console,
@@ -114,6 +121,7 @@ async fn show(
         &draft,
         notice,
         &[],
+        &privacy,
     )
 }
 
@@ -141,6 +149,7 @@ fn render(
     draft: &Draft,
     notice: Option<&str>,
     errors: &[(String, String)],
+    privacy: &[Finding],
 ) -> Response {
     let lang = console.lang;
     let widget = loaded.widget.as_ref();
@@ -161,6 +170,7 @@ fn render(
                 p.notice role="status" { (notice) }
             }
             (error_summary(lang, &summary))
+            (privacy_link::warning(lang, privacy, edits && !from_file))
             @if let Some(widget) = widget {
                 (facts(lang, widget))
                 @if matches!(draft.kind, Kind::Poll | Kind::Topics) && console.role().may(Permission::ReadResults) {
@@ -361,6 +371,7 @@ async fn save(
             &draft,
             None,
             &[],
+            &[],
         );
     }
     if loaded
@@ -384,6 +395,7 @@ async fn save(
                 )
                 .to_owned(),
             )],
+            &[],
         );
     }
     if new && loaded.widget.is_some() {
@@ -401,6 +413,7 @@ async fn save(
             &draft,
             None,
             &[("definition-form".to_owned(), message)],
+            &[],
         );
     }
     let (definition, mut settings) = match draft.parse(lang) {
@@ -415,6 +428,7 @@ async fn save(
                 &draft,
                 None,
                 &errors,
+                &[],
             );
         }
     };
@@ -431,6 +445,7 @@ async fn save(
                 &draft,
                 None,
                 &errors,
+                &[],
             );
         }
     };
@@ -504,6 +519,7 @@ async fn save(
                 &draft,
                 None,
                 &[("definition-form".to_owned(), message)],
+                &[],
             )
         }
     }
@@ -666,6 +682,7 @@ async fn new_widget(
                 &existing,
                 &draft,
                 None,
+                &[],
                 &[],
             );
         }

@@ -2,12 +2,14 @@
 //! rule in the configuration file, or submissions, with its kind, whether it is open (or a
 //! draft), how many took part and when the last one did (`GET /admin/`); `edit` is one
 //! widget's page and its actions, `form` its definition as a form, `fields` the form's words
-//! for each attribute, `embed` the snippet and the live preview.
+//! for each attribute, `embed` the snippet and the live preview, `privacy_link` the check that
+//! the privacy notice it links to is there.
 
 mod edit;
 mod embed;
 mod fields;
 mod form;
+pub mod privacy_link;
 mod store;
 
 use crate::accounts::Permission;

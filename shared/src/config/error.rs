@@ -65,6 +65,13 @@ pub enum ConfigError {
     SingleWithMax,
     AfterClosingWithoutClose,
     NoTopics,
+    /// More dots than the list can take (`topics` × `per_topic`): a citizen would be left with
+    /// dots that cannot be given.
+    DotsUnusable {
+        dots: usize,
+        topics: usize,
+        per_topic: usize,
+    },
     NoTitle,
     EndBeforeStart,
     BadPrivacyUrl {
@@ -118,6 +125,7 @@ impl ConfigError {
             UnsupportedLang { .. } => Some("data-lang"),
             NoQuestion => Some("data-question"),
             SingleWithMax => Some("data-max-choices"),
+            DotsUnusable { .. } => Some("data-dots"),
             AfterClosingWithoutClose => Some("data-closes"),
             NoTitle => Some("data-title"),
             EndBeforeStart => Some("data-end"),
@@ -212,6 +220,14 @@ impl ConfigError {
             }
             AfterClosingWithoutClose => "data-results=\"after-closing\" needs the closing time in data-closes.".into(),
             NoTopics if de => "Die Themenliste ist leer: Schreiben Sie die Themen als Liste in das Element, oder erlauben Sie Vorschläge mit data-proposals=\"on\".".into(),
+            DotsUnusable { dots, topics, per_topic } if de => format!(
+                "data-dots=\"{dots}\" ist zu viel: Vergeben werden können höchstens {takes} (Themen × data-dots-per-topic = {topics} × {per_topic}). Schreiben Sie data-dots=\"{takes}\", ergänzen Sie Themen oder erhöhen Sie data-dots-per-topic.",
+                takes = topics * per_topic
+            ),
+            DotsUnusable { dots, topics, per_topic } => format!(
+                "data-dots=\"{dots}\" is too many: at most {takes} can be given (topics × data-dots-per-topic = {topics} × {per_topic}). Write data-dots=\"{takes}\", add topics or raise data-dots-per-topic.",
+                takes = topics * per_topic
+            ),
             NoTitle if de => "Der Titel der Veranstaltung fehlt: Schreiben Sie ihn als Überschrift in das Element oder in data-title.".into(),
             NoTitle => "The event's title is missing: write it as a heading inside the element or in data-title.".into(),
             EndBeforeStart if de => "data-end liegt nicht nach data-start.".into(),

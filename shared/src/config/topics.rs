@@ -155,6 +155,18 @@ pub(super) fn parse(
     let per_topic = attrs
         .number("data-dots-per-topic", 1, dots, errors)
         .unwrap_or(1);
+    // A dot that no topic can take only confuses the citizen ("1 of 3 dots left", nothing to
+    // give it to). With proposals on, approved proposals add topics later, so the editor's
+    // list may be short on purpose. Checked only on an otherwise sound list and numbers: a
+    // dropped item or a bad number is reported as that, not again as this.
+    let takes = topics.len().saturating_mul(per_topic);
+    if !proposals && !topics.is_empty() && takes < dots && errors.len() == before {
+        errors.push(ConfigError::DotsUnusable {
+            dots,
+            topics: topics.len(),
+            per_topic,
+        });
+    }
     let order = match attrs.one_of("data-order", &["votes", "as-written"], errors) {
         Some("as-written") => Order::AsWritten,
         _ => Order::ByVotes,
@@ -313,7 +325,11 @@ mod tests {
         assert_eq!(errs, [ConfigError::NoTopics]);
         let errs = topics(&source(&[], vec![item("A", None), item("a!", None)])).unwrap_err();
         assert_eq!(errs, [ConfigError::DuplicateOption { key: "a".into() }]);
-        let errs = topics(&source(&[("data-refresh", "1")], vec![item("A", None)])).unwrap_err();
+        let errs = topics(&source(
+            &[("data-refresh", "1")],
+            vec![item("A", None), item("B", None), item("C", None)],
+        ))
+        .unwrap_err();
         assert!(matches!(
             errs[0],
             ConfigError::OutOfRange {
@@ -322,7 +338,11 @@ mod tests {
                 ..
             }
         ));
-        let errs = topics(&source(&[("data-order", "random")], vec![item("A", None)])).unwrap_err();
+        let errs = topics(&source(
+            &[("data-order", "random")],
+            vec![item("A", None), item("B", None), item("C", None)],
+        ))
+        .unwrap_err();
         assert!(matches!(
             errs[0],
             ConfigError::NotOneOf {
@@ -330,5 +350,32 @@ mod tests {
                 ..
             }
         ));
+    }
+
+    #[test]
+    fn more_dots_than_the_list_takes_is_an_error_unless_proposals_add_topics() {
+        let two = || vec![item("Radwege", None), item("Leerstand", None)];
+        // The README's old example: 3 dots (the default), 2 topics, 1 dot per topic.
+        let errs = topics(&source(&[], two())).unwrap_err();
+        assert_eq!(
+            errs,
+            [ConfigError::DotsUnusable {
+                dots: 3,
+                topics: 2,
+                per_topic: 1
+            }]
+        );
+        assert_eq!(errs[0].attribute(), Some("data-dots"));
+        let message = errs[0].message(crate::messages::Lang::De);
+        assert!(message.contains("data-dots=\"2\""), "{message}");
+        assert!(topics(&source(&[("data-dots", "2")], two())).is_ok());
+        assert!(topics(&source(&[("data-dots-per-topic", "2")], two())).is_ok());
+        assert!(topics(&source(&[("data-proposals", "on")], two())).is_ok());
+        // A wrong number is named once, not twice.
+        let errs = topics(&source(&[("data-dots", "x")], vec![item("A", None)])).unwrap_err();
+        assert!(
+            matches!(errs[..], [ConfigError::NotANumber { .. }]),
+            "{errs:?}"
+        );
     }
 }

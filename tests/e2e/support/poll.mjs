@@ -11,6 +11,11 @@ export class Poll extends Widget {
     for (const label of labels) await this.option(label).check();
   }
 
+  // "Ihre Antwort: …" once the poll is answered.
+  answer() {
+    return this.root.locator(".mm-answer").innerText();
+  }
+
   async submit() {
     await this.root.getByRole("button").click();
   }

@@ -1,4 +1,5 @@
-// Opens an example page and brings one widget into one of the states in ../states.mjs.
+// Opens an example page and brings one widget into one of the states in ../states.mjs (whose
+// `act` gets the page object and the collector, for what an administrator does in between).
 import { openPage } from "./browser.mjs";
 import { startCollector } from "./collector.mjs";
 import { refuseSubmissions } from "./suite.mjs";
@@ -40,6 +41,6 @@ export async function enterState(browser, collector, state, view, options = {}) 
   await page.goto(`${collector.site}/examples/${state.page}`);
   const widget = new state.object(page, state.id);
   if (!state.broken) await widget.waitUntilReady();
-  if (state.act) await state.act(widget);
+  if (state.act) await state.act(widget, collector);
   return { ...opened, widget, collector, close: () => opened.context.close() };
 }

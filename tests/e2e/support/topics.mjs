@@ -13,7 +13,7 @@ export class Topics extends Widget {
   }
 
   async takeBack(title) {
-    await this.root.getByRole("button", { name: `Zurücknehmen: einen Punkt von ${title}` }).click();
+    await this.root.getByRole("button", { name: `Punkt zurücknehmen: ${title}` }).click();
   }
 
   async propose(title, description) {

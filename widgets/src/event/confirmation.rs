@@ -29,7 +29,9 @@ pub fn status(texts: &Texts, phase: &Phase, calendar: Option<&Calendar>) -> Html
         Phase::Sending { retry_in_s: None } => html! { texts.get(Text::SendingRegistration) },
         Phase::Sending {
             retry_in_s: Some(s),
-        } => html! { texts.fill(Text::RetryingRegistration, &[("seconds", &s.to_string())]) },
+        } => {
+            html! { <p class="mm-offline">{ texts.fill(Text::RetryingRegistration, &[("seconds", &s.to_string())]) }</p> }
+        }
         Phase::Registered {
             placement,
             persons,

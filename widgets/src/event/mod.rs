@@ -168,11 +168,12 @@ pub fn EventWidget(props: &EventProps) -> Html {
         let (props, dispatch, active) = (props.clone(), state.dispatcher(), active.clone());
         let loading = state.seats == Seats::Loading;
         use_effect_with((), move |_| {
+            // Interactive at once: facts and form are rendered, and a registration sent before
+            // the seats are known is placed by the collector all the same.
+            events::ready(&props.host, props.id.as_str(), "event");
             wasm_bindgen_futures::spawn_local(async move {
                 let unknown = loading
                     && load(&props, &dispatch).await == Err(transport::StatusError::Unknown);
-                // Interactive once the citizen can see what the event allows.
-                events::ready(&props.host, props.id.as_str(), "event");
                 if !unknown {
                     refresh(props, dispatch, active).await;
                 }

@@ -25,6 +25,7 @@ pub enum Seats {
 /// What the event allows now, from the editor's configuration, the clock and the collector.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Availability {
+    /// The seats are on their way; registering works meanwhile.
     Loading,
     /// A registration of one person gets a seat: `seats` is (left, capacity) when limited,
     /// `few` when so few are left that the widget says so.
@@ -41,11 +42,13 @@ pub enum Availability {
 }
 
 impl Availability {
-    /// Whether a registration can be sent now.
+    /// Whether a registration can be sent now. Also before the seats are known: the collector
+    /// places every registration on a seat or the waiting list itself (or answers that the
+    /// event is full or closed), so the form need not wait for the seats to be usable.
     pub fn takes_registrations(self) -> bool {
         matches!(
             self,
-            Availability::Open { .. } | Availability::FullWaitingList
+            Availability::Loading | Availability::Open { .. } | Availability::FullWaitingList
         )
     }
 }
@@ -183,6 +186,10 @@ pub struct Signup {
     pub attempt: Option<String>,
     /// Once registered.
     pub calendar: Option<Calendar>,
+    /// The first answer about the seats (or its failure) just came: the seats line is announced
+    /// then, politely, since the citizen may be typing already. Later refreshes change it
+    /// quietly, as they would otherwise talk every few seconds.
+    pub announce_seats: bool,
 }
 
 impl Signup {
@@ -207,6 +214,7 @@ impl Signup {
             }),
             attempt: None,
             calendar: None,
+            announce_seats: false,
         }
     }
 
@@ -417,11 +425,14 @@ impl Signup {
                     EventState::Closed => self.closed = true,
                     EventState::Cancelled => self.cancelled = true,
                 }
+                self.announce_seats = self.seats == Seats::Loading;
                 self.seats = Seats::Known(status);
             }
             Action::StatusFailed if self.seats == Seats::Loading => {
+                self.announce_seats = true;
                 self.seats = Seats::Unavailable;
             }
+            Action::StatusFailed => self.announce_seats = false,
             Action::Edit(field, value) if self.editable() => {
                 self.form.set(field, value);
                 self.errors.clear(field);
@@ -521,9 +532,10 @@ mod tests {
 
     #[test]
     fn availability_follows_the_collectors_seats() {
+        // Before the seats are known the form is there and can be sent.
         let s = Signup::new(&config(), false, None);
         assert_eq!(s.availability(), Availability::Loading);
-        assert!(!s.shows_form());
+        assert!(s.shows_form() && s.shows_submit());
         assert_eq!(
             loaded(status(Some(50), 38, 0, true)).availability(),
             Availability::Open {
@@ -557,6 +569,47 @@ mod tests {
         assert!(matches!(s.availability(), Availability::Open { .. }));
         let s = Signup::new(&config(), false, None).apply(Action::StatusFailed);
         assert_eq!(s.availability(), Availability::Unavailable);
+    }
+
+    #[test]
+    fn a_registration_goes_out_before_the_seats_are_known() {
+        let s = filled(Signup::new(&config(), false, None));
+        assert_eq!(s.expected_placement(), Some(Placement::Seat));
+        let r = s
+            .registration(&config(), "de", String::new())
+            .expect("valid without seats");
+        assert_eq!(r.persons, 1);
+        // The seats arrive while it is on its way; where it landed is the collector's answer.
+        let s = s
+            .apply(Action::Send { key: "k".into() })
+            .apply(Action::Status(status(Some(3), 3, 0, true)))
+            .apply(Action::Sent {
+                placement: Placement::WaitingList,
+                calendar: None,
+            });
+        assert!(matches!(
+            s.phase,
+            Phase::Registered {
+                placement: Placement::WaitingList,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn only_the_first_answer_about_the_seats_is_announced() {
+        let s = Signup::new(&config(), false, None);
+        assert!(!s.announce_seats);
+        let s = s.apply(Action::Status(status(Some(3), 0, 0, true)));
+        assert!(s.announce_seats, "the seats came");
+        let s = s.apply(Action::Edit(Field::Name, "E".into()));
+        assert!(s.announce_seats, "typing does not silence it");
+        let s = s.apply(Action::Status(status(Some(3), 1, 0, true)));
+        assert!(!s.announce_seats, "a refresh is quiet");
+        let s = s.apply(Action::StatusFailed);
+        assert!(!s.announce_seats);
+        let s = Signup::new(&config(), false, None).apply(Action::StatusFailed);
+        assert!(s.announce_seats, "that they cannot be shown is said too");
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The event's facts (title at the editor's heading level, when, where) and what the event
 //! allows now: seats left, few left, full, closed, cancelled, or that this cannot be shown.
 
-use super::state::{Availability, Signup};
+use super::state::{Availability, Seats, Signup};
 use mitmachen_shared::config::EventConfig;
 use mitmachen_shared::messages::{Text, Texts};
 use yew::prelude::*;
@@ -28,8 +28,10 @@ pub fn facts(config: &EventConfig, texts: &Texts) -> Html {
     }
 }
 
-/// The line about seats and whether registering is possible. Not a live region: a background
-/// refresh changes it quietly, and it never takes the focus.
+/// The line about seats and whether registering is possible, in a region that is live (polite)
+/// while the first answer is awaited and just after it came: the form is usable before the
+/// seats are known, so their arrival is told without interrupting. Later background refreshes
+/// change it quietly, and it never takes the focus.
 pub fn availability(config: &EventConfig, texts: &Texts, state: &Signup) -> Html {
     let number = |n: u32| n.to_string();
     let (text, class) = match state.availability() {
@@ -65,11 +67,14 @@ pub fn availability(config: &EventConfig, texts: &Texts, state: &Signup) -> Html
         )),
         _ => None,
     };
+    let live = (state.seats == Seats::Loading || state.announce_seats).then_some("polite");
     html! {
         <>
-            if !text.is_empty() {
-                <p class={classes!("mm-seats", class)}>{ text }</p>
-            }
+            <div class="mm-availability" aria-live={live}>
+                if !text.is_empty() {
+                    <p class={classes!("mm-seats", class)}>{ text }</p>
+                }
+            </div>
             if let Some(until) = until {
                 <p class="mm-hint">{ until }</p>
             }

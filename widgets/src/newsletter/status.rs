@@ -12,7 +12,9 @@ pub fn status(texts: &Texts, phase: &Phase) -> Html {
         Phase::Sending { retry_in_s: None } => html! { texts.get(Text::SendingSubscription) },
         Phase::Sending {
             retry_in_s: Some(s),
-        } => html! { texts.fill(Text::RetryingSubscription, &[("seconds", &s.to_string())]) },
+        } => {
+            html! { <p class="mm-offline">{ texts.fill(Text::RetryingSubscription, &[("seconds", &s.to_string())]) }</p> }
+        }
         // The address is what the citizen typed, as text.
         Phase::Requested { address } => html! {
             <>

@@ -63,6 +63,22 @@ pub fn view(props: &Props) -> Html {
         state.phase,
         Phase::Open | Phase::Failed(_) | Phase::Sending { .. }
     );
+    // After voting the disabled answers are pale; the citizen's own answer is said in words.
+    let answered = matches!(state.phase, Phase::Submitted { .. }).then(|| {
+        let mut chosen = String::new();
+        for option in config.options.iter().filter(|o| state.is_selected(&o.key)) {
+            if !chosen.is_empty() {
+                chosen.push_str(", ");
+            }
+            chosen.push_str(&option.label);
+        }
+        let text = if state.selected.len() > 1 {
+            Text::YourAnswers
+        } else {
+            Text::YourAnswer
+        };
+        texts.fill(text, &[("answer", &chosen)])
+    });
     let button_text = match state.phase {
         Phase::Failed(_) => texts.get(Text::Retry),
         _ => texts.get(Text::Submit),
@@ -112,7 +128,10 @@ pub fn view(props: &Props) -> Html {
                     { crate::honeypot::view(&props.honeypot_ref) }
                 }
             }
-            <p class={classes!("mm-status", matches!(state.phase, Phase::Submitted { .. }).then_some("mm-done"))}
+            if let Some(answer) = answered {
+                <p class="mm-answer">{ answer }</p>
+            }
+            <p class={state.phase.status_class()}
                role="status" tabindex="-1" ref={props.status_ref.clone()}>
                 { state.phase.status(texts, Text::Thanks, Text::AlreadyAnswered) }
             </p>

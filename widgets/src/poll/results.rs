@@ -1,10 +1,11 @@
-//! Results as text (count and percentage per answer, total ballots) with bars beside them; the
-//! bars are decoration (`aria-hidden`), the text carries the information.
+//! Results as text (count and share of all votes per answer, total ballots) with bars beside
+//! them; the bars are decoration (`aria-hidden`), the text carries the information.
 
 use super::state::ResultsState;
 use crate::styles::width_class;
 use mitmachen_shared::config::PollConfig;
 use mitmachen_shared::messages::{Text, Texts};
+use mitmachen_shared::shares::percentage;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -30,10 +31,17 @@ pub fn view(props: &Props) -> Html {
             html! { <p class="mm-meta">{ texts.get(Text::ResultsUnavailable) }</p> }
         }
         ResultsState::Loaded(results) => {
-            let rows = config.options.iter().map(|option| {
-                let count = results.count(option.key.as_str());
-                let percent = texts.percent(count, results.ballots);
-                let share = count.saturating_mul(100).checked_div(results.ballots).unwrap_or(0);
+            let counts: Vec<u64> = config
+                .options
+                .iter()
+                .map(|o| results.count(o.key.as_str()))
+                .collect();
+            // Shares of all votes, rounded so that they add up to 100 (as in the console);
+            // rounding each on its own gives 99 % for 1:1:1 and 101 % for 1:1:4.
+            let rows = config.options.iter().zip(&counts).enumerate().map(|(i, (option, count))| {
+                let count = *count;
+                let share = percentage(&counts, i);
+                let percent = texts.share(share);
                 html! {
                     <li key={option.key.as_str().to_owned()}>
                         <div class="mm-bar-label">

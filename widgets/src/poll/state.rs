@@ -105,12 +105,7 @@ impl PollState {
                 self.invalid = None;
             }
             Action::Toggle(key) if self.accepts_input() => {
-                match self.selected.iter().position(|k| *k == key) {
-                    Some(i) => {
-                        self.selected.remove(i);
-                    }
-                    None => self.selected.push(key),
-                }
+                crate::ballot::toggle(&mut self.selected, key);
                 self.invalid = None;
             }
             Action::Reject(invalid) if self.accepts_input() => self.invalid = Some(invalid),

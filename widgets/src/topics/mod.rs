@@ -183,6 +183,10 @@ pub fn TopicsWidget(props: &TopicsProps) -> Html {
         let dispatch = reducer.dispatcher();
         Callback::from(move |key| dispatch.dispatch(Action::TakeBack(key)))
     };
+    let on_expand = {
+        let dispatch = reducer.dispatcher();
+        Callback::from(move |key| dispatch.dispatch(Action::Expand(key)))
+    };
     let on_submit = {
         let (props, reducer, honeypot_ref) = (props.clone(), reducer.clone(), honeypot_ref.clone());
         Callback::from(move |e: SubmitEvent| {
@@ -261,6 +265,7 @@ pub fn TopicsWidget(props: &TopicsProps) -> Html {
                 state: &reducer,
                 on_add,
                 on_take_back,
+                on_expand,
                 on_submit,
                 status_ref,
                 honeypot_ref,

@@ -28,6 +28,8 @@ pub enum Action {
     ResultsFailed,
     /// Approved proposals from the endpoint, added after the editor's topics.
     Proposals(Vec<TopicItem>),
+    /// Shows a topic's long description whole, or cut again.
+    Expand(OptionKey),
 }
 
 /// The last thing the citizen should hear about their dots.
@@ -52,6 +54,8 @@ pub struct TopicsState {
     reorder_on_results: bool,
     /// The idempotency key of the ballot being sent (a retry reuses it).
     pub attempt: Option<String>,
+    /// Topics whose long description the citizen opened.
+    pub expanded: Vec<OptionKey>,
 }
 
 impl TopicsState {
@@ -67,6 +71,7 @@ impl TopicsState {
             order: config.topics.iter().map(|t| t.key.clone()).collect(),
             reorder_on_results: true,
             attempt: None,
+            expanded: Vec::new(),
         }
     }
 
@@ -175,6 +180,7 @@ impl TopicsState {
                     }
                 }
             }
+            Action::Expand(key) => crate::ballot::toggle(&mut self.expanded, key),
             _ => {}
         }
         self
@@ -262,6 +268,17 @@ mod tests {
             (s.notice, s.dots.on(&key("c")), s.dots.remaining(c.rules)),
             (None, 1, 0)
         );
+    }
+
+    #[test]
+    fn a_description_opens_and_closes_in_any_phase() {
+        let c = config(Order::AsWritten, ResultsVisibility::AfterVoting);
+        let s = TopicsState::new(&c, Timestamp(0), None)
+            .apply(Action::Send { key: "k".into() }, &c)
+            .apply(Action::Expand(key("b")), &c);
+        assert_eq!(s.expanded, [key("b")]);
+        let s = s.apply(Action::Expand(key("b")), &c);
+        assert!(s.expanded.is_empty());
     }
 
     #[test]

@@ -14,6 +14,8 @@ pub struct Props<'a> {
     pub state: &'a UseReducerHandle<Reducer>,
     pub on_add: Callback<OptionKey>,
     pub on_take_back: Callback<OptionKey>,
+    /// Shows a long description whole, or cut again.
+    pub on_expand: Callback<OptionKey>,
     pub on_submit: Callback<SubmitEvent>,
     pub status_ref: NodeRef,
     pub honeypot_ref: NodeRef,
@@ -60,13 +62,15 @@ pub fn view(props: &Props) -> Html {
     let items = s.listed().into_iter().map(|(topic, standing)| {
         let mine = s.dots.on(&topic.key);
         let (add, take) = (props.on_add.clone(), props.on_take_back.clone());
-        let (k1, k2) = (topic.key.clone(), topic.key.clone());
+        let (k1, k2, k3) = (topic.key.clone(), topic.key.clone(), topic.key.clone());
         let give_label = texts.fill(Text::GiveDotLabel, &[("title", &topic.title), ("count", &mine.to_string())]);
         let take_label = texts.fill(Text::TakeBackDotLabel, &[("title", &topic.title)]);
-        // With one dot per topic the button is a toggle: pressed when the topic has the dot.
+        // With one dot per topic one button gives the dot and, once given, takes it back; its
+        // words say which (a pressed state alone showed no change but a colour).
         let toggle = rules.per_topic == 1;
+        let undo = toggle && mine > 0;
         let on_give = Callback::from(move |_: MouseEvent| {
-            if toggle && mine > 0 {
+            if undo {
                 take.emit(k1.clone())
             } else {
                 add.emit(k1.clone())
@@ -74,12 +78,25 @@ pub fn view(props: &Props) -> Html {
         });
         let take = props.on_take_back.clone();
         let on_take = Callback::from(move |_: MouseEvent| take.emit(k2.clone()));
+        let expand = props.on_expand.clone();
+        let on_expand = Callback::from(move |_: MouseEvent| expand.emit(k3.clone()));
+        let expanded = s.expanded.contains(&topic.key);
+        let short = excerpt(&topic.description).filter(|_| !expanded);
         html! {
             <li key={topic.key.as_str().to_owned()} class={classes!("mm-topic", (mine > 0).then_some("mm-chosen"))}>
                 <div class="mm-topic-text">
                     <span class="mm-topic-title">{ &topic.title }</span>
                     if !topic.description.is_empty() {
-                        <span class="mm-topic-desc">{ &topic.description }</span>
+                        <span class="mm-topic-desc">
+                            { short.unwrap_or(&topic.description) }
+                            if short.is_some() { { " …" } }
+                        </span>
+                    }
+                    // Only a description that was cut (or is shown whole after a cut) gets the button.
+                    if expanded || short.is_some() {
+                        <button type="button" class="mm-more" aria-expanded={if expanded { "true" } else { "false" }} onclick={on_expand}>
+                            { texts.get(if expanded { Text::ShowLess } else { Text::ShowMore }) }
+                        </button>
                     }
                     if let (true, Some((rank, count))) = (show_counts, standing) {
                         <span class="mm-topic-count">
@@ -89,10 +106,10 @@ pub fn view(props: &Props) -> Html {
                 </div>
                 if open {
                     <div class="mm-topic-actions">
-                        <button type="button" class="mm-dot" aria-label={give_label}
-                                aria-pressed={toggle.then_some(if mine > 0 { "true" } else { "false" })}
+                        <button type="button" class={classes!("mm-dot", undo.then_some("mm-take"))}
+                                aria-label={if undo { take_label.clone() } else { give_label }}
                                 onclick={on_give}>
-                            { texts.get(Text::GiveDot) }
+                            { texts.get(if undo { Text::TakeBackDot } else { Text::GiveDot }) }
                             if !toggle { <span class="mm-mine" aria-hidden="true">{ format!(" ({mine})") }</span> }
                         </button>
                         if !toggle && mine > 0 {
@@ -123,11 +140,57 @@ pub fn view(props: &Props) -> Html {
                 </button>
                 { crate::honeypot::view(&props.honeypot_ref) }
             }
-            <p class={classes!("mm-status", matches!(s.phase, Phase::Submitted { .. }).then_some("mm-done"))}
+            <p class={s.phase.status_class()}
                role="status" tabindex="-1" ref={props.status_ref.clone()}>
                 { s.phase.status(texts, Text::ThanksDots, Text::AlreadyDots) }
             </p>
             <p class="mm-alert" role="alert">{ s.phase.alert(texts) }</p>
         </form>
+    }
+}
+
+/// A description longer than this many characters is cut, to keep the list short.
+const LONG: usize = 200;
+/// Where a long description is cut: at the last space before this many bytes (as many
+/// characters in most German text; counting bytes spares the bundle UTF-8 decoding).
+const SHOWN: usize = 160;
+
+/// The start of a long description, cut at a word boundary; `None` for one short enough to
+/// show whole (the cut should hide a good part, not the last few words).
+fn excerpt(text: &str) -> Option<&str> {
+    if text.chars().count() <= LONG {
+        return None;
+    }
+    let head = text.get(..text.floor_char_boundary(SHOWN))?;
+    // At the last space; a single very long word is cut where it is.
+    let cut = head
+        .bytes()
+        .rposition(|b| b == b' ')
+        .filter(|i| *i > SHOWN / 2)
+        .unwrap_or(head.len());
+    head.get(..cut)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::excerpt;
+
+    #[test]
+    fn only_long_descriptions_are_cut_at_a_word() {
+        assert_eq!(excerpt("Kurz."), None);
+        assert_eq!(
+            excerpt(&"a".repeat(200)),
+            None,
+            "200 characters are shown whole"
+        );
+        let words = "Wort ".repeat(50);
+        let cut = excerpt(&words).expect("long");
+        assert!(cut.ends_with("Wort") && cut.chars().count() <= 160, "{cut}");
+        let word = "ä".repeat(300);
+        assert_eq!(
+            excerpt(&word),
+            Some(&word[..160]),
+            "cut inside one long word"
+        );
     }
 }
