@@ -159,3 +159,21 @@ pub fn object_url(text: &str, mime: &str) -> Option<String> {
 pub fn dyn_into<T: JsCast>(value: JsValue) -> Option<T> {
     value.dyn_into::<T>().ok()
 }
+
+/// Asks the loader script (`window.mitmachen.handOver`) to let the bundle with every kind render
+/// `host`. False when there is no such loader (a page that instantiated the module itself).
+pub fn hand_over(host: &web_sys::Element, kind: &str) -> bool {
+    let call = || -> Option<()> {
+        let loader =
+            js_sys::Reflect::get(&window()?.into(), &JsValue::from_str("mitmachen")).ok()?;
+        let function = js_sys::Reflect::get(&loader, &JsValue::from_str("handOver"))
+            .ok()?
+            .dyn_into::<js_sys::Function>()
+            .ok()?;
+        function
+            .call2(&loader, host, &JsValue::from_str(kind))
+            .ok()
+            .map(drop)
+    };
+    call().is_some()
+}

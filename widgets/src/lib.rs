@@ -5,20 +5,38 @@
 //! ([`poll::state`]), and every submission goes through [`transport`]. Nothing in here may
 //! panic: a panic in the wasm stops every widget on the page, so failures become messages.
 
+// A bundle built with only some kinds (cargo features) leaves parts of the shared modules unused.
+#![cfg_attr(
+    not(all(
+        feature = "poll",
+        feature = "topics",
+        feature = "event",
+        feature = "newsletter"
+    )),
+    allow(dead_code, unused_imports)
+)]
+
+#[cfg(any(feature = "poll", feature = "topics"))]
 mod ballot;
 mod browser;
 mod config_error;
+#[cfg(feature = "event")]
 mod event;
 mod events;
+#[cfg(any(feature = "event", feature = "newsletter"))]
 mod form;
 mod honeypot;
 pub mod loader;
+#[cfg(feature = "newsletter")]
 mod newsletter;
+#[cfg(feature = "poll")]
 mod poll;
 pub mod retry;
 mod styles;
+#[cfg(feature = "topics")]
 mod topics;
 mod transport;
+#[cfg(any(feature = "poll", feature = "topics", feature = "event"))]
 mod visit;
 mod wire;
 
@@ -29,4 +47,11 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen]
 pub fn mount_all(default_endpoint: Option<String>) {
     loader::start(default_endpoint);
+}
+
+/// Called by the loader script when another bundle handed `host` over: the collector's
+/// definition made it a kind that bundle does not hold.
+#[wasm_bindgen]
+pub fn adopt(host: web_sys::Element) {
+    loader::adopt(&host);
 }

@@ -192,6 +192,20 @@ fn sizes_json(files: &[FileInfo]) -> serde_json::Value {
     })
 }
 
+/// Each bundle's kinds and size, and what a page with only those kinds downloads.
+fn bundles_json(built: &dist::Dist) -> serde_json::Value {
+    serde_json::json!(
+        built
+            .bundles
+            .iter()
+            .map(|b| serde_json::json!({
+                "kinds": b.kinds, "name": b.wasm.name, "brotli_bytes": b.wasm.brotli,
+                "page_brotli_bytes": built.page_brotli(b.kinds),
+            }))
+            .collect::<Vec<_>>()
+    )
+}
+
 /// Runs one of the browser benchmarks in `tests/e2e/` and returns the JSON it printed last.
 fn node_bench(
     root: &std::path::Path,
@@ -373,7 +387,7 @@ pub fn run(args: &[String]) -> Result {
     }
     let tools = setup::all()?;
     let root = root();
-    let files = dist::build(&tools)?;
+    let built = dist::build(&tools)?;
     let binary = build_collector(&root)?;
 
     eprintln!("\nbench: widget load time in Chromium");
@@ -387,7 +401,8 @@ pub fn run(args: &[String]) -> Result {
 
     let result = serde_json::json!({
         "version": env!("CARGO_PKG_VERSION"),
-        "dist": sizes_json(&files),
+        "dist": sizes_json(&built.files),
+        "dist_bundles": bundles_json(&built),
         "chromium_load": load_time,
         "topics_rerender_500": topics_render,
         "slow_4g": slow_4g,

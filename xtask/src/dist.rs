@@ -1,11 +1,13 @@
-//! `cargo xtask dist`: the browser bundle in `target/dist/`.
+//! `cargo xtask dist`: the browser bundles in `target/dist/`.
 //!
-//! The widgets crate is built for wasm32 with the `wasm-release` profile and build-std, bound by
-//! wasm-bindgen (`--target no-modules`: a classic script, no bundler or module support needed
-//! from the CMS), shrunk by wasm-opt, and its JS glue wrapped into `widgets/loader.js`. Output:
-//! `mitmachen.js` (the one script tag), `mitmachen.<hash>.wasm` (immutable, fetched by the
-//! loader with its integrity hash) and `manifest.json` with each file's SRI hash and sizes;
-//! the two files again under `<version>/`, for pages that pin a version.
+//! The widgets crate is built for wasm32 with the `wasm-release` profile and build-std, once
+//! per set of widget kinds (`BUNDLES`, cargo features), each bound by wasm-bindgen
+//! (`--target no-modules`: a classic script, no bundler or module support needed from the
+//! CMS) and shrunk by wasm-opt; their JS glue goes into `widgets/loader.js`, which picks a
+//! bundle per page. Output: `mitmachen.js` (the one script tag), `<stem>.<hash>.wasm` per bundle
+//! (immutable, fetched by the loader with its integrity hash), each with a `.br` and `.gz`
+//! beside it, and `manifest.json` with each file's SRI hash and sizes and each bundle's kinds;
+//! the files again under `<version>/`, for pages that pin a version.
 
 use crate::cmd::run;
 use crate::setup::{Tools, wasm_cargo};
@@ -45,6 +47,7 @@ const WASM_OPT_FLAGS: &[&str] = &[
     "--strip-target-features",
 ];
 
+#[derive(Clone)]
 pub struct FileInfo {
     pub name: String,
     pub raw: usize,
@@ -112,23 +115,67 @@ fn version() -> &'static str {
     env!("CARGO_PKG_VERSION")
 }
 
-pub fn build(tools: &Tools) -> Result<Vec<FileInfo>> {
+/// The bundles: a file stem and the widget kinds it holds (the widgets crate's cargo
+/// features). The loader script picks the smallest that covers a page's kinds; the last holds
+/// every kind and takes whatever the others do not (a misspelt kind, which it explains).
+pub const BUNDLES: &[(&str, &[&str])] = &[
+    ("mitmachen-poll", &["poll"]),
+    ("mitmachen-poll-topics", &["poll", "topics"]),
+    ("mitmachen-event-newsletter", &["event", "newsletter"]),
+    ("mitmachen", &["poll", "topics", "event", "newsletter"]),
+];
+
+/// One built bundle: its kinds, its `.wasm` and its wasm-bindgen glue.
+pub struct Bundle {
+    pub kinds: &'static [&'static str],
+    pub wasm: FileInfo,
+    glue: String,
+}
+
+/// What `cargo xtask dist` built.
+pub struct Dist {
+    /// The loader script and the complete bundle: what a page with every kind downloads.
+    pub files: Vec<FileInfo>,
+    /// Every bundle, the complete one last.
+    pub bundles: Vec<Bundle>,
+}
+
+impl Dist {
+    /// What a page with only these kinds downloads (brotli): the loader and the smallest
+    /// bundle that holds them.
+    pub fn page_brotli(&self, kinds: &[&str]) -> usize {
+        let loader = self.files.first().map_or(0, |f| f.brotli);
+        let bundle = self
+            .bundles
+            .iter()
+            .filter(|b| kinds.iter().all(|k| b.kinds.contains(k)))
+            .map(|b| b.wasm.brotli)
+            .min()
+            .unwrap_or(0);
+        loader + bundle
+    }
+}
+
+/// Builds, binds and shrinks the widgets crate with `kinds` only; the `.wasm` and its glue.
+fn build_bundle(tools: &Tools, kinds: &[&str]) -> Result<(Vec<u8>, String)> {
     let root = root();
     let work = root.join("target/wasm");
-    run(wasm_cargo(tools)
-        .args([
-            "build",
-            "-p",
-            "mitmachen-widgets",
-            "--target",
-            "wasm32-unknown-unknown",
-        ])
-        .args(["--profile", "wasm-release", "-Zbuild-std=std,panic_abort"])
-        .arg("--target-dir")
-        .arg(&work)
-        .current_dir(&root))?;
+    let complete = kinds.len() == BUNDLES[BUNDLES.len() - 1].1.len();
+    let mut cargo = wasm_cargo(tools);
+    cargo.args([
+        "build",
+        "-p",
+        "mitmachen-widgets",
+        "--target",
+        "wasm32-unknown-unknown",
+    ]);
+    cargo.args(["--profile", "wasm-release", "-Zbuild-std=std,panic_abort"]);
+    if !complete {
+        cargo.args(["--no-default-features", "--features", &kinds.join(",")]);
+    }
+    run(cargo.arg("--target-dir").arg(&work).current_dir(&root))?;
     let built = work.join("wasm32-unknown-unknown/wasm-release/mitmachen_widgets.wasm");
-    let bound = work.join("bindgen");
+    let bound = work.join("bindgen").join(kinds.join("-"));
     run(Command::new(&tools.wasm_bindgen)
         .args([
             "--target",
@@ -150,76 +197,116 @@ pub fn build(tools: &Tools) -> Result<Vec<FileInfo>> {
         .arg(bound.join("mitmachen_bg.wasm"))
         .arg("-o")
         .arg(&optimised))?;
+    let glue = String::from_utf8(read(&bound.join("mitmachen.js"))?).map_err(|e| e.to_string())?;
+    Ok((read(&optimised)?, glue))
+}
 
+pub fn build(tools: &Tools) -> Result<Dist> {
+    let root = root();
     let out = dist_dir();
     let _ = std::fs::remove_dir_all(&out);
-    std::fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
+    // The same files under the version too: a town that links `/dist/<version>/mitmachen.js`
+    // changes nothing on its pages until it edits that link.
+    let pinned = out.join(version());
+    std::fs::create_dir_all(&pinned).map_err(|e| format!("{}: {e}", pinned.display()))?;
+    let dirs = [out.as_path(), pinned.as_path()];
 
-    let wasm = read(&optimised)?;
-    let wasm_integrity = integrity(&wasm);
-    let hash: String = Sha384::digest(&wasm)
+    let mut bundles = Vec::new();
+    for (stem, kinds) in BUNDLES {
+        let (wasm, glue) = build_bundle(tools, kinds)?;
+        let hash: String = Sha384::digest(&wasm)
+            .iter()
+            .take(5)
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        bundles.push(Bundle {
+            kinds,
+            wasm: publish(&dirs, &format!("{stem}.{hash}.wasm"), &wasm)?,
+            glue,
+        });
+    }
+
+    // Smallest first: the loader takes the first that holds a page's kinds.
+    let mut by_size: Vec<&Bundle> = bundles.iter().collect();
+    by_size.sort_by_key(|b| (b.wasm.brotli, b.kinds.len()));
+    if let Some(i) = by_size.iter().position(|b| b.kinds.len() == 4) {
+        // The complete bundle is the loader's fallback: last, whatever its size.
+        let complete = by_size.remove(i);
+        by_size.push(complete);
+    }
+    let list: Vec<String> = by_size
         .iter()
-        .take(5)
-        .map(|b| format!("{b:02x}"))
+        .map(|b| {
+            format!(
+                "{{kinds:{kinds:?},file:\"{file}\",integrity:\"{integrity}\",glue:function(){{\n{glue}\nreturn wasm_bindgen;}}}}",
+                kinds = b.kinds,
+                file = b.wasm.name,
+                integrity = b.wasm.integrity,
+                glue = b.glue,
+            )
+        })
         .collect();
-    let wasm_name = format!("mitmachen.{hash}.wasm");
-
-    let glue = String::from_utf8(read(&bound.join("mitmachen.js"))?).map_err(|e| e.to_string())?;
     let template =
         String::from_utf8(read(&root.join("widgets/loader.js"))?).map_err(|e| e.to_string())?;
     let loader = template
         .replace("__VERSION__", version())
-        .replace("__WASM_FILE__", &wasm_name)
-        .replace("__WASM_INTEGRITY__", &wasm_integrity)
-        .replace("/*__GLUE__*/", &glue);
+        .replace("/*__BUNDLES__*/[]", &format!("[{}]", list.join(",\n")));
     // Minified (the `/*!` licence line stays): wasm-bindgen's glue is verbose and commented.
-    let full = bound.join("mitmachen.full.js");
+    let full = root.join("target/wasm/mitmachen.full.js");
     write(&full, loader.as_bytes())?;
     let script = out.join("mitmachen.js");
     run(Command::new(&tools.terser)
         .arg(&full)
         .args(["--compress", "--mangle", "--comments", "/^!/", "-o"])
         .arg(&script))?;
-    let loader = read(&script)?;
+    let loader = publish(&dirs, "mitmachen.js", &read(&script)?)?;
 
-    // The same files under the version too: a town that links `/dist/<version>/mitmachen.js`
-    // changes nothing on its pages until it edits that link.
-    let pinned = out.join(version());
-    std::fs::create_dir_all(&pinned).map_err(|e| format!("{}: {e}", pinned.display()))?;
-    let dirs = [out.as_path(), pinned.as_path()];
-    let files = vec![
-        publish(&dirs, "mitmachen.js", &loader)?,
-        publish(&dirs, &wasm_name, &wasm)?,
-    ];
-    write_manifest(&out, &files)?;
-    print_sizes(&files);
+    let complete = bundles.last().ok_or("no bundles")?;
+    let complete_name = complete.wasm.name.clone();
+    let dist = Dist {
+        files: vec![loader, complete.wasm.clone()],
+        bundles,
+    };
+    write_manifest(&out, &dist)?;
+    print_sizes(&dist);
     println!(
         "\nthe template's lines for a site that pins this version (README, \"Embedding\"):\n\
-         <link rel=\"preload\" href=\"https://COLLECTOR/dist/{v}/{wasm_name}\" as=\"fetch\" crossorigin>\n\
+         <link rel=\"preload\" href=\"https://COLLECTOR/dist/{v}/{complete_name}\" as=\"fetch\" crossorigin>\n\
          <script src=\"https://COLLECTOR/dist/{v}/mitmachen.js\" data-endpoint=\"https://COLLECTOR\" defer></script>",
         v = version()
     );
-    Ok(files)
+    Ok(dist)
 }
 
-fn write_manifest(out: &Path, files: &[FileInfo]) -> Result {
-    let entries: Vec<serde_json::Value> = files
+fn file_json(f: &FileInfo) -> serde_json::Value {
+    serde_json::json!({
+        "name": f.name, "integrity": f.integrity,
+        "bytes": f.raw, "gzip_bytes": f.gzip, "brotli_bytes": f.brotli,
+    })
+}
+
+fn write_manifest(out: &Path, dist: &Dist) -> Result {
+    let files = &dist.files;
+    let total = |f: fn(&FileInfo) -> usize| files.iter().map(f).sum::<usize>();
+    let bundles: Vec<serde_json::Value> = dist
+        .bundles
         .iter()
-        .map(|f| {
-            serde_json::json!({
-                "name": f.name, "integrity": f.integrity,
-                "bytes": f.raw, "gzip_bytes": f.gzip, "brotli_bytes": f.brotli,
-            })
+        .map(|b| {
+            let mut entry = file_json(&b.wasm);
+            entry["kinds"] = serde_json::json!(b.kinds);
+            entry
         })
         .collect();
-    let total = |f: fn(&FileInfo) -> usize| files.iter().map(f).sum::<usize>();
     let manifest = serde_json::json!({
         "name": "mitmachen",
         "version": version(),
         "entry": "mitmachen.js",
         "pinned_entry": format!("{}/mitmachen.js", version()),
-        "files": entries,
+        // The loader and the bundle with every kind.
+        "files": files.iter().map(file_json).collect::<Vec<_>>(),
         "total": { "bytes": total(|f| f.raw), "gzip_bytes": total(|f| f.gzip), "brotli_bytes": total(|f| f.brotli) },
+        // Every bundle the loader chooses from, with the kinds each holds.
+        "bundles": bundles,
     });
     let text = serde_json::to_string_pretty(&manifest).map_err(|e| e.to_string())?;
     write(&out.join("manifest.json"), text.as_bytes())
@@ -229,15 +316,16 @@ fn kb(n: usize) -> String {
     format!("{:.1} KB", n as f64 / 1000.0)
 }
 
-fn print_sizes(files: &[FileInfo]) {
+fn print_sizes(dist: &Dist) {
     println!("\ntarget/dist/ (mitmachen {})", version());
     println!(
-        "{:<28} {:>10} {:>10} {:>10}  integrity",
+        "{:<40} {:>10} {:>10} {:>10}  integrity",
         "file", "raw", "gzip", "brotli"
     );
-    for f in files {
+    let loader = &dist.files[0];
+    for f in std::iter::once(loader).chain(dist.bundles.iter().map(|b| &b.wasm)) {
         println!(
-            "{:<28} {:>10} {:>10} {:>10}  {}",
+            "{:<40} {:>10} {:>10} {:>10}  {}",
             f.name,
             kb(f.raw),
             kb(f.gzip),
@@ -245,14 +333,13 @@ fn print_sizes(files: &[FileInfo]) {
             f.integrity
         );
     }
-    let (raw, gz, br) = files.iter().fold((0, 0, 0), |(a, b, c), f| {
-        (a + f.raw, b + f.gzip, c + f.brotli)
-    });
-    println!(
-        "{:<28} {:>10} {:>10} {:>10}\n",
-        "total (what a page downloads)",
-        kb(raw),
-        kb(gz),
-        kb(br)
-    );
+    println!("\nwhat a page downloads (brotli, the loader and the smallest bundle for its kinds):");
+    for b in &dist.bundles {
+        println!(
+            "  {:<38} {:>10}",
+            b.kinds.join(" + "),
+            kb(dist.page_brotli(b.kinds))
+        );
+    }
+    println!();
 }

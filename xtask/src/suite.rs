@@ -1,15 +1,18 @@
 //! `cargo xtask test`: every check and test, in the order that fails fastest.
 
 use crate::cmd;
-use crate::dist::{self, FileInfo};
+use crate::dist::{self, Dist};
 use crate::{Result, root, setup};
 use std::process::Command;
 
-/// The most a page may download for the widgets, brotli-compressed (measured size plus a small
-/// margin; raise it deliberately, with the reason in the commit). 136,000: the four widgets
-/// (poll, topics, event sign-up, newsletter opt-in) with the collector's definitions laid over
-/// them (reading a definition, recording a page) measured 133,392 B, plus 2 %.
-pub const BROTLI_BUDGET: usize = 136_000;
+/// The most a page with every kind may download for the widgets, brotli-compressed (measured
+/// size plus a small margin; raise it deliberately, with the reason in the commit). 140,000:
+/// the loader and the complete bundle measured 137,037 B, plus 2 %; the loader carries each
+/// bundle's glue since there is one bundle per set of kinds (+1.5 KB here, -34 KB on a page
+/// with polls only).
+pub const BROTLI_BUDGET: usize = 140_000;
+/// The same for a page with polls only (the loader and the poll bundle): 103,023 B, plus 2 %.
+pub const POLL_BROTLI_BUDGET: usize = 105_500;
 
 fn cargo(args: &[&str]) -> Result {
     cmd::run(Command::new("cargo").args(args).current_dir(root()))
@@ -35,20 +38,26 @@ pub fn run() -> Result {
             .env("MITMACHEN_TEST_DATABASE", "postgres")
             .current_dir(root()),
     )?;
-    let files = dist::build(&tools)?;
-    budget(&files)?;
+    let built = dist::build(&tools)?;
+    budget(&built)?;
     cargo(&["build", "-p", "mitmachen-collector"])?;
     end_to_end()
 }
 
-fn budget(files: &[FileInfo]) -> Result {
-    let total: usize = files.iter().map(|f| f.brotli).sum();
-    if total > BROTLI_BUDGET {
-        return Err(format!(
-            "the bundle is {total} bytes brotli, over its budget of {BROTLI_BUDGET} (xtask/src/suite.rs)"
-        ));
+fn budget(built: &Dist) -> Result {
+    let all = built.page_brotli(&["poll", "topics", "event", "newsletter"]);
+    let poll = built.page_brotli(&["poll"]);
+    for (what, total, budget) in [
+        ("a page with every kind", all, BROTLI_BUDGET),
+        ("a page with polls only", poll, POLL_BROTLI_BUDGET),
+    ] {
+        if total > budget {
+            return Err(format!(
+                "{what} downloads {total} bytes brotli, over its budget of {budget} (xtask/src/suite.rs)"
+            ));
+        }
+        println!("size budget, {what}: {total} of {budget} bytes brotli");
     }
-    println!("size budget: {total} of {BROTLI_BUDGET} bytes brotli");
     Ok(())
 }
 

@@ -20,9 +20,10 @@ use std::path::{Path as FsPath, PathBuf};
 
 /// Placeholder in example pages for where the collector is reachable.
 const URL_PLACEHOLDER: &str = "{{MITMACHEN_URL}}";
-/// Placeholder in example pages for the wasm file of the bundle served at `/dist/` (its name
-/// carries its hash), for the `<link rel="preload">` the README recommends.
-const WASM_PLACEHOLDER: &str = "{{MITMACHEN_WASM}}";
+/// Placeholder in example pages for the wasm file of the complete bundle served at `/dist/`
+/// (its name carries its hash), for the `<link rel="preload">` the README recommends;
+/// `{{MITMACHEN_WASM:poll}}` names the bundle with those kinds only (joined by `+`).
+const WASM_PLACEHOLDER: &str = "{{MITMACHEN_WASM";
 
 pub fn routes(state: &SharedState) -> Router<SharedState> {
     let mut router = Router::new();
@@ -217,10 +218,9 @@ async fn serve_site(state: &SharedState, path: &str) -> Result<Response, ApiErro
     })?;
     let mut page = page.replace(URL_PLACEHOLDER, &state.public_url);
     if page.contains(WASM_PLACEHOLDER) {
-        page = page.replace(
-            WASM_PLACEHOLDER,
-            &wasm_file(state).await.unwrap_or_default(),
-        );
+        for (placeholder, file) in wasm_files(state).await {
+            page = page.replace(&placeholder, &file);
+        }
     }
     let csp = HeaderValue::from_str(&csp(&state.public_url)).map_err(|_| ApiError::Internal)?;
     let mut response = file_response(path, page.into_bytes());
@@ -228,16 +228,40 @@ async fn serve_site(state: &SharedState, path: &str) -> Result<Response, ApiErro
     Ok(response)
 }
 
-/// The name of the bundle's wasm file, from the manifest `cargo xtask dist` writes.
-async fn wasm_file(state: &SharedState) -> Option<String> {
-    let manifest = read_inside(state.dist_dir.as_deref()?, "manifest.json").await?;
-    let manifest: serde_json::Value = serde_json::from_slice(&manifest).ok()?;
-    manifest["files"]
-        .as_array()?
-        .iter()
-        .filter_map(|file| file["name"].as_str())
-        .find(|name| name.ends_with(".wasm"))
-        .map(str::to_owned)
+/// Each bundle's placeholder and wasm file, from the manifest `cargo xtask dist` writes.
+async fn wasm_files(state: &SharedState) -> Vec<(String, String)> {
+    let Some(manifest) = (match state.dist_dir.as_deref() {
+        Some(dist) => read_inside(dist, "manifest.json").await,
+        None => None,
+    }) else {
+        return Vec::new();
+    };
+    let Ok(manifest) = serde_json::from_slice::<serde_json::Value>(&manifest) else {
+        return Vec::new();
+    };
+    let name = |file: &serde_json::Value| file["name"].as_str().map(str::to_owned);
+    let mut files = Vec::new();
+    for bundle in manifest["bundles"].as_array().into_iter().flatten() {
+        let kinds: Vec<&str> = bundle["kinds"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|k| k.as_str())
+            .collect();
+        if let Some(file) = name(bundle) {
+            files.push((format!("{WASM_PLACEHOLDER}:{}}}}}", kinds.join("+")), file));
+        }
+    }
+    let complete = manifest["files"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(name)
+        .find(|n| n.ends_with(".wasm"));
+    if let Some(file) = complete {
+        files.push((format!("{WASM_PLACEHOLDER}}}}}"), file));
+    }
+    files
 }
 
 /// The CSP a careful town would send: scripts and connections only to itself and the collector.

@@ -5,11 +5,23 @@
 //! their configuration, or a message naming what is wrong with it. An element that already has
 //! a shadow root is never mounted again. Then the collector's definition, where it holds one,
 //! is laid over the element (`defined`): the widget is rendered again only if that changes it.
+//!
+//! A bundle may hold only some kinds (`KINDS`): it mounts only elements of those, and the
+//! loader script loads another bundle for the rest. Where the collector's definition makes an
+//! element a kind this bundle lacks, the element is handed over to the bundle with every kind.
 
 mod defined;
 pub mod source;
 
-use crate::{browser, config_error, event, events, newsletter, poll, styles, topics};
+#[cfg(feature = "event")]
+use crate::event;
+#[cfg(feature = "newsletter")]
+use crate::newsletter;
+#[cfg(feature = "poll")]
+use crate::poll;
+#[cfg(feature = "topics")]
+use crate::topics;
+use crate::{browser, config_error, events, styles};
 use mitmachen_shared::config::{self, Parsed, WidgetKind};
 use std::any::Any;
 use std::cell::RefCell;
@@ -17,11 +29,53 @@ use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{
-    Element, MutationObserver, MutationObserverInit, MutationRecord, ShadowRootInit, ShadowRootMode,
+    Element, MutationObserver, MutationObserverInit, MutationRecord, ShadowRoot, ShadowRootInit,
+    ShadowRootMode,
 };
 use yew::AppHandle;
 
 pub const SELECTOR: &str = "[data-mitmachen]";
+
+/// The widget kinds this bundle holds (its cargo features).
+pub const KINDS: &[&str] = &[
+    #[cfg(feature = "poll")]
+    "poll",
+    #[cfg(feature = "topics")]
+    "topics",
+    #[cfg(feature = "event")]
+    "event",
+    #[cfg(feature = "newsletter")]
+    "newsletter",
+];
+
+/// The bundle with every kind also takes every element no other bundle would: a misspelt or
+/// missing kind, which it explains.
+const COMPLETE: bool = KINDS.len() == 4;
+
+/// `data-mitmachen` reduced to its ASCII letters, lowercased: how the loader script reads it to
+/// choose the bundles (the same rule here, so that each element is some bundle's).
+fn kind_letters(host: &Element) -> String {
+    let mut kind = host.get_attribute("data-mitmachen").unwrap_or_default();
+    kind.retain(|c| c.is_ascii_alphabetic());
+    kind.make_ascii_lowercase();
+    kind
+}
+
+/// Whether this bundle mounts `host`.
+fn claims(host: &Element) -> bool {
+    COMPLETE || KINDS.contains(&kind_letters(host).as_str())
+}
+
+/// The kind of a parsed widget, if this bundle cannot render it.
+pub(crate) fn missing_kind(kind: &WidgetKind) -> Option<&'static str> {
+    let name = match kind {
+        WidgetKind::Poll(_) => "poll",
+        WidgetKind::Topics(_) => "topics",
+        WidgetKind::Event(_) => "event",
+        WidgetKind::Newsletter(_) => "newsletter",
+    };
+    (!KINDS.contains(&name)).then_some(name)
+}
 
 thread_local! {
     static DEFAULT_ENDPOINT: RefCell<Option<String>> = const { RefCell::new(None) };
@@ -90,9 +144,13 @@ fn observe(doc: &web_sys::Document) {
 
 /// A mounted widget, kept so that it can be replaced by the collector's definition.
 pub(crate) enum App {
+    #[cfg(feature = "poll")]
     Poll(AppHandle<poll::PollWidget>),
+    #[cfg(feature = "topics")]
     Topics(AppHandle<topics::TopicsWidget>),
+    #[cfg(feature = "event")]
     Event(AppHandle<event::EventWidget>),
+    #[cfg(feature = "newsletter")]
     Newsletter(AppHandle<newsletter::NewsletterWidget>),
     Notice(AppHandle<config_error::ConfigErrorView>),
 }
@@ -100,9 +158,13 @@ pub(crate) enum App {
 impl App {
     fn destroy(self) {
         match self {
+            #[cfg(feature = "poll")]
             App::Poll(a) => a.destroy(),
+            #[cfg(feature = "topics")]
             App::Topics(a) => a.destroy(),
+            #[cfg(feature = "event")]
             App::Event(a) => a.destroy(),
+            #[cfg(feature = "newsletter")]
             App::Newsletter(a) => a.destroy(),
             App::Notice(a) => a.destroy(),
         }
@@ -117,9 +179,50 @@ pub(crate) struct Mounted {
 }
 
 fn mount(host: &Element) {
-    if host.shadow_root().is_some() {
+    if host.shadow_root().is_some() || !claims(host) {
         return;
     }
+    let Ok(shadow) = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open)) else {
+        browser::console_error(&format!(
+            "mitmachen [{}]: a <{}> cannot hold a widget; use a <div data-mitmachen=…>",
+            host.get_attribute("data-id").unwrap_or_default(),
+            host.tag_name().to_ascii_lowercase()
+        ));
+        return;
+    };
+    mount_in(host, &shadow);
+}
+
+/// Takes over an element another bundle handed over (see [`hand_over`]): its shadow root is
+/// emptied and the widget mounted again.
+pub fn adopt(host: &Element) {
+    let Some(shadow) = host.shadow_root() else {
+        return mount(host);
+    };
+    while let Some(child) = shadow.first_child() {
+        if shadow.remove_child(&child).is_err() {
+            return;
+        }
+    }
+    mount_in(host, &shadow);
+}
+
+/// Lets the bundle with every kind render the element instead (through the loader script):
+/// the collector's definition made it a kind this bundle does not hold.
+pub(crate) fn hand_over(mounted: &Rc<RefCell<Mounted>>, kind: &str) {
+    let mut mounted = mounted.borrow_mut();
+    if let Some(app) = mounted.app.take() {
+        app.destroy();
+    }
+    mounted.root.remove();
+    if !browser::hand_over(&mounted.host, kind) {
+        browser::console_error(&format!(
+            "mitmachen: this bundle cannot show a {kind}, and no loader script can load one that does"
+        ));
+    }
+}
+
+fn mount_in(host: &Element, shadow: &ShadowRoot) {
     let default_endpoint = DEFAULT_ENDPOINT.with(|d| d.borrow().clone());
     let source = source::read(host, default_endpoint);
     let parsed = config::parse(&source);
@@ -127,11 +230,7 @@ fn mount(host: &Element) {
     for warning in &parsed.warnings {
         browser::console_warn(&format!("mitmachen [{name}]: {warning}"));
     }
-    let Some(root) = shadow_wrapper(host, &parsed) else {
-        browser::console_error(&format!(
-            "mitmachen [{name}]: a <{}> cannot hold a widget; use a <div data-mitmachen=…>",
-            host.tag_name().to_ascii_lowercase()
-        ));
+    let Some(root) = wrapper(shadow, &parsed) else {
         return;
     };
     let shown = parsed.config.clone().ok();
@@ -183,6 +282,7 @@ fn render(host: &Element, root: &Element, parsed: Parsed, draft: bool) -> App {
             .render(),
         ),
         Ok(config) => match config.kind {
+            #[cfg(feature = "poll")]
             WidgetKind::Poll(poll_config) => App::Poll(
                 yew::Renderer::<poll::PollWidget>::with_root_and_props(
                     root,
@@ -196,6 +296,7 @@ fn render(host: &Element, root: &Element, parsed: Parsed, draft: bool) -> App {
                 )
                 .render(),
             ),
+            #[cfg(feature = "topics")]
             WidgetKind::Topics(topics_config) => App::Topics(
                 yew::Renderer::<topics::TopicsWidget>::with_root_and_props(
                     root,
@@ -209,6 +310,7 @@ fn render(host: &Element, root: &Element, parsed: Parsed, draft: bool) -> App {
                 )
                 .render(),
             ),
+            #[cfg(feature = "event")]
             WidgetKind::Event(event_config) => App::Event(
                 yew::Renderer::<event::EventWidget>::with_root_and_props(
                     root,
@@ -222,6 +324,7 @@ fn render(host: &Element, root: &Element, parsed: Parsed, draft: bool) -> App {
                 )
                 .render(),
             ),
+            #[cfg(feature = "newsletter")]
             WidgetKind::Newsletter(newsletter_config) => App::Newsletter(
                 yew::Renderer::<newsletter::NewsletterWidget>::with_root_and_props(
                     root,
@@ -231,6 +334,19 @@ fn render(host: &Element, root: &Element, parsed: Parsed, draft: bool) -> App {
                         config: Rc::new(newsletter_config),
                         texts,
                         host: host.clone(),
+                    },
+                )
+                .render(),
+            ),
+            // Not reached: an element of a kind this bundle lacks is never mounted here, and a
+            // definition that makes it one is handed over (`hand_over`) before rendering.
+            #[allow(unreachable_patterns)]
+            _ => App::Notice(
+                yew::Renderer::<config_error::ConfigErrorView>::with_root_and_props(
+                    root,
+                    config_error::Props {
+                        texts,
+                        messages: Vec::new(),
                     },
                 )
                 .render(),
@@ -253,12 +369,9 @@ fn render(host: &Element, root: &Element, parsed: Parsed, draft: bool) -> App {
     }
 }
 
-/// The shadow root with styles and the reset wrapper the widget renders into.
-fn shadow_wrapper(host: &Element, parsed: &Parsed) -> Option<Element> {
-    let shadow = host
-        .attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))
-        .ok()?;
-    if styles::adopt(&shadow).is_err() {
+/// The styles and the reset wrapper the widget renders into, in its shadow root.
+fn wrapper(shadow: &ShadowRoot, parsed: &Parsed) -> Option<Element> {
+    if styles::adopt(shadow).is_err() {
         browser::console_warn("mitmachen: this browser cannot apply the widget styles");
     }
     let root = browser::document()?.create_element("div").ok()?;
