@@ -339,9 +339,7 @@ pub fn is_email(s: &str) -> bool {
         && !domain.starts_with(['.', '-'])
         && !domain.ends_with(['.', '-'])
         && !domain.contains("..")
-        && domain
-            .chars()
-            .all(|c| c.is_alphanumeric() || c == '.' || c == '-')
+        && domain.chars().all(crate::text::is_name_char)
 }
 
 /// Empty, or digits with the usual separators and at least four digits.

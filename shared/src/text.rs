@@ -78,6 +78,18 @@ pub fn keyword(raw: &str) -> String {
         .collect()
 }
 
+/// A character of a domain name: an ASCII letter or digit, `.`, `-`, or any non-ASCII character
+/// that is neither white space nor a control (the letters of an internationalised name, as
+/// typed). Laxer than Unicode's letter classes, whose tables would cost the browser bundle a
+/// few KB: a name no domain can have fails where it is used (the browser's URL parser, the
+/// confirmation mail).
+pub fn is_name_char(c: char) -> bool {
+    c.is_ascii_alphanumeric()
+        || c == '.'
+        || c == '-'
+        || (!c.is_ascii() && !c.is_whitespace() && !c.is_control())
+}
+
 /// An option key derived from a label: lowercase ASCII, German umlauts transliterated, every
 /// other run of characters turned into one `-`, at most 64 characters. Empty when the label has
 /// no letters or digits at all (the caller then numbers the option).

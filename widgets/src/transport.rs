@@ -32,8 +32,10 @@ pub enum SendError {
 }
 
 impl SendError {
-    /// Exactly what `{:?}` writes (`Unreachable`, `Rejected { status: 422, detail: "…", … }`),
-    /// for the `mitmachen:error` event, without pulling Rust's `Debug` machinery into the wasm.
+    /// What `{:?}` writes (`Unreachable`, `Rejected { status: 422, detail: "…", … }`), for the
+    /// `mitmachen:error` event, without pulling Rust's `Debug` machinery and its Unicode tables
+    /// into the wasm: the same for every text but one with invisible characters, which `Debug`
+    /// would escape and this leaves as they are.
     pub fn describe(&self) -> String {
         let SendError::Rejected {
             status,
@@ -84,15 +86,21 @@ impl SendError {
     }
 }
 
-/// A string as `Debug` writes it: quoted, escaped like `char::escape_debug` except for the
-/// single quote.
+/// A string quoted and escaped as `Debug` does it for quotes, backslashes and control
+/// characters; everything else as it is (`Debug` also escapes invisible characters, which needs
+/// the Unicode tables).
 fn push_debug(s: &mut String, text: &str) {
     s.push('"');
     for c in text.chars() {
-        if c == '\'' {
-            s.push(c);
-        } else {
-            s.extend(c.escape_debug());
+        match c {
+            '"' => s.push_str("\\\""),
+            '\\' => s.push_str("\\\\"),
+            '\n' => s.push_str("\\n"),
+            '\r' => s.push_str("\\r"),
+            '\t' => s.push_str("\\t"),
+            '\0' => s.push_str("\\0"),
+            c if c.is_control() => s.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
+            c => s.push(c),
         }
     }
     s.push('"');
@@ -312,7 +320,7 @@ mod tests {
 
     #[test]
     fn describe_is_debug() {
-        let tricky = "It's \"closed\"\n\t\\ ä 🙂 e\u{301} \u{301}x \u{200b}\u{7f}\u{0}";
+        let tricky = "It's \"closed\"\n\t\\ ä 🙂 x\u{7f}\u{0}\u{9f}";
         for e in [
             SendError::Unreachable,
             SendError::Rejected {
@@ -333,6 +341,14 @@ mod tests {
         ] {
             assert_eq!(e.describe(), format!("{e:?}"));
         }
+        // Invisible and combining characters stay as they are (`Debug` writes `\u{200b}`).
+        let invisible = SendError::Rejected {
+            status: 422,
+            detail: "a\u{200b}b e\u{301}".into(),
+            problem: String::new(),
+            errors: vec![],
+        };
+        assert!(invisible.describe().contains("\"a\u{200b}b e\u{301}\""));
     }
 
     #[test]

@@ -51,7 +51,7 @@ impl Endpoint {
         let host_ok = !host.is_empty()
             && host
                 .chars()
-                .all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '[' | ']' | ':'));
+                .all(|c| crate::text::is_name_char(c) || matches!(c, '[' | ']' | ':'));
         if !host_ok {
             return Err(EndpointProblem::NoHost);
         }
