@@ -315,19 +315,20 @@ pub fn parse(source: &Source) -> Parsed {
         .map(|t| t.to_ascii_lowercase())
         .as_deref()
     {
-        Some("poll") => {
+        // A build without this kind (a browser bundle for others) leaves its parser out.
+        Some("poll") if cfg!(feature = "poll") => {
             kind_attrs = poll::ATTRS;
             poll::parse(&attrs, &source.content, &mut errors).map(WidgetKind::Poll)
         }
-        Some("topics") => {
+        Some("topics") if cfg!(feature = "topics") => {
             kind_attrs = topics::ATTRS;
             topics::parse(&attrs, &source.content, &mut errors).map(WidgetKind::Topics)
         }
-        Some("event") => {
+        Some("event") if cfg!(feature = "event") => {
             kind_attrs = event::ATTRS;
             event::parse(&attrs, &source.content, &mut errors).map(WidgetKind::Event)
         }
-        Some("newsletter") => {
+        Some("newsletter") if cfg!(feature = "newsletter") => {
             kind_attrs = newsletter::ATTRS;
             newsletter::parse(&attrs, &source.content, &mut errors).map(WidgetKind::Newsletter)
         }

@@ -7,7 +7,7 @@
 //! widget tells it what the element says, so that an administrator finds the page. An element
 //! whose own attributes do not make a widget still asks: the definition may.
 
-use super::{Mounted, hand_over, missing_kind, replace};
+use super::{KINDS, Mounted, hand_over, replace};
 use crate::{browser, transport};
 use mitmachen_shared::config::{self, Endpoint, Source, WidgetConfig};
 use mitmachen_shared::definition::Definition;
@@ -72,13 +72,13 @@ pub(super) async fn follow(
     if !defined.reviewed && !draft {
         return;
     }
+    // A kind this bundle lacks (its parser is not even in it): the complete bundle shows it.
+    let kind = defined.definition.kind.as_str();
+    if !draft && !KINDS.contains(&kind) {
+        return hand_over(&mounted, kind);
+    }
     let parsed = config::parse(&defined.definition.over(&source));
-    let missing = match &parsed.config {
-        Ok(config) if !draft => missing_kind(&config.kind),
-        _ => None,
-    };
     match &parsed.config {
-        _ if missing.is_some() => hand_over(&mounted, missing.unwrap_or_default()),
         Ok(config) if Some(config) == shown.as_ref() && !draft => {}
         Ok(_) => replace(&mounted, parsed, draft),
         // The collector checked it on its own page; this page lacks something it needs.

@@ -66,17 +66,6 @@ fn claims(host: &Element) -> bool {
     COMPLETE || KINDS.contains(&kind_letters(host).as_str())
 }
 
-/// The kind of a parsed widget, if this bundle cannot render it.
-pub(crate) fn missing_kind(kind: &WidgetKind) -> Option<&'static str> {
-    let name = match kind {
-        WidgetKind::Poll(_) => "poll",
-        WidgetKind::Topics(_) => "topics",
-        WidgetKind::Event(_) => "event",
-        WidgetKind::Newsletter(_) => "newsletter",
-    };
-    (!KINDS.contains(&name)).then_some(name)
-}
-
 thread_local! {
     static DEFAULT_ENDPOINT: RefCell<Option<String>> = const { RefCell::new(None) };
     /// Keeps every mounted app (and the observer's callback) alive for the life of the page.
