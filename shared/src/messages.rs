@@ -51,8 +51,35 @@ impl Lang {
     }
 }
 
+/// Whether a build holds the widgets that show a text of this group: a browser bundle with only
+/// some kinds (cargo features) leaves the others' texts out. `xtask`'s tidy test checks that each
+/// text's group covers every kind whose code uses it.
+macro_rules! in_build {
+    (any) => {
+        true
+    };
+    (ballot) => {
+        cfg!(any(feature = "poll", feature = "topics"))
+    };
+    (form) => {
+        cfg!(any(feature = "event", feature = "newsletter"))
+    };
+    (poll) => {
+        cfg!(feature = "poll")
+    };
+    (topics) => {
+        cfg!(feature = "topics")
+    };
+    (event) => {
+        cfg!(feature = "event")
+    };
+    (newsletter) => {
+        cfg!(feature = "newsletter")
+    };
+}
+
 macro_rules! texts {
-    ($($variant:ident $key:literal { de: $de:literal, easy: $easy:literal, en: $en:literal })*) => {
+    ($($variant:ident $key:literal $group:ident { de: $de:literal, easy: $easy:literal, en: $en:literal })*) => {
         /// A text a widget shows.
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
         pub enum Text { $($variant),* }
@@ -65,13 +92,16 @@ macro_rules! texts {
                 match self { $(Text::$variant => $key),* }
             }
 
+            /// The text in `lang`; empty for a text of a kind this build does not hold, which
+            /// nothing in it shows.
             pub fn default_for(self, lang: Lang) -> &'static str {
                 match (self, lang) {
                     $(
-                        (Text::$variant, Lang::De) => $de,
-                        (Text::$variant, Lang::DeEasy) => $easy,
-                        (Text::$variant, Lang::En) => $en,
+                        (Text::$variant, Lang::De) if in_build!($group) => $de,
+                        (Text::$variant, Lang::DeEasy) if in_build!($group) => $easy,
+                        (Text::$variant, Lang::En) if in_build!($group) => $en,
                     )*
+                    _ => "",
                 }
             }
         }
@@ -79,391 +109,391 @@ macro_rules! texts {
 }
 
 texts! {
-    Submit "submit" { de: "Abstimmen", easy: "Abstimmen", en: "Vote" }
-    Retry "retry" { de: "Erneut senden", easy: "Noch einmal senden", en: "Send again" }
-    Sending "sending" { de: "Ihre Stimme wird gesendet …", easy: "Ihre Stimme wird gesendet. Bitte warten Sie.", en: "Sending your vote …" }
-    Retrying "retrying" {
+    Submit "submit" any { de: "Abstimmen", easy: "Abstimmen", en: "Vote" }
+    Retry "retry" any { de: "Erneut senden", easy: "Noch einmal senden", en: "Send again" }
+    Sending "sending" ballot { de: "Ihre Stimme wird gesendet …", easy: "Ihre Stimme wird gesendet. Bitte warten Sie.", en: "Sending your vote …" }
+    Retrying "retrying" ballot {
         de: "Keine Verbindung zum Server. Ihre Stimme wird automatisch gesendet, sobald die Verbindung wieder besteht (nächster Versuch in {seconds} s).",
         easy: "Es gibt gerade keine Verbindung. Ihre Stimme wird von selbst gesendet, wenn die Verbindung wieder da ist.",
         en: "No connection to the server. Your vote will be sent automatically as soon as the connection is back (next try in {seconds} s)."
     }
-    Thanks "thanks" { de: "Vielen Dank! Ihre Stimme wurde gezählt.", easy: "Danke! Ihre Stimme ist angekommen.", en: "Thank you! Your vote has been counted." }
-    YourAnswer "your-answer" { de: "Ihre Antwort: {answer}", easy: "Ihre Antwort: {answer}", en: "Your answer: {answer}" }
-    YourAnswers "your-answers" { de: "Ihre Antworten: {answer}", easy: "Ihre Antworten: {answer}", en: "Your answers: {answer}" }
-    AlreadyAnswered "already-answered" { de: "Sie haben bereits abgestimmt.", easy: "Sie haben schon abgestimmt.", en: "You have already voted." }
-    Closed "closed" { de: "Die Abstimmung ist beendet.", easy: "Die Abstimmung ist vorbei.", en: "This poll is closed." }
-    OpenUntil "open-until" { de: "Abstimmung bis {date}", easy: "Sie können bis {date} abstimmen.", en: "Open until {date}" }
-    HintMultiple "hint-multiple" {
+    Thanks "thanks" any { de: "Vielen Dank! Ihre Stimme wurde gezählt.", easy: "Danke! Ihre Stimme ist angekommen.", en: "Thank you! Your vote has been counted." }
+    YourAnswer "your-answer" poll { de: "Ihre Antwort: {answer}", easy: "Ihre Antwort: {answer}", en: "Your answer: {answer}" }
+    YourAnswers "your-answers" poll { de: "Ihre Antworten: {answer}", easy: "Ihre Antworten: {answer}", en: "Your answers: {answer}" }
+    AlreadyAnswered "already-answered" poll { de: "Sie haben bereits abgestimmt.", easy: "Sie haben schon abgestimmt.", en: "You have already voted." }
+    Closed "closed" ballot { de: "Die Abstimmung ist beendet.", easy: "Die Abstimmung ist vorbei.", en: "This poll is closed." }
+    OpenUntil "open-until" ballot { de: "Abstimmung bis {date}", easy: "Sie können bis {date} abstimmen.", en: "Open until {date}" }
+    HintMultiple "hint-multiple" poll {
         de: "Sie können bis zu {max} Antworten wählen.", easy: "Sie können bis zu {max} Antworten wählen.",
         en: "You can choose up to {max} answers."
     }
-    NothingChosen "nothing-chosen" { de: "Bitte wählen Sie eine Antwort aus.", easy: "Bitte wählen Sie eine Antwort.", en: "Please choose an answer." }
-    TooMany "too-many" {
+    NothingChosen "nothing-chosen" poll { de: "Bitte wählen Sie eine Antwort aus.", easy: "Bitte wählen Sie eine Antwort.", en: "Please choose an answer." }
+    TooMany "too-many" poll {
         de: "Bitte wählen Sie höchstens {max} Antworten aus.", easy: "Sie haben zu viele Antworten gewählt. Bitte wählen Sie höchstens {max}.",
         en: "Please choose no more than {max} answers."
     }
-    SendFailed "send-failed" {
+    SendFailed "send-failed" ballot {
         de: "Ihre Stimme konnte nicht gesendet werden. Ihre Auswahl bleibt erhalten. Bitte versuchen Sie es später noch einmal.", easy: "Das Senden hat nicht geklappt. Ihre Antwort ist noch da. Bitte versuchen Sie es später noch einmal.",
         en: "Your vote could not be sent. Your choice is kept. Please try again later."
     }
-    Rejected "rejected" {
+    Rejected "rejected" ballot {
         de: "Ihre Stimme wurde nicht angenommen: {detail}", easy: "Ihre Stimme wurde nicht gezählt. Der Grund: {detail}",
         en: "Your vote was not accepted: {detail}"
     }
-    ResultsHeading "results-heading" { de: "Ergebnis", easy: "Ergebnis", en: "Results" }
-    VotesOne "votes-one" { de: "1 Stimme", easy: "1 Stimme", en: "1 vote" }
-    VotesMany "votes-many" { de: "{count} Stimmen", easy: "{count} Stimmen", en: "{count} votes" }
-    BallotsOne "ballots-one" { de: "1 Person hat abgestimmt.", easy: "1 Person hat abgestimmt.", en: "1 person has voted." }
-    BallotsMany "ballots-many" { de: "{count} Personen haben abgestimmt.", easy: "{count} Personen haben abgestimmt.", en: "{count} people have voted." }
-    ResultsLoading "results-loading" { de: "Ergebnis wird geladen …", easy: "Das Ergebnis wird geladen.", en: "Loading results …" }
-    ResultsUnavailable "results-unavailable" {
+    ResultsHeading "results-heading" poll { de: "Ergebnis", easy: "Ergebnis", en: "Results" }
+    VotesOne "votes-one" any { de: "1 Stimme", easy: "1 Stimme", en: "1 vote" }
+    VotesMany "votes-many" any { de: "{count} Stimmen", easy: "{count} Stimmen", en: "{count} votes" }
+    BallotsOne "ballots-one" any { de: "1 Person hat abgestimmt.", easy: "1 Person hat abgestimmt.", en: "1 person has voted." }
+    BallotsMany "ballots-many" any { de: "{count} Personen haben abgestimmt.", easy: "{count} Personen haben abgestimmt.", en: "{count} people have voted." }
+    ResultsLoading "results-loading" poll { de: "Ergebnis wird geladen …", easy: "Das Ergebnis wird geladen.", en: "Loading results …" }
+    ResultsUnavailable "results-unavailable" poll {
         de: "Das Ergebnis kann gerade nicht angezeigt werden.", easy: "Das Ergebnis kann gerade nicht angezeigt werden.",
         en: "The results cannot be shown right now."
     }
-    ResultsAfterClosing "results-after-closing" {
+    ResultsAfterClosing "results-after-closing" poll {
         de: "Das Ergebnis wird nach dem Ende der Abstimmung veröffentlicht.", easy: "Sie sehen das Ergebnis, wenn die Abstimmung vorbei ist.",
         en: "The results will be published when the poll has closed."
     }
-    TopicsHint "topics-hint" {
+    TopicsHint "topics-hint" topics {
         de: "Sie haben {dots} Punkte. Geben Sie sie den Themen, die Ihnen am wichtigsten sind.",
         easy: "Sie haben {dots} Punkte. Geben Sie die Punkte den Themen, die Ihnen wichtig sind.",
         en: "You have {dots} dots. Give them to the topics that matter most to you."
     }
-    TopicsPerTopic "topics-per-topic" {
+    TopicsPerTopic "topics-per-topic" topics {
         de: "Ein Thema kann bis zu {max} Punkte von Ihnen bekommen.",
         easy: "Ein Thema kann bis zu {max} Punkte von Ihnen bekommen.",
         en: "One topic can get up to {max} of your dots."
     }
-    DotsLeft "dots-left" {
+    DotsLeft "dots-left" topics {
         de: "Noch {left} von {dots} Punkten übrig.",
         easy: "Sie haben noch {left} von {dots} Punkten.",
         en: "{left} of {dots} dots left."
     }
-    GiveDot "give-dot" { de: "Punkt geben", easy: "Punkt geben", en: "Give a dot" }
-    GiveDotLabel "give-dot-label" {
+    GiveDot "give-dot" topics { de: "Punkt geben", easy: "Punkt geben", en: "Give a dot" }
+    GiveDotLabel "give-dot-label" topics {
         de: "Punkt geben: {title} (von Ihnen: {count})",
         easy: "Punkt geben: {title} (von Ihnen: {count})",
         en: "Give a dot: {title} (yours: {count})"
     }
-    TakeBackDot "take-back-dot" { de: "Punkt zurücknehmen", easy: "Punkt zurücknehmen", en: "Take back a dot" }
-    TakeBackDotLabel "take-back-dot-label" {
+    TakeBackDot "take-back-dot" topics { de: "Punkt zurücknehmen", easy: "Punkt zurücknehmen", en: "Take back a dot" }
+    TakeBackDotLabel "take-back-dot-label" topics {
         de: "Punkt zurücknehmen: {title}",
         easy: "Punkt zurücknehmen: {title}",
         en: "Take back a dot: {title}"
     }
-    ShowMore "show-more" { de: "mehr anzeigen", easy: "mehr lesen", en: "show more" }
-    ShowLess "show-less" { de: "weniger anzeigen", easy: "weniger zeigen", en: "show less" }
-    NoDotsLeft "no-dots-left" {
+    ShowMore "show-more" topics { de: "mehr anzeigen", easy: "mehr lesen", en: "show more" }
+    ShowLess "show-less" topics { de: "weniger anzeigen", easy: "weniger zeigen", en: "show less" }
+    NoDotsLeft "no-dots-left" topics {
         de: "Sie haben alle Punkte vergeben. Nehmen Sie einen Punkt zurück, um ihn neu zu vergeben.",
         easy: "Sie haben keine Punkte mehr. Nehmen Sie einen Punkt zurück. Dann können Sie ihn neu geben.",
         en: "You have given all your dots. Take one back to give it again."
     }
-    TopicFull "topic-full" {
+    TopicFull "topic-full" topics {
         de: "Diesem Thema können Sie keinen weiteren Punkt geben.",
         easy: "Dieses Thema kann keinen Punkt mehr von Ihnen bekommen.",
         en: "You cannot give this topic another dot."
     }
-    NothingPlaced "nothing-placed" {
+    NothingPlaced "nothing-placed" topics {
         de: "Bitte geben Sie mindestens einem Thema einen Punkt.",
         easy: "Bitte geben Sie mindestens einem Thema einen Punkt.",
         en: "Please give at least one topic a dot."
     }
-    SubmitDots "submit-dots" { de: "Punkte abgeben", easy: "Punkte abgeben", en: "Submit my dots" }
-    ThanksDots "thanks-dots" {
+    SubmitDots "submit-dots" topics { de: "Punkte abgeben", easy: "Punkte abgeben", en: "Submit my dots" }
+    ThanksDots "thanks-dots" topics {
         de: "Vielen Dank! Ihre Punkte wurden gezählt.",
         easy: "Danke! Ihre Punkte sind angekommen.",
         en: "Thank you! Your dots have been counted."
     }
-    AlreadyDots "already-dots" {
+    AlreadyDots "already-dots" topics {
         de: "Sie haben Ihre Punkte bereits abgegeben.",
         easy: "Sie haben Ihre Punkte schon abgegeben.",
         en: "You have already given your dots."
     }
-    DotsOne "dots-one" { de: "1 Punkt", easy: "1 Punkt", en: "1 dot" }
-    DotsMany "dots-many" { de: "{count} Punkte", easy: "{count} Punkte", en: "{count} dots" }
-    Rank "rank" { de: "Platz {rank}", easy: "Platz {rank}", en: "Rank {rank}" }
-    ProposeHeading "propose-heading" { de: "Thema vorschlagen", easy: "Ein Thema vorschlagen", en: "Propose a topic" }
-    ProposalTitle "proposal-title" { de: "Titel", easy: "Titel", en: "Title" }
-    ProposalDescription "proposal-description" {
+    DotsOne "dots-one" any { de: "1 Punkt", easy: "1 Punkt", en: "1 dot" }
+    DotsMany "dots-many" any { de: "{count} Punkte", easy: "{count} Punkte", en: "{count} dots" }
+    Rank "rank" topics { de: "Platz {rank}", easy: "Platz {rank}", en: "Rank {rank}" }
+    ProposeHeading "propose-heading" topics { de: "Thema vorschlagen", easy: "Ein Thema vorschlagen", en: "Propose a topic" }
+    ProposalTitle "proposal-title" topics { de: "Titel", easy: "Titel", en: "Title" }
+    ProposalDescription "proposal-description" topics {
         de: "Beschreibung (freiwillig)",
         easy: "Beschreibung (wenn Sie möchten)",
         en: "Description (optional)"
     }
-    Characters "characters" { de: "{count} von {max} Zeichen", easy: "{count} von {max} Zeichen", en: "{count} of {max} characters" }
-    ProposalTitleInvalid "proposal-title-invalid" {
+    Characters "characters" topics { de: "{count} von {max} Zeichen", easy: "{count} von {max} Zeichen", en: "{count} of {max} characters" }
+    ProposalTitleInvalid "proposal-title-invalid" topics {
         de: "Bitte geben Sie einen Titel mit {min} bis {max} Zeichen ein.",
         easy: "Bitte schreiben Sie einen Titel. Er braucht {min} bis {max} Zeichen.",
         en: "Please enter a title of {min} to {max} characters."
     }
-    ProposalDescriptionInvalid "proposal-description-invalid" {
+    ProposalDescriptionInvalid "proposal-description-invalid" topics {
         de: "Die Beschreibung darf höchstens {max} Zeichen lang sein.",
         easy: "Die Beschreibung ist zu lang. Sie darf {max} Zeichen haben.",
         en: "The description may be at most {max} characters long."
     }
-    SubmitProposal "submit-proposal" { de: "Vorschlag senden", easy: "Vorschlag senden", en: "Send proposal" }
-    SendingProposal "sending-proposal" { de: "Ihr Vorschlag wird gesendet …", easy: "Ihr Vorschlag wird gesendet. Bitte warten Sie.", en: "Sending your proposal …" }
-    ProposalThanks "proposal-thanks" {
+    SubmitProposal "submit-proposal" topics { de: "Vorschlag senden", easy: "Vorschlag senden", en: "Send proposal" }
+    SendingProposal "sending-proposal" topics { de: "Ihr Vorschlag wird gesendet …", easy: "Ihr Vorschlag wird gesendet. Bitte warten Sie.", en: "Sending your proposal …" }
+    ProposalThanks "proposal-thanks" topics {
         de: "Vielen Dank für Ihren Vorschlag! Er erscheint in der Liste, sobald die Redaktion ihn freigegeben hat.",
         easy: "Danke für Ihren Vorschlag! Die Redaktion prüft ihn. Danach steht er in der Liste.",
         en: "Thank you for your proposal! It will appear in the list once the editors have approved it."
     }
-    EventWhen "event-when" { de: "Wann", easy: "Wann", en: "When" }
-    EventWhere "event-where" { de: "Wo", easy: "Wo", en: "Where" }
-    SeatsLoading "seats-loading" {
+    EventWhen "event-when" event { de: "Wann", easy: "Wann", en: "When" }
+    EventWhere "event-where" event { de: "Wo", easy: "Wo", en: "Where" }
+    SeatsLoading "seats-loading" event {
         de: "Freie Plätze werden geladen …",
         easy: "Die freien Plätze werden geladen. Sie können sich schon anmelden.",
         en: "Loading free seats …"
     }
-    SeatsLeft "seats-left" {
+    SeatsLeft "seats-left" event {
         de: "Noch {left} von {capacity} Plätzen frei.",
         easy: "Freie Plätze: {left} von {capacity}.",
         en: "{left} of {capacity} seats left."
     }
-    FewSeatsLeft "few-seats-left" {
+    FewSeatsLeft "few-seats-left" event {
         de: "Nur noch {left} von {capacity} Plätzen frei – melden Sie sich bald an.",
         easy: "Es gibt nur noch wenige freie Plätze: {left} von {capacity}. Melden Sie sich bald an.",
         en: "Only {left} of {capacity} seats left – register soon."
     }
-    FullWaitingList "full-waiting-list" {
+    FullWaitingList "full-waiting-list" event {
         de: "Ausgebucht – Sie können sich auf die Warteliste setzen. Wird ein Platz frei, erhalten Sie eine E-Mail.",
         easy: "Alle Plätze sind vergeben. Sie können sich auf die Warteliste schreiben. Wenn ein Platz frei wird, bekommen Sie eine E-Mail.",
         en: "Fully booked – you can join the waiting list. If a seat becomes free, we will e-mail you."
     }
-    FullNoList "full-no-list" {
+    FullNoList "full-no-list" event {
         de: "Ausgebucht. Alle Plätze sind vergeben, eine Warteliste gibt es nicht.",
         easy: "Alle Plätze sind vergeben. Sie können sich nicht mehr anmelden.",
         en: "Fully booked. All seats are taken and there is no waiting list."
     }
-    RegisterUntil "register-until" {
+    RegisterUntil "register-until" event {
         de: "Anmeldung bis {date}",
         easy: "Sie können sich bis {date} anmelden.",
         en: "Registration open until {date}"
     }
-    RegistrationClosed "registration-closed" {
+    RegistrationClosed "registration-closed" event {
         de: "Die Anmeldung ist geschlossen.",
         easy: "Sie können sich nicht mehr anmelden.",
         en: "Registration is closed."
     }
-    EventCancelled "event-cancelled" {
+    EventCancelled "event-cancelled" event {
         de: "Diese Veranstaltung wurde abgesagt.",
         easy: "Diese Veranstaltung fällt aus.",
         en: "This event has been cancelled."
     }
-    EventUnavailable "event-unavailable" {
+    EventUnavailable "event-unavailable" event {
         de: "Die Anmeldung kann gerade nicht angezeigt werden. Bitte versuchen Sie es später noch einmal.",
         easy: "Die Anmeldung geht gerade nicht. Bitte versuchen Sie es später noch einmal.",
         en: "Registration cannot be shown right now. Please try again later."
     }
-    RegisterHeading "register-heading" { de: "Anmeldung", easy: "Anmelden", en: "Registration" }
-    Required "required" { de: "Pflichtfeld", easy: "muss ausgefüllt werden", en: "required" }
-    Optional "optional" { de: "freiwillig", easy: "wenn Sie möchten", en: "optional" }
-    FieldName "field-name" { de: "Name", easy: "Ihr Name", en: "Name" }
-    FieldEmail "field-email" { de: "E-Mail-Adresse", easy: "Ihre E-Mail-Adresse", en: "E-mail address" }
-    EmailHint "email-hint" {
+    RegisterHeading "register-heading" event { de: "Anmeldung", easy: "Anmelden", en: "Registration" }
+    Required "required" form { de: "Pflichtfeld", easy: "muss ausgefüllt werden", en: "required" }
+    Optional "optional" form { de: "freiwillig", easy: "wenn Sie möchten", en: "optional" }
+    FieldName "field-name" form { de: "Name", easy: "Ihr Name", en: "Name" }
+    FieldEmail "field-email" form { de: "E-Mail-Adresse", easy: "Ihre E-Mail-Adresse", en: "E-mail address" }
+    EmailHint "email-hint" event {
         de: "An diese Adresse senden wir die Bestätigung mit einem Link zum Abmelden.",
         easy: "An diese Adresse schicken wir eine E-Mail. Mit dem Link in der E-Mail können Sie sich wieder abmelden.",
         en: "We send the confirmation with a cancellation link to this address."
     }
-    FieldPersons "field-persons" { de: "Anzahl der Personen", easy: "Wie viele Personen kommen?", en: "Number of people" }
-    PersonsHint "persons-hint" {
+    FieldPersons "field-persons" event { de: "Anzahl der Personen", easy: "Wie viele Personen kommen?", en: "Number of people" }
+    PersonsHint "persons-hint" event {
         de: "Höchstens {max} Personen, Sie selbst mitgezählt.",
         easy: "Sie können bis zu {max} Personen anmelden. Zählen Sie sich selbst mit.",
         en: "Up to {max} people, including yourself."
     }
-    FieldPhone "field-phone" { de: "Telefonnummer", easy: "Ihre Telefonnummer", en: "Phone number" }
-    FieldOrganisation "field-organisation" { de: "Organisation oder Verein", easy: "Organisation oder Verein", en: "Organisation" }
-    DataUse "data-use" {
+    FieldPhone "field-phone" event { de: "Telefonnummer", easy: "Ihre Telefonnummer", en: "Phone number" }
+    FieldOrganisation "field-organisation" event { de: "Organisation oder Verein", easy: "Organisation oder Verein", en: "Organisation" }
+    DataUse "data-use" event {
         de: "Ihre Angaben verwenden wir nur für diese Veranstaltung und löschen sie 30 Tage danach.",
         easy: "Wir brauchen Ihre Angaben nur für diese Veranstaltung. 30 Tage danach löschen wir sie.",
         en: "We use your details only for this event and delete them 30 days after it."
     }
-    PrivacyLink "privacy-link" {
+    PrivacyLink "privacy-link" form {
         de: "Datenschutzhinweise (öffnet in neuem Tab)",
         easy: "Mehr zum Datenschutz (öffnet in neuem Tab)",
         en: "Privacy notice (opens in a new tab)"
     }
-    SubmitRegistration "submit-registration" { de: "Anmelden", easy: "Anmelden", en: "Register" }
-    SubmitWaitingList "submit-waiting-list" {
+    SubmitRegistration "submit-registration" event { de: "Anmelden", easy: "Anmelden", en: "Register" }
+    SubmitWaitingList "submit-waiting-list" event {
         de: "Auf die Warteliste setzen",
         easy: "Auf die Warteliste schreiben",
         en: "Join the waiting list"
     }
-    SendingRegistration "sending-registration" {
+    SendingRegistration "sending-registration" event {
         de: "Ihre Anmeldung wird gesendet …",
         easy: "Ihre Anmeldung wird gesendet. Bitte warten Sie.",
         en: "Sending your registration …"
     }
-    RetryingRegistration "retrying-registration" {
+    RetryingRegistration "retrying-registration" event {
         de: "Keine Verbindung zum Server. Ihre Anmeldung wird automatisch gesendet, sobald die Verbindung wieder besteht (nächster Versuch in {seconds} s).",
         easy: "Es gibt gerade keine Verbindung. Ihre Anmeldung wird von selbst gesendet, wenn die Verbindung wieder da ist.",
         en: "No connection to the server. Your registration will be sent automatically as soon as the connection is back (next try in {seconds} s)."
     }
-    RegistrationFailed "registration-failed" {
+    RegistrationFailed "registration-failed" event {
         de: "Ihre Anmeldung konnte nicht gesendet werden. Ihre Angaben bleiben erhalten. Bitte versuchen Sie es später noch einmal.",
         easy: "Das Senden hat nicht geklappt. Ihre Angaben sind noch da. Bitte versuchen Sie es später noch einmal.",
         en: "Your registration could not be sent. Your details are kept. Please try again later."
     }
-    RegistrationRejected "registration-rejected" {
+    RegistrationRejected "registration-rejected" event {
         de: "Ihre Anmeldung wurde nicht angenommen: {detail}",
         easy: "Ihre Anmeldung hat nicht geklappt. Der Grund: {detail}",
         en: "Your registration was not accepted: {detail}"
     }
-    RegistrationFull "registration-full" {
+    RegistrationFull "registration-full" event {
         de: "Inzwischen sind nicht mehr genug Plätze frei, und es gibt keine Warteliste. Ihre Anmeldung wurde nicht gespeichert.",
         easy: "Jetzt gibt es nicht mehr genug freie Plätze. Es gibt keine Warteliste. Ihre Anmeldung wurde nicht gespeichert.",
         en: "There are no longer enough free seats, and there is no waiting list. Your registration was not saved."
     }
-    RegistrationClosedNow "registration-closed-now" {
+    RegistrationClosedNow "registration-closed-now" event {
         de: "Die Anmeldung ist inzwischen geschlossen. Ihre Anmeldung wurde nicht gespeichert.",
         easy: "Sie können sich jetzt nicht mehr anmelden. Ihre Anmeldung wurde nicht gespeichert.",
         en: "Registration has closed in the meantime. Your registration was not saved."
     }
-    ErrorSummary "error-summary" {
+    ErrorSummary "error-summary" form {
         de: "Bitte prüfen Sie Ihre Angaben:",
         easy: "Bitte prüfen Sie diese Angaben:",
         en: "Please check your details:"
     }
-    ErrorName "error-name" { de: "Bitte geben Sie Ihren Namen an.", easy: "Bitte schreiben Sie Ihren Namen.", en: "Please enter your name." }
-    ErrorEmailMissing "error-email-missing" {
+    ErrorName "error-name" form { de: "Bitte geben Sie Ihren Namen an.", easy: "Bitte schreiben Sie Ihren Namen.", en: "Please enter your name." }
+    ErrorEmailMissing "error-email-missing" form {
         de: "Bitte geben Sie Ihre E-Mail-Adresse an.",
         easy: "Bitte schreiben Sie Ihre E-Mail-Adresse.",
         en: "Please enter your e-mail address."
     }
-    ErrorEmail "error-email" {
+    ErrorEmail "error-email" form {
         de: "Bitte geben Sie eine E-Mail-Adresse in der Form name@beispiel.de an.",
         easy: "Die E-Mail-Adresse stimmt nicht. Sie sieht so aus: name@beispiel.de",
         en: "Please enter an e-mail address like name@example.com."
     }
-    ErrorMissing "error-missing" { de: "Bitte füllen Sie dieses Feld aus.", easy: "Bitte füllen Sie dieses Feld aus.", en: "Please fill in this field." }
-    ErrorTooLong "error-too-long" {
+    ErrorMissing "error-missing" event { de: "Bitte füllen Sie dieses Feld aus.", easy: "Bitte füllen Sie dieses Feld aus.", en: "Please fill in this field." }
+    ErrorTooLong "error-too-long" form {
         de: "Bitte kürzen Sie Ihre Angabe auf höchstens {max} Zeichen.",
         easy: "Der Text ist zu lang. Er darf höchstens {max} Zeichen haben.",
         en: "Please shorten this to at most {max} characters."
     }
-    ErrorCharacters "error-characters" {
+    ErrorCharacters "error-characters" form {
         de: "Bitte schreiben Sie diese Angabe in eine Zeile, ohne Steuerzeichen.",
         easy: "Bitte schreiben Sie alles in eine Zeile.",
         en: "Please write this on one line, without control characters."
     }
-    ErrorPhone "error-phone" {
+    ErrorPhone "error-phone" form {
         de: "Bitte geben Sie eine Telefonnummer aus Ziffern an, z. B. 030 1234567 oder +49 30 1234567.",
         easy: "Die Telefonnummer stimmt nicht. Sie sieht zum Beispiel so aus: 030 1234567",
         en: "Please enter a phone number made of digits, e.g. +49 30 1234567."
     }
-    ErrorPersons "error-persons" {
+    ErrorPersons "error-persons" form {
         de: "Bitte geben Sie eine ganze Zahl von 1 bis {max} an.",
         easy: "Bitte schreiben Sie eine Zahl von 1 bis {max}.",
         en: "Please enter a whole number from 1 to {max}."
     }
-    ErrorSeats "error-seats" {
+    ErrorSeats "error-seats" form {
         de: "Es sind nur noch {left} Plätze frei. Bitte melden Sie höchstens so viele Personen an.",
         easy: "Es gibt nur noch {left} freie Plätze. Bitte melden Sie nicht mehr Personen an.",
         en: "Only {left} seats are left. Please register no more people than that."
     }
-    ErrorNotAccepted "error-not-accepted" {
+    ErrorNotAccepted "error-not-accepted" form {
         de: "Diese Angabe wurde nicht angenommen: {detail}",
         easy: "Diese Angabe geht so nicht: {detail}",
         en: "This was not accepted: {detail}"
     }
-    RegisteredSeat "registered-seat" {
+    RegisteredSeat "registered-seat" event {
         de: "Vielen Dank! Sie sind angemeldet.",
         easy: "Danke! Sie sind angemeldet.",
         en: "Thank you! You are registered."
     }
-    RegisteredWaitingList "registered-waiting-list" {
+    RegisteredWaitingList "registered-waiting-list" event {
         de: "Vielen Dank! Sie stehen auf der Warteliste. Wird ein Platz frei, erhalten Sie eine E-Mail.",
         easy: "Danke! Sie stehen auf der Warteliste. Wenn ein Platz frei wird, bekommen Sie eine E-Mail.",
         en: "Thank you! You are on the waiting list. If a seat becomes free, we will e-mail you."
     }
-    RegisteredFor "registered-for" {
+    RegisteredFor "registered-for" event {
         de: "Ihre Anmeldung gilt für {persons}.",
         easy: "Sie haben {persons} angemeldet.",
         en: "Your registration is for {persons}."
     }
-    PersonsOne "persons-one" { de: "1 Person", easy: "1 Person", en: "1 person" }
-    PersonsMany "persons-many" { de: "{count} Personen", easy: "{count} Personen", en: "{count} people" }
-    ConfirmationMail "confirmation-mail" {
+    PersonsOne "persons-one" any { de: "1 Person", easy: "1 Person", en: "1 person" }
+    PersonsMany "persons-many" any { de: "{count} Personen", easy: "{count} Personen", en: "{count} people" }
+    ConfirmationMail "confirmation-mail" event {
         de: "Eine Bestätigung mit einem Link zum Abmelden ist per E-Mail zu Ihnen unterwegs. Falls sie nicht ankommt, sehen Sie bitte auch im Spam-Ordner nach.",
         easy: "Sie bekommen gleich eine E-Mail. In der E-Mail ist ein Link. Mit dem Link können Sie sich wieder abmelden. Sie finden die E-Mail nicht? Dann sehen Sie bitte im Spam-Ordner nach.",
         en: "A confirmation with a cancellation link is on its way to your e-mail. If it does not arrive, please also check your spam folder."
     }
-    AlreadyRegistered "already-registered" {
+    AlreadyRegistered "already-registered" event {
         de: "Sie haben sich für diese Veranstaltung angemeldet.",
         easy: "Sie haben sich für diese Veranstaltung angemeldet.",
         en: "You have registered for this event."
     }
-    AlreadyWaiting "already-waiting" {
+    AlreadyWaiting "already-waiting" event {
         de: "Sie stehen auf der Warteliste für diese Veranstaltung.",
         easy: "Sie stehen auf der Warteliste für diese Veranstaltung.",
         en: "You are on the waiting list for this event."
     }
-    CalendarDownload "calendar-download" {
+    CalendarDownload "calendar-download" event {
         de: "Termin in den Kalender eintragen (.ics)",
         easy: "Termin im Kalender speichern (.ics)",
         en: "Add to your calendar (.ics)"
     }
-    NewsletterHeading "newsletter-heading" { de: "Newsletter abonnieren", easy: "Newsletter bestellen", en: "Subscribe to our newsletter" }
-    NewsletterEmailHint "newsletter-email-hint" {
+    NewsletterHeading "newsletter-heading" newsletter { de: "Newsletter abonnieren", easy: "Newsletter bestellen", en: "Subscribe to our newsletter" }
+    NewsletterEmailHint "newsletter-email-hint" newsletter {
         de: "An diese Adresse senden wir einen Link, mit dem Sie die Anmeldung bestätigen.",
         easy: "An diese Adresse schicken wir eine E-Mail mit einem Link. Mit dem Link sagen Sie: Ja, ich will den Newsletter.",
         en: "We will send a link to this address to confirm your subscription."
     }
-    NewsletterLists "newsletter-lists" {
+    NewsletterLists "newsletter-lists" newsletter {
         de: "Welche Newsletter möchten Sie erhalten?",
         easy: "Welche Newsletter möchten Sie bekommen?",
         en: "Which newsletters would you like to receive?"
     }
-    ErrorLists "error-lists" {
+    ErrorLists "error-lists" newsletter {
         de: "Bitte wählen Sie mindestens einen Newsletter aus.",
         easy: "Bitte wählen Sie mindestens einen Newsletter.",
         en: "Please choose at least one newsletter."
     }
-    NewsletterConsent "newsletter-consent" {
+    NewsletterConsent "newsletter-consent" newsletter {
         de: "Ja, ich möchte den Newsletter per E-Mail erhalten. Meine Einwilligung kann ich jederzeit widerrufen, zum Beispiel über den Abmeldelink in jeder E-Mail.",
         easy: "Ja, ich möchte den Newsletter per E-Mail bekommen. Ich kann den Newsletter jederzeit wieder abbestellen. Zum Beispiel mit dem Link in jeder E-Mail.",
         en: "Yes, I would like to receive the newsletter by e-mail. I can withdraw my consent at any time, for example with the unsubscribe link in every e-mail."
     }
-    SubmitSubscription "submit-subscription" { de: "Newsletter abonnieren", easy: "Newsletter bestellen", en: "Subscribe" }
-    ConfirmSubscription "confirm-subscription" {
+    SubmitSubscription "submit-subscription" newsletter { de: "Newsletter abonnieren", easy: "Newsletter bestellen", en: "Subscribe" }
+    ConfirmSubscription "confirm-subscription" newsletter {
         de: "Bitte bestätigen Sie den Link, den wir an {address} gesendet haben.",
         easy: "Wir haben eine E-Mail an {address} geschickt. Bitte klicken Sie auf den Link in der E-Mail.",
         en: "Please confirm the link we sent to {address}."
     }
-    ConfirmSubscriptionNote "confirm-subscription-note" {
+    ConfirmSubscriptionNote "confirm-subscription-note" newsletter {
         de: "Erst mit Ihrer Bestätigung erhalten Sie den Newsletter; ohne sie geschieht nichts. Falls die E-Mail nicht ankommt, sehen Sie bitte auch im Spam-Ordner nach.",
         easy: "Erst nach dem Klick bekommen Sie den Newsletter. Ohne Klick passiert nichts. Sie finden die E-Mail nicht? Dann sehen Sie bitte im Spam-Ordner nach.",
         en: "You will only receive the newsletter once you confirm; without that, nothing happens. If the e-mail does not arrive, please also check your spam folder."
     }
-    SendingSubscription "sending-subscription" {
+    SendingSubscription "sending-subscription" newsletter {
         de: "Ihre Anmeldung zum Newsletter wird gesendet …",
         easy: "Ihre Anmeldung wird gesendet. Bitte warten Sie.",
         en: "Sending your subscription …"
     }
-    RetryingSubscription "retrying-subscription" {
+    RetryingSubscription "retrying-subscription" newsletter {
         de: "Keine Verbindung zum Server. Ihre Anmeldung wird automatisch gesendet, sobald die Verbindung wieder besteht (nächster Versuch in {seconds} s).",
         easy: "Es gibt gerade keine Verbindung. Ihre Anmeldung wird von selbst gesendet, wenn die Verbindung wieder da ist.",
         en: "No connection to the server. Your subscription will be sent automatically as soon as the connection is back (next try in {seconds} s)."
     }
-    SubscriptionFailed "subscription-failed" {
+    SubscriptionFailed "subscription-failed" newsletter {
         de: "Ihre Anmeldung zum Newsletter konnte nicht gesendet werden. Ihre Angaben bleiben erhalten. Bitte versuchen Sie es später noch einmal.",
         easy: "Das Senden hat nicht geklappt. Ihre Angaben sind noch da. Bitte versuchen Sie es später noch einmal.",
         en: "Your subscription could not be sent. Your details are kept. Please try again later."
     }
-    SubscriptionRejected "subscription-rejected" {
+    SubscriptionRejected "subscription-rejected" newsletter {
         de: "Ihre Anmeldung zum Newsletter wurde nicht angenommen: {detail}",
         easy: "Ihre Anmeldung hat nicht geklappt. Der Grund: {detail}",
         en: "Your subscription was not accepted: {detail}"
     }
-    NewsletterUnknown "newsletter-unknown" {
+    NewsletterUnknown "newsletter-unknown" newsletter {
         de: "Die Anmeldung zu diesem Newsletter ist noch nicht eingerichtet. Ihre Angaben wurden nicht gespeichert. Bitte versuchen Sie es später noch einmal.",
         easy: "Die Anmeldung zu diesem Newsletter geht noch nicht. Ihre Angaben wurden nicht gespeichert. Bitte versuchen Sie es später noch einmal.",
         en: "Subscribing to this newsletter has not been set up yet. Your details were not saved. Please try again later."
     }
-    NotOpenYet "not-open-yet" {
+    NotOpenYet "not-open-yet" any {
         de: "Diese Beteiligung ist noch nicht freigegeben. Bitte schauen Sie später wieder vorbei.", easy: "Hier können Sie noch nicht mitmachen. Bitte kommen Sie später wieder.",
         en: "This participation has not been opened yet. Please come back later."
     }
-    ConfigProblem "config-problem" {
+    ConfigProblem "config-problem" any {
         de: "Dieses Beteiligungselement ist nicht richtig eingerichtet. Hinweis für die Redaktion:", easy: "Dieses Element funktioniert nicht. Hinweis für die Redaktion:",
         en: "This participation widget is not set up correctly. Note for the editors:"
     }

@@ -7,10 +7,10 @@ use std::process::Command;
 
 /// The most a page with every kind may download for the widgets, brotli-compressed (measured
 /// size plus a small margin; raise it deliberately, with the reason in the commit). 134,000:
-/// the loader and the complete bundle measured 131,094 B, plus 2 %.
+/// the loader and the complete bundle measured 131,070 B, plus 2 %.
 pub const BROTLI_BUDGET: usize = 134_000;
-/// The same for a page with polls only (the loader and the poll bundle): 94,379 B, plus 2 %.
-pub const POLL_BROTLI_BUDGET: usize = 96_300;
+/// The same for a page with polls only (the loader and the poll bundle): 90,180 B, plus 2 %.
+pub const POLL_BROTLI_BUDGET: usize = 92_000;
 
 fn cargo(args: &[&str]) -> Result {
     cmd::run(Command::new("cargo").args(args).current_dir(root()))

@@ -21,6 +21,10 @@
 //! **No panics in the widgets.** No `unwrap(` or `expect(` in `widgets/src` outside items marked
 //! `#[cfg(test)]` (and outside `//` comments): a panic in the wasm stops every widget on the page.
 //!
+//! **Texts in the bundles.** Each text in `shared/src/messages.rs` belongs to a group of kinds
+//! (`in_build!`); a bundle without those kinds leaves it out. Every `Text::` a file of
+//! `widgets/src` or `shared/src` uses must be in a group that holds the file's kinds.
+//!
 //! Not checked: that browser tests reach the page only through the page objects in
 //! `tests/e2e/support/`; today they also use `page.keyboard`, `page.evaluate` and selectors of
 //! their own, so such a rule would not hold.
@@ -325,6 +329,90 @@ fn widgets_neither_unwrap_nor_expect() {
         "\nwidgets/src may not panic: no `unwrap(`/`expect(` outside #[cfg(test)] items \
          (handle the None/Err, e.g. with `let ... else`, `?` or `unwrap_or`):\n  {}\n",
         found.join("\n  ")
+    );
+}
+
+/// The widget kinds whose code a file of `widgets/src` or `shared/src` holds: its kind's folder,
+/// the poll's and topic list's shared `ballot.rs`, the forms' shared `form.rs`, else all.
+fn kinds_in(relative: &str) -> &'static [&'static str] {
+    const ALL: &[&str] = &["poll", "topics", "event", "newsletter"];
+    for (i, kind) in ALL.iter().enumerate() {
+        if relative.starts_with(&format!("widgets/src/{kind}/")) {
+            return &ALL[i..=i];
+        }
+    }
+    match relative {
+        "widgets/src/ballot.rs" => &ALL[..2],
+        "widgets/src/form.rs" => &ALL[2..],
+        _ => ALL,
+    }
+}
+
+/// The kinds a text's group in `texts!` stands for (`in_build!` in `shared/src/messages.rs`).
+fn kinds_of_group(group: &str) -> Vec<&str> {
+    match group {
+        "any" => vec!["poll", "topics", "event", "newsletter"],
+        "ballot" => vec!["poll", "topics"],
+        "form" => vec!["event", "newsletter"],
+        kind => vec![kind],
+    }
+}
+
+/// A bundle without a kind leaves that kind's texts out (`in_build!`): every text must be in
+/// the group of every kind whose code uses it, or that kind's bundle would show nothing there.
+#[test]
+fn every_text_is_in_each_bundle_that_shows_it() {
+    let root = root();
+    let messages = read(&root.join("shared/src/messages.rs"));
+    // `    Variant "key" group {`: the table's entries.
+    let mut groups = std::collections::BTreeMap::new();
+    for line in messages.lines() {
+        let Some(rest) = line.strip_prefix("    ") else {
+            continue;
+        };
+        let words: Vec<&str> = rest.split_whitespace().collect();
+        if let [variant, key, group, "{", ..] = words[..]
+            && variant.starts_with(|c: char| c.is_ascii_uppercase())
+            && key.starts_with('"')
+        {
+            groups.insert(variant.to_owned(), group.to_owned());
+        }
+    }
+    assert!(groups.len() > 100, "the texts! table was not found");
+    let mut wrong = Vec::new();
+    for dir in ["widgets/src", "shared/src"] {
+        for file in rust_files(&root.join(dir)) {
+            let relative = shown(&root, &file);
+            let text = read(&file);
+            // In messages.rs only the helpers below the table use texts.
+            let text = match text.find("impl Texts") {
+                Some(start) if relative.ends_with("messages.rs") => &text[start..],
+                _ if relative.ends_with("messages.rs") => "",
+                _ => &text,
+            };
+            for (n, line) in non_test_lines(text) {
+                for used in line.split("Text::").skip(1) {
+                    let variant: String = used
+                        .chars()
+                        .take_while(|c| c.is_ascii_alphanumeric())
+                        .collect();
+                    let Some(group) = groups.get(&variant) else {
+                        continue;
+                    };
+                    let covered = kinds_of_group(group);
+                    if let Some(kind) = kinds_in(&relative).iter().find(|k| !covered.contains(k)) {
+                        wrong.push(format!(
+                            "{relative}:{n}: Text::{variant} is in group `{group}`, but the {kind} uses it"
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "\na text's group must hold every kind that shows it (shared/src/messages.rs):\n  {}\n",
+        wrong.join("\n  ")
     );
 }
 
