@@ -284,3 +284,38 @@ async fn dist_serves_precompressed_variants_and_caches_hashed_names() {
     assert_eq!(changed.status(), StatusCode::OK);
     assert_eq!(changed.text().await.expect("body"), "export {};");
 }
+
+/// An example page names the bundles' wasm files (they carry their hash) for its preload line:
+/// the complete one, or the one with the kinds given, from the manifest `cargo xtask dist`
+/// writes.
+#[tokio::test]
+async fn example_pages_name_the_bundles_wasm_files() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (dist, site) = demo(dir.path());
+    let manifest = r#"{
+        "files": [{"name": "mitmachen.js"}, {"name": "mitmachen.0123456789.wasm"}],
+        "bundles": [
+            {"name": "mitmachen-poll.abcdef0123.wasm", "kinds": ["poll"]},
+            {"name": "mitmachen.0123456789.wasm", "kinds": ["poll", "topics", "event", "newsletter"]}
+        ]
+    }"#;
+    std::fs::write(std::path::Path::new(&dist).join("manifest.json"), manifest).expect("write");
+    std::fs::write(
+        std::path::Path::new(&site).join("preload.html"),
+        "{{MITMACHEN_WASM}} {{MITMACHEN_WASM:poll}} {{MITMACHEN_WASM:poll+topics+event+newsletter}}",
+    )
+    .expect("write");
+    let c = Collector::start(
+        dir.path(),
+        &[("MITMACHEN_DIST_DIR", &dist), ("MITMACHEN_SITE_DIR", &site)],
+    );
+    let page = client()
+        .get(format!("{}/examples/preload.html", c.url))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(
+        page.text().await.expect("body"),
+        "mitmachen.0123456789.wasm mitmachen-poll.abcdef0123.wasm mitmachen.0123456789.wasm"
+    );
+}
