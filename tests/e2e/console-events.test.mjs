@@ -6,26 +6,14 @@
 // is in the audit log by number, never by name. Against the real collector in Chromium, axe
 // over every state.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import { launchBrowser } from "./support/browser.mjs";
-import { startCollector } from "./support/collector.mjs";
+import { test } from "node:test";
 import { accessible, newConsolePage, signIn } from "./support/console.mjs";
-import { startSmtp } from "./support/smtp.mjs";
+import { withMailCollectorAndBrowser } from "./support/suite.mjs";
 
 const ORGANISER = { name: "olga.organisation", password: "Einlass-am-Abend-2026" };
 const EVENT = "werkstatt-spielplatz"; // 3 seats, a waiting list, at most 2 persons each
 
-const env = { smtp: null, collector: null, browser: null };
-before(async () => {
-  env.smtp = await startSmtp();
-  env.collector = await startCollector({ smtp: env.smtp.port });
-  env.browser = await launchBrowser();
-});
-after(async () => {
-  await env.browser?.close();
-  await env.collector?.stop();
-  await env.smtp?.stop();
-});
+const env = withMailCollectorAndBrowser();
 
 async function register(name, email, persons) {
   const answer = await env.collector.submit(EVENT, { kind: "registration", name, email, persons, lang: "de" });

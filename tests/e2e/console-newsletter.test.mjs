@@ -5,28 +5,16 @@
 // makes it: the link from the mail at a real SMTP server on 127.0.0.1, and its button. Against
 // the real collector in Chromium, axe over every state.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import { launchBrowser } from "./support/browser.mjs";
-import { startCollector } from "./support/collector.mjs";
+import { test } from "node:test";
 import { accessible, newConsolePage, signIn } from "./support/console.mjs";
-import { startSmtp } from "./support/smtp.mjs";
+import { withMailCollectorAndBrowser } from "./support/suite.mjs";
 
 const EDITOR = { name: "nina.newsletter", password: "Einwilligung-zeigen-2026" };
 const WIDGET = "newsletter-beteiligung";
 const CONFIRM = /https?:\/\/[^\s<>"]+\/v1\/subscriptions\/confirm\/[0-9a-f]{64}/;
 const CONSENT = "Ja, ich möchte den Newsletter „Bürgerbeteiligung“ per E-Mail erhalten. Ich kann ihn jederzeit abbestellen.";
 
-const env = { smtp: null, collector: null, browser: null };
-before(async () => {
-  env.smtp = await startSmtp();
-  env.collector = await startCollector({ smtp: env.smtp.port });
-  env.browser = await launchBrowser();
-});
-after(async () => {
-  await env.browser?.close();
-  await env.collector?.stop();
-  await env.smtp?.stop();
-});
+const env = withMailCollectorAndBrowser();
 
 async function subscribe(email, lists) {
   const answer = await env.collector.submit(WIDGET, {

@@ -6,23 +6,12 @@
 import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, test } from "node:test";
-import { launchBrowser, openPage } from "./support/browser.mjs";
-import { startCollector } from "./support/collector.mjs";
+import { test } from "node:test";
+import { openPage } from "./support/browser.mjs";
 import { Event } from "./support/event.mjs";
-import { startSmtp } from "./support/smtp.mjs";
+import { withMailCollectorAndBrowser } from "./support/suite.mjs";
 
-const env = { smtp: null, collector: null, browser: null };
-before(async () => {
-  env.smtp = await startSmtp();
-  env.collector = await startCollector({ smtp: env.smtp.port });
-  env.browser = await launchBrowser();
-});
-after(async () => {
-  await env.browser?.close();
-  await env.collector?.stop();
-  await env.smtp?.stop();
-});
+const env = withMailCollectorAndBrowser();
 
 const WIDGET = "werkstatt-spielplatz";
 const LINK = /https?:\/\/[^\s<>"]+\/v1\/registrations\/cancel\/[0-9a-f]{64}/;

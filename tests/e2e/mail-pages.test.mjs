@@ -4,23 +4,11 @@
 // chosen and the way back to the page of the request, its button not red. Each reflows at 320 px
 // without sideways scrolling, and axe finds nothing, before and after the button.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import { launchBrowser } from "./support/browser.mjs";
-import { startCollector } from "./support/collector.mjs";
+import { test } from "node:test";
 import { accessible } from "./support/console.mjs";
-import { startSmtp } from "./support/smtp.mjs";
+import { withMailCollectorAndBrowser } from "./support/suite.mjs";
 
-const env = { smtp: null, collector: null, browser: null };
-before(async () => {
-  env.smtp = await startSmtp();
-  env.collector = await startCollector({ smtp: env.smtp.port });
-  env.browser = await launchBrowser();
-});
-after(async () => {
-  await env.browser?.close();
-  await env.collector?.stop();
-  await env.smtp?.stop();
-});
+const env = withMailCollectorAndBrowser();
 
 // examples/collector.toml's sender, whose name signs the mails.
 const TOWN = "Stadt Musterstadt – Bürgerbeteiligung";

@@ -7,22 +7,11 @@
 import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, test } from "node:test";
-import { launchBrowser, openPage } from "./support/browser.mjs";
-import { startCollector } from "./support/collector.mjs";
-import { startSmtp } from "./support/smtp.mjs";
+import { test } from "node:test";
+import { openPage } from "./support/browser.mjs";
+import { withMailCollectorAndBrowser } from "./support/suite.mjs";
 
-const env = { smtp: null, collector: null, browser: null };
-before(async () => {
-  env.smtp = await startSmtp();
-  env.collector = await startCollector({ smtp: env.smtp.port });
-  env.browser = await launchBrowser();
-});
-after(async () => {
-  await env.browser?.close();
-  await env.collector?.stop();
-  await env.smtp?.stop();
-});
+const env = withMailCollectorAndBrowser();
 
 const WIDGET = "newsletter-beteiligung";
 const CONFIRM = /https?:\/\/[^\s<>"]+\/v1\/subscriptions\/confirm\/[0-9a-f]{64}/;

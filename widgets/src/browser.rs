@@ -162,7 +162,7 @@ pub fn dyn_into<T: JsCast>(value: JsValue) -> Option<T> {
 
 /// Asks the loader script (`window.mitmachen.handOver`) to let the bundle with every kind render
 /// `host`. False when there is no such loader (a page that instantiated the module itself).
-pub fn hand_over(host: &web_sys::Element, kind: &str) -> bool {
+pub fn hand_over(host: &web_sys::Element) -> bool {
     let call = || -> Option<()> {
         let loader =
             js_sys::Reflect::get(&window()?.into(), &JsValue::from_str("mitmachen")).ok()?;
@@ -170,10 +170,7 @@ pub fn hand_over(host: &web_sys::Element, kind: &str) -> bool {
             .ok()?
             .dyn_into::<js_sys::Function>()
             .ok()?;
-        function
-            .call2(&loader, host, &JsValue::from_str(kind))
-            .ok()
-            .map(drop)
+        function.call1(&loader, host).ok().map(drop)
     };
     call().is_some()
 }

@@ -160,7 +160,6 @@ impl Dist {
 fn build_bundle(tools: &Tools, kinds: &[&str]) -> Result<(Vec<u8>, String)> {
     let root = root();
     let work = root.join("target/wasm");
-    let complete = kinds.len() == BUNDLES[BUNDLES.len() - 1].1.len();
     let mut cargo = wasm_cargo(tools);
     cargo.args([
         "build",
@@ -170,9 +169,7 @@ fn build_bundle(tools: &Tools, kinds: &[&str]) -> Result<(Vec<u8>, String)> {
         "wasm32-unknown-unknown",
     ]);
     cargo.args(["--profile", "wasm-release", "-Zbuild-std=std,panic_abort"]);
-    if !complete {
-        cargo.args(["--no-default-features", "--features", &kinds.join(",")]);
-    }
+    cargo.args(["--no-default-features", "--features", &kinds.join(",")]);
     run(cargo.arg("--target-dir").arg(&work).current_dir(&root))?;
     let built = work.join("wasm32-unknown-unknown/wasm-release/mitmachen_widgets.wasm");
     let bound = work.join("bindgen").join(kinds.join("-"));
@@ -226,14 +223,12 @@ pub fn build(tools: &Tools) -> Result<Dist> {
         });
     }
 
-    // Smallest first: the loader takes the first that holds a page's kinds.
-    let mut by_size: Vec<&Bundle> = bundles.iter().collect();
-    by_size.sort_by_key(|b| (b.wasm.brotli, b.kinds.len()));
-    if let Some(i) = by_size.iter().position(|b| b.kinds.len() == 4) {
-        // The complete bundle is the loader's fallback: last, whatever its size.
-        let complete = by_size.remove(i);
-        by_size.push(complete);
-    }
+    // Smallest first: the loader takes the first that holds a page's kinds. The complete
+    // bundle (`BUNDLES`' last) is its fallback: last, whatever its size.
+    let (complete, subsets) = bundles.split_last().ok_or("no bundles")?;
+    let mut by_size: Vec<&Bundle> = subsets.iter().collect();
+    by_size.sort_by_key(|b| b.wasm.brotli);
+    by_size.push(complete);
     let list: Vec<String> = by_size
         .iter()
         .map(|b| {
@@ -261,10 +256,10 @@ pub fn build(tools: &Tools) -> Result<Dist> {
         .arg(&script))?;
     let loader = publish(&dirs, "mitmachen.js", &read(&script)?)?;
 
-    let complete = bundles.last().ok_or("no bundles")?;
-    let complete_name = complete.wasm.name.clone();
+    let complete = complete.wasm.clone();
+    let complete_name = complete.name.clone();
     let dist = Dist {
-        files: vec![loader, complete.wasm.clone()],
+        files: vec![loader, complete],
         bundles,
     };
     write_manifest(&out, &dist)?;

@@ -3,6 +3,7 @@
 import { after, before } from "node:test";
 import { launchBrowser } from "./browser.mjs";
 import { startCollector } from "./collector.mjs";
+import { startSmtp } from "./smtp.mjs";
 
 // Returns an object whose `collector` and `browser` are set once the file's tests run;
 // `options` go to `startCollector`.
@@ -15,6 +16,22 @@ export function withCollectorAndBrowser(options = {}) {
   after(async () => {
     await env.browser?.close();
     await env.collector?.stop();
+  });
+  return env;
+}
+
+// The same with an SMTP server on 127.0.0.1 (`smtp`) that the collector sends its mails to.
+export function withMailCollectorAndBrowser() {
+  const env = { smtp: null, collector: null, browser: null };
+  before(async () => {
+    env.smtp = await startSmtp();
+    env.collector = await startCollector({ smtp: env.smtp.port });
+    env.browser = await launchBrowser();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.collector?.stop();
+    await env.smtp?.stop();
   });
   return env;
 }

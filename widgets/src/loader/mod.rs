@@ -204,7 +204,7 @@ pub(crate) fn hand_over(mounted: &Rc<RefCell<Mounted>>, kind: &str) {
         app.destroy();
     }
     mounted.root.remove();
-    if !browser::hand_over(&mounted.host, kind) {
+    if !browser::hand_over(&mounted.host) {
         browser::console_error(&format!(
             "mitmachen: this bundle cannot show a {kind}, and no loader script can load one that does"
         ));
