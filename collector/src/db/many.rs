@@ -30,7 +30,7 @@ pub fn insert(
 }
 
 /// [`insert`] for rows that a conflict skips when one comes twice (`tail` begins with
-/// `ON CONFLICT DO NOTHING` and the rows are unique under it): one statement per [`MOST`],
+/// `ON CONFLICT … DO NOTHING` and the rows are unique under it): one statement per [`MOST`],
 /// padded to a power of two with copies of its last row, which the conflict then skips.
 pub fn insert_skipping_copies(
     tx: &mut dyn Tx,

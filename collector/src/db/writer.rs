@@ -43,6 +43,11 @@ pub trait WriteConn: Send {
     fn rollback_to(&mut self) -> Result<(), StoreError>;
     /// Returns once the commit is durable.
     fn commit(&mut self) -> Result<(), StoreError>;
+    /// [`WriteConn::commit`] when more jobs are already waiting: a backend whose `begin` costs
+    /// a round trip of its own (PostgreSQL) may start the next transaction in the commit's.
+    fn commit_then_begin(&mut self) -> Result<(), StoreError> {
+        self.commit()
+    }
     /// Undoes the whole transaction, if one is open; errors are moot then.
     fn rollback(&mut self);
     /// Some failures (SQLite: a full disk, an I/O error; PostgreSQL: a broken connection) end
@@ -278,7 +283,9 @@ impl<W: Together> Drop for Writer<W> {
 /// The writer thread: takes whatever is waiting, up to [`MAX_BATCH`], and runs it as one batch,
 /// the items together first, then the other jobs in arrival order.
 fn serve<C: WriteConn, W: Together>(mut conn: C, queue: &mpsc::Receiver<Work<W>>) {
-    while let Ok(first) = queue.recv() {
+    // The first job of the next batch, if it came before the last commit (see `run_batch`).
+    let mut waiting: Option<Work<W>> = None;
+    while let Some(first) = waiting.take().or_else(|| queue.recv().ok()) {
         let mut group = Group::<W> {
             items: Vec::new(),
             replies: Vec::new(),
@@ -305,14 +312,25 @@ fn serve<C: WriteConn, W: Together>(mut conn: C, queue: &mpsc::Receiver<Work<W>>
         if !group.items.is_empty() {
             jobs.push_front(Box::new(group));
         }
-        run_batch(&mut conn, jobs);
+        run_batch(&mut conn, jobs, &mut || {
+            if waiting.is_none() {
+                waiting = queue.try_recv().ok();
+            }
+            waiting.is_some()
+        });
     }
 }
 
 /// One transaction for the batch, one savepoint per job, one commit, then the answers. A job
 /// that fails and splits (a group of items) is rolled back and its parts run in its place. If
 /// the transaction is lost midway, the jobs run so far get the error and the rest start afresh.
-fn run_batch<C: WriteConn>(conn: &mut C, mut rest: VecDeque<BoxedJob>) {
+/// `more_waiting` says whether another batch is waiting already, so that the commit may begin
+/// its transaction.
+fn run_batch<C: WriteConn>(
+    conn: &mut C,
+    mut rest: VecDeque<BoxedJob>,
+    more_waiting: &mut dyn FnMut() -> bool,
+) {
     while !rest.is_empty() {
         if let Err(e) = conn.begin() {
             // Whatever `begin` got as far as (a transaction without its lock) ends here.
@@ -348,6 +366,7 @@ fn run_batch<C: WriteConn>(conn: &mut C, mut rest: VecDeque<BoxedJob>) {
         }
         let outcome = match lost {
             Some(e) => Err(e),
+            None if rest.is_empty() && more_waiting() => conn.commit_then_begin(),
             None => conn.commit(),
         };
         if outcome.is_err() {

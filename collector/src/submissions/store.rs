@@ -272,10 +272,12 @@ fn row(
 }
 
 /// Inserts submission rows whose keys differ from each other, skipping those whose key is
-/// taken already: the id of each row inserted, by (widget, idempotency key). No conflict
-/// target: the padding copies of `many::insert_skipping_copies` conflict on their receipt as
-/// well as on their key. A conflict leaves nothing to undo, and write transactions never
-/// interleave (`Backend::write`), so the row that holds a taken key is there to be read.
+/// taken already: the id of each row inserted, by (widget, idempotency key). The padding copies
+/// of `many::insert_skipping_copies` conflict on their key too (both databases check the
+/// conflict target first). The target is the only index PostgreSQL then checks before each row
+/// (without one it checks every unique index: a tenth of the insert's time). A conflict leaves
+/// nothing to undo, and write transactions never interleave (`Backend::write`), so the row that
+/// holds a taken key is there to be read.
 fn insert_rows(
     tx: &mut dyn Tx,
     rows: &[Vec<Value>],
@@ -284,7 +286,7 @@ fn insert_rows(
         tx,
         INSERT,
         rows,
-        "ON CONFLICT DO NOTHING RETURNING id, widget, idempotency_key",
+        "ON CONFLICT (widget, idempotency_key) DO NOTHING RETURNING id, widget, idempotency_key",
     )?;
     returned
         .iter()

@@ -333,6 +333,19 @@ pub struct PgConn {
     open: bool,
     /// The savepoint of [`WriteConn`] between jobs.
     savepoint: Savepoint,
+    /// The next batch's transaction, begun by [`WriteConn::commit_then_begin`].
+    next: Next,
+}
+
+/// What [`WriteConn::commit_then_begin`] left for the next `begin`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Next {
+    /// Nothing: `begin` starts the transaction.
+    Nothing,
+    /// The transaction with the write lock and the first savepoint.
+    Locked,
+    /// The transaction only: another collector took the lock first.
+    Unlocked,
 }
 
 /// Where the write connection's savepoint `job` stands between two jobs.
@@ -374,6 +387,7 @@ impl PgConn {
             statements: Statements::default(),
             open: false,
             savepoint: Savepoint::None,
+            next: Next::Nothing,
         };
         if role == Role::Writer {
             conn.batch(&format!("SET lock_timeout = '{LOCK_TIMEOUT}'"))?;
@@ -440,14 +454,24 @@ impl Tx for PgConn {
 pub use crate::db::writer::WriteConn;
 
 impl WriteConn for PgConn {
-    /// The transaction, the write lock and the first job's savepoint in one round trip (a batch
-    /// costs a handful: this, its statements, the commit).
+    /// The transaction, the write lock and the first job's savepoint in one round trip, or
+    /// none when the last commit began them (a batch costs a handful: its statements, the
+    /// commit, and this one only after a pause).
     fn begin(&mut self) -> Result<(), StoreError> {
-        let sql = format!(
-            "BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock({WRITE_LOCK}); SAVEPOINT job"
-        );
+        let next = std::mem::replace(&mut self.next, Next::Nothing);
         self.savepoint = Savepoint::Ready;
-        if let Err(e) = self.begin_block(&sql) {
+        let result = match next {
+            Next::Locked if self.in_transaction() => return Ok(()),
+            // The lock before the savepoint: rolling back to a savepoint releases the locks
+            // taken after it.
+            Next::Unlocked if self.in_transaction() => self.batch(&format!(
+                "RELEASE SAVEPOINT job; SELECT pg_advisory_xact_lock({WRITE_LOCK}); SAVEPOINT job"
+            )),
+            _ => self.begin_block(&format!(
+                "BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock({WRITE_LOCK}); SAVEPOINT job"
+            )),
+        };
+        if let Err(e) = result {
             // The lock may have timed out after BEGIN, leaving an aborted transaction that
             // every later statement would fail in: marked open, so that `rollback` ends it.
             self.open = !self.client.is_closed();
@@ -489,7 +513,33 @@ impl WriteConn for PgConn {
         result
     }
 
+    /// The commit and the next transaction in one round trip: under load a batch is a few round
+    /// trips, each a wake-up of PostgreSQL's process on a busy machine, and `begin` was one of
+    /// them. The lock is only tried (a waiting collector gets it first, as the lock manager
+    /// grants it at the commit) so nothing after the commit in this string can fail but a
+    /// broken connection, whose commit is of unknown outcome anyway (see `commit`).
+    fn commit_then_begin(&mut self) -> Result<(), StoreError> {
+        let sql = format!(
+            "COMMIT; BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_try_advisory_xact_lock({WRITE_LOCK}); SAVEPOINT job"
+        );
+        match self.client.simple_query(&sql) {
+            Ok(messages) => {
+                let locked = messages.iter().any(|m| {
+                    matches!(m, postgres::SimpleQueryMessage::Row(row) if row.get(0) == Some("t"))
+                });
+                self.next = if locked { Next::Locked } else { Next::Unlocked };
+                Ok(())
+            }
+            Err(e) => {
+                // Whatever of the string ran after the commit is undone by `rollback`.
+                self.next = Next::Nothing;
+                Err(pg_error("COMMIT", &e))
+            }
+        }
+    }
+
     fn rollback(&mut self) {
+        self.next = Next::Nothing;
         if self.open && !self.client.is_closed() {
             // A failure leaves `open` set, so that the connection is replaced.
             if self.batch("ROLLBACK").is_ok() {
