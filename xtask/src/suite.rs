@@ -60,7 +60,10 @@ fn budget(built: &Dist) -> Result {
 }
 
 /// The browser tests: `node --test` over `tests/e2e/*.test.mjs`, driving Debian's Chromium
-/// through playwright-core against the real collector.
+/// through playwright-core against the real collector on SQLite; then the console's tests once
+/// more with their collectors on PostgreSQL (a throw-away cluster, a database per collector).
+/// The widgets' own tests stay on SQLite: what they send is stored by the code the collector's
+/// tests run on both databases, and they would double the run.
 fn end_to_end() -> Result {
     let root = root();
     let dir = root.join("tests/e2e");
@@ -70,15 +73,27 @@ fn end_to_end() -> Result {
         .filter(|p| p.to_string_lossy().ends_with(".test.mjs"))
         .collect();
     tests.sort();
-    cmd::run(
-        Command::new("node")
-            .args(["--test", "--test-concurrency=1"])
-            .args(&tests)
+    let node = |tests: &[std::path::PathBuf], artifacts: &str| {
+        let mut node = Command::new("node");
+        node.args(["--test", "--test-concurrency=1"])
+            .args(tests)
             .env("MITMACHEN_COLLECTOR", root.join("target/debug/collector"))
             .env("MITMACHEN_DIST", dist::dist_dir())
             .env("MITMACHEN_EXAMPLES", root.join("examples"))
-            .env("MITMACHEN_ARTIFACTS", root.join("target/e2e"))
+            .env("MITMACHEN_ARTIFACTS", root.join("target").join(artifacts))
             .env("CHROMIUM", setup::CHROMIUM)
-            .current_dir(&root),
-    )
+            .current_dir(&root);
+        node
+    };
+    cmd::run(&mut node(&tests, "e2e"))?;
+    let console: Vec<_> = tests
+        .iter()
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("console"))
+        })
+        .cloned()
+        .collect();
+    let cluster = crate::pg::Cluster::start();
+    cmd::run(node(&console, "e2e-postgres").env("MITMACHEN_E2E_POSTGRES", cluster.url("postgres")))
 }

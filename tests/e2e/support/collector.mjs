@@ -1,6 +1,7 @@
-// Starts the real collector binary on 127.0.0.1 with a fresh SQLite file, serving the bundle
-// and the example pages, and stops it again.
-import { spawn } from "node:child_process";
+// Starts the real collector binary on 127.0.0.1 with a fresh SQLite file (or a fresh database
+// on the PostgreSQL server that MITMACHEN_E2E_POSTGRES names), serving the bundle and the
+// example pages, and stops it again.
+import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -23,6 +24,17 @@ async function freePort() {
   });
 }
 
+// A new, empty database on the PostgreSQL server of `base` (a `postgres://` URL, as `cargo xtask
+// test` passes it for its second run of the console tests): its URL.
+let databases = 0;
+function newPostgresDatabase(base) {
+  const name = `e2e_${process.pid}_${++databases}`;
+  execFileSync("psql", [base, "-v", "ON_ERROR_STOP=1", "-qc", `CREATE DATABASE ${name}`], { stdio: "pipe" });
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return url.href;
+}
+
 // The administrator's bearer token of the collectors the tests start.
 const ADMIN_TOKEN = "e2e-admin-token-0123456789abcdef0123456789";
 
@@ -39,7 +51,9 @@ export async function startCollector({ smtp, env: extra = {} } = {}) {
     MITMACHEN_LISTEN: `127.0.0.1:${port}`,
     MITMACHEN_PUBLIC_URL: api,
     MITMACHEN_ALLOWED_ORIGINS: site,
-    MITMACHEN_DATABASE: join(dir, "mitmachen.sqlite3"),
+    MITMACHEN_DATABASE: process.env.MITMACHEN_E2E_POSTGRES
+      ? newPostgresDatabase(process.env.MITMACHEN_E2E_POSTGRES)
+      : join(dir, "mitmachen.sqlite3"),
     MITMACHEN_DIST_DIR: required("MITMACHEN_DIST"),
     MITMACHEN_SITE_DIR: required("MITMACHEN_EXAMPLES"),
     // The example pages' events, declared as a town's administrator would.
