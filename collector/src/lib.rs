@@ -169,6 +169,7 @@ pub async fn run(config: Config) -> Result<(), RunError> {
             catalog: catalog.clone(),
             public_url: state.public_url.clone(),
             wakeup: mail_wakeup,
+            pace: mail::delivery::Pace::per_minute(config.mail.per_minute),
         }
         .run(),
     );

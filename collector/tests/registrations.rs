@@ -929,3 +929,44 @@ async fn registrants_are_told_when_the_event_moves_or_is_called_off() {
         ["event cancelled: 2 mails", "event moved: 2 mails"]
     );
 }
+
+/// `mail.per_minute` spaces the queue's mails: a burst waits in the queue instead of meeting a
+/// relay's limit. Arrival times are seen by polling, so they are late by up to a poll: the
+/// bound checked is below the pace's by more than that.
+#[tokio::test]
+async fn the_queue_sends_mails_at_the_configured_pace() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let c = Collector::start_with_config(
+        dir.path(),
+        CONFIG,
+        &[
+            ("MITMACHEN_RATE_LIMIT_SUBMISSIONS_PER_MINUTE", "0"),
+            ("MITMACHEN_MAIL_PER_MINUTE", "60"),
+            (
+                "MITMACHEN_MAIL_OUTBOX",
+                outbox(dir.path()).to_str().expect("utf-8 path"),
+            ),
+        ],
+    );
+    assert!(c.log_shows("at most 60 a minute"), "{}", c.log());
+    for (n, email) in ["a@example.de", "b@example.de", "c@example.de"]
+        .into_iter()
+        .enumerate()
+    {
+        register(&c, "versammlung", n, &person("P", email, 1)).await;
+    }
+    let start = std::time::Instant::now();
+    let mut seen = Vec::new();
+    while seen.len() < 3 && start.elapsed() < Duration::from_secs(20) {
+        let count = read_mails(dir.path()).len();
+        while seen.len() < count {
+            seen.push(start.elapsed());
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(seen.len(), 3, "every mail is sent in the end");
+    assert!(
+        seen[2] - seen[0] >= Duration::from_millis(1500),
+        "three mails at one a second take two seconds: {seen:?}"
+    );
+}

@@ -19,6 +19,7 @@ pub(super) struct FileMail {
     smtp_user: Option<String>,
     smtp_password: Option<String>,
     outbox: Option<PathBuf>,
+    per_minute: Option<i64>,
 }
 
 #[derive(Clone, PartialEq, Eq)]
@@ -26,6 +27,8 @@ pub struct MailSettings {
     /// `Name <address>` or an address.
     pub from: String,
     pub route: MailRoute,
+    /// Most mails this collector sends per minute; 0: no limit.
+    pub per_minute: u32,
 }
 
 #[derive(Clone, PartialEq, Eq)]
@@ -44,6 +47,10 @@ pub enum MailRoute {
 /// Shows everything but the password, so that settings can be logged.
 impl fmt::Debug for MailSettings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.per_minute {
+            0 => write!(f, "at any pace, ")?,
+            n => write!(f, "at most {n} a minute, ")?,
+        }
         match &self.route {
             MailRoute::Outbox(dir) => {
                 write!(f, "mail from {} to the outbox {}", self.from, dir.display())
@@ -67,6 +74,13 @@ impl fmt::Debug for MailSettings {
 }
 
 pub const DEFAULT_FROM: &str = "Beteiligung <beteiligung@example.invalid>";
+
+/// Ten a second, as listmonk sends by default: a town's relay takes that, and a burst (a message
+/// to every registrant, an event called off) waits in the queue instead of being refused.
+pub const DEFAULT_PER_MINUTE: u32 = 600;
+/// A claimed batch (20 mails) must go out within its lease (5 minutes), or another collector
+/// would send it again.
+const LEAST_PER_MINUTE: u32 = 10;
 
 impl MailSettings {
     /// The sender's name (`Stadt Musterstadt` of `Stadt Musterstadt <beteiligung@…>`): the
@@ -93,6 +107,7 @@ pub(super) fn settings(
         |var: &str, value: Option<String>| env(var).or(value).filter(|v| !v.trim().is_empty());
     let host = pick("MITMACHEN_SMTP_HOST", file.smtp_host);
     let from = pick("MITMACHEN_MAIL_FROM", file.from);
+    let per_minute = per_minute(env("MITMACHEN_MAIL_PER_MINUTE"), file.per_minute)?;
     let Some(host) = host else {
         let dir = env("MITMACHEN_MAIL_OUTBOX")
             .map(PathBuf::from)
@@ -108,6 +123,7 @@ pub(super) fn settings(
         return Ok(MailSettings {
             from: from.unwrap_or_else(|| DEFAULT_FROM.into()),
             route: MailRoute::Outbox(dir),
+            per_minute,
         });
     };
     let from = from.ok_or_else(|| {
@@ -157,7 +173,34 @@ pub(super) fn settings(
             user: pick("MITMACHEN_SMTP_USER", file.smtp_user),
             password: pick("MITMACHEN_SMTP_PASSWORD", file.smtp_password),
         },
+        per_minute,
     })
+}
+
+/// `mail.per_minute` (`MITMACHEN_MAIL_PER_MINUTE` wins): 0 for no limit, else at least
+/// [`LEAST_PER_MINUTE`].
+fn per_minute(env: Option<String>, file: Option<i64>) -> Result<u32, ConfigError> {
+    let field = "mail.per_minute (MITMACHEN_MAIL_PER_MINUTE)";
+    let value = match env.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+        Some(v) => v
+            .parse::<i64>()
+            .map_err(|_| ConfigError::new(field, format!("'{v}' is not a number")))?,
+        None => return file.map_or(Ok(DEFAULT_PER_MINUTE), |n| checked(field, n)),
+    };
+    checked(field, value)
+}
+
+fn checked(field: &str, n: i64) -> Result<u32, ConfigError> {
+    match u32::try_from(n) {
+        Ok(0) => Ok(0),
+        Ok(n) if (LEAST_PER_MINUTE..=100_000).contains(&n) => Ok(n),
+        _ => Err(ConfigError::new(
+            field,
+            format!(
+                "{n} is not 0 (no limit) or {LEAST_PER_MINUTE} to 100000: a claimed batch of mails must go out within its lease"
+            ),
+        )),
+    }
 }
 
 #[cfg(test)]
@@ -168,6 +211,19 @@ mod tests {
         MailSettings {
             from: from.into(),
             route: MailRoute::Outbox(PathBuf::from("outbox")),
+            per_minute: DEFAULT_PER_MINUTE,
+        }
+    }
+
+    #[test]
+    fn the_pace_is_a_number_of_mails_per_minute_or_none() {
+        assert_eq!(per_minute(None, None).unwrap(), DEFAULT_PER_MINUTE);
+        assert_eq!(per_minute(None, Some(120)).unwrap(), 120);
+        assert_eq!(per_minute(Some(" 0 ".into()), Some(120)).unwrap(), 0);
+        assert_eq!(per_minute(Some(String::new()), Some(60)).unwrap(), 60);
+        for wrong in ["5", "-1", "zehn", "100001"] {
+            let e = per_minute(Some(wrong.into()), None).unwrap_err();
+            assert!(e.to_string().contains("mail.per_minute"), "{e}");
         }
     }
 

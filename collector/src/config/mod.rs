@@ -129,6 +129,7 @@ impl Default for Config {
             mail: MailSettings {
                 from: mail::DEFAULT_FROM.into(),
                 route: MailRoute::Outbox(PathBuf::from("mitmachen-outbox")),
+                per_minute: mail::DEFAULT_PER_MINUTE,
             },
             server: ServerLimits::default(),
         }

@@ -17,7 +17,9 @@ use crate::newsletters::links::{confirm_link_path, unsubscribe_link_path};
 use crate::newsletters::mail::{NewsletterMail, NewsletterMailKind, newsletter_message};
 use mitmachen_shared::messages::Lang;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::Notify;
+use tokio::time::Instant;
 
 /// Turns the configuration's mail settings into the mail module's.
 pub fn mail_config(settings: &MailSettings) -> Result<MailConfig, String> {
@@ -54,6 +56,37 @@ pub struct Delivery {
     /// Where browsers reach the collector, for the links.
     pub public_url: String,
     pub wakeup: Arc<Notify>,
+    pub pace: Pace,
+}
+
+/// The spacing of mails (`mail.per_minute`): a relay refuses or delays a burst, and the queue
+/// keeps what waits. Per collector; several collectors on one database each keep their own.
+pub struct Pace {
+    gap: Option<Duration>,
+    next: std::sync::Mutex<Option<Instant>>,
+}
+
+impl Pace {
+    /// `0`: no limit.
+    pub fn per_minute(n: u32) -> Pace {
+        Pace {
+            gap: (n > 0).then(|| Duration::from_secs(60) / n),
+            next: std::sync::Mutex::new(None),
+        }
+    }
+
+    /// Waits until the next mail may go out.
+    async fn wait(&self) {
+        let Some(gap) = self.gap else { return };
+        let at = {
+            let mut next = self.next.lock().unwrap_or_else(|p| p.into_inner());
+            let now = Instant::now();
+            let at = next.map_or(now, |n| n.max(now));
+            *next = Some(at + gap);
+            at
+        };
+        tokio::time::sleep_until(at).await;
+    }
 }
 
 impl Delivery {
@@ -73,6 +106,7 @@ impl Delivery {
         // writer commits them together (a burst of registrations queues thousands of mails).
         let mut recorded = Vec::with_capacity(claimed);
         for job in jobs {
+            self.pace.wait().await;
             let outcome = self.send(&job).await;
             let id = job.id;
             let record = start_on_store(&self.store, move |store| match outcome {
