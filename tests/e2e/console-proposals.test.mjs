@@ -154,11 +154,33 @@ test("an administrator reads in the audit log who decided what; others do not se
   // Accounts made on the server and every sign-in are there too.
   assert.match(await page.locator("tbody tr", { hasText: "Konto angelegt" }).first().textContent(), /command line/);
   assert.ok((await page.locator("tbody tr", { hasText: "Anmeldung" }).filter({ hasText: "mia.moderation" }).count()) >= 1);
+  await accessible(page, "audit log, unfiltered");
   await page.getByLabel("Aktion").selectOption("proposal-merged");
   await page.getByRole("button", { name: "Anzeigen" }).click();
   await page.waitForLoadState();
   assert.equal(await page.locator("tbody tr").count(), 1);
-  await accessible(page, "audit log");
+  await accessible(page, "audit log, filtered");
+
+  // By who, by part of the object and by day: the viewer's account made on the command line.
+  await page.getByLabel("Aktion").selectOption("");
+  await page.getByLabel("Wer").selectOption("command line");
+  await page.getByLabel("Objekt enthält").fill("vera");
+  const today = new Date().toISOString().slice(0, 10);
+  await page.getByLabel("Vom Tag (UTC)").fill(today);
+  await page.getByLabel("Bis zum Tag (UTC)").fill(today);
+  await page.getByRole("button", { name: "Anzeigen" }).click();
+  await page.waitForLoadState();
+  const rows = await page.locator("tbody tr").allTextContents();
+  assert.equal(rows.length, 1, rows.join("\n"));
+  assert.match(rows[0], /Konto angelegt.*vera\.viewer/s);
+  assert.equal(await page.getByLabel("Objekt enthält").inputValue(), "vera", "what was typed is kept");
+  await accessible(page, "audit log, filtered by who, object and day");
+  // A day before any entry finds none; a day that is no day is said at its field.
+  await page.goto(`${env.collector.api}/admin/audit?until=2020-01-01`);
+  assert.equal(await page.locator("tbody tr").count(), 0);
+  await page.goto(`${env.collector.api}/admin/audit?from=gestern`);
+  assert.match(await page.locator("#from-error").textContent(), /Geben Sie einen Tag an/);
+  await accessible(page, "audit log, a day that is no day");
   await context.close();
 
   const moderator = await newConsolePage(env);

@@ -174,17 +174,53 @@ fn entry(row: &Row) -> Result<Entry, StoreError> {
     })
 }
 
-/// The newest entries first, at most `limit`; with `action`, only those.
-pub fn list(tx: &mut dyn Tx, action: Option<Action>, limit: i64) -> Result<Vec<Entry>, StoreError> {
+/// Which entries to list; each part given narrows it.
+#[derive(Debug, Default, Clone)]
+pub struct Filter {
+    pub action: Option<Action>,
+    /// The account exactly.
+    pub account: Option<String>,
+    /// Part of the object (a widget id finds its registrations and proposals too).
+    pub object: Option<String>,
+    /// From and until these UTC days (`YYYY-MM-DD`), both included: the days the log shows.
+    pub from: Option<String>,
+    pub until: Option<String>,
+}
+
+/// The newest entries first, at most `limit`, that `filter` lets through.
+pub fn list(tx: &mut dyn Tx, filter: &Filter, limit: i64) -> Result<Vec<Entry>, StoreError> {
+    // `replace` finds a part the same way on both databases (LIKE folds case in SQLite only).
     tx.query(
         &format!(
-            "SELECT {COLUMNS} FROM audit_log WHERE (?1 IS NULL OR action = ?1)
-             ORDER BY seq DESC LIMIT ?2"
+            "SELECT {COLUMNS} FROM audit_log
+             WHERE (?1 IS NULL OR action = ?1) AND (?2 IS NULL OR account = ?2)
+               AND (?3 IS NULL OR replace(object, ?3, '') <> object)
+               AND (?4 IS NULL OR substr(at, 1, 10) >= ?4)
+               AND (?5 IS NULL OR substr(at, 1, 10) <= ?5)
+             ORDER BY seq DESC LIMIT ?6"
         ),
-        args![action.map(Action::as_str), limit],
+        args![
+            filter.action.map(Action::as_str),
+            filter.account.as_deref(),
+            filter.object.as_deref(),
+            filter.from.as_deref(),
+            filter.until.as_deref(),
+            limit
+        ],
     )?
     .iter()
     .map(entry)
+    .collect()
+}
+
+/// Every account the log names, in order: the choices of the console's filter.
+pub fn accounts(tx: &mut dyn Tx) -> Result<Vec<String>, StoreError> {
+    tx.query(
+        "SELECT DISTINCT account FROM audit_log WHERE account <> '' ORDER BY account",
+        args![],
+    )?
+    .iter()
+    .map(|row| row.text(0))
     .collect()
 }
 

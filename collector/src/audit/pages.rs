@@ -1,8 +1,9 @@
 //! The audit log for administrators: `/admin/audit` in the console (newest first, filtered by
-//! action, with whether the chain holds), `GET /v1/admin/audit-log[?action=…]` as JSON and the
+//! action, account, object and days, with whether the chain holds),
+//! `GET /v1/admin/audit-log[?action=…]` as JSON and the
 //! whole log as CSV or XLSX (`/v1/admin/audit-log.csv`, `.xlsx`).
 
-use super::{Action, Entry, list, verify};
+use super::{Action, Entry, Filter, accounts, list, verify};
 use crate::accounts::Permission;
 use crate::app::SharedState;
 use crate::app::admin::{Admin, no_store, only_param};
@@ -31,12 +32,9 @@ pub fn routes() -> Router<SharedState> {
         .route("/v1/admin/audit-log.xlsx", get(export_xlsx))
 }
 
-fn read(
-    state: &SharedState,
-    action: Option<Action>,
-) -> Result<(Vec<Entry>, Option<i64>), StoreError> {
+fn read(state: &SharedState, filter: &Filter) -> Result<(Vec<Entry>, Option<i64>), StoreError> {
     db::read(state.store.as_ref(), |tx| {
-        Ok((list(tx, action, SHOWN)?, verify(tx)?))
+        Ok((list(tx, filter, SHOWN)?, verify(tx)?))
     })
 }
 
@@ -79,27 +77,85 @@ fn action_name(lang: Lang, action: &str) -> &str {
     }
 }
 
+/// The console's filter form, as typed.
 #[derive(Deserialize, Default)]
-struct Filter {
+struct Typed {
     action: Option<String>,
+    account: Option<String>,
+    object: Option<String>,
+    from: Option<String>,
+    until: Option<String>,
+}
+
+/// A day as `<input type=date>` sends it; `None` for anything else.
+fn day(value: &str) -> Option<String> {
+    let b = value.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+    (b.len() == 10 && b[4] == b'-' && b[7] == b'-' && digits(0..4) && digits(5..7) && digits(8..10))
+        .then(|| value.to_owned())
+}
+
+impl Typed {
+    /// The filter, and the fields that are no day (their typed value is kept, unused).
+    fn filter(&self) -> (Filter, Vec<&'static str>) {
+        let given = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+        };
+        let mut wrong = Vec::new();
+        let mut date = |v: &Option<String>, field: &'static str| {
+            let v = given(v)?;
+            let d = day(&v);
+            if d.is_none() {
+                wrong.push(field);
+            }
+            d
+        };
+        let from = date(&self.from, "from");
+        let until = date(&self.until, "until");
+        let filter = Filter {
+            action: self.action.as_deref().and_then(Action::parse),
+            account: given(&self.account),
+            object: given(&self.object),
+            from,
+            until,
+        };
+        (filter, wrong)
+    }
 }
 
 async fn audit_page(
     State(state): State<SharedState>,
     console: Console,
-    Query(filter): Query<Filter>,
+    Query(typed): Query<Typed>,
 ) -> Response {
     if let Err(refused) = console.require(Permission::ReadAudit) {
         return refused.into_response();
     }
     let lang = console.lang;
-    let action = filter.action.as_deref().and_then(Action::parse);
+    let (filter, wrong) = typed.filter();
+    let action = filter.action;
     let state2 = state.clone();
-    let (entries, broken) =
-        match off_thread(lang, "reading the audit log", move || read(&state2, action)).await {
-            Ok(read) => read,
-            Err(response) => return response,
-        };
+    let read = off_thread(lang, "reading the audit log", move || {
+        let (entries, broken) = read(&state2, &filter)?;
+        let named = db::read(state2.store.as_ref(), accounts)?;
+        Ok((entries, broken, named))
+    });
+    let (entries, broken, named) = match read.await {
+        Ok(read) => read,
+        Err(response) => return response,
+    };
+    let kept = |v: &Option<String>| v.clone().unwrap_or_default();
+    let day_error = |field: &str| {
+        wrong.contains(&field).then(|| {
+            lang.t(
+                "Geben Sie einen Tag an, z. B. 2026-12-05.",
+                "Give a day, e.g. 2026-12-05.",
+            )
+        })
+    };
     page(
         StatusCode::OK,
         lang,
@@ -132,6 +188,33 @@ async fn audit_page(
                         @for a in Action::ALL {
                             option value=(a.as_str()) selected[action == Some(a)] { (action_name(lang, a.as_str())) }
                         }
+                    }
+                }
+                div.field {
+                    label for="account" { (lang.t("Wer", "Who")) }
+                    select #account name="account" {
+                        option value="" selected[typed.account.as_deref().unwrap_or_default().is_empty()] { (lang.t("alle", "all")) }
+                        @for name in &named {
+                            option value=(name) selected[typed.account.as_deref() == Some(name.as_str())] { (name) }
+                        }
+                    }
+                }
+                div.field {
+                    label for="object" { (lang.t("Objekt enthält", "Object contains")) }
+                    p.hint #object-hint { (lang.t("z. B. die Kennung eines Widgets", "e.g. a widget's id")) }
+                    input #object name="object" type="text" value=(kept(&typed.object)) aria-describedby="object-hint";
+                }
+                @for (field, label) in [("from", lang.t("Vom Tag (UTC)", "From day (UTC)")), ("until", lang.t("Bis zum Tag (UTC)", "Until day (UTC)"))] {
+                    @let error = day_error(field);
+                    div.field {
+                        label for=(field) { (label) }
+                        @if let Some(error) = error {
+                            p.error id={ (field) "-error" } { (error) }
+                        }
+                        input id=(field) name=(field) type="date"
+                            value=(kept(if field == "from" { &typed.from } else { &typed.until }))
+                            aria-invalid=[error.map(|_| "true")]
+                            aria-describedby=[error.map(|_| format!("{field}-error"))];
                     }
                 }
                 button.secondary type="submit" { (lang.t("Anzeigen", "Show")) }
@@ -195,8 +278,12 @@ async fn audit_json(
         })
         .transpose()?;
     let state2 = state.clone();
+    let filter = Filter {
+        action,
+        ..Filter::default()
+    };
     let (entries, broken) = blocking(&state, "reading the audit log", move |_| {
-        read(&state2, action)
+        read(&state2, &filter)
     })
     .await?;
     Ok(no_store(
@@ -213,7 +300,7 @@ async fn audit_json(
 async fn export(state: SharedState, admin: Admin, format: Format) -> Result<Response, ApiError> {
     admin.require(Permission::ReadAudit)?;
     let mut entries = blocking(&state, "exporting the audit log", move |store| {
-        db::read(store, |tx| list(tx, None, i64::MAX))
+        db::read(store, |tx| list(tx, &Filter::default(), i64::MAX))
     })
     .await?;
     entries.reverse();
