@@ -113,12 +113,7 @@ async fn render(state: &SharedState, console: &Console, id: &str, q: String) -> 
                             span.print-box aria-hidden="true" { @if r.arrived_at.is_some() { "☑" } @else { "☐" } }
                             span.who {
                                 strong { (r.name) }
-                                " · " (match (lang, r.persons) {
-                                    (Lang::De, 1) => "1 Person".to_owned(),
-                                    (Lang::De, n) => format!("{n} Personen"),
-                                    (Lang::En, 1) => "1 person".to_owned(),
-                                    (Lang::En, n) => format!("{n} persons"),
-                                })
+                                " · " (super::pages::persons(lang, r.persons))
                                 @if r.arrived_at.is_some() { " · " (lang.t("angekommen", "arrived")) }
                             }
                             form.no-print method="post" action={ (action) "#r-" (r.id) } {

@@ -6,7 +6,7 @@
 
 use super::mail::OrganiserMessage;
 use super::organise;
-use super::pages::event_of;
+use super::pages::{event_of, persons};
 use super::store::{self, Audience, LoggedMail};
 use crate::accounts::Permission;
 use crate::app::SharedState;
@@ -252,8 +252,8 @@ async fn step(
         &title(lang, &id),
         html! {
             p.count { (match lang {
-                Lang::De => format!("Diese E-Mail geht an {count} Personen ({}).", audience_text(lang, typed.audience)),
-                Lang::En => format!("This mail goes to {count} persons ({}).", audience_text(lang, typed.audience)),
+                Lang::De => format!("Diese E-Mail geht an {} ({}).", persons(lang, count), audience_text(lang, typed.audience)),
+                Lang::En => format!("This mail goes to {} ({}).", persons(lang, count), audience_text(lang, typed.audience)),
             }) }
             section.message-preview aria-labelledby="preview-subject" {
                 h2 #preview-subject { (typed.subject) }
@@ -271,8 +271,8 @@ async fn step(
                         (hidden(&console))
                         input type="hidden" name="step" value="send";
                         button type="submit" { (match lang {
-                            Lang::De => format!("Jetzt an {count} Personen senden"),
-                            Lang::En => format!("Send to {count} persons now"),
+                            Lang::De => format!("Jetzt an {} senden", persons(lang, count)),
+                            Lang::En => format!("Send to {} now", persons(lang, count)),
                         }) }
                     }
                 }

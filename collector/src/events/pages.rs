@@ -84,7 +84,9 @@ pub(super) fn status_text(lang: Lang, r: &RegistrationRecord) -> String {
     }
 }
 
-fn persons(lang: Lang, n: u32) -> String {
+/// "1 Person", "3 Personen": a count of people, in the console's words.
+pub(super) fn persons(lang: Lang, n: impl Into<u64>) -> String {
+    let n: u64 = n.into();
     match (lang, n) {
         (Lang::De, 1) => "1 Person".into(),
         (Lang::De, n) => format!("{n} Personen"),
