@@ -1,13 +1,15 @@
 //! Topic proposals over real HTTP against the real binary: stored as pending, moderated through
-//! the admin API, served only when approved, merged with their votes, kept byte for byte.
+//! the admin API, served only when approved, merged with their votes, kept byte for byte, and
+//! exported with their decisions and reasons (CSV for German Excel, XLSX).
 
 mod support;
 
+use calamine::Reader as _;
 use mitmachen_shared::protocol::Topics;
 use reqwest::{StatusCode, header};
 use serde_json::{Value, json};
 use std::path::Path;
-use support::{Collector, ORIGIN, client, problem, results, submit};
+use support::{Collector, ORIGIN, client, export, problem, results, submit};
 
 const TOKEN: &str = "test-admin-token-0123456789abcdef0123";
 
@@ -318,6 +320,190 @@ async fn merging_moves_the_votes() {
     let last = results(&c, "ideen").await;
     assert_eq!(last.counts.get("ja"), Some(&2));
     assert_eq!(last.counts.get(&bank), None);
+}
+
+/// Every proposal with its moderation decision, as the town files it: CSV for German Excel and
+/// XLSX read back by a spreadsheet library, the same table in both, named after the widget, the
+/// time and the definition version it belongs to, and each download in the audit log.
+#[tokio::test]
+async fn proposals_are_exported_with_their_decisions_and_reasons() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let c = start(dir.path(), None);
+    let mut definition = json!({
+        "kind": "topics",
+        "attributes": {"data-question": "Was wünschen Sie sich für den Südpark?", "data-proposals": "on"},
+        "items": [{"text": "Spielplatz", "key": "spielplatz"}]
+    });
+    let put = |definition: Value| {
+        client()
+            .put(format!("{}/v1/admin/widgets/suedpark", c.url))
+            .bearer_auth(TOKEN)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(definition.to_string())
+            .send()
+    };
+    assert_eq!(
+        put(definition.clone()).await.expect("put").status(),
+        StatusCode::CREATED
+    );
+    // A second version: the export names the one it belongs to, not the first.
+    definition["attributes"]["data-dots"] = json!("5");
+    assert_eq!(put(definition).await.expect("put").status(), StatusCode::OK);
+    let submitted = [
+        ("Mehr Bänke am Weiher", "Schattig; mit Lehne"),
+        ("Werbefläche für Döner", ""),
+        ("Noch ein Spielplatz", "Für Kleinkinder"),
+        ("Öffentliche Toilette", "Am Kiosk,\n„barrierefrei“"),
+    ];
+    for (n, (title, description)) in submitted.iter().enumerate() {
+        propose(&c, "suedpark", n + 1, title, description).await;
+    }
+    let listed = proposals(&c, "suedpark", "").await;
+    let key = |title: &str| {
+        key_of(
+            listed
+                .iter()
+                .find(|p| p["title"] == title)
+                .unwrap_or_else(|| panic!("{title} listed")),
+        )
+    };
+    let (bank, doener, spiel, klo) = (
+        key("Mehr Bänke am Weiher"),
+        key("Werbefläche für Döner"),
+        key("Noch ein Spielplatz"),
+        key("Öffentliche Toilette"),
+    );
+    decide(&c, &bank, "approve").await;
+    let reason = "Werbung – nach § 3 der Parkordnung nicht zulässig";
+    ok_json(
+        admin_post(&c, &format!("/v1/admin/proposals/{doener}/reject"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(json!({ "reason": reason }).to_string()),
+    )
+    .await;
+    assert_eq!(
+        merge(&c, &spiel, "spielplatz").await.status(),
+        StatusCode::OK
+    );
+
+    // Key, title, description, status, merged into, reason; then submitted and decided.
+    let expected: [[&str; 6]; 4] = [
+        [
+            &bank,
+            "Mehr Bänke am Weiher",
+            "Schattig; mit Lehne",
+            "angenommen",
+            "",
+            "",
+        ],
+        [
+            &doener,
+            "Werbefläche für Döner",
+            "",
+            "abgelehnt",
+            "",
+            reason,
+        ],
+        [
+            &spiel,
+            "Noch ein Spielplatz",
+            "Für Kleinkinder",
+            "zusammengeführt",
+            "spielplatz",
+            "",
+        ],
+        [
+            &klo,
+            "Öffentliche Toilette",
+            "Am Kiosk,\n„barrierefrei“",
+            "offen",
+            "",
+            "",
+        ],
+    ];
+    let header_row = [
+        "Schlüssel",
+        "Titel",
+        "Beschreibung",
+        "Status",
+        "Zusammengeführt in",
+        "Begründung",
+        "Eingereicht",
+        "Entschieden",
+    ];
+    let check = |rows: &[Vec<String>], download: &export::Download| {
+        assert_eq!(rows[0], header_row);
+        assert_eq!(rows.len(), 1 + expected.len(), "{rows:?}");
+        for want in &expected {
+            let row = rows[1..]
+                .iter()
+                .find(|r| r[0] == want[0])
+                .unwrap_or_else(|| panic!("{} exported", want[1]));
+            assert_eq!(row[..6], want[..], "{row:?}");
+            // Submitted and decided just now, in Berlin time; the open one is undecided.
+            download.assert_time(&row[6]);
+            if want[3] == "offen" {
+                assert_eq!(row[7], "");
+            } else {
+                download.assert_time(&row[7]);
+            }
+        }
+    };
+
+    let csv = export::download(&c, "/v1/admin/widgets/suedpark/proposals.csv", TOKEN).await;
+    csv.assert_named("suedpark-vorschlaege-v2", "csv");
+    let csv_rows = csv.csv();
+    check(&csv_rows, &csv);
+
+    let xlsx = export::download(&c, "/v1/admin/widgets/suedpark/proposals.xlsx", TOKEN).await;
+    xlsx.assert_named("suedpark-vorschlaege-v2", "xlsx");
+    let mut book = xlsx.xlsx();
+    assert_eq!(book.sheet_names(), ["Vorschläge", "Export"]);
+    let xlsx_rows = export::texts(&export::sheet(&mut book, "Vorschläge"));
+    check(&xlsx_rows, &xlsx);
+    let about = export::about(&mut book);
+    assert_eq!(
+        about[..3],
+        [
+            ("Widget".to_owned(), "suedpark".to_owned()),
+            (
+                "Titel".to_owned(),
+                "Was wünschen Sie sich für den Südpark?".to_owned()
+            ),
+            ("Definition".to_owned(), "Version 2".to_owned()),
+        ]
+    );
+    assert_eq!(about[3].0, "Exportiert (Europe/Berlin)");
+    xlsx.assert_time(&about[3].1);
+    assert_eq!(
+        about[4..],
+        [
+            ("Exportiert von".to_owned(), "api".to_owned()),
+            ("Zeilen".to_owned(), "4".to_owned()),
+        ]
+    );
+
+    // Who took the town's proposals home, and which version they saw.
+    let log = ok_json(admin_get(&c, "/v1/admin/audit-log?action=export")).await;
+    let exports: Vec<(&str, &str)> = log["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .map(|e| {
+            (
+                e["object"].as_str().expect("object"),
+                e["detail"].as_str().expect("detail"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        exports,
+        [
+            ("suedpark", "vorschlaege (xlsx), 4 rows, version 2"),
+            ("suedpark", "vorschlaege (csv), 4 rows, version 2"),
+        ]
+    );
+    assert_eq!(log["intact"], true);
 }
 
 #[tokio::test]

@@ -1,16 +1,18 @@
 //! Event registrations over real HTTP against the real binary: seats and the waiting list under
 //! 200 concurrent registrations, cancellation by the mail's link (GET changes nothing, POST
 //! cancels) with promotion, duplicates that take no seat and give nothing away, the admin
-//! list, CSV and cancel, and the retention purge. Mails are read from the outbox folder.
+//! list, CSV and XLSX (read back by a spreadsheet library) and cancel, and the retention purge.
+//! Mails are read from the outbox folder.
 
 mod support;
 
+use calamine::Reader as _;
 use reqwest::{StatusCode, header};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use support::outbox::{mails_to, read_mails};
-use support::{Collector, client, problem, submit};
+use support::{Collector, client, export, problem, submit};
 
 const TOKEN: &str = "test-admin-token-0123456789abcdef0123";
 
@@ -554,6 +556,102 @@ async fn the_admin_exports_csv_for_german_excel() {
         .await
         .expect("get");
     problem(unauthorised, 401, "unauthorized").await;
+}
+
+/// The registrations as XLSX, opened by a spreadsheet library: the same columns as the CSV,
+/// umlauts intact, numbers as numbers, a citizen's formula kept as text, and a sheet that names
+/// the event, its definition version and the time of the export.
+#[tokio::test]
+async fn the_admin_exports_xlsx_read_back_by_a_spreadsheet_library() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let c = start(
+        dir.path(),
+        r#"
+[events.toepfern]
+title = "Töpfern für Anfänger – Südstadt"
+start = "2099-04-17T10:00+02:00"
+place = "Bürgerhaus, Raum Größenwahn"
+capacity = 2
+persons_max = 2
+"#,
+    );
+    let mut juergen = person("Jürgen Weiß", "juergen@example.de", 2);
+    juergen["note"] = json!("Rollstuhl; Zugang über den Hof");
+    assert_eq!(register(&c, "toepfern", 1, &juergen).await, "seat");
+    let formula = "=HYPERLINK(\"http://evil\")";
+    assert_eq!(
+        register(&c, "toepfern", 2, &person(formula, "eva@example.de", 1)).await,
+        "waiting_list"
+    );
+
+    let xlsx = export::download(&c, "/v1/admin/widgets/toepfern/registrations.xlsx", TOKEN).await;
+    xlsx.assert_named("toepfern-anmeldungen-v1", "xlsx");
+    let mut book = xlsx.xlsx();
+    assert_eq!(book.sheet_names(), ["Anmeldungen", "Export"]);
+    let rows = export::sheet(&mut book, "Anmeldungen");
+    let text = export::texts(&rows);
+    // The same columns as the CSV, which German Excel users know.
+    let csv = export::download(&c, "/v1/admin/widgets/toepfern/registrations.csv", TOKEN).await;
+    csv.assert_named("toepfern-anmeldungen-v1", "csv");
+    assert_eq!(text[0], csv.csv()[0]);
+    let column = |name: &str| {
+        text[0]
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("a column {name}"))
+    };
+    assert_eq!(rows.len(), 3, "{text:?}");
+    let by_name = |name: &str| {
+        rows[1..]
+            .iter()
+            .find(|r| r[column("Name")] == calamine::Data::String(name.to_owned()))
+            .unwrap_or_else(|| panic!("{name} exported"))
+    };
+    let seat = by_name("Jürgen Weiß");
+    assert_eq!(
+        seat[column("Status")],
+        calamine::Data::String("Platz".into())
+    );
+    assert_eq!(seat[column("Personen")], calamine::Data::Float(2.0));
+    assert_eq!(
+        seat[column("Hinweis")],
+        calamine::Data::String("Rollstuhl; Zugang über den Hof".into())
+    );
+    assert_eq!(seat[column("Warteplatz")], calamine::Data::Empty);
+    xlsx.assert_time(&seat[column("Angemeldet")].to_string());
+    // In a cell of its own type a formula is plain text: no apostrophe needed, none shown.
+    let waiting = by_name(formula);
+    assert_eq!(
+        waiting[column("Status")],
+        calamine::Data::String("Warteliste".into())
+    );
+    assert_eq!(waiting[column("Warteplatz")], calamine::Data::Float(1.0));
+    assert_eq!(
+        waiting[column("E-Mail")],
+        calamine::Data::String("eva@example.de".into())
+    );
+    export::assert_no_formulas(&mut book, "Anmeldungen");
+    let about = export::about(&mut book);
+    let fact = |name: &str| {
+        about
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or_else(|| panic!("{name} in the Export sheet"))
+    };
+    assert_eq!(fact("Widget"), "toepfern");
+    assert_eq!(fact("Titel"), "Töpfern für Anfänger – Südstadt");
+    assert_eq!(fact("Definition"), "Version 1");
+    xlsx.assert_time(fact("Exportiert (Europe/Berlin)"));
+    assert_eq!(fact("Exportiert von"), "api");
+    assert_eq!(fact("Zeilen"), "2");
+
+    let log = admin_json(&c, "/v1/admin/audit-log?action=export", false).await;
+    assert_eq!(
+        log["entries"][1]["detail"],
+        "anmeldungen (xlsx), 2 rows, version 1"
+    );
+    assert_eq!(log["entries"][1]["object"], "toepfern");
 }
 
 #[tokio::test]

@@ -61,6 +61,7 @@ test("the organiser adds, moves up, cancels and notes; the door checks people in
   assert.equal(await page.getByRole("status").textContent(), "Die Anmeldung wurde hinzugefügt.");
   assert.match(await page.locator("dl.facts").textContent(), /Warteliste, Platz 2/);
   assert.match(await page.locator("main").textContent(), /Keine: Die Anmeldung hat keine E-Mail-Adresse\./);
+  await accessible(page, "registration added by hand");
   let registrations = await listed();
   assert.equal(registrations["Herr Öztürk"].email, "");
   assert.equal(registrations["Herr Öztürk"].source, "console");
@@ -71,6 +72,7 @@ test("the organiser adds, moves up, cancels and notes; the door checks people in
   await page.getByRole("button", { name: "Platz geben (nachrücken lassen)" }).click();
   await page.waitForLoadState();
   assert.match(await page.getByRole("status").textContent(), /hat jetzt einen Platz/);
+  await accessible(page, "seat given by hand");
   await env.smtp.waitFor("clara.zimmer@example.de", { subject: /^Sie haben jetzt einen Platz/ });
   // Her mails, on her page: the waiting list's and the seat's.
   await page.reload();
@@ -83,6 +85,7 @@ test("the organiser adds, moves up, cancels and notes; the door checks people in
   await page.getByRole("button", { name: "Notiz speichern" }).click();
   await page.waitForLoadState();
   assert.equal(await page.getByRole("status").textContent(), "Die Notiz wurde gespeichert.");
+  await accessible(page, "note saved");
 
   // Anna is cancelled, after the question.
   await page.goto(`${env.collector.api}/admin/widgets/${EVENT}/registrations/${registrations["Anna Berg"].id}`);
@@ -93,6 +96,7 @@ test("the organiser adds, moves up, cancels and notes; the door checks people in
   await page.getByRole("button", { name: "Ja, stornieren" }).click();
   await page.waitForLoadState();
   assert.match(await page.getByRole("status").textContent(), /wurde storniert/);
+  await accessible(page, "registration cancelled");
   await env.smtp.waitFor("anna.berg@example.de", { subject: /^Anmeldung storniert/ });
   registrations = await listed();
   assert.equal(registrations["Anna Berg"].status, "cancelled");
@@ -161,6 +165,9 @@ test("the check-in on a phone: search, one tap per arrival, counted; printable",
 });
 
 test("the organiser writes to everyone registered, checks it first, and reads the mail log", async () => {
+  // The three seats are taken: two more wait.
+  assert.equal(await register("Dora Weiß", "dora.weiss@example.de", 1), "waiting_list");
+  assert.equal(await register("Emil Stein", "emil.stein@example.de", 1), "waiting_list");
   const { context, page, problems } = await newConsolePage(env);
   await signIn(env, page, ORGANISER, `/admin/widgets/${EVENT}/registrations`);
   await page.getByRole("link", { name: "E-Mail an Angemeldete schreiben" }).click();
@@ -172,6 +179,7 @@ test("the organiser writes to everyone registered, checks it first, and reads th
   await page.waitForLoadState();
   assert.match(await page.getByRole("alert").textContent(), /Geben Sie einen Betreff/);
   assert.equal(await page.getByLabel("alle mit Platz", { exact: true }).isChecked(), true);
+  await accessible(page, "message form with errors");
   await page.getByLabel("Betreff").fill("Bitte Ausweis mitbringen");
   await page.getByLabel("Text").fill("Am Eingang prüfen wir die Anmeldung.\n\nDer Saal ist im 1. Stock; es gibt einen Aufzug.");
   await page.getByRole("button", { name: "Weiter: prüfen" }).click();
@@ -183,6 +191,7 @@ test("the organiser writes to everyone registered, checks it first, and reads th
   await page.getByRole("button", { name: "Jetzt an 2 Personen senden" }).click();
   await page.waitForLoadState();
   assert.match(await page.getByRole("status").textContent(), /^2 E-Mails werden verschickt/);
+  await accessible(page, "message sent");
   for (const to of ["bernd.adler@example.de", "clara.zimmer@example.de"]) {
     const { mail } = await env.smtp.waitFor(to, { subject: /^Bitte Ausweis mitbringen$/ });
     assert.match(mail.text, /Am Eingang prüfen wir die Anmeldung\./);
@@ -198,6 +207,26 @@ test("the organiser writes to everyone registered, checks it first, and reads th
   await accessible(page, "mail log");
   const log = await env.collector.admin("GET", "/v1/admin/audit-log?action=registrants-mailed");
   assert.match(log.entries[0].detail, /^message no\. \d+ to seat: 2 mails$/, "its number, not its words");
+
+  // The waiting list alone: only those waiting are written to.
+  await page.goto(`${env.collector.api}/admin/widgets/${EVENT}/message`);
+  await page.getByLabel("alle auf der Warteliste", { exact: true }).check();
+  await page.getByLabel("Betreff").fill("Noch ist kein Platz frei");
+  await page.getByLabel("Text").fill("Sobald jemand absagt, rücken Sie nach und bekommen eine E-Mail.");
+  await page.getByRole("button", { name: "Weiter: prüfen" }).click();
+  await page.waitForLoadState();
+  assert.equal(await page.locator("p.count").textContent(), "Diese E-Mail geht an 2 Personen (alle auf der Warteliste).");
+  await page.getByRole("button", { name: "Jetzt an 2 Personen senden" }).click();
+  await page.waitForLoadState();
+  assert.match(await page.getByRole("status").textContent(), /^2 E-Mails werden verschickt/);
+  for (const to of ["dora.weiss@example.de", "emil.stein@example.de"]) {
+    const { mail } = await env.smtp.waitFor(to, { subject: /^Noch ist kein Platz frei$/ });
+    assert.match(mail.text, /Sobald jemand absagt/);
+  }
+  const waitingOnly = env.smtp.mails().filter((m) => m.subject === "Noch ist kein Platz frei");
+  assert.deepEqual(waitingOnly.flatMap((m) => m.rcpt_tos).sort(), ["dora.weiss@example.de", "emil.stein@example.de"]);
+  const mailed = await env.collector.admin("GET", "/v1/admin/audit-log?action=registrants-mailed");
+  assert.ok(mailed.entries.some((e) => /^message no\. \d+ to waiting: 2 mails$/.test(e.detail)), JSON.stringify(mailed.entries));
   assert.deepEqual(problems.filter((p) => !p.includes("status of 422")), []);
   await context.close();
 });
@@ -227,6 +256,7 @@ test("an event's own mail texts, with the event's placeholders only, go into its
   await page.getByRole("button", { name: "Texte speichern" }).click();
   await page.waitForLoadState();
   assert.match(await page.getByRole("status").textContent(), /Die Texte wurden gespeichert/);
+  await accessible(page, "mail texts saved");
 
   assert.equal((await env.collector.submit("sommerfest", { kind: "registration", name: "D", email: "de@example.de", lang: "de" })).status, 201);
   assert.equal((await env.collector.submit("sommerfest", { kind: "registration", name: "E", email: "en@example.de", lang: "en" })).status, 201);

@@ -64,6 +64,7 @@ test("subscribers with their proof of consent, filtered, printable and as JSON",
   await page.waitForLoadState();
   assert.deepEqual(await addresses(), ["max.offen@example.de"]);
   assert.match(await page.locator("tbody").textContent(), /noch nicht bestätigt/);
+  await accessible(page, "subscribers filtered by status and list");
 
   // Erika's proof.
   await page.goto(`${env.collector.api}/admin/widgets/${WIDGET}/subscribers?status=confirmed`);

@@ -139,6 +139,7 @@ test("an editor reads a report but the server refuses an erasure", async () => {
   await askFor(page, "niemand@example.de");
   assert.match(await page.locator("#nothing-stored").textContent(), /nichts gespeichert/);
   assert.equal(await page.getByRole("button", { name: /löschen/ }).count(), 0);
+  await accessible(page, "report with nothing stored, for an editor");
   const csrf = await csrfOf(page);
   const refused = await page.request.post(`${env.collector.api}/admin/privacy`, {
     form: { csrf, email: "niemand@example.de", step: "erase" },

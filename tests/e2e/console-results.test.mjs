@@ -130,12 +130,13 @@ test("a topic list's results by rank, with a merged proposal where its dots went
 
 test("an editor waits for the close where only administrators may see results before it", async () => {
   await env.collector.addUser(EDITOR.name, "editor", EDITOR.password);
-  await env.collector.admin("PUT", "/v1/admin/widgets/haushalt-geheim", {
+  const definition = (closes) => ({
     kind: "poll",
-    attributes: { "data-question": "Wofür mehr Geld?", "data-closes": "2099-01-01T00:00Z" },
+    attributes: { "data-question": "Wofür mehr Geld?", "data-closes": closes },
     items: [{ text: "Schulen" }, { text: "Straßen" }],
     settings: { results_before_close: "administrators" },
   });
+  await env.collector.admin("PUT", "/v1/admin/widgets/haushalt-geheim", definition("2099-01-01T00:00Z"));
   await ballot("haushalt-geheim", { kind: "poll", choices: ["schulen"] });
   const { context, page, problems } = await newConsolePage(env);
   await signIn(env, page, EDITOR, "/admin/widgets/haushalt-geheim/results");
@@ -148,6 +149,21 @@ test("an editor waits for the close where only administrators may see results be
   // The setting is in the widget's form, where an editor sees it.
   await page.goto(`${env.collector.api}/admin/widgets/haushalt-geheim`);
   assert.equal(await page.getByLabel("Ergebnisse in der Konsole vor dem Ende").inputValue(), "administrators");
+
+  // Closed: the closing state is shown and the editor reads the results.
+  await env.collector.admin("PUT", "/v1/admin/widgets/haushalt-geheim", definition("2020-01-01T00:00Z"));
+  await page.goto(`${env.collector.api}/admin/widgets/haushalt-geheim/results`);
+  assert.match(await page.locator("dl.facts").textContent(), /Standgeschlossen seit 01\.01\.2020 01:00/);
+  assert.equal(await page.getByRole("status").count(), 0, "nothing held back any more");
+  const items = page.getByRole("list", { name: "Stimmen je Antwort" }).getByRole("listitem");
+  assert.deepEqual(
+    (await items.allInnerTexts()).map((t) => t.replace(/\s+/g, " ").trim()),
+    ["Schulen 1 Stimme · 100 %", "Straßen 0 Stimmen · 0 %"],
+  );
+  assert.equal(await page.getByRole("table", { name: "Ergebnisse als Tabelle" }).count(), 1);
+  await accessible(page, "results of a closed poll");
+  const csv = await page.request.get(`${env.collector.api}/v1/admin/widgets/haushalt-geheim/results.csv`);
+  assert.equal(csv.status(), 200, "the export too, once closed");
   assert.deepEqual(problems, []);
   await context.close();
 });

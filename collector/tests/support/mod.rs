@@ -3,6 +3,7 @@
 #![allow(dead_code)] // each test file uses a different part of this module
 
 pub mod database;
+pub mod export;
 pub mod outbox;
 pub mod postgres;
 
