@@ -111,6 +111,32 @@ async fn actions_are_recorded_in_a_chain_that_shows_an_edit() {
     assert_eq!(entries[2]["detail"], "version 1 (api)");
     let only = log(&c, "?action=widget-saved").await;
     assert_eq!(only["entries"].as_array().map(Vec::len), Some(1));
+    // The console's other filters: who, part of the object, UTC days; a space encoded as `+`.
+    let count = |log: &Value| log["entries"].as_array().map(Vec::len);
+    assert_eq!(count(&log(&c, "?account=api&object=platz").await), Some(1));
+    assert_eq!(count(&log(&c, "?account=command+line").await), Some(0));
+    assert_eq!(count(&log(&c, "?until=2000-01-01").await), Some(0));
+    assert_eq!(
+        count(&log(&c, "?from=2000-01-01&until=2999-12-31").await),
+        Some(3)
+    );
+    for wrong in [
+        "?from=gestern",
+        "?action=widget-saved&action=sign-in",
+        "?who=api",
+    ] {
+        problem(
+            client()
+                .get(format!("{}/v1/admin/audit-log{wrong}", c.url))
+                .bearer_auth(TOKEN)
+                .send()
+                .await
+                .expect("get"),
+            400,
+            "bad-query",
+        )
+        .await;
+    }
     problem(
         client()
             .get(format!("{}/v1/admin/audit-log?action=nothing", c.url))

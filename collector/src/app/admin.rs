@@ -161,6 +161,28 @@ pub fn only_param<'q>(query: Option<&'q str>, name: &str) -> Result<Option<&'q s
     Ok(found)
 }
 
+/// The query parameters of an admin request, decoded: each a name of `allowed`, at most once.
+pub fn params(query: Option<&str>, allowed: &[&str]) -> Result<Vec<(String, String)>, ApiError> {
+    let mut found: Vec<(String, String)> = Vec::new();
+    for (key, value) in form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
+        // Only the parameter's name is quoted, shortened: never the query or a value as sent.
+        if !allowed.contains(&key.as_ref()) {
+            return Err(ApiError::BadQuery(format!(
+                "unknown query parameter '{}': the ones here are {}",
+                excerpt(&key),
+                allowed.join(", ")
+            )));
+        }
+        if found.iter().any(|(k, _)| *k == key) {
+            return Err(ApiError::BadQuery(format!(
+                "{key} is given more than once; give it once"
+            )));
+        }
+        found.push((key.into_owned(), value.into_owned()));
+    }
+    Ok(found)
+}
+
 pub fn separator(query: Option<&str>) -> Result<Separator, ApiError> {
     let Some(value) = only_param(query, "separator")? else {
         return Ok(Separator::default());

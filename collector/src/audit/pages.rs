@@ -1,12 +1,12 @@
 //! The audit log for administrators: `/admin/audit` in the console (newest first, filtered by
 //! action, account, object and days, with whether the chain holds),
-//! `GET /v1/admin/audit-log[?action=…]` as JSON and the
+//! `GET /v1/admin/audit-log[?action=…&account=…&object=…&from=…&until=…]` as JSON and the
 //! whole log as CSV or XLSX (`/v1/admin/audit-log.csv`, `.xlsx`).
 
 use super::{Action, Entry, Filter, accounts, list, verify};
 use crate::accounts::Permission;
 use crate::app::SharedState;
-use crate::app::admin::{Admin, no_store, only_param};
+use crate::app::admin::{Admin, no_store, params};
 use crate::app::blocking;
 use crate::app::console::{Console, Lang, Nav, off_thread, page, shown_time};
 use crate::app::csv::berlin_time;
@@ -267,21 +267,32 @@ async fn audit_json(
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
     admin.require(Permission::ReadAudit)?;
-    let action = only_param(query.as_deref(), "action")?
-        .map(|value| {
-            Action::parse(value).ok_or_else(|| {
-                ApiError::BadQuery(format!(
-                    "action '{}' is none of the log's actions",
-                    excerpt(value)
-                ))
-            })
-        })
-        .transpose()?;
+    let mut filter = Filter::default();
+    for (key, value) in params(
+        query.as_deref(),
+        &["action", "account", "object", "from", "until"],
+    )? {
+        let value = value.trim().to_owned();
+        if value.is_empty() {
+            continue;
+        }
+        let not_a_day = || ApiError::BadQuery(format!("{key} is a day: YYYY-MM-DD (UTC)"));
+        match key.as_str() {
+            "action" => {
+                filter.action = Some(Action::parse(&value).ok_or_else(|| {
+                    ApiError::BadQuery(format!(
+                        "action '{}' is none of the log's actions",
+                        excerpt(&value)
+                    ))
+                })?);
+            }
+            "account" => filter.account = Some(value),
+            "object" => filter.object = Some(value),
+            "from" => filter.from = Some(day(&value).ok_or_else(not_a_day)?),
+            _ => filter.until = Some(day(&value).ok_or_else(not_a_day)?),
+        }
+    }
     let state2 = state.clone();
-    let filter = Filter {
-        action,
-        ..Filter::default()
-    };
     let (entries, broken) = blocking(&state, "reading the audit log", move |_| {
         read(&state2, &filter)
     })
