@@ -32,6 +32,30 @@ async fn log(c: &Collector, query: &str) -> Value {
     res.json().await.expect("json")
 }
 
+/// Proposes `titles` to the topic list `ideen`, one after another; the list as the admin API
+/// answers it.
+async fn propose(c: &Collector, titles: &[&str]) -> Value {
+    for (n, title) in titles.iter().enumerate() {
+        let res = submit(
+            c,
+            "ideen",
+            n + 1,
+            &json!({"kind": "proposal", "title": title, "description": ""}),
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+    }
+    client()
+        .get(format!("{}/v1/admin/widgets/ideen/proposals", c.url))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json")
+}
+
 #[tokio::test]
 async fn actions_are_recorded_in_a_chain_that_shows_an_edit() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -50,25 +74,7 @@ async fn actions_are_recorded_in_a_chain_that_shows_an_edit() {
         .await
         .expect("put");
     assert_eq!(put.status(), StatusCode::CREATED);
-    for (n, title) in [(1, "Werbung für Dinge"), (2, "Mehr Bänke")] {
-        let res = submit(
-            &c,
-            "ideen",
-            n,
-            &json!({"kind": "proposal", "title": title, "description": ""}),
-        )
-        .await;
-        assert_eq!(res.status(), StatusCode::CREATED);
-    }
-    let proposals: Value = client()
-        .get(format!("{}/v1/admin/widgets/ideen/proposals", c.url))
-        .bearer_auth(TOKEN)
-        .send()
-        .await
-        .expect("get")
-        .json()
-        .await
-        .expect("json");
+    let proposals = propose(&c, &["Werbung für Dinge", "Mehr Bänke"]).await;
     let key = |i: usize| proposals[i]["key"].as_str().expect("key").to_owned();
     let reject = client()
         .post(format!("{}/v1/admin/proposals/{}/reject", c.url, key(0)))
@@ -486,25 +492,7 @@ fn rows_of(log: &Value) -> Vec<Vec<String>> {
 async fn the_whole_log_is_exported_with_the_hashes_that_let_a_town_check_it() {
     let dir = tempfile::tempdir().expect("tempdir");
     let c = Collector::start(dir.path(), &[("MITMACHEN_ADMIN_TOKEN", TOKEN)]);
-    for (n, title) in [(1, "Grünfläche am Bahnhof"), (2, "Döner-Werbung")] {
-        let res = submit(
-            &c,
-            "ideen",
-            n,
-            &json!({"kind": "proposal", "title": title, "description": ""}),
-        )
-        .await;
-        assert_eq!(res.status(), StatusCode::CREATED);
-    }
-    let proposals: Value = client()
-        .get(format!("{}/v1/admin/widgets/ideen/proposals", c.url))
-        .bearer_auth(TOKEN)
-        .send()
-        .await
-        .expect("get")
-        .json()
-        .await
-        .expect("json");
+    let proposals = propose(&c, &["Grünfläche am Bahnhof", "Döner-Werbung"]).await;
     for p in proposals.as_array().expect("proposals") {
         let res = client()
             .post(format!(

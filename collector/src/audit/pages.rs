@@ -95,33 +95,50 @@ fn day(value: &str) -> Option<String> {
         .then(|| value.to_owned())
 }
 
+/// The filter's parameters, in the console's form and the API's query alike.
+const PARAMS: [&str; 5] = ["action", "account", "object", "from", "until"];
+
+/// Why a filter parameter was not taken.
+enum Wrong {
+    Action,
+    Day,
+}
+
+/// Narrows `filter` by the parameter `key` (one of [`PARAMS`]); an empty value narrows nothing.
+fn narrow(filter: &mut Filter, key: &str, value: &str) -> Result<(), Wrong> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Ok(());
+    }
+    match key {
+        "action" => filter.action = Some(Action::parse(value).ok_or(Wrong::Action)?),
+        "account" => filter.account = Some(value.to_owned()),
+        "object" => filter.object = Some(value.to_owned()),
+        "from" => filter.from = Some(day(value).ok_or(Wrong::Day)?),
+        _ => filter.until = Some(day(value).ok_or(Wrong::Day)?),
+    }
+    Ok(())
+}
+
 impl Typed {
-    /// The filter, and the fields that are no day (their typed value is kept, unused).
+    /// The filter, and the fields that are no day (their typed value is kept, unused). An
+    /// unknown action is no filter: the form offers only known ones.
     fn filter(&self) -> (Filter, Vec<&'static str>) {
-        let given = |v: &Option<String>| {
-            v.as_deref()
-                .map(str::trim)
-                .filter(|v| !v.is_empty())
-                .map(str::to_owned)
-        };
+        let mut filter = Filter::default();
         let mut wrong = Vec::new();
-        let mut date = |v: &Option<String>, field: &'static str| {
-            let v = given(v)?;
-            let d = day(&v);
-            if d.is_none() {
-                wrong.push(field);
+        let values = [
+            &self.action,
+            &self.account,
+            &self.object,
+            &self.from,
+            &self.until,
+        ];
+        for (key, value) in PARAMS.into_iter().zip(values) {
+            let value = value.as_deref().unwrap_or_default();
+            if let Err(Wrong::Day) = narrow(&mut filter, key, value) {
+                wrong.push(key);
             }
-            d
-        };
-        let from = date(&self.from, "from");
-        let until = date(&self.until, "until");
-        let filter = Filter {
-            action: self.action.as_deref().and_then(Action::parse),
-            account: given(&self.account),
-            object: given(&self.object),
-            from,
-            until,
-        };
+        }
         (filter, wrong)
     }
 }
@@ -268,29 +285,15 @@ async fn audit_json(
 ) -> Result<Response, ApiError> {
     admin.require(Permission::ReadAudit)?;
     let mut filter = Filter::default();
-    for (key, value) in params(
-        query.as_deref(),
-        &["action", "account", "object", "from", "until"],
-    )? {
-        let value = value.trim().to_owned();
-        if value.is_empty() {
-            continue;
-        }
-        let not_a_day = || ApiError::BadQuery(format!("{key} is a day: YYYY-MM-DD (UTC)"));
-        match key.as_str() {
-            "action" => {
-                filter.action = Some(Action::parse(&value).ok_or_else(|| {
-                    ApiError::BadQuery(format!(
-                        "action '{}' is none of the log's actions",
-                        excerpt(&value)
-                    ))
-                })?);
-            }
-            "account" => filter.account = Some(value),
-            "object" => filter.object = Some(value),
-            "from" => filter.from = Some(day(&value).ok_or_else(not_a_day)?),
-            _ => filter.until = Some(day(&value).ok_or_else(not_a_day)?),
-        }
+    for (key, value) in params(query.as_deref(), &PARAMS)? {
+        narrow(&mut filter, &key, &value).map_err(|wrong| {
+            ApiError::BadQuery(match wrong {
+                Wrong::Action => {
+                    format!("action '{}' is none of the log's actions", excerpt(&value))
+                }
+                Wrong::Day => format!("{key} is a day: YYYY-MM-DD (UTC)"),
+            })
+        })?;
     }
     let state2 = state.clone();
     let (entries, broken) = blocking(&state, "reading the audit log", move |_| {
