@@ -426,6 +426,62 @@ fn a_batch_of_jobs_runs_in_one_transaction_with_savepoints() {
     assert_eq!(names, vec!["a", "c"]);
 }
 
+/// Writes held back (`execute_later`) go with the next round trip: a read after them sees them,
+/// a rolled-back savepoint drops them, the commit carries the rest, values arrive as written;
+/// one that fails fails the commit, and nothing of the transaction stays.
+#[test]
+fn writes_held_back_run_in_order_and_fail_the_commit_they_ride_with() {
+    let pg = open();
+    let later = |conn: &mut dyn WriteConn, name: &str| {
+        conn.tx().execute_later(
+            "INSERT INTO secrets (name, value) VALUES (?1, ?2)",
+            &[Value::from(name), Value::from("it's ?1 \\ \u{e4}")],
+        )
+    };
+    ok(pg.with_write_conn(|conn| {
+        conn.begin()?;
+        conn.savepoint()?;
+        later(conn, "x")?;
+        let seen = conn
+            .tx()
+            .query("SELECT count(*) FROM secrets WHERE name = 'x'", &[])?;
+        assert_eq!(seen[0].int(0)?, 1, "a read sends what was held back first");
+        conn.release()?;
+        conn.savepoint()?;
+        later(conn, "y")?;
+        conn.rollback_to()?;
+        conn.savepoint()?;
+        later(conn, "z")?;
+        conn.release()?;
+        conn.commit()
+    }));
+    let rows = ok(pg.read(|tx| tx.query("SELECT name, value FROM secrets ORDER BY name", &[])));
+    let rows: Vec<(String, String)> = rows
+        .iter()
+        .map(|r| (r.text(0).expect("name"), r.text(1).expect("value")))
+        .collect();
+    let value = "it's ?1 \\ \u{e4}".to_owned();
+    assert_eq!(rows, vec![("x".into(), value.clone()), ("z".into(), value)]);
+
+    let failed = pg.with_write_conn(|conn| {
+        conn.begin()?;
+        conn.savepoint()?;
+        later(conn, "w")?;
+        // "x" again: the primary key refuses it, at the commit.
+        later(conn, "x")?;
+        conn.release()?;
+        let committed = conn.commit();
+        if committed.is_err() {
+            conn.rollback();
+        }
+        committed
+    });
+    let error = failed.expect_err("a held-back write that fails fails the commit");
+    assert!(error.0.contains("held back"), "{error}");
+    let names = ok(pg.read(|tx| tx.query("SELECT name FROM secrets ORDER BY name", &[])));
+    assert_eq!(names.len(), 2, "nothing of the failed transaction stays");
+}
+
 const MIGRATE_CONFIG: &str = r#"
 [widgets.ideen]
 moderation = "post"

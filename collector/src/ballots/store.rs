@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 /// Adds ballots, of one widget or several, to their totals: one statement per widget and one
 /// per option counted, however many ballots (a batch of the group-commit writer brings many).
+/// Held back (`Tx::execute_later`): an increment cannot fail.
 pub(crate) fn count_all<'a>(
     tx: &mut dyn Tx,
     ballots: impl IntoIterator<Item = (&'a str, &'a Submission)>,
@@ -33,14 +34,14 @@ pub(crate) fn count_all<'a>(
         }
     }
     for (widget, n) in totals {
-        tx.execute(
+        tx.execute_later(
             "INSERT INTO widget_totals (widget, ballots) VALUES (?1, ?2)
              ON CONFLICT (widget) DO UPDATE SET ballots = widget_totals.ballots + excluded.ballots",
             args![widget, n],
         )?;
     }
     for ((widget, key), n) in tallies {
-        tx.execute(
+        tx.execute_later(
             "INSERT INTO tallies (widget, option, count) VALUES (?1, ?2, ?3)
              ON CONFLICT (widget, option) DO UPDATE SET count = tallies.count + excluded.count",
             args![widget, key, n],

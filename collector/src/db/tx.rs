@@ -168,6 +168,14 @@ pub trait Tx {
     /// Runs one query; all its rows.
     fn query(&mut self, sql: &str, args: &[Value]) -> Result<Vec<Row>, StoreError>;
 
+    /// Runs a write whose outcome nobody reads and that only a broken transaction can make
+    /// fail (adding to a running total): a backend may send it with its next round trip, still
+    /// before anything later in the transaction. Its error may then come from that later call
+    /// (at the latest the commit), failing the whole transaction.
+    fn execute_later(&mut self, sql: &str, args: &[Value]) -> Result<(), StoreError> {
+        self.execute(sql, args).map(drop)
+    }
+
     /// The first row, if there is one.
     fn query_opt(&mut self, sql: &str, args: &[Value]) -> Result<Option<Row>, StoreError> {
         Ok(self.query(sql, args)?.into_iter().next())

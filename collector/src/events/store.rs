@@ -87,7 +87,8 @@ fn adjust(
         return Ok(());
     }
     if persons > 0 {
-        tx.execute(
+        // Held back: an increment cannot fail (a decrement below might, if counts were wrong).
+        tx.execute_later(
             "INSERT INTO registration_counts (widget, status, persons) VALUES (?1, ?2, ?3)
              ON CONFLICT (widget, status)
              DO UPDATE SET persons = registration_counts.persons + excluded.persons",
@@ -294,13 +295,14 @@ pub(crate) fn record_all(
         *counted.entry((item.widget, status.as_str())).or_default() += i64::from(r.persons);
         kinds.insert(*submission, kind);
     }
-    let inserted = many::insert(
+    // Padded with copies of the last row, which its submission's key skips: one statement.
+    let inserted = many::insert_skipping_copies(
         tx,
         "INSERT INTO registrations
            (widget, submission, status, name, email, email_key, persons, phone,
             organisation, note, lang, created_at, seated_at, purge_at_ms)",
         &rows,
-        "RETURNING submission, id",
+        "ON CONFLICT (submission) DO NOTHING RETURNING submission, id",
     )?;
     if inserted.len() != rows.len() {
         return Err(StoreError(format!(
@@ -413,19 +415,16 @@ fn enqueue_message(
             message.to_value(),
         ]);
     }
-    many::insert(
+    many::insert_later(
         tx,
         "INSERT INTO cancel_tokens (token_sha256, registration)",
         &tokens,
-        "",
     )?;
-    many::insert(
+    many::insert_later(
         tx,
         "INSERT INTO mail_queue (registration, kind, token, created_at, next_attempt_ms, message)",
         &rows,
-        "",
-    )?;
-    Ok(())
+    )
 }
 
 const RECORD_COLUMNS: &str = "id, widget, status, name, email, persons, phone, organisation, \

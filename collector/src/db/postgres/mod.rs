@@ -335,6 +335,10 @@ pub struct PgConn {
     savepoint: Savepoint,
     /// The next batch's transaction, begun by [`WriteConn::commit_then_begin`].
     next: Next,
+    /// Writes held back by [`Tx::execute_later`] (their values written in as literals), sent
+    /// before whatever goes to the server next, in the same round trip when that is a plain
+    /// command string (the next savepoint's, the commit's).
+    later: Vec<String>,
 }
 
 /// What [`WriteConn::commit_then_begin`] left for the next `begin`.
@@ -388,6 +392,7 @@ impl PgConn {
             open: false,
             savepoint: Savepoint::None,
             next: Next::Nothing,
+            later: Vec::new(),
         };
         if role == Role::Writer {
             conn.batch(&format!("SET lock_timeout = '{LOCK_TIMEOUT}'"))?;
@@ -404,10 +409,31 @@ impl PgConn {
         Ok(conn)
     }
 
+    /// Runs `sql` (commands without parameters), after the writes held back.
     fn batch(&mut self, sql: &str) -> Result<(), StoreError> {
+        let what = self.what(sql);
+        let sql = self.with_later(sql);
         self.client
-            .batch_execute(sql)
-            .map_err(|e| pg_error(first_line(sql), &e))
+            .batch_execute(&sql)
+            .map_err(|e| pg_error(&what, &e))
+    }
+
+    /// `sql` after the writes held back, as one string; the writes are sent with it.
+    fn with_later(&mut self, sql: &str) -> String {
+        if self.later.is_empty() {
+            return sql.to_owned();
+        }
+        let mut all = std::mem::take(&mut self.later);
+        all.push(sql.to_owned());
+        all.join(";\n")
+    }
+
+    /// How an error of `sql` names it: with the writes held back, if any go along.
+    fn what(&self, sql: &str) -> String {
+        match self.later.len() {
+            0 => first_line(sql).to_owned(),
+            n => format!("{} (after {n} writes held back for it)", first_line(sql)),
+        }
     }
 
     /// Starts a transaction with `sql` (`BEGIN …`). A connection that broke while it was idle
@@ -432,22 +458,45 @@ impl PgConn {
         Ok(())
     }
 
-    fn run<'s>(&'s mut self) -> PgTx<'s, Client> {
-        PgTx {
+    /// The connection for a prepared statement, once the writes held back are sent: they run
+    /// before it, as the caller wrote them.
+    fn run<'s>(&'s mut self) -> Result<PgTx<'s, Client>, StoreError> {
+        if !self.later.is_empty() {
+            let sql = std::mem::take(&mut self.later).join(";\n");
+            self.client
+                .batch_execute(&sql)
+                .map_err(|e| pg_error(&format!("held back: {}", first_line(&sql)), &e))?;
+        }
+        Ok(PgTx {
             client: &mut self.client,
             statements: &mut self.statements,
             in_block: self.open,
-        }
+        })
     }
 }
 
 impl Tx for PgConn {
     fn execute(&mut self, sql: &str, args: &[Value]) -> Result<u64, StoreError> {
-        self.run().execute(sql, args)
+        self.run()?.execute(sql, args)
     }
 
     fn query(&mut self, sql: &str, args: &[Value]) -> Result<Vec<Row>, StoreError> {
-        self.run().query(sql, args)
+        self.run()?.query(sql, args)
+    }
+
+    /// Inside the writer's transactions the write waits for the next round trip: under load a
+    /// batch is a few round trips, each a wake-up of PostgreSQL's process and then of the
+    /// writer on a busy machine, and a batch's running totals (two statements) ride along with
+    /// its commit instead of costing two of their own. A value that cannot be written as a
+    /// literal (text with a NUL) is sent now, as a parameter, and refused there as always.
+    fn execute_later(&mut self, sql: &str, args: &[Value]) -> Result<(), StoreError> {
+        match value::with_literals(sql, args) {
+            Some(sql) if self.role == Role::Writer && self.open => {
+                self.later.push(sql);
+                Ok(())
+            }
+            _ => self.execute(sql, args).map(drop),
+        }
     }
 }
 
@@ -502,6 +551,8 @@ impl WriteConn for PgConn {
 
     fn rollback_to(&mut self) -> Result<(), StoreError> {
         self.savepoint = Savepoint::None;
+        // What the job held back is undone with it.
+        self.later.clear();
         self.batch("ROLLBACK TO SAVEPOINT job; RELEASE SAVEPOINT job")
     }
 
@@ -522,6 +573,8 @@ impl WriteConn for PgConn {
         let sql = format!(
             "COMMIT; BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_try_advisory_xact_lock({WRITE_LOCK}); SAVEPOINT job"
         );
+        let what = self.what("COMMIT");
+        let sql = self.with_later(&sql);
         match self.client.simple_query(&sql) {
             Ok(messages) => {
                 let locked = messages.iter().any(|m| {
@@ -533,13 +586,14 @@ impl WriteConn for PgConn {
             Err(e) => {
                 // Whatever of the string ran after the commit is undone by `rollback`.
                 self.next = Next::Nothing;
-                Err(pg_error("COMMIT", &e))
+                Err(pg_error(&what, &e))
             }
         }
     }
 
     fn rollback(&mut self) {
         self.next = Next::Nothing;
+        self.later.clear();
         if self.open && !self.client.is_closed() {
             // A failure leaves `open` set, so that the connection is replaced.
             if self.batch("ROLLBACK").is_ok() {

@@ -49,6 +49,37 @@ fn is_text(ty: &Type) -> bool {
     )
 }
 
+/// `sql` with its parameters `?1`, `?2`, … written in as quoted literals (an untyped literal
+/// takes the type its place asks for, as a parameter does; `escape_literal` is libpq's
+/// quoting, right whatever `standard_conforming_strings` says). `None` if a parameter is
+/// missing or a text holds a NUL, which would cut the command string short.
+pub(super) fn with_literals(sql: &str, args: &[Value]) -> Option<String> {
+    let mut out = String::with_capacity(sql.len() + 16 * args.len());
+    let mut quoted = false;
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\'' {
+            quoted = !quoted;
+        }
+        if c != '?' || quoted || !chars.peek().is_some_and(char::is_ascii_digit) {
+            out.push(c);
+            continue;
+        }
+        let mut n = 0usize;
+        while let Some(d) = chars.peek().and_then(|d| d.to_digit(10)) {
+            n = n.checked_mul(10)?.checked_add(d as usize)?;
+            chars.next();
+        }
+        match args.get(n.checked_sub(1)?)? {
+            Value::Null => out.push_str("NULL"),
+            Value::Int(v) => out.push_str(&format!("'{v}'")),
+            Value::Text(t) if t.contains('\0') => return None,
+            Value::Text(t) => out.push_str(&postgres_protocol::escape::escape_literal(t)),
+        }
+    }
+    Some(out)
+}
+
 type BoxError = Box<dyn Error + Sync + Send>;
 
 impl ToSql for Param<'_> {
@@ -142,4 +173,28 @@ pub(super) fn row(row: &postgres::Row) -> Result<Row, StoreError> {
         values.push(value.unwrap_or(Value::Null));
     }
     Ok(Row(values))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn literals_are_quoted_outside_strings_and_refuse_a_nul() {
+        let args = [
+            Value::Text("it's \\ here".into()),
+            Value::Int(-3),
+            Value::Null,
+        ];
+        assert_eq!(
+            with_literals("SELECT '?1', ?1, ?2, ?3 WHERE x = '?'", &args).as_deref(),
+            Some("SELECT '?1',  E'it''s \\\\ here', '-3', NULL WHERE x = '?'")
+        );
+        assert_eq!(with_literals("SELECT ?4", &args), None);
+        assert_eq!(with_literals("SELECT ?0", &args), None);
+        assert_eq!(
+            with_literals("SELECT ?1", &[Value::Text("a\0b".into())]),
+            None
+        );
+    }
 }
