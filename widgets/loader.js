@@ -12,9 +12,12 @@
   }
   var defaultEndpoint = script.getAttribute("data-endpoint");
 
-  // One module per set of widget kinds, smallest first, each with its own wasm-bindgen glue
-  // (`cargo xtask dist` fills this in); the last holds every kind.
+  // One module per set of widget kinds, smallest first (`cargo xtask dist` fills this in); the
+  // last holds every kind.
   var bundles = /*__BUNDLES__*/[];
+  // The complete module's wasm-bindgen glue, which instantiates any of them (their imports and
+  // exports are named by one table, `xtask/src/names.rs`); one instance per started module.
+  var makeGlue = /*__GLUE__*/null;
   var complete = bundles[bundles.length - 1];
 
   // `data-mitmachen` as the modules read it to decide which elements are theirs.
@@ -61,7 +64,7 @@
       // Credentials as a `<link rel="preload" as="fetch" crossorigin>` has them (none across
       // origins), so a page that preloads the module gets it from there instead of twice.
       var module = fetch(url, { integrity: bundle.integrity, mode: "cors" });
-      var glue = bundle.glue();
+      var glue = makeGlue();
       bundle.started = Promise.all([glue({ module_or_path: module }), parsed]).then(function () {
         glue.mount_all(defaultEndpoint);
         return glue;

@@ -3,13 +3,16 @@
 //! The widgets crate is built for wasm32 with the `wasm-release` profile and build-std, once
 //! per set of widget kinds (`BUNDLES`, cargo features), each bound by wasm-bindgen
 //! (`--target no-modules`: a classic script, no bundler or module support needed from the
-//! CMS) and shrunk by wasm-opt (also its import and export names, with the glue to match);
-//! their JS glue goes into `widgets/loader.js`, which picks a bundle per page. Output: `mitmachen.js` (the one script tag), `<stem>.<hash>.wasm` per bundle
+//! CMS) and shrunk by wasm-opt; their imports and exports get short names from one table
+//! (`names.rs`), so that the complete bundle's glue serves each, and that one glue goes into
+//! `widgets/loader.js`, which picks a bundle per page. Output: `mitmachen.js` (the one script
+//! tag), `<stem>.<hash>.wasm` per bundle
 //! (immutable, fetched by the loader with its integrity hash), each with a `.br` and `.gz`
 //! beside it, and `manifest.json` with each file's SRI hash and sizes and each bundle's kinds;
 //! the files again under `<version>/`, for pages that pin a version.
 
 use crate::cmd::run;
+use crate::names::Names;
 use crate::setup::{Tools, wasm_cargo};
 use crate::{Result, root};
 use base64::Engine;
@@ -125,11 +128,10 @@ pub const BUNDLES: &[(&str, &[&str])] = &[
     ("mitmachen", &["poll", "topics", "event", "newsletter"]),
 ];
 
-/// One built bundle: its kinds, its `.wasm` and its wasm-bindgen glue.
+/// One built bundle: its kinds and its `.wasm`.
 pub struct Bundle {
     pub kinds: &'static [&'static str],
     pub wasm: FileInfo,
-    glue: String,
 }
 
 /// What `cargo xtask dist` built.
@@ -195,109 +197,7 @@ fn build_bundle(tools: &Tools, kinds: &[&str]) -> Result<(Vec<u8>, String)> {
         .arg("-o")
         .arg(&optimised))?;
     let glue = String::from_utf8(read(&bound.join("mitmachen.js"))?).map_err(|e| e.to_string())?;
-    minify_names(tools, &optimised, &glue)
-}
-
-/// Short import and export names (binaryen's `--minify-imports-and-exports-and-modules`: every
-/// import from module `a`, names of one to three characters) and the glue rewritten to match.
-/// wasm-bindgen names an import after its function and a 16-digit hash
-/// (`__wbg_attachShadow_ebe844ae64e30ce4`): about 8 KB of names per module and the same again
-/// in its glue, hex that does not compress. Measured on the poll bundle: 2.5 KB less brotli for
-/// the module and 2 KB for its glue. Fails if the glue does not name each import and export as
-/// expected (a wasm-bindgen that writes its glue differently), instead of shipping a module
-/// whose imports are missing.
-fn minify_names(tools: &Tools, optimised: &Path, glue: &str) -> Result<(Vec<u8>, String)> {
-    let minified = optimised.with_extension("min.wasm");
-    let mut opt = Command::new(&tools.wasm_opt);
-    opt.arg("--minify-imports-and-exports-and-modules")
-        .args(WASM_FEATURES)
-        .arg(optimised)
-        .arg("-o")
-        .arg(&minified);
-    eprintln!("$ {}", crate::cmd::show(&opt));
-    let out = opt
-        .output()
-        .map_err(|e| format!("cannot start wasm-opt: {e}"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "wasm-opt --minify-imports-and-exports-and-modules failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
-    let map: serde_json::Value = serde_json::from_slice(&out.stdout)
-        .map_err(|e| format!("wasm-opt's map of minified names: {e}"))?;
-    let pairs = |key: &str, from: usize, to: usize| -> Result<Vec<(String, String)>> {
-        map[key]
-            .as_array()
-            .ok_or(format!("wasm-opt's map has no {key}"))?
-            .iter()
-            .map(|entry| {
-                let name = |i: usize| entry[i].as_str().map(str::to_owned);
-                name(from)
-                    .zip(name(to))
-                    .ok_or(format!("wasm-opt's map: unexpected entry {entry}"))
-            })
-            .collect()
-    };
-    let mut glue = glue.to_owned();
-    let mut modules = Vec::new();
-    for (module, (old, new)) in map["imports"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|e| e[0].as_str().unwrap_or_default().to_owned())
-        .zip(pairs("imports", 1, 2)?)
-    {
-        // Each import is a key of the glue's import object: `name: function(…)`.
-        let key = format!("{old}:");
-        if glue.matches(&key).count() != 1 {
-            return Err(format!("the glue does not define the import {old} once"));
-        }
-        glue = glue.replacen(&key, &format!("{new}:"), 1);
-        if !modules.contains(&module) {
-            modules.push(module);
-        }
-    }
-    for module in modules {
-        let key = format!("\"{module}\": import0");
-        if !glue.contains(&key) {
-            return Err(format!(
-                "the glue does not hand over the imports of {module}"
-            ));
-        }
-        glue = glue.replace(&key, "\"a\": import0");
-    }
-    // The glue calls exports as `wasm.name`.
-    let exports: std::collections::HashMap<String, String> =
-        pairs("exports", 0, 1)?.into_iter().collect();
-    let mut rewritten = String::with_capacity(glue.len());
-    let mut rest = glue.as_str();
-    while let Some(at) = rest.find("wasm.") {
-        let (before, after) = rest.split_at(at + "wasm.".len());
-        rewritten.push_str(before);
-        let end = after
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '$'))
-            .unwrap_or(after.len());
-        let name = &after[..end];
-        let preceded = before[..at]
-            .chars()
-            .next_back()
-            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$' || c == '.');
-        match exports.get(name) {
-            Some(new) if !preceded => rewritten.push_str(new),
-            _ => rewritten.push_str(name),
-        }
-        rest = &after[end..];
-    }
-    rewritten.push_str(rest);
-    for old in exports.keys() {
-        if rewritten.contains(&format!("wasm.{old}")) {
-            return Err(format!(
-                "the glue still calls the export {old} by its old name"
-            ));
-        }
-    }
-    Ok((read(&minified)?, rewritten))
+    Ok((read(&optimised)?, glue))
 }
 
 pub fn build(tools: &Tools) -> Result<Dist> {
@@ -310,9 +210,23 @@ pub fn build(tools: &Tools) -> Result<Dist> {
     std::fs::create_dir_all(&pinned).map_err(|e| format!("{}: {e}", pinned.display()))?;
     let dirs = [out.as_path(), pinned.as_path()];
 
-    let mut bundles = Vec::new();
+    let mut built = Vec::new();
     for (stem, kinds) in BUNDLES {
-        let (wasm, glue) = build_bundle(tools, kinds)?;
+        built.push((stem, kinds, build_bundle(tools, kinds)?));
+    }
+    // One table of short names for every module (the complete one, `BUNDLES`' last, first:
+    // its glue is the one the loader carries, and it defines every import).
+    let (_, _, (_, complete_glue)) = built.last().ok_or("no bundles")?;
+    let modules: Vec<&[u8]> = built
+        .iter()
+        .rev()
+        .map(|(_, _, (w, _))| w.as_slice())
+        .collect();
+    let names = Names::for_modules(&modules)?;
+    let glue = names.rewrite_glue(complete_glue, "./mitmachen_bg.js")?;
+    let mut bundles = Vec::new();
+    for (stem, kinds, (wasm, _)) in &built {
+        let wasm = names.rename(wasm)?;
         let hash: String = Sha384::digest(&wasm)
             .iter()
             .take(5)
@@ -321,7 +235,6 @@ pub fn build(tools: &Tools) -> Result<Dist> {
         bundles.push(Bundle {
             kinds,
             wasm: publish(&dirs, &format!("{stem}.{hash}.wasm"), &wasm)?,
-            glue,
         });
     }
 
@@ -335,11 +248,10 @@ pub fn build(tools: &Tools) -> Result<Dist> {
         .iter()
         .map(|b| {
             format!(
-                "{{kinds:{kinds:?},file:\"{file}\",integrity:\"{integrity}\",glue:function(){{\n{glue}\nreturn wasm_bindgen;}}}}",
+                "{{kinds:{kinds:?},file:\"{file}\",integrity:\"{integrity}\"}}",
                 kinds = b.kinds,
                 file = b.wasm.name,
                 integrity = b.wasm.integrity,
-                glue = b.glue,
             )
         })
         .collect();
@@ -347,7 +259,11 @@ pub fn build(tools: &Tools) -> Result<Dist> {
         String::from_utf8(read(&root.join("widgets/loader.js"))?).map_err(|e| e.to_string())?;
     let loader = template
         .replace("__VERSION__", version())
-        .replace("/*__BUNDLES__*/[]", &format!("[{}]", list.join(",\n")));
+        .replace("/*__BUNDLES__*/[]", &format!("[{}]", list.join(",\n")))
+        .replace(
+            "/*__GLUE__*/null",
+            &format!("function () {{\n{glue}\nreturn wasm_bindgen;}}"),
+        );
     // Minified (the `/*!` licence line stays): wasm-bindgen's glue is verbose and commented.
     let full = root.join("target/wasm/mitmachen.full.js");
     write(&full, loader.as_bytes())?;

@@ -9,6 +9,7 @@ mod demo;
 mod dist;
 mod fuzz;
 mod load;
+mod names;
 mod pg;
 mod setup;
 mod suite;
