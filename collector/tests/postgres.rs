@@ -325,6 +325,10 @@ fn a_postgresql_restart_fails_calls_meanwhile_and_is_survived() {
     };
     ok(insert(&pg, 1));
     ok(pg.read(|tx| tx.query("SELECT 1", &[])));
+    // Every reader connected, so that each finds its connection broken after the restart.
+    for _ in 0..8 {
+        ok(pg.read_one(|tx| tx.query("SELECT 1", &[])));
+    }
     cluster.stop();
     let e = insert(&pg, 2).expect_err("server down");
     assert!(e.0.starts_with("PostgreSQL"), "{e}");
@@ -336,6 +340,10 @@ fn a_postgresql_restart_fails_calls_meanwhile_and_is_survived() {
     let e = insert(&pg, 3).expect_err("server down");
     assert!(e.0.contains("cannot connect"), "{e}");
     cluster.start_again();
+    // A read of one statement reconnects and runs again: none fails for the restart.
+    for _ in 0..8 {
+        ok(pg.read_one(|tx| tx.query("SELECT 1", &[])));
+    }
     ok(insert(&pg, 4));
     let names = ok(pg.read(|tx| tx.query("SELECT name FROM secrets ORDER BY name", &[])));
     let names: Vec<String> = names.iter().map(|r| r.text(0).expect("text")).collect();
@@ -424,6 +432,29 @@ fn a_batch_of_jobs_runs_in_one_transaction_with_savepoints() {
     let names = ok(pg.read(|tx| tx.query("SELECT name FROM secrets ORDER BY name", &[])));
     let names: Vec<String> = names.iter().map(|r| r.text(0).expect("text")).collect();
     assert_eq!(names, vec!["a", "c"]);
+}
+
+/// A read of one statement sees what was committed and runs outside a transaction; a second
+/// statement is an error, not a read of two snapshots.
+#[test]
+fn a_read_of_one_statement_runs_alone() {
+    let pg = open();
+    ok(pg.write(|tx| tx.execute("INSERT INTO secrets (name, value) VALUES ('n', 'v')", &[])));
+    // read() begins a repeatable-read transaction; a statement alone runs as the server's
+    // default has it.
+    let alone = "SELECT value, current_setting('transaction_isolation') FROM secrets";
+    let row = ok(pg.read_one(|tx| tx.query_one(alone, &[])));
+    assert_eq!(row.text(0).ok().as_deref(), Some("v"));
+    assert_eq!(row.text(1).ok().as_deref(), Some("read committed"));
+    let row = ok(pg.read(|tx| tx.query_one(alone, &[])));
+    assert_eq!(row.text(1).ok().as_deref(), Some("repeatable read"));
+    let e = pg
+        .read_one(|tx| {
+            tx.query("SELECT 1", &[])?;
+            tx.query("SELECT 2", &[])
+        })
+        .expect_err("a second statement");
+    assert!(e.0.contains("second"), "{e}");
 }
 
 /// Writes held back (`execute_later`) go with the next round trip: a read after them sees them,

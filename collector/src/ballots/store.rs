@@ -50,21 +50,23 @@ pub(crate) fn count_all<'a>(
     Ok(())
 }
 
-/// A widget's totals; one without ballots has none. Call inside one read transaction, so that
-/// ballots and counts come from the same commit.
+/// A widget's totals; one without ballots has none. One statement, so that ballots and counts
+/// come from the same commit (and `Backend::read_one` may run it without a transaction).
 pub(crate) fn results(tx: &mut dyn Tx, widget: &WidgetId) -> Result<Results, StoreError> {
-    let ballots = tx
-        .query_opt(
-            "SELECT ballots FROM widget_totals WHERE widget = ?1",
-            args![widget.as_str()],
-        )?
-        .map_or(Ok(0), |row| row.count(0))?;
+    let mut ballots = 0;
     let mut counts = BTreeMap::new();
     for row in tx.query(
-        "SELECT option, count FROM tallies WHERE widget = ?1",
+        "SELECT NULL, ballots FROM widget_totals WHERE widget = ?1
+         UNION ALL
+         SELECT option, count FROM tallies WHERE widget = ?1",
         args![widget.as_str()],
     )? {
-        counts.insert(row.text(0)?, row.count(1)?);
+        match row.opt_text(0)? {
+            None => ballots = row.count(1)?,
+            Some(option) => {
+                counts.insert(option, row.count(1)?);
+            }
+        }
     }
     Ok(Results {
         widget: widget.clone(),

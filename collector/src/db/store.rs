@@ -58,11 +58,13 @@ impl<B: Backend> Store for Db<B> {
     }
 
     fn results(&self, widget: &WidgetId) -> Result<Results, StoreError> {
-        self.backend.read(|tx| ballots::store::results(tx, widget))
+        self.backend
+            .read_one(|tx| ballots::store::results(tx, widget))
     }
 
     fn topics(&self, widget: &WidgetId) -> Result<Vec<Topic>, StoreError> {
-        self.backend.read(|tx| proposals::store::topics(tx, widget))
+        self.backend
+            .read_one(|tx| proposals::store::topics(tx, widget))
     }
 
     fn proposals(
@@ -82,7 +84,7 @@ impl<B: Backend> Store for Db<B> {
 
     fn event_counts(&self, widget: &WidgetId) -> Result<(u32, u32), StoreError> {
         self.backend
-            .read(|tx| events::store::counts(tx, widget.as_str()))
+            .read_one(|tx| events::store::counts(tx, widget.as_str()))
     }
 
     fn registration_by_token(&self, token: &str) -> Result<Option<RegistrationRecord>, StoreError> {
@@ -224,7 +226,7 @@ impl<B: Backend> Store for Db<B> {
     fn health(&self) -> Result<(), StoreError> {
         let one = self
             .backend
-            .read(|tx| tx.query_one("SELECT 1", args![])?.int(0))?;
+            .read_one(|tx| tx.query_one("SELECT 1", args![])?.int(0))?;
         if one == 1 {
             Ok(())
         } else {

@@ -41,7 +41,9 @@ use tokio_postgres_rustls::MakeRustlsConnect;
 /// collector version takes the same lock.
 pub const WRITE_LOCK: i64 = 0x6d69_746d_6163_6865;
 
-const READERS: usize = 2;
+/// Readers: a citizen's read is one round trip (`read_one`), a console's a few; two kept 64
+/// clients' result reads waiting for a connection.
+const READERS: usize = 4;
 /// A PostgreSQL that does not answer a connection attempt soon is treated as down (503).
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long a write waits for another collector's write transaction before it gives up (like
@@ -312,6 +314,54 @@ impl Backend for Postgres {
             end?;
             Ok(value)
         })
+    }
+
+    fn read_one<T, F>(&self, job: F) -> Result<T, StoreError>
+    where
+        F: FnOnce(&mut dyn Tx) -> Result<T, StoreError>,
+    {
+        self.with_reader(|conn| job(&mut OneStatement { conn, ran: false }))
+    }
+}
+
+/// A reader outside a transaction for one statement ([`Backend::read_one`]): a statement is a
+/// snapshot by itself, and the transaction's BEGIN and COMMIT were three of its four round trips.
+struct OneStatement<'c> {
+    conn: &'c mut PgConn,
+    ran: bool,
+}
+
+impl OneStatement<'_> {
+    /// Runs `call` as the one statement. A connection that broke while it was idle (PostgreSQL
+    /// restarted) is made anew and the read tried again, as `begin_block` does for transactions:
+    /// a read changes nothing, so running it twice is harmless.
+    fn once<T>(
+        &mut self,
+        call: impl Fn(&mut PgConn) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        if std::mem::replace(&mut self.ran, true) {
+            return Err(StoreError(
+                "a read of one statement (read_one) ran a second one".into(),
+            ));
+        }
+        match call(self.conn) {
+            Err(_) if self.conn.client.is_closed() => {
+                let c = &self.conn;
+                *self.conn = PgConn::connect(&c.config, &c.target, &c.tls, c.role)?;
+                call(self.conn)
+            }
+            result => result,
+        }
+    }
+}
+
+impl Tx for OneStatement<'_> {
+    fn execute(&mut self, sql: &str, args: &[Value]) -> Result<u64, StoreError> {
+        self.once(|conn| conn.execute(sql, args))
+    }
+
+    fn query(&mut self, sql: &str, args: &[Value]) -> Result<Vec<Row>, StoreError> {
+        self.once(|conn| conn.query(sql, args))
     }
 }
 
