@@ -257,6 +257,12 @@ pub fn build(tools: &Tools) -> Result<Dist> {
         .collect();
     let template =
         String::from_utf8(read(&root.join("widgets/loader.js"))?).map_err(|e| e.to_string())?;
+    // A loader without its bundles or glue would fail on every page, not here.
+    for slot in ["/*__BUNDLES__*/[]", "/*__GLUE__*/null"] {
+        if template.matches(slot).count() != 1 {
+            return Err(format!("widgets/loader.js must hold {slot} once"));
+        }
+    }
     let loader = template
         .replace("__VERSION__", version())
         .replace("/*__BUNDLES__*/[]", &format!("[{}]", list.join(",\n")))
