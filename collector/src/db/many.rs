@@ -12,28 +12,10 @@ pub const MOST: usize = 256;
 /// [`insert_skipping_copies`] pads to a multiple of this: at most 32 texts of it.
 const PAD: usize = 8;
 
-/// Inserts `rows` (values in the order `head` names the columns: `INSERT INTO t (a, b)`), then
-/// `tail` (`RETURNING …`), in statements of power-of-two sizes (50 rows: 32, 16 and 2), so that
-/// an insert has at most nine texts; the rows `RETURNING` gives, in no particular order.
-pub fn insert(
-    tx: &mut dyn Tx,
-    head: &str,
-    rows: &[Vec<Value>],
-    tail: &str,
-) -> Result<Vec<Row>, StoreError> {
-    let mut returned = Vec::new();
-    let mut rest = rows;
-    while !rest.is_empty() {
-        let n = largest_power_of_two(rest.len().min(MOST));
-        let (chunk, after) = rest.split_at(n);
-        returned.extend(run_insert(tx, head, chunk, n, tail)?);
-        rest = after;
-    }
-    Ok(returned)
-}
-
-/// [`insert`] without `RETURNING`, held back (`Tx::execute_later`): for rows that nothing can
-/// refuse (a mail to queue, a random token), so that they ride with the commit.
+/// Inserts `rows` (values in the order `head` names the columns: `INSERT INTO t (a, b)`) in
+/// statements of power-of-two sizes (50 rows: 32, 16 and 2), so that an insert has at most nine
+/// texts, held back (`Tx::execute_later`): for rows that nothing can refuse (a mail to queue, a
+/// random token), so that they ride with the commit.
 pub fn insert_later(tx: &mut dyn Tx, head: &str, rows: &[Vec<Value>]) -> Result<(), StoreError> {
     let mut rest = rows;
     while !rest.is_empty() {
@@ -47,9 +29,9 @@ pub fn insert_later(tx: &mut dyn Tx, head: &str, rows: &[Vec<Value>]) -> Result<
     Ok(())
 }
 
-/// [`insert`] for rows that a conflict skips when one comes twice (`tail` begins with
-/// `ON CONFLICT … DO NOTHING` and the rows are unique under it): one statement per [`MOST`],
-/// padded to a multiple of [`PAD`] with copies of its last row, which the conflict then skips.
+/// Inserts `rows`, unique under the conflict of `tail` (`ON CONFLICT … DO NOTHING RETURNING
+/// …`), and returns the rows `RETURNING` gives: one statement per [`MOST`], padded to a
+/// multiple of [`PAD`] with copies of its last row, which the conflict then skips.
 /// Not to a power of two: this is the group-commit writer's insert, whose batches of about 30
 /// straddle 32, and a copy costs PostgreSQL about half a row (measured: 48 rows padded to 64
 /// took a tenth longer than 48).
@@ -204,14 +186,12 @@ mod tests {
     #[test]
     fn inserts_in_powers_of_two_or_pads_what_conflicts_skip() {
         let mut tx = table();
-        let returned = insert(
+        insert_later(
             &mut tx,
             "INSERT INTO log (v)",
             &(0..50).map(|i| vec![Value::Int(i)]).collect::<Vec<_>>(),
-            "",
         )
         .expect("insert");
-        assert!(returned.is_empty());
         assert_eq!(tx.statements.len(), 3, "32 + 16 + 2");
         let n = tx
             .query("SELECT count(*), sum(v) FROM log", &[])
@@ -254,7 +234,7 @@ mod tests {
     #[test]
     fn looks_up_each_value_in_one_padded_statement() {
         let mut tx = table();
-        insert(&mut tx, "INSERT INTO t (k, v)", &rows(10), "").expect("insert");
+        insert_later(&mut tx, "INSERT INTO t (k, v)", &rows(10)).expect("insert");
         tx.statements.clear();
         let wanted: Vec<Value> = ["k1", "k3", "k9", "nope", "k3"]
             .map(|k| Value::Text(k.into()))
