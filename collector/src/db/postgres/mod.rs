@@ -6,7 +6,9 @@
 //! database (advisory locks are per database: collectors of other towns on the same server do
 //! not wait for each other). Read committed, not repeatable read: each statement after the lock
 //! then sees every commit made before it, so capacity checks and idempotency lookups are exact
-//! as with SQLite's single writer. Reads run in `REPEATABLE READ READ ONLY`: one snapshot.
+//! as with SQLite's single writer. Reads run in `REPEATABLE READ READ ONLY`: one snapshot; a
+//! read of one statement (`read_one`) runs without a transaction, a snapshot by itself. The
+//! writer holds back writes nobody reads (`Tx::execute_later`) for its next round trip.
 //!
 //! A connection that broke (PostgreSQL restarted, the network went away) fails the call it
 //! broke in, which the HTTP layer answers with 503, and is made anew at the next call.
