@@ -130,6 +130,7 @@ async fn actions_are_recorded_in_a_chain_that_shows_an_edit() {
         "?from=gestern",
         "?action=widget-saved&action=sign-in",
         "?who=api",
+        "?action=nothing",
     ] {
         problem(
             client()
@@ -143,17 +144,6 @@ async fn actions_are_recorded_in_a_chain_that_shows_an_edit() {
         )
         .await;
     }
-    problem(
-        client()
-            .get(format!("{}/v1/admin/audit-log?action=nothing", c.url))
-            .bearer_auth(TOKEN)
-            .send()
-            .await
-            .expect("get"),
-        400,
-        "bad-query",
-    )
-    .await;
 
     // An erasure is recorded with what it removed, never with the address.
     let erase = client()

@@ -136,29 +136,8 @@ pub fn no_store(mut response: Response) -> Response {
 }
 
 /// The value of `name`, the one query parameter an admin request may carry, at most once.
-pub fn only_param<'q>(query: Option<&'q str>, name: &str) -> Result<Option<&'q str>, ApiError> {
-    let mut found = None;
-    for pair in query
-        .unwrap_or_default()
-        .split('&')
-        .filter(|p| !p.is_empty())
-    {
-        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        // Only the parameter's name is quoted, shortened: never the query or a value as sent.
-        if key != name {
-            return Err(ApiError::BadQuery(format!(
-                "unknown query parameter '{}': the only one here is {name}",
-                excerpt(key)
-            )));
-        }
-        if found.is_some() {
-            return Err(ApiError::BadQuery(format!(
-                "{name} is given more than once; give it once"
-            )));
-        }
-        found = Some(value);
-    }
-    Ok(found)
+pub fn only_param(query: Option<&str>, name: &str) -> Result<Option<String>, ApiError> {
+    Ok(params(query, &[name])?.pop().map(|(_, value)| value))
 }
 
 /// The query parameters of an admin request, decoded: each a name of `allowed`, at most once.
@@ -167,10 +146,13 @@ pub fn params(query: Option<&str>, allowed: &[&str]) -> Result<Vec<(String, Stri
     for (key, value) in form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
         // Only the parameter's name is quoted, shortened: never the query or a value as sent.
         if !allowed.contains(&key.as_ref()) {
+            let known = match allowed {
+                [one] => format!("the only one here is {one}"),
+                _ => format!("the ones here are {}", allowed.join(", ")),
+            };
             return Err(ApiError::BadQuery(format!(
-                "unknown query parameter '{}': the ones here are {}",
-                excerpt(&key),
-                allowed.join(", ")
+                "unknown query parameter '{}': {known}",
+                excerpt(&key)
             )));
         }
         if found.iter().any(|(k, _)| *k == key) {
@@ -187,10 +169,10 @@ pub fn separator(query: Option<&str>) -> Result<Separator, ApiError> {
     let Some(value) = only_param(query, "separator")? else {
         return Ok(Separator::default());
     };
-    Separator::parse(value).ok_or_else(|| {
+    Separator::parse(&value).ok_or_else(|| {
         ApiError::BadQuery(format!(
             "separator '{}' is neither semicolon (German Excel, the default) nor comma",
-            excerpt(value)
+            excerpt(&value)
         ))
     })
 }

@@ -12,7 +12,7 @@ use crate::app::console::{Console, Lang, Nav, off_thread, page, shown_time};
 use crate::app::csv::berlin_time;
 use crate::app::error::{ApiError, excerpt};
 use crate::app::export::{Cell, Export, Format};
-use crate::db::{self, StoreError};
+use crate::db::{self, StoreError, Tx};
 use axum::extract::{Query, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -32,10 +32,9 @@ pub fn routes() -> Router<SharedState> {
         .route("/v1/admin/audit-log.xlsx", get(export_xlsx))
 }
 
-fn read(state: &SharedState, filter: &Filter) -> Result<(Vec<Entry>, Option<i64>), StoreError> {
-    db::read(state.store.as_ref(), |tx| {
-        Ok((list(tx, filter, SHOWN)?, verify(tx)?))
-    })
+/// The newest entries `filter` lets through, and where the chain breaks, if it does.
+fn shown(tx: &mut dyn Tx, filter: &Filter) -> Result<(Vec<Entry>, Option<i64>), StoreError> {
+    Ok((list(tx, filter, SHOWN)?, verify(tx)?))
 }
 
 fn action_name(lang: Lang, action: &str) -> &str {
@@ -155,10 +154,12 @@ async fn audit_page(
     let (filter, wrong) = typed.filter();
     let action = filter.action;
     let state2 = state.clone();
+    // The accounts for the filter's choices in the same snapshot as the entries.
     let read = off_thread(lang, "reading the audit log", move || {
-        let (entries, broken) = read(&state2, &filter)?;
-        let named = db::read(state2.store.as_ref(), accounts)?;
-        Ok((entries, broken, named))
+        db::read(state2.store.as_ref(), |tx| {
+            let (entries, broken) = shown(tx, &filter)?;
+            Ok((entries, broken, accounts(tx)?))
+        })
     });
     let (entries, broken, named) = match read.await {
         Ok(read) => read,
@@ -295,9 +296,8 @@ async fn audit_json(
             })
         })?;
     }
-    let state2 = state.clone();
-    let (entries, broken) = blocking(&state, "reading the audit log", move |_| {
-        read(&state2, &filter)
+    let (entries, broken) = blocking(&state, "reading the audit log", move |store| {
+        db::read(store, |tx| shown(tx, &filter))
     })
     .await?;
     Ok(no_store(

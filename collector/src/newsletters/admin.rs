@@ -46,7 +46,7 @@ struct ListName {
 
 /// `?status=confirmed` (the default), `pending` or `all`.
 fn status(query: Option<&str>) -> Result<Option<SubscriptionStatus>, ApiError> {
-    match only_param(query, "status")? {
+    match only_param(query, "status")?.as_deref() {
         None => Ok(Some(SubscriptionStatus::Confirmed)),
         Some("all") => Ok(None),
         Some(v) => SubscriptionStatus::parse(v).map(Some).ok_or_else(|| {

@@ -133,10 +133,10 @@ async fn export_xlsx(
 fn status_filter(query: Option<&str>) -> Result<Option<ProposalStatus>, ApiError> {
     only_param(query, "status")?
         .map(|value| {
-            ProposalStatus::parse(value).ok_or_else(|| {
+            ProposalStatus::parse(&value).ok_or_else(|| {
                 ApiError::BadQuery(format!(
                     "status '{}' is none of pending, approved, rejected, merged",
-                    excerpt(value)
+                    excerpt(&value)
                 ))
             })
         })
