@@ -180,6 +180,16 @@ fn a_batch_means_its_submissions_one_after_another(db: &Database) {
             .submit(ballot("umfrage", "key-early", "ja"))
             .expect("early"),
     );
+    let earlier_andere = stored(
+        store
+            .submit(ballot("andere", "key-early", "ja"))
+            .expect("early"),
+    );
+    stored(
+        store
+            .submit(ballot("umfrage", "key-early-other", "ja"))
+            .expect("early"),
+    );
     let closed = Arc::new(WidgetRules {
         closes: Some(Closes {
             at: Timestamp(0),
@@ -242,6 +252,8 @@ fn a_batch_means_its_submissions_one_after_another(db: &Database) {
         "c@example.de",
         &closed_list,
     )); // 70: no seat left
+    queue(ballot("andere", "key-early", "ja")); // 71: stored before, in another widget
+    queue(ballot("umfrage", "key-early-other", "nein")); // 72: stored before, another body
     let outcomes: Vec<_> = queued
         .into_iter()
         .map(|answer| answer.wait_blocking())
@@ -278,15 +290,24 @@ fn a_batch_means_its_submissions_one_after_another(db: &Database) {
         outcomes[70].as_ref().expect("full"),
         SubmitOutcome::Refused(Refusal::Full(_))
     ));
+    assert_eq!(
+        outcomes[71].as_ref().expect("early elsewhere"),
+        &SubmitOutcome::Replayed(earlier_andere)
+    );
+    assert_eq!(
+        outcomes[72].as_ref().expect("early, reused"),
+        &SubmitOutcome::KeyReused
+    );
 
     let umfrage = store.results(&id("umfrage")).expect("results");
-    // 40 of the loop, the one twice, the one before.
-    assert_eq!(umfrage.ballots, 42);
-    assert_eq!(umfrage.counts.get("ja"), Some(&21));
+    // 40 of the loop, the one twice, the two before.
+    assert_eq!(umfrage.ballots, 43);
+    assert_eq!(umfrage.counts.get("ja"), Some(&22));
     assert_eq!(umfrage.counts.get("nein"), Some(&21));
     let andere = store.results(&id("andere")).expect("results");
-    assert_eq!(andere.ballots, 20);
-    assert_eq!(andere.counts.get("ja"), Some(&20));
+    // 20 of the loop, the one before.
+    assert_eq!(andere.ballots, 21);
+    assert_eq!(andere.counts.get("ja"), Some(&21));
     assert_eq!(store.event_counts(&id("sitzung")).expect("counts"), (1, 1));
     counts_agree(&store, "sitzung");
     assert_eq!(store.registrations(&id("sitzung")).expect("list").len(), 2);

@@ -115,14 +115,26 @@ fn store_ballots(
     }
     let inserted = insert_rows(tx, &rows)?;
     let mut counted = Vec::new();
+    let mut skipped = Vec::new();
     for (i, response) in answers {
-        let Queued { new, body_sha256 } = &items[i];
-        outcomes[i] = Some(if inserted.contains_key(&key_of(new)) {
+        let new = &items[i].new;
+        if inserted.contains_key(&key_of(new)) {
             counted.push((new.widget.as_str(), &new.submission));
-            SubmitOutcome::Stored(response)
+            outcomes[i] = Some(SubmitOutcome::Stored(response));
         } else {
-            taken(tx, new, body_sha256)?
-        });
+            skipped.push(i);
+        }
+    }
+    // Retries of stored ballots (a client that timed out, a retry storm after an outage) are
+    // looked up together: one at a time, a batch of them cost a round trip each.
+    let firsts = earlier_all(
+        tx,
+        skipped
+            .iter()
+            .map(|&i| (&items[i].new, items[i].body_sha256.as_str())),
+    )?;
+    for (i, first) in skipped.into_iter().zip(firsts) {
+        outcomes[i] = Some(was_there(first)?);
     }
     ballots::store::count_all(tx, counted)
 }
@@ -359,8 +371,12 @@ fn taken(
     new: &NewSubmission,
     body_sha256: &str,
 ) -> Result<SubmitOutcome, StoreError> {
-    earlier(tx, new, body_sha256)?
-        .ok_or_else(|| StoreError("an idempotency key was taken and is not there".into()))
+    was_there(earlier(tx, new, body_sha256)?)
+}
+
+/// What `earlier` found for a key whose insert was skipped: it must have found it.
+fn was_there(first: Option<SubmitOutcome>) -> Result<SubmitOutcome, StoreError> {
+    first.ok_or_else(|| StoreError("an idempotency key was taken and is not there".into()))
 }
 
 fn earlier(
