@@ -769,3 +769,34 @@ fn sslmode_require_refuses_a_server_without_tls() {
         .expect_err("no TLS on the test server");
     assert!(e.0.contains("cannot connect"), "{e}");
 }
+
+/// The collector's statements are lookups of a few rows. PostgreSQL planned a batch's key
+/// lookups as a parallel query once (a young table without statistics), and its workers took
+/// milliseconds to start for a tenth of one of work; so no connection of the store plans one,
+/// even where the planner finds it cheap.
+#[test]
+fn no_statement_starts_parallel_workers() {
+    let pg = open();
+    let plan = |tx: &mut dyn Tx| -> Result<String, StoreError> {
+        for cheap in [
+            "SET LOCAL parallel_setup_cost = 0",
+            "SET LOCAL parallel_tuple_cost = 0",
+            "SET LOCAL min_parallel_table_scan_size = 0",
+        ] {
+            tx.execute(cheap, &[])?;
+        }
+        let rows = tx.query(
+            "EXPLAIN SELECT * FROM submissions WHERE payload LIKE '%x%'",
+            &[],
+        )?;
+        let lines: Vec<String> = rows.iter().map(|r| r.text(0)).collect::<Result<_, _>>()?;
+        Ok(lines.join("\n"))
+    };
+    for (connection, plan) in [
+        ("writer", ok(pg.write(plan))),
+        ("reader", ok(pg.read(plan))),
+    ] {
+        assert!(plan.contains("Seq Scan"), "{connection}: {plan}");
+        assert!(!plan.contains("Gather"), "{connection}: {plan}");
+    }
+}

@@ -446,6 +446,11 @@ impl PgConn {
             next: Next::Nothing,
             later: Vec::new(),
         };
+        // No parallel workers: the collector's statements are lookups of a few rows, and
+        // PostgreSQL planned the batch's 64 key lookups (`many::query_each`) as a parallel
+        // query on a table without statistics yet, whose two workers took 6 to 12 ms to start
+        // for 0.1 ms of work (a batch of retries then took that long).
+        conn.batch("SET max_parallel_workers_per_gather = 0")?;
         if role == Role::Writer {
             conn.batch(&format!("SET lock_timeout = '{LOCK_TIMEOUT}'"))?;
             // A commit must be durable before the 201 leaves; only `off` is not (local, on,
