@@ -84,6 +84,28 @@ pub fn query_each(
     Ok(rows)
 }
 
+/// Runs `sql` once for all of `values`, where `{values}` in it stands for the list of them
+/// (`WHERE id IN ({values})`; the parameters `?1`… are `args`), held back
+/// (`Tx::execute_later`): for writes nothing refuses. At most [`MOST`] values a statement,
+/// padded to a power of two with copies of the last, which match what it matches already.
+pub fn execute_in(
+    tx: &mut dyn Tx,
+    sql: &str,
+    args: &[Value],
+    values: &[Value],
+) -> Result<(), StoreError> {
+    for chunk in values.chunks(MOST) {
+        let Some(last) = chunk.last() else { continue };
+        let n = chunk.len().next_power_of_two();
+        let list: Vec<String> = (1..=n).map(|i| format!("?{}", args.len() + i)).collect();
+        let mut all = args.to_vec();
+        all.extend(chunk.iter().cloned());
+        all.extend(std::iter::repeat_n(last.clone(), n - chunk.len()));
+        tx.execute_later(&sql.replace("{values}", &list.join(", ")), &all)?;
+    }
+    Ok(())
+}
+
 /// `head` and `rows` as `n` tuples of parameters (the last row repeated up to `n`), then
 /// `tail`; the rows `RETURNING` gives, if it is there.
 fn run_insert(
@@ -262,6 +284,40 @@ mod tests {
                 .expect("none")
                 .is_empty()
         );
+    }
+
+    #[test]
+    fn updates_a_list_of_values_in_padded_statements() {
+        let mut tx = table();
+        insert_later(&mut tx, "INSERT INTO t (k, v)", &rows(300)).expect("insert");
+        tx.statements.clear();
+        let keys: Vec<Value> = (0..300).map(|i| Value::Text(format!("k{i}"))).collect();
+        execute_in(
+            &mut tx,
+            "UPDATE t SET v = v + ?1 WHERE k IN ({values})",
+            &[Value::Int(1000)],
+            &keys[..261],
+        )
+        .expect("update");
+        // 256, then 5 padded to 8 with copies of the last, which change nothing more.
+        assert_eq!(tx.statements.len(), 2);
+        assert!(tx.statements[1].contains("?9)"), "{}", tx.statements[1]);
+        let n = tx
+            .query("SELECT count(*), sum(v) FROM t WHERE v >= 1000", &[])
+            .expect("count");
+        assert_eq!(
+            n[0].0,
+            vec![Value::Int(261), Value::Int(261 * 1000 + 260 * 261 / 2)]
+        );
+        tx.statements.clear();
+        execute_in(
+            &mut tx,
+            "UPDATE t SET v = 0 WHERE k IN ({values})",
+            &[],
+            &[],
+        )
+        .expect("nothing");
+        assert!(tx.statements.is_empty(), "no statement for no values");
     }
 
     #[test]

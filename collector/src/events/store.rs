@@ -1019,7 +1019,7 @@ pub(crate) fn claim(
     }
     MAILS.lease(
         tx,
-        jobs.iter().map(|j| j.id),
+        &jobs.iter().map(|j| j.id).collect::<Vec<_>>(),
         now_ms.saturating_add(lease_ms),
     )?;
     Ok(jobs)

@@ -631,7 +631,7 @@ pub(crate) fn claim_webhooks(
         .collect::<Result<Vec<_>, StoreError>>()?;
     WEBHOOKS.lease(
         tx,
-        jobs.iter().map(|j| j.id),
+        &jobs.iter().map(|j| j.id).collect::<Vec<_>>(),
         now_ms.saturating_add(lease_ms),
     )?;
     Ok(jobs)
