@@ -7,10 +7,10 @@ use mitmachen_collector::app::cors::OriginPolicy;
 use mitmachen_collector::app::rate_limit::RateLimits;
 use mitmachen_collector::app::{AppState, router};
 use mitmachen_collector::db::{
-    CancelOutcome, Canceller, ConfirmOutcome, ConfirmView, DecideOutcome, Decision, Erased,
-    LinkSubject, MailJob, NewSubmission, ProposalRecord, ProposalStatus, RegistrationRecord, Store,
-    StoreError, SubmitOutcome, SubscriberRecord, SubscriptionStatus, UnsubscribeOutcome,
-    WebhookJob,
+    CancelOutcome, Canceller, ConfirmOutcome, ConfirmView, DecideOutcome, Decision, Delivered,
+    Erased, LinkSubject, MailJob, NewSubmission, ProposalRecord, ProposalStatus,
+    RegistrationRecord, Store, StoreError, SubmitOutcome, SubscriberRecord, SubscriptionStatus,
+    UnsubscribeOutcome, WebhookJob,
 };
 use mitmachen_collector::definitions::catalog::{Catalog, FileRules};
 use mitmachen_collector::definitions::{Origin, Settings, Status, Widget};
@@ -62,10 +62,7 @@ impl Store for BrokenStore {
     fn claim_mails(&self, _: i64, _: i64, _: usize) -> Result<Vec<MailJob>, StoreError> {
         Err(StoreError("disk I/O error".into()))
     }
-    fn mail_sent(&self, _: i64) -> Result<(), StoreError> {
-        Err(StoreError("disk I/O error".into()))
-    }
-    fn mail_failed(&self, _: i64, _: &str, _: Option<i64>) -> Result<(), StoreError> {
+    fn mails_delivered(&self, _: Vec<(i64, Delivered)>) -> Result<(), StoreError> {
         Err(StoreError("disk I/O error".into()))
     }
     fn purge(&self, _: Timestamp, _: &[(WidgetId, Timestamp)]) -> Result<usize, StoreError> {
@@ -111,10 +108,7 @@ impl Store for BrokenStore {
     fn claim_webhooks(&self, _: i64, _: i64, _: usize) -> Result<Vec<WebhookJob>, StoreError> {
         Err(StoreError("disk I/O error".into()))
     }
-    fn webhook_sent(&self, _: i64) -> Result<(), StoreError> {
-        Err(StoreError("disk I/O error".into()))
-    }
-    fn webhook_failed(&self, _: i64, _: &str, _: Option<i64>) -> Result<(), StoreError> {
+    fn webhooks_delivered(&self, _: Vec<(i64, Delivered)>) -> Result<(), StoreError> {
         Err(StoreError("disk I/O error".into()))
     }
     fn claim_job(&self, _: &str, _: Timestamp, _: i64) -> Result<bool, StoreError> {

@@ -10,8 +10,9 @@ mod support;
 use backends::Database;
 use mitmachen_collector::ballots::rules::{Closes, Refusal, WidgetRules};
 use mitmachen_collector::db::{
-    CancelOutcome, Canceller, DecideOutcome, Decision, Moderation, NewSubmission, ProposalStatus,
-    RegistrationContext, RegistrationStatus, Store, SubmitOutcome, SubscriptionContext,
+    CancelOutcome, Canceller, DecideOutcome, Decision, Delivered, Moderation, NewSubmission,
+    ProposalStatus, RegistrationContext, RegistrationStatus, Store, SubmitOutcome,
+    SubscriptionContext,
 };
 use mitmachen_collector::events::Event;
 use mitmachen_collector::newsletters::Newsletter;
@@ -501,9 +502,26 @@ fn queue_claims_are_exclusive(db: &Database) {
     assert_eq!(ids.len(), 30, "no mail claimed twice");
     // Leased: nothing is due until the lease runs out.
     assert!(a.claim_mails(at, 60_000, 10).expect("claim").is_empty());
-    a.mail_sent(ids[0]).expect("sent");
-    b.mail_failed(ids[1], "421 try later", Some(at + 1_000))
-        .expect("failed");
+    a.mails_delivered(vec![
+        (ids[0], Delivered::Sent),
+        (
+            ids[1],
+            Delivered::Failed {
+                error: "421 try later".into(),
+                retry_at_ms: Some(at + 1_000),
+            },
+        ),
+        (ids[2], Delivered::Sent),
+    ])
+    .expect("recorded");
+    b.mails_delivered(vec![(
+        ids[3],
+        Delivered::Failed {
+            error: "550 no such address".into(),
+            retry_at_ms: None,
+        },
+    )])
+    .expect("recorded");
     let again = a.claim_mails(at + 2_000, 60_000, 10).expect("claim");
     assert_eq!(again.iter().map(|j| j.id).collect::<Vec<_>>(), [ids[1]]);
     assert_eq!(again[0].attempts, 1, "the attempts made before this one");

@@ -6,10 +6,11 @@
 //! collector on the same database skips them and a collector that died mid-send leaves them to
 //! be tried again.
 
-use crate::db::{Store, StoreError, now};
+use crate::db::{Delivered, Store, StoreError, now};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
+use tokio::task::JoinHandle;
 
 /// Without a wake-up, a queue is looked at this often (retries, other collectors' entries).
 const TICK: Duration = Duration::from_secs(5);
@@ -61,20 +62,79 @@ pub async fn on_store<T: Send + 'static>(
     store: &Arc<dyn Store>,
     job: impl FnOnce(&dyn Store) -> Result<T, StoreError> + Send + 'static,
 ) -> Result<T, String> {
-    start_on_store(store, job).await
+    let store = store.clone();
+    tokio::task::spawn_blocking(move || job(store.as_ref()))
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| e.to_string())
 }
 
-/// [`on_store`], started at once: the call runs while the caller goes on (the next mail goes
-/// out while the last one's outcome is committed, with others in one batch); await the result.
-pub fn start_on_store<T: Send + 'static>(
-    store: &Arc<dyn Store>,
-    job: impl FnOnce(&dyn Store) -> Result<T, StoreError> + Send + 'static,
-) -> impl Future<Output = Result<T, String>> {
-    let store = store.clone();
-    let task = tokio::task::spawn_blocking(move || job(store.as_ref()));
-    async move {
-        task.await
-            .map_err(|e| e.to_string())?
-            .map_err(|e| e.to_string())
+/// The outcomes of a claimed batch, recorded while the rest goes out: one write at a time,
+/// of whatever finished meanwhile. One write per entry cost the group writer a savepoint (a
+/// round trip on PostgreSQL) each, with thousands of mails after a burst of registrations.
+pub struct Outcomes {
+    store: Arc<dyn Store>,
+    queue: &'static str,
+    record: Record,
+    waiting: Vec<(i64, Delivered)>,
+    /// The write under way, and the entries it records (for the log, should it fail).
+    writing: Option<Writing>,
+}
+
+type Writing = (Vec<i64>, JoinHandle<Result<(), StoreError>>);
+
+/// The store's call that records a queue's outcomes.
+pub type Record = fn(&dyn Store, Vec<(i64, Delivered)>) -> Result<(), StoreError>;
+
+impl Outcomes {
+    pub fn new(store: &Arc<dyn Store>, queue: &'static str, record: Record) -> Outcomes {
+        Outcomes {
+            store: store.clone(),
+            queue,
+            record,
+            waiting: Vec::new(),
+            writing: None,
+        }
+    }
+
+    /// Adds an outcome; it is written now if no write is under way, else with the next.
+    pub async fn add(&mut self, id: i64, outcome: Delivered) {
+        self.waiting.push((id, outcome));
+        if self.writing.as_ref().is_none_or(|(_, w)| w.is_finished()) {
+            self.written().await;
+            self.write();
+        }
+    }
+
+    /// Writes what is left and waits for every write.
+    pub async fn finish(mut self) {
+        self.written().await;
+        self.write();
+        self.written().await;
+    }
+
+    fn write(&mut self) {
+        if self.waiting.is_empty() {
+            return;
+        }
+        let outcomes = std::mem::take(&mut self.waiting);
+        let ids = outcomes.iter().map(|&(id, _)| id).collect();
+        let (store, record) = (self.store.clone(), self.record);
+        let write = tokio::task::spawn_blocking(move || record(store.as_ref(), outcomes));
+        self.writing = Some((ids, write));
+    }
+
+    /// Waits for the write under way, if any.
+    async fn written(&mut self) {
+        let Some((ids, write)) = self.writing.take() else {
+            return;
+        };
+        let error = match write.await {
+            Ok(Ok(())) => return,
+            Ok(Err(e)) => e.to_string(),
+            Err(e) => e.to_string(),
+        };
+        // The leases run out and the entries are tried again; a duplicate is better than none.
+        tracing::error!(queue = self.queue, entries = ?ids, %error, "outcomes could not be recorded");
     }
 }

@@ -13,6 +13,7 @@ pub mod many;
 pub mod migrations;
 pub mod postgres;
 pub(crate) mod queue;
+pub use queue::Delivered;
 pub(crate) mod sqlite;
 mod store;
 mod tx;
@@ -210,12 +211,9 @@ pub trait Store: Send + Sync + 'static {
         limit: usize,
     ) -> Result<Vec<MailJob>, StoreError>;
 
-    /// The mail went out: its token is forgotten.
-    fn mail_sent(&self, id: i64) -> Result<(), StoreError>;
-
-    /// The mail could not be sent: try again at `retry_at_ms`, or never (`None`).
-    fn mail_failed(&self, id: i64, error: &str, retry_at_ms: Option<i64>)
-    -> Result<(), StoreError>;
+    /// What became of claimed mails, in one write: a sent one forgets its token; a failed one
+    /// is tried again at its `retry_at_ms`, or never.
+    fn mails_delivered(&self, outcomes: Vec<(i64, Delivered)>) -> Result<(), StoreError>;
 
     /// Deletes every registration whose retention ended by `now` (with its tokens and mails)
     /// and every unconfirmed subscription request past its time; returns how many of both. `cutoffs` are the declared events' current purge times, which replace
@@ -270,16 +268,9 @@ pub trait Store: Send + Sync + 'static {
         limit: usize,
     ) -> Result<Vec<WebhookJob>, StoreError>;
 
-    /// Delivered: its personal data is dropped.
-    fn webhook_sent(&self, id: i64) -> Result<(), StoreError>;
-
-    /// Not delivered: try again at `retry_at_ms`, or never (`None`).
-    fn webhook_failed(
-        &self,
-        id: i64,
-        error: &str,
-        retry_at_ms: Option<i64>,
-    ) -> Result<(), StoreError>;
+    /// What became of claimed webhook deliveries, in one write: a delivered one drops its
+    /// personal data; a failed one is tried again at its `retry_at_ms`, or never.
+    fn webhooks_delivered(&self, outcomes: Vec<(i64, Delivered)>) -> Result<(), StoreError>;
 
     /// Claims the run of the periodic job `name` due at `now` for this instance; `false`: not
     /// due, or another collector on the same database has it. The next run is `every_ms` later.

@@ -7,6 +7,17 @@ use crate::args;
 use crate::db::{StoreError, Tx, Value, many};
 use mitmachen_shared::time::{Timestamp, rfc3339_utc};
 
+/// What became of one claimed entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivered {
+    Sent,
+    /// Not sent: try again at `retry_at_ms`, or never (`None`; the log says why).
+    Failed {
+        error: String,
+        retry_at_ms: Option<i64>,
+    },
+}
+
 pub(crate) struct Queue {
     table: &'static str,
     /// The assignments that forget what the entry no longer needs.
@@ -44,19 +55,38 @@ impl Queue {
         )
     }
 
-    /// Held back (`Tx::execute_later`): nothing in the transaction reads it, nothing refuses it.
-    pub(crate) fn sent(&self, tx: &mut dyn Tx, id: i64, now: Timestamp) -> Result<(), StoreError> {
-        tx.execute_later(
+    /// Records what became of claimed entries: the sent ones in one statement, held back (nothing
+    /// in the transaction reads it, nothing refuses it); each failed one on its own.
+    pub(crate) fn record(
+        &self,
+        tx: &mut dyn Tx,
+        outcomes: &[(i64, Delivered)],
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let sent: Vec<Value> = outcomes
+            .iter()
+            .filter(|(_, outcome)| matches!(outcome, Delivered::Sent))
+            .map(|&(id, _)| Value::Int(id))
+            .collect();
+        many::execute_in(
+            tx,
             &format!(
-                "UPDATE {} SET sent_at = ?1, {}, last_error = NULL WHERE id = ?2",
+                "UPDATE {} SET sent_at = ?1, {}, last_error = NULL WHERE id IN ({{values}})",
                 self.table, self.forget
             ),
-            args![rfc3339_utc(now), id],
-        )
+            args![rfc3339_utc(now)],
+            &sent,
+        )?;
+        for (id, outcome) in outcomes {
+            if let Delivered::Failed { error, retry_at_ms } = outcome {
+                self.failed(tx, *id, error, *retry_at_ms, now)?;
+            }
+        }
+        Ok(())
     }
 
     /// Not sent: try again at `retry_at_ms`, or never (`None`; the log says why).
-    pub(crate) fn failed(
+    fn failed(
         &self,
         tx: &mut dyn Tx,
         id: i64,

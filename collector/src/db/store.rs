@@ -1,7 +1,7 @@
 //! The [`Store`] over any [`Backend`]: each call is one transaction of the backend, running the
 //! feature's own rules and queries. Nothing here knows which database it talks to.
 
-use super::queue::{MAILS, WEBHOOKS};
+use super::queue::{Delivered, MAILS, WEBHOOKS};
 use super::writer::Answer;
 use super::{
     Backend, CancelOutcome, Canceller, ConfirmOutcome, ConfirmView, DecideOutcome, Decision,
@@ -112,19 +112,9 @@ impl<B: Backend> Store for Db<B> {
             .write(move |tx| events::store::claim(tx, now_ms, lease_ms, limit))
     }
 
-    fn mail_sent(&self, id: i64) -> Result<(), StoreError> {
-        self.backend.write(move |tx| MAILS.sent(tx, id, now()))
-    }
-
-    fn mail_failed(
-        &self,
-        id: i64,
-        error: &str,
-        retry_at_ms: Option<i64>,
-    ) -> Result<(), StoreError> {
-        let error = error.to_owned();
+    fn mails_delivered(&self, outcomes: Vec<(i64, Delivered)>) -> Result<(), StoreError> {
         self.backend
-            .write(move |tx| MAILS.failed(tx, id, &error, retry_at_ms, now()))
+            .write(move |tx| MAILS.record(tx, &outcomes, now()))
     }
 
     fn purge(
@@ -202,19 +192,9 @@ impl<B: Backend> Store for Db<B> {
             .write(move |tx| newsletters::store::claim_webhooks(tx, now_ms, lease_ms, limit))
     }
 
-    fn webhook_sent(&self, id: i64) -> Result<(), StoreError> {
-        self.backend.write(move |tx| WEBHOOKS.sent(tx, id, now()))
-    }
-
-    fn webhook_failed(
-        &self,
-        id: i64,
-        error: &str,
-        retry_at_ms: Option<i64>,
-    ) -> Result<(), StoreError> {
-        let error = error.to_owned();
+    fn webhooks_delivered(&self, outcomes: Vec<(i64, Delivered)>) -> Result<(), StoreError> {
         self.backend
-            .write(move |tx| WEBHOOKS.failed(tx, id, &error, retry_at_ms, now()))
+            .write(move |tx| WEBHOOKS.record(tx, &outcomes, now()))
     }
 
     fn claim_job(&self, name: &str, now: Timestamp, every_ms: i64) -> Result<bool, StoreError> {

@@ -6,9 +6,9 @@
 //! database skips it, and a collector that died mid-send leaves it to be tried again. Transient
 //! failures are retried with growing pauses; permanent ones (the address does not exist) stop.
 
-use crate::app::background::{BATCH, LEASE_MS, on_store, retry_at, run_rounds, start_on_store};
+use crate::app::background::{BATCH, LEASE_MS, Outcomes, on_store, retry_at, run_rounds};
 use crate::config::{MailRoute, MailSettings};
-use crate::db::{Store, now};
+use crate::db::{Delivered, Store, now};
 use crate::events::cancel::link_path as cancel_link_path;
 use crate::events::mail::{EventMail, EventMailKind, event_message};
 use crate::mail::kind::{MailJob, MailKind};
@@ -102,25 +102,18 @@ impl Delivery {
         })
         .await?;
         let claimed = jobs.len();
-        // Each outcome is recorded while the next goes out, not one commit after another: the
-        // writer commits them together (a burst of registrations queues thousands of mails).
-        let mut recorded = Vec::with_capacity(claimed);
+        let mut outcomes = Outcomes::new(&self.store, "mail", |store, outcomes| {
+            store.mails_delivered(outcomes)
+        });
         for job in jobs {
             self.pace.wait().await;
-            let outcome = self.send(&job).await;
-            let id = job.id;
-            let record = start_on_store(&self.store, move |store| match outcome {
-                Ok(()) => store.mail_sent(id),
-                Err((error, retry_at)) => store.mail_failed(id, &error, retry_at),
-            });
-            recorded.push((id, record));
+            let outcome = match self.send(&job).await {
+                Ok(()) => Delivered::Sent,
+                Err((error, retry_at_ms)) => Delivered::Failed { error, retry_at_ms },
+            };
+            outcomes.add(job.id, outcome).await;
         }
-        for (id, record) in recorded {
-            if record.await.is_err() {
-                // The lease runs out and the mail is tried again; a duplicate is better than none.
-                tracing::error!(mail = id, "the outcome of a mail could not be recorded");
-            }
-        }
+        outcomes.finish().await;
         Ok(claimed)
     }
 

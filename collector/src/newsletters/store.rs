@@ -659,7 +659,7 @@ pub(crate) fn purge(tx: &mut dyn Tx, now: Timestamp) -> Result<u64, StoreError> 
 mod tests {
     use super::*;
     use crate::db::SqliteStore;
-    use crate::db::{Backend, NewSubmission, Store, SubmitOutcome};
+    use crate::db::{Backend, Delivered, NewSubmission, Store, SubmitOutcome};
     use mitmachen_shared::protocol::Submission;
 
     fn request(email: &str) -> NewSubmission {
@@ -761,9 +761,9 @@ mod tests {
         let jobs = store.claim_mails(now.0, 60_000, 10).expect("claim");
         assert_eq!(jobs.len(), 2);
         assert_ne!(jobs[0].token, jobs[1].token);
-        for job in &jobs {
-            store.mail_sent(job.id).expect("sent");
-        }
+        store
+            .mails_delivered(jobs.iter().map(|j| (j.id, Delivered::Sent)).collect())
+            .expect("sent");
         let left = store
             .backend()
             .read(|tx| {

@@ -9,8 +9,8 @@
 //! 2xx is delivered; 408, 429, 5xx and network errors are retried with growing pauses; any
 //! other answer is given up (the receiver refused it; the log says why).
 
-use crate::app::background::{BATCH, LEASE_MS, on_store, retry_at, run_rounds, start_on_store};
-use crate::db::{Store, WebhookJob, hex, now};
+use crate::app::background::{BATCH, LEASE_MS, Outcomes, on_store, retry_at, run_rounds};
+use crate::db::{Delivered, Store, WebhookJob, hex, now};
 use crate::newsletters::links::unsubscribe_link_path;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
@@ -65,26 +65,17 @@ impl Webhooks {
         })
         .await?;
         let claimed = jobs.len();
-        // Each outcome is recorded while the next goes out, not one commit after another: the
-        // writer commits them together (a burst of registrations queues thousands of mails).
-        let mut recorded = Vec::with_capacity(claimed);
+        let mut outcomes = Outcomes::new(&self.store, "webhook", |store, outcomes| {
+            store.webhooks_delivered(outcomes)
+        });
         for job in jobs {
-            let outcome = self.deliver(&job).await;
-            let id = job.id;
-            let record = start_on_store(&self.store, move |store| match outcome {
-                Ok(()) => store.webhook_sent(id),
-                Err((error, retry_at)) => store.webhook_failed(id, &error, retry_at),
-            });
-            recorded.push((id, record));
+            let outcome = match self.deliver(&job).await {
+                Ok(()) => Delivered::Sent,
+                Err((error, retry_at_ms)) => Delivered::Failed { error, retry_at_ms },
+            };
+            outcomes.add(job.id, outcome).await;
         }
-        for (id, record) in recorded {
-            if record.await.is_err() {
-                tracing::error!(
-                    delivery = id,
-                    "the outcome of a webhook could not be recorded"
-                );
-            }
-        }
+        outcomes.finish().await;
         Ok(claimed)
     }
 
