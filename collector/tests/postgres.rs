@@ -511,6 +511,16 @@ fn writes_held_back_run_in_order_and_fail_the_commit_they_ride_with() {
     assert!(error.0.contains("held back"), "{error}");
     let names = ok(pg.read(|tx| tx.query("SELECT name FROM secrets ORDER BY name", &[])));
     assert_eq!(names.len(), 2, "nothing of the failed transaction stays");
+    // The refused commit's transaction was ended: the next one on the connection goes through.
+    ok(pg.with_write_conn(|conn| {
+        conn.begin()?;
+        conn.savepoint()?;
+        later(conn, "v")?;
+        conn.release()?;
+        conn.commit()
+    }));
+    let names = ok(pg.read(|tx| tx.query("SELECT name FROM secrets ORDER BY name", &[])));
+    assert_eq!(names.len(), 3);
 }
 
 const MIGRATE_CONFIG: &str = r#"

@@ -617,7 +617,9 @@ impl WriteConn for PgConn {
         // If the connection breaks during COMMIT the outcome is unknown: the error goes out and
         // the client's retry with the same idempotency key finds out.
         let result = self.batch("COMMIT");
-        self.open = false;
+        // A commit the server refused (a held-back write failed before it) leaves the
+        // transaction open and aborted: `rollback` must end it, or the next BEGIN fails too.
+        self.open = result.is_err() && !self.client.is_closed();
         result
     }
 
