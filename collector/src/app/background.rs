@@ -1,6 +1,6 @@
 //! What the two background senders (mails in `delivery`, webhooks in `webhook`) share: the
-//! rhythm of claiming batches from a queue in the store, store calls off the async threads, and
-//! the pauses between attempts.
+//! rhythm of claiming batches from a queue in the store, store calls off the async threads, the
+//! recording of outcomes ([`Outcomes`]), and the pauses between attempts.
 //!
 //! Entries are queued in the transaction that causes them and leased when claimed, so a second
 //! collector on the same database skips them and a collector that died mid-send leaves them to
@@ -73,25 +73,26 @@ pub async fn on_store<T: Send + 'static>(
 /// of whatever finished meanwhile. One write per entry cost the group writer a savepoint (a
 /// round trip on PostgreSQL) each, with thousands of mails after a burst of registrations.
 pub struct Outcomes {
-    store: Arc<dyn Store>,
     queue: &'static str,
-    record: Record,
+    record: Arc<Record>,
     waiting: Vec<(i64, Delivered)>,
     /// The write under way, and the entries it records (for the log, should it fail).
     writing: Option<Writing>,
 }
 
+/// The store's call that records a queue's outcomes.
+type Record = dyn Fn(Vec<(i64, Delivered)>) -> Result<(), StoreError> + Send + Sync;
+
 type Writing = (Vec<i64>, JoinHandle<Result<(), StoreError>>);
 
-/// The store's call that records a queue's outcomes.
-pub type Record = fn(&dyn Store, Vec<(i64, Delivered)>) -> Result<(), StoreError>;
-
 impl Outcomes {
-    pub fn new(store: &Arc<dyn Store>, queue: &'static str, record: Record) -> Outcomes {
+    pub fn new(
+        queue: &'static str,
+        record: impl Fn(Vec<(i64, Delivered)>) -> Result<(), StoreError> + Send + Sync + 'static,
+    ) -> Outcomes {
         Outcomes {
-            store: store.clone(),
             queue,
-            record,
+            record: Arc::new(record),
             waiting: Vec::new(),
             writing: None,
         }
@@ -119,8 +120,8 @@ impl Outcomes {
         }
         let outcomes = std::mem::take(&mut self.waiting);
         let ids = outcomes.iter().map(|&(id, _)| id).collect();
-        let (store, record) = (self.store.clone(), self.record);
-        let write = tokio::task::spawn_blocking(move || record(store.as_ref(), outcomes));
+        let record = self.record.clone();
+        let write = tokio::task::spawn_blocking(move || record(outcomes));
         self.writing = Some((ids, write));
     }
 
@@ -136,5 +137,44 @@ impl Outcomes {
         };
         // The leases run out and the entries are tried again; a duplicate is better than none.
         tracing::error!(queue = self.queue, entries = ?ids, %error, "outcomes could not be recorded");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::{Mutex, mpsc};
+
+    /// While a write is under way, outcomes wait and then go out together; none is lost.
+    #[tokio::test]
+    async fn outcomes_go_out_one_write_at_a_time_and_none_is_lost() {
+        let (release, gate) = mpsc::channel::<()>();
+        let gate = Mutex::new(Some(gate));
+        let writes = Arc::new(Mutex::new(Vec::<Vec<i64>>::new()));
+        let seen = writes.clone();
+        let mut outcomes = Outcomes::new("test", move |written| {
+            // The first write takes until the test releases it.
+            if let Some(gate) = gate.lock().expect("gate").take() {
+                gate.recv().expect("released");
+            }
+            seen.lock()
+                .expect("writes")
+                .push(written.iter().map(|&(id, _)| id).collect());
+            Ok(())
+        });
+        outcomes.add(0, Delivered::Sent).await;
+        for id in 1..10 {
+            let failed = Delivered::Failed {
+                error: "421 try later".into(),
+                retry_at_ms: Some(id),
+            };
+            outcomes.add(id, failed).await;
+        }
+        release.send(()).expect("release");
+        outcomes.finish().await;
+        assert_eq!(
+            *writes.lock().expect("writes"),
+            [vec![0], (1..10).collect::<Vec<_>>()]
+        );
     }
 }

@@ -102,9 +102,8 @@ impl Delivery {
         })
         .await?;
         let claimed = jobs.len();
-        let mut outcomes = Outcomes::new(&self.store, "mail", |store, outcomes| {
-            store.mails_delivered(outcomes)
-        });
+        let store = self.store.clone();
+        let mut outcomes = Outcomes::new("mail", move |outcomes| store.mails_delivered(outcomes));
         for job in jobs {
             self.pace.wait().await;
             let outcome = match self.send(&job).await {

@@ -65,7 +65,8 @@ impl Webhooks {
         })
         .await?;
         let claimed = jobs.len();
-        let mut outcomes = Outcomes::new(&self.store, "webhook", |store, outcomes| {
+        let store = self.store.clone();
+        let mut outcomes = Outcomes::new("webhook", move |outcomes| {
             store.webhooks_delivered(outcomes)
         });
         for job in jobs {
