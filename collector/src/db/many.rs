@@ -71,15 +71,11 @@ pub fn query_each(
 ) -> Result<Vec<Row>, StoreError> {
     let mut rows = Vec::new();
     for chunk in values.chunks(MOST) {
-        let Some(last) = chunk.last() else { continue };
         let n = chunk.len().next_power_of_two();
         let lookups: Vec<String> = (1..=n)
             .map(|i| sql.replace("{value}", &format!("?{}", args.len() + i)))
             .collect();
-        let mut all = args.to_vec();
-        all.extend(chunk.iter().cloned());
-        all.extend(std::iter::repeat_n(last.clone(), n - chunk.len()));
-        rows.extend(tx.query(&lookups.join("\n UNION ALL "), &all)?);
+        rows.extend(tx.query(&lookups.join("\n UNION ALL "), &padded(args, chunk, n))?);
     }
     Ok(rows)
 }
@@ -88,6 +84,8 @@ pub fn query_each(
 /// (`WHERE id IN ({values})`; the parameters `?1`… are `args`), held back
 /// (`Tx::execute_later`): for writes nothing refuses. At most [`MOST`] values a statement,
 /// padded to a power of two with copies of the last, which match what it matches already.
+/// (`IN` is fine here, unlike in [`query_each`]: held back, PostgreSQL gets the statement as
+/// text and plans it each time, and it is meant for a primary key.)
 pub fn execute_in(
     tx: &mut dyn Tx,
     sql: &str,
@@ -95,15 +93,25 @@ pub fn execute_in(
     values: &[Value],
 ) -> Result<(), StoreError> {
     for chunk in values.chunks(MOST) {
-        let Some(last) = chunk.last() else { continue };
         let n = chunk.len().next_power_of_two();
         let list: Vec<String> = (1..=n).map(|i| format!("?{}", args.len() + i)).collect();
-        let mut all = args.to_vec();
-        all.extend(chunk.iter().cloned());
-        all.extend(std::iter::repeat_n(last.clone(), n - chunk.len()));
-        tx.execute_later(&sql.replace("{values}", &list.join(", ")), &all)?;
+        let sql = sql.replace("{values}", &list.join(", "));
+        tx.execute_later(&sql, &padded(args, chunk, n))?;
     }
     Ok(())
+}
+
+/// `args`, then `chunk` padded to `n` values with copies of its last.
+fn padded(args: &[Value], chunk: &[Value], n: usize) -> Vec<Value> {
+    let mut all = args.to_vec();
+    all.extend(chunk.iter().cloned());
+    if let Some(last) = chunk.last() {
+        all.extend(std::iter::repeat_n(
+            last.clone(),
+            n.saturating_sub(chunk.len()),
+        ));
+    }
+    all
 }
 
 /// `head` and `rows` as `n` tuples of parameters (the last row repeated up to `n`), then

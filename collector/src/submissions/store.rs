@@ -127,12 +127,7 @@ fn store_ballots(
     }
     // Retries of stored ballots (a client that timed out, a retry storm after an outage) are
     // looked up together: one at a time, a batch of them cost a round trip each.
-    let firsts = earlier_all(
-        tx,
-        skipped
-            .iter()
-            .map(|&i| (&items[i].new, items[i].body_sha256.as_str())),
-    )?;
+    let firsts = earlier_at(tx, items, &skipped)?;
     for (i, first) in skipped.into_iter().zip(firsts) {
         outcomes[i] = Some(was_there(first)?);
     }
@@ -149,12 +144,7 @@ fn store_registrations(
     which: &[usize],
     outcomes: &mut [Option<SubmitOutcome>],
 ) -> Result<Vec<usize>, StoreError> {
-    let firsts = earlier_all(
-        tx,
-        which
-            .iter()
-            .map(|&i| (&items[i].new, items[i].body_sha256.as_str())),
-    )?;
+    let firsts = earlier_at(tx, items, which)?;
     let mut placing = Vec::new();
     let mut at = Vec::new();
     for (&i, first) in which.iter().zip(firsts) {
@@ -363,6 +353,19 @@ fn earlier_all<'a>(
             })
         })
         .collect())
+}
+
+/// [`earlier_all`] for the items at `at`.
+fn earlier_at(
+    tx: &mut dyn Tx,
+    items: &[Queued],
+    at: &[usize],
+) -> Result<Vec<Option<SubmitOutcome>>, StoreError> {
+    earlier_all(
+        tx,
+        at.iter()
+            .map(|&i| (&items[i].new, items[i].body_sha256.as_str())),
+    )
 }
 
 /// The first answer for a key whose insert was skipped as taken.
