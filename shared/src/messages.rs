@@ -521,13 +521,36 @@ impl Texts {
             .map_or(text.default_for(self.lang), |(_, s)| s.as_str())
     }
 
-    /// The text with each `{name}` replaced by its value.
+    /// The text with each `{name}` replaced by its value, in one pass: a value is never read
+    /// for placeholders (a citizen's answer may hold braces), and a `{` that starts none stays.
+    /// (By hand rather than with `str::replace`, whose string searcher the bundle needs nowhere
+    /// else.)
     pub fn fill(&self, text: Text, values: &[(&str, &str)]) -> String {
-        values
-            .iter()
-            .fold(self.get(text).to_owned(), |acc, (name, value)| {
-                acc.replace(&format!("{{{name}}}"), value)
-            })
+        let mut rest = self.get(text);
+        let mut out = String::with_capacity(rest.len() + 16);
+        while let Some(open) = rest.find('{') {
+            out.push_str(&rest[..open]);
+            let after = &rest[open + 1..];
+            let value = after.find('}').and_then(|close| {
+                let name = &after[..close];
+                values
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, value)| (*value, close))
+            });
+            match value {
+                Some((value, close)) => {
+                    out.push_str(value);
+                    rest = &after[close + 1..];
+                }
+                None => {
+                    out.push('{');
+                    rest = after;
+                }
+            }
+        }
+        out.push_str(rest);
+        out
     }
 
     /// "1 Stimme" / "7 Stimmen".
@@ -716,6 +739,18 @@ mod tests {
         );
         assert_eq!(texts.votes(1), "1 Stimme");
         assert_eq!(texts.votes(0), "0 Stimmen");
+        // A value is not read for placeholders; unknown and unclosed braces stay as written.
+        texts
+            .overrides
+            .push((Text::YourAnswer, "{answer} – {answer} {nix} {ok".into()));
+        assert_eq!(
+            texts.fill(Text::YourAnswer, &[("answer", "Ja {answer}"), ("nix", "x")]),
+            "Ja {answer} – Ja {answer} x {ok"
+        );
+        assert_eq!(
+            texts.fill(Text::YourAnswer, &[]),
+            "{answer} – {answer} {nix} {ok"
+        );
     }
 
     #[test]

@@ -5,6 +5,28 @@
 //! [`keyword`] before they are matched; visible text with [`visible`]. Option keys derived from
 //! labels come from [`slug`].
 
+/// `parts` with `separator` between them, as `parts.join(separator)`: one small loop, where std's
+/// `join` is a large function per element type (the widgets' bundle carried two of them).
+pub fn join<S: AsRef<str>>(parts: &[S], separator: &str) -> String {
+    let mut out = String::new();
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            out.push_str(separator);
+        }
+        out.push_str(part.as_ref());
+    }
+    out
+}
+
+/// `s` without `suffix` at its end, repeated, as `s.trim_end_matches(suffix)`: that one searches
+/// backwards with the general string searcher, more code than the bundle needs for a suffix.
+pub fn without_suffix<'a>(mut s: &'a str, suffix: &str) -> &'a str {
+    while let Some(rest) = s.strip_suffix(suffix) {
+        s = rest;
+    }
+    s
+}
+
 /// Characters a CMS may put around or inside a value that carry no meaning for us.
 fn is_invisible(c: char) -> bool {
     matches!(
@@ -210,5 +232,19 @@ mod tests {
         let long = slug(&"wort ".repeat(40));
         assert!(long.len() <= 64 && !long.ends_with('-'));
         assert!(crate::ids::OptionKey::parse(&long).is_ok());
+    }
+
+    #[test]
+    fn join_and_without_suffix_do_what_std_does() {
+        let lists: [&[&str]; 4] = [&[], &["a"], &["a", "b"], &["", "x", ""]];
+        for list in lists {
+            assert_eq!(join(list, ", "), list.join(", "));
+            let owned: Vec<String> = list.iter().map(|s| (*s).to_owned()).collect();
+            assert_eq!(join(&owned, " "), owned.join(" "));
+        }
+        for s in ["18:00 Uhr", "18:00 Uhr Uhr", "18:00Uhr", "Uhr", "", "18:00"] {
+            assert_eq!(without_suffix(s, " Uhr"), s.trim_end_matches(" Uhr"));
+            assert_eq!(without_suffix(s, "Uhr"), s.trim_end_matches("Uhr"));
+        }
     }
 }

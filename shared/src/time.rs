@@ -148,10 +148,8 @@ pub fn parse_datetime(raw: &str) -> Result<Timestamp, TimeError> {
 /// year 0000 or 9999 into year -1 or 10000 UTC.
 fn parse_any_instant(raw: &str) -> Result<Timestamp, TimeError> {
     let cleaned = crate::text::keyword(raw);
-    let trimmed = cleaned
-        .trim_end_matches(" Uhr")
-        .trim_end_matches("Uhr")
-        .trim();
+    let trimmed =
+        crate::text::without_suffix(crate::text::without_suffix(&cleaned, " Uhr"), "Uhr").trim();
     let mut c = Cursor {
         s: trimmed.as_bytes(),
         i: 0,

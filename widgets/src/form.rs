@@ -5,6 +5,7 @@
 use crate::browser;
 use mitmachen_shared::event::Problem;
 use mitmachen_shared::messages::{Text, Texts};
+use mitmachen_shared::text;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
@@ -147,7 +148,7 @@ impl Field {
                 if let Some(hint) = self.hint {
                     <p class="mm-field-hint" id={format!("{}-hint", self.id)}>{ hint }</p>
                 }
-                <p class="mm-field-error" id={format!("{}-error", self.id)}>{ self.errors.join(" ") }</p>
+                <p class="mm-field-error" id={format!("{}-error", self.id)}>{ text::join(&self.errors, " ") }</p>
                 { control }
             </div>
         }

@@ -9,36 +9,111 @@ use wasm_bindgen::JsValue;
 use web_sys::{CssStyleSheet, ShadowRoot};
 
 const RAW: &[u8] = include_bytes!("widget.css");
-const MINIFIED_LEN: usize = minify::<0>(RAW).1;
-const MINIFIED: ([u8; MINIFIED_LEN], usize) = minify::<MINIFIED_LEN>(RAW);
+const MINIFIED_LEN: usize = minify::<0>(RAW, IN_BUILD).1;
+const MINIFIED: ([u8; MINIFIED_LEN], usize) = minify::<MINIFIED_LEN>(RAW, IN_BUILD);
 /// `widget.css` as the bundle carries it: its comments explain the styles to us, not to the
-/// browser, so they (and the indentation) are dropped at compile time.
+/// browser, so they (and the indentation) are dropped at compile time, and so are the sections
+/// of the kinds this build leaves out.
 const CSS: &str = match std::str::from_utf8(&MINIFIED.0) {
     Ok(css) => css,
     Err(_) => "",
 };
 
-/// CSS without comments, each run of white space outside strings made one space, none next to
-/// `{`, `}`, `;` or `,`. Returns the first `N` bytes and the whole length (call with `N` = 0
-/// to learn it). A `const fn`, so the bundle holds only the result.
-const fn minify<const N: usize>(css: &[u8]) -> ([u8; N], usize) {
+/// The widget kinds as bits, for the sections of `widget.css`.
+const POLL: u8 = 1;
+const TOPICS: u8 = 2;
+const EVENT: u8 = 4;
+const NEWSLETTER: u8 = 8;
+const ALL: u8 = POLL | TOPICS | EVENT | NEWSLETTER;
+/// The kinds this build holds (cargo features).
+const IN_BUILD: u8 = if cfg!(feature = "poll") { POLL } else { 0 }
+    | if cfg!(feature = "topics") { TOPICS } else { 0 }
+    | if cfg!(feature = "event") { EVENT } else { 0 }
+    | if cfg!(feature = "newsletter") {
+        NEWSLETTER
+    } else {
+        0
+    };
+
+/// The kinds a section marker names: `/*@ event newsletter */` starts a section for those
+/// kinds, `/*@ all */` the part for every kind again. `marker` is the comment's text after `@`.
+/// An unknown word stops the build (a `const` panic).
+const fn section_kinds(marker: &[u8]) -> u8 {
+    const fn is(word: &[u8], name: &[u8]) -> bool {
+        if word.len() != name.len() {
+            return false;
+        }
+        let mut i = 0;
+        while i < word.len() {
+            if word[i] != name[i] {
+                return false;
+            }
+            i += 1;
+        }
+        true
+    }
+    let (mut kinds, mut i) = (0u8, 0);
+    while i < marker.len() {
+        while i < marker.len() && marker[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let start = i;
+        while i < marker.len() && !marker[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let (_, rest) = marker.split_at(start);
+        let (word, _) = rest.split_at(i - start);
+        kinds |= if word.is_empty() {
+            0
+        } else if is(word, b"all") {
+            ALL
+        } else if is(word, b"poll") {
+            POLL
+        } else if is(word, b"topics") {
+            TOPICS
+        } else if is(word, b"event") {
+            EVENT
+        } else if is(word, b"newsletter") {
+            NEWSLETTER
+        } else {
+            panic!("widget.css: a section marker names an unknown kind")
+        };
+    }
+    kinds
+}
+
+/// CSS without comments and without the sections of kinds not in `kinds`, each run of white
+/// space outside strings made one space, none next to `{`, `}`, `;` or `,`. Returns the first
+/// `N` bytes and the whole length (call with `N` = 0 to learn it). A `const fn`, so the bundle
+/// holds only the result.
+const fn minify<const N: usize>(css: &[u8], kinds: u8) -> ([u8; N], usize) {
     const fn tight(c: u8) -> bool {
         matches!(c, b'{' | b'}' | b';' | b',')
     }
     let mut out = [0u8; N];
     let (mut i, mut n) = (0, 0);
     let mut space = false;
+    let mut keep = true;
     let (mut quote, mut last) = (0u8, 0u8);
     while i < css.len() {
         let c = css[i];
         i += 1;
         if quote == 0 && c == b'/' && i < css.len() && css[i] == b'*' {
             i += 1;
+            let start = i;
             while i < css.len() && !(css[i - 1] == b'*' && css[i] == b'/') {
                 i += 1;
             }
+            if start < i && css[start] == b'@' {
+                let (_, marker) = css.split_at(start + 1);
+                let (marker, _) = marker.split_at(i - 1 - (start + 1));
+                keep = section_kinds(marker) & kinds != 0;
+            }
             i += 1;
             space = true;
+            continue;
+        }
+        if !keep {
             continue;
         }
         if quote == 0 && c.is_ascii_whitespace() {
@@ -77,8 +152,11 @@ fn sheet() -> Result<CssStyleSheet, JsValue> {
         }
         let mut css = String::with_capacity(CSS.len() + 2_500);
         css.push_str(CSS);
-        for w in 0..=100 {
-            css.push_str(&format!(".mm-w-{w}{{width:{w}%}}"));
+        // The result bars' widths: only polls show bars.
+        if cfg!(feature = "poll") {
+            for w in 0..=100 {
+                css.push_str(&format!(".mm-w-{w}{{width:{w}%}}"));
+            }
         }
         let sheet = CssStyleSheet::new()?;
         sheet.replace_sync(&css)?;
@@ -124,5 +202,61 @@ mod tests {
             CSS.len(),
             raw.len()
         );
+    }
+
+    fn css_for(kinds: u8) -> String {
+        const MOST: usize = 16_384;
+        let (bytes, len) = minify::<MOST>(RAW, kinds);
+        assert!(len <= MOST, "raise MOST to {len}");
+        String::from_utf8(bytes[..len].to_vec()).expect("UTF-8")
+    }
+
+    #[test]
+    fn a_build_keeps_the_sections_of_its_kinds_and_the_common_rules() {
+        assert_eq!(css_for(ALL), CSS, "the tests build every kind");
+        let poll = css_for(POLL);
+        for kept in [
+            ".mm-root{",
+            ".mm-submit{",
+            ".mm-bars{",
+            ".mm-answer{",
+            ".mm-field{",
+        ] {
+            assert!(poll.contains(kept), "{kept} missing for a poll");
+        }
+        for dropped in [
+            ".mm-topic{",
+            ".mm-facts{",
+            ".mm-error-summary{",
+            ".mm-agree{",
+        ] {
+            assert!(!poll.contains(dropped), "{dropped} kept for a poll");
+        }
+        let forms = css_for(EVENT | NEWSLETTER);
+        for kept in [
+            ".mm-facts{",
+            ".mm-error-summary{",
+            ".mm-agree{",
+            ".mm-option{",
+        ] {
+            assert!(
+                forms.contains(kept),
+                "{kept} missing for event and newsletter"
+            );
+        }
+        for dropped in [".mm-topic{", ".mm-bars{", ".mm-answer{"] {
+            assert!(
+                !forms.contains(dropped),
+                "{dropped} kept for event and newsletter"
+            );
+        }
+        assert!(css_for(TOPICS).contains(".mm-topic{"));
+    }
+
+    #[test]
+    fn section_markers_name_kinds() {
+        assert_eq!(section_kinds(b" event newsletter "), EVENT | NEWSLETTER);
+        assert_eq!(section_kinds(b"all"), ALL);
+        assert_eq!(section_kinds(b" poll"), POLL);
     }
 }

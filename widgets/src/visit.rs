@@ -9,6 +9,7 @@ use crate::{browser, wire};
 use mitmachen_shared::config::Endpoint;
 use mitmachen_shared::event::Placement;
 use mitmachen_shared::ids::{OptionKey, WidgetId};
+use mitmachen_shared::text;
 use mitmachen_shared::topics::Dots;
 
 fn key(endpoint: &Endpoint, widget: &WidgetId) -> String {
@@ -40,7 +41,7 @@ pub fn answered(endpoint: &Endpoint, widget: &WidgetId) -> Option<Vec<OptionKey>
 
 pub fn remember(endpoint: &Endpoint, widget: &WidgetId, choices: &[OptionKey]) {
     let joined: Vec<&str> = choices.iter().map(OptionKey::as_str).collect();
-    set(endpoint, widget, &joined.join(","));
+    set(endpoint, widget, &text::join(&joined, ","));
 }
 
 /// A topic list's dots: `radwege:2,spielplaetze:1`.
@@ -59,7 +60,7 @@ pub fn remember_dots(endpoint: &Endpoint, widget: &WidgetId, dots: &Dots) {
         .iter()
         .map(|(k, n)| format!("{k}:{n}"))
         .collect();
-    set(endpoint, widget, &pairs.join(","));
+    set(endpoint, widget, &text::join(&pairs, ","));
 }
 
 /// An event sign-up: `seat` or `waiting_list`, nothing the citizen typed.

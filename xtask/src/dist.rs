@@ -170,7 +170,14 @@ fn build_bundle(tools: &Tools, kinds: &[&str]) -> Result<(Vec<u8>, String)> {
         "--target",
         "wasm32-unknown-unknown",
     ]);
-    cargo.args(["--profile", "wasm-release", "-Zbuild-std=std,panic_abort"]);
+    // `optimize_for_size`: the standard library's smaller variants (sorting, formatting);
+    // measured 0.7 KB brotli less on the poll bundle.
+    cargo.args([
+        "--profile",
+        "wasm-release",
+        "-Zbuild-std=std,panic_abort",
+        "-Zbuild-std-features=optimize_for_size",
+    ]);
     cargo.args(["--no-default-features", "--features", &kinds.join(",")]);
     run(cargo.arg("--target-dir").arg(&work).current_dir(&root))?;
     let built = work.join("wasm32-unknown-unknown/wasm-release/mitmachen_widgets.wasm");

@@ -6,11 +6,11 @@ use crate::{Result, root, setup};
 use std::process::Command;
 
 /// The most a page with every kind may download for the widgets, brotli-compressed (measured
-/// size plus a small margin; raise it deliberately, with the reason in the commit). 128,000:
-/// the loader and the complete bundle measured 125,380 B, plus 2 %.
-pub const BROTLI_BUDGET: usize = 128_000;
-/// The same for a page with polls only (the loader and the poll bundle): 84,561 B, plus 2 %.
-pub const POLL_BROTLI_BUDGET: usize = 86_300;
+/// size plus a small margin; raise it deliberately, with the reason in the commit). 126,600:
+/// the loader and the complete bundle measured 124,077 B, plus 2 %.
+pub const BROTLI_BUDGET: usize = 126_600;
+/// The same for a page with polls only (the loader and the poll bundle): 81,429 B, plus 2 %.
+pub const POLL_BROTLI_BUDGET: usize = 83_100;
 
 fn cargo(args: &[&str]) -> Result {
     cmd::run(Command::new("cargo").args(args).current_dir(root()))

@@ -38,7 +38,9 @@ impl Endpoint {
         }
         let rest = &value[scheme_len..];
         let authority = rest.split('/').next().unwrap_or_default();
-        if authority.contains('@') {
+        // Bytes, not `contains('@')`: that one links the string searcher into the bundle for
+        // its (here dead) non-ASCII case.
+        if authority.bytes().any(|b| b == b'@') {
             return Err(EndpointProblem::Credentials);
         }
         let host = authority.rsplit_once(':').map_or(authority, |(h, port)| {

@@ -162,10 +162,10 @@ impl ConfigError {
             }
             NotOneOf { attr, value, allowed } if de => format!(
                 "{attr}=\"{value}\" ist nicht erlaubt. Möglich: {}.",
-                allowed.join(", ")
+                crate::text::join(allowed, ", ")
             ),
             NotOneOf { attr, value, allowed } => {
-                format!("{attr}=\"{value}\" is not allowed. Possible: {}.", allowed.join(", "))
+                format!("{attr}=\"{value}\" is not allowed. Possible: {}.", crate::text::join(allowed, ", "))
             }
             NotANumber { attr, value } if de => format!("{attr}=\"{value}\" ist keine ganze Zahl."),
             NotANumber { attr, value } => format!("{attr}=\"{value}\" is not a whole number."),
@@ -185,11 +185,15 @@ impl ConfigError {
                 format!("data-lang=\"{value}\" wird nicht unterstützt. Möglich: de, en.")
             }
             UnsupportedLang { value } => format!("data-lang=\"{value}\" is not supported. Possible: de, en."),
+            #[cfg(any(feature = "poll", feature = "topics"))]
             NoQuestion if de => "Die Frage fehlt: Schreiben Sie sie als Überschrift in das Element oder in data-question.".into(),
+            #[cfg(any(feature = "poll", feature = "topics"))]
             NoQuestion => "The question is missing: write it as a heading inside the element or in data-question.".into(),
+            #[cfg(feature = "poll")]
             TooFewOptions { found } if de => format!(
                 "Eine Umfrage braucht mindestens 2 Antworten (gefunden: {found}). Schreiben Sie sie als Liste in das Element oder in data-options, getrennt durch |."
             ),
+            #[cfg(feature = "poll")]
             TooFewOptions { found } => format!(
                 "A poll needs at least 2 answers (found: {found}). Write them as a list inside the element or in data-options, separated by |."
             ),
@@ -201,6 +205,7 @@ impl ConfigError {
                 format!("Der Eintrag „{label}“ ist länger als {max} Zeichen.")
             }
             LabelTooLong { label, max } => format!("The entry \"{label}\" is longer than {max} characters."),
+            #[cfg(any(feature = "poll", feature = "topics"))]
             BadOptionKey { label, key, problem } => format!(
                 "data-key=\"{key}\" ({label}) {}.",
                 ident_problem(*problem, lang)
@@ -211,34 +216,51 @@ impl ConfigError {
             DuplicateOption { key } => format!(
                 "Two entries of the list have the same key \"{key}\". Change one of them or give it its own data-key."
             ),
+            #[cfg(feature = "poll")]
             SingleWithMax if de => {
                 "data-choice=\"single\" erlaubt nur eine Antwort; data-max-choices passt nicht dazu.".into()
             }
+            #[cfg(feature = "poll")]
             SingleWithMax => "data-choice=\"single\" allows one answer only; data-max-choices contradicts it.".into(),
+            #[cfg(any(feature = "poll", feature = "topics"))]
             AfterClosingWithoutClose if de => {
                 "data-results=\"after-closing\" braucht ein Ende der Abstimmung in data-closes.".into()
             }
+            #[cfg(any(feature = "poll", feature = "topics"))]
             AfterClosingWithoutClose => "data-results=\"after-closing\" needs the closing time in data-closes.".into(),
+            #[cfg(feature = "topics")]
             NoTopics if de => "Die Themenliste ist leer: Schreiben Sie die Themen als Liste in das Element, oder erlauben Sie Vorschläge mit data-proposals=\"on\".".into(),
+            #[cfg(feature = "topics")]
             DotsUnusable { dots, topics, per_topic } if de => format!(
                 "data-dots=\"{dots}\" ist zu viel: Vergeben werden können höchstens {takes} (Themen × data-dots-per-topic = {topics} × {per_topic}). Schreiben Sie data-dots=\"{takes}\", ergänzen Sie Themen oder erhöhen Sie data-dots-per-topic.",
                 takes = topics * per_topic
             ),
+            #[cfg(feature = "topics")]
             DotsUnusable { dots, topics, per_topic } => format!(
                 "data-dots=\"{dots}\" is too many: at most {takes} can be given (topics × data-dots-per-topic = {topics} × {per_topic}). Write data-dots=\"{takes}\", add topics or raise data-dots-per-topic.",
                 takes = topics * per_topic
             ),
+            #[cfg(feature = "event")]
             NoTitle if de => "Der Titel der Veranstaltung fehlt: Schreiben Sie ihn als Überschrift in das Element oder in data-title.".into(),
+            #[cfg(feature = "event")]
             NoTitle => "The event's title is missing: write it as a heading inside the element or in data-title.".into(),
+            #[cfg(feature = "event")]
             EndBeforeStart if de => "data-end liegt nicht nach data-start.".into(),
+            #[cfg(feature = "event")]
             EndBeforeStart => "data-end is not after data-start.".into(),
+            #[cfg(any(feature = "event", feature = "newsletter"))]
             BadPrivacyUrl { value } if de => format!(
                 "data-privacy=\"{value}\" ist kein Link: Schreiben Sie https://… oder einen Pfad wie /datenschutz."
             ),
+            #[cfg(any(feature = "event", feature = "newsletter"))]
             BadPrivacyUrl { value } => format!(
                 "data-privacy=\"{value}\" is not a link: write https://… or a path such as /datenschutz."
             ),
+            #[cfg(feature = "topics")]
             NoTopics => "The topic list is empty: write the topics as a list inside the element, or allow proposals with data-proposals=\"on\".".into(),
+            // The kinds this build leaves out (a browser bundle for others) never report theirs.
+            #[allow(unreachable_patterns)]
+            _ => String::new(),
         }
     }
 }

@@ -237,13 +237,13 @@ impl Attrs<'_> {
 }
 
 /// The attributes a widget of `kind` (as `data-mitmachen` names it) reads besides the common
-/// ones; empty for an unknown kind.
+/// ones; empty for an unknown kind, and for one this build leaves out (as `parse` does).
 pub fn kind_attributes(kind: &str) -> &'static [&'static str] {
     match kind {
-        "poll" => poll::ATTRS,
-        "topics" => topics::ATTRS,
-        "event" => event::ATTRS,
-        "newsletter" => newsletter::ATTRS,
+        "poll" if cfg!(feature = "poll") => poll::ATTRS,
+        "topics" if cfg!(feature = "topics") => topics::ATTRS,
+        "event" if cfg!(feature = "event") => event::ATTRS,
+        "newsletter" if cfg!(feature = "newsletter") => newsletter::ATTRS,
         _ => &[],
     }
 }

@@ -23,6 +23,7 @@ use crate::poll;
 use crate::topics;
 use crate::{browser, config_error, events, styles};
 use mitmachen_shared::config::{self, Parsed, WidgetKind};
+use mitmachen_shared::text;
 use std::any::Any;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -346,7 +347,7 @@ fn render(host: &Element, root: &Element, parsed: Parsed, draft: bool) -> App {
             for message in &messages {
                 browser::console_error(&format!("mitmachen [{name}]: {message}"));
             }
-            events::error(host, &name, &messages.join(" "));
+            events::error(host, &name, &text::join(&messages, " "));
             App::Notice(
                 yew::Renderer::<config_error::ConfigErrorView>::with_root_and_props(
                     root,

@@ -9,6 +9,7 @@ use mitmachen_shared::event::{Ask, MAX_EMAIL_CHARS, MAX_NAME_CHARS};
 use mitmachen_shared::ids::OptionKey;
 use mitmachen_shared::messages::{Text, Texts};
 use mitmachen_shared::newsletter::SubscriptionField;
+use mitmachen_shared::text;
 use yew::prelude::*;
 
 pub struct Props<'a> {
@@ -117,7 +118,7 @@ fn lists(props: &Props) -> Html {
                 { label(texts, field) }
                 <span class="mm-marker">{ format!(" ({})", texts.get(Text::Required)) }</span>
             </legend>
-            <p class="mm-field-error" id={error_id.clone()}>{ errors.join(" ") }</p>
+            <p class="mm-field-error" id={error_id.clone()}>{ text::join(&errors, " ") }</p>
             <div class="mm-options">{ for boxes }</div>
         </fieldset>
     }

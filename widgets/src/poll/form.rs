@@ -5,6 +5,7 @@ use super::state::{Invalid, Phase, PollState};
 use mitmachen_shared::config::PollConfig;
 use mitmachen_shared::ids::OptionKey;
 use mitmachen_shared::messages::{Text, Texts};
+use mitmachen_shared::text;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -30,7 +31,7 @@ fn hint(config: &PollConfig, texts: &Texts, closed: bool) -> Option<String> {
     if let (Some(t), false) = (config.closes_at, closed) {
         parts.push(texts.fill(Text::OpenUntil, &[("date", &texts.date_time(t))]));
     }
-    (!parts.is_empty()).then(|| parts.join(" "))
+    (!parts.is_empty()).then(|| text::join(&parts, " "))
 }
 
 pub fn view(props: &Props) -> Html {
@@ -54,8 +55,8 @@ pub fn view(props: &Props) -> Html {
     ]
     .into_iter()
     .flatten()
-    .collect::<Vec<_>>()
-    .join(" ");
+    .collect::<Vec<_>>();
+    let described_by = text::join(&described_by, " ");
     let described_by = (!described_by.is_empty()).then_some(described_by);
     let heading = format!("h{}", config.heading_level);
     let sending = state.phase.is_sending();
