@@ -458,8 +458,9 @@ fn a_read_of_one_statement_runs_alone() {
 }
 
 /// Writes held back (`execute_later`) go with the next round trip: a read after them sees them,
-/// a rolled-back savepoint drops them, the commit carries the rest, values arrive as written;
-/// one that fails fails the commit, and nothing of the transaction stays.
+/// a rolled-back savepoint drops them, the commit carries the rest, values arrive as written
+/// (as literals of a statement prepared once); one that fails fails the commit, which says that
+/// nothing was committed, and nothing of the transaction stays.
 #[test]
 fn writes_held_back_run_in_order_and_fail_the_commit_they_ride_with() {
     let pg = open();
@@ -493,6 +494,15 @@ fn writes_held_back_run_in_order_and_fail_the_commit_they_ride_with() {
         .collect();
     let value = "it's ?1 \\ \u{e4}".to_owned();
     assert_eq!(rows, vec![("x".into(), value.clone()), ("z".into(), value)]);
+    // Held back three times, prepared once (on this connection).
+    let prepared = ok(pg.with_write_conn(|conn| {
+        conn.tx().query(
+            "SELECT statement FROM pg_prepared_statements WHERE name LIKE 'held%'",
+            &[],
+        )
+    }));
+    assert_eq!(prepared.len(), 1);
+    assert!(ok(prepared[0].text(0)).contains("INSERT INTO secrets"));
 
     let failed = pg.with_write_conn(|conn| {
         conn.begin()?;
@@ -502,9 +512,10 @@ fn writes_held_back_run_in_order_and_fail_the_commit_they_ride_with() {
         later(conn, "x")?;
         conn.release()?;
         let committed = conn.commit();
-        if committed.is_err() {
-            conn.rollback();
-        }
+        // A taken key: the database refused the commit, so nothing of it was committed (the
+        // writer may run an optimistic batch again).
+        assert!(committed.is_err() && conn.nothing_committed());
+        conn.rollback();
         committed
     });
     let error = failed.expect_err("a held-back write that fails fails the commit");

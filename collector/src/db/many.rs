@@ -15,7 +15,7 @@ const PAD: usize = 8;
 /// Inserts `rows` (values in the order `head` names the columns: `INSERT INTO t (a, b)`) in
 /// statements of power-of-two sizes (50 rows: 32, 16 and 2), so that an insert has at most nine
 /// texts, held back (`Tx::execute_later`): for rows that nothing can refuse (a mail to queue, a
-/// random token), so that they ride with the commit.
+/// random token) or an optimistic batch's rows, so that they ride with the commit.
 pub fn insert_later(tx: &mut dyn Tx, head: &str, rows: &[Vec<Value>]) -> Result<(), StoreError> {
     let mut rest = rows;
     while !rest.is_empty() {

@@ -169,7 +169,8 @@ pub trait Tx {
     fn query(&mut self, sql: &str, args: &[Value]) -> Result<Vec<Row>, StoreError>;
 
     /// Runs a write whose outcome nobody reads and that only a broken transaction can make
-    /// fail (adding to a running total): a backend may send it with its next round trip, still
+    /// fail (adding to a running total), or one whose refusal the writer expects (an optimistic
+    /// batch's rows, `db::writer`): a backend may send it with its next round trip, still
     /// before anything later in the transaction. Its error may then come from that later call
     /// (at the latest the commit), failing the whole transaction.
     fn execute_later(&mut self, sql: &str, args: &[Value]) -> Result<(), StoreError> {

@@ -13,7 +13,10 @@
 //! [`Together`] items: a batch's items run first, all in one savepoint; if that fails, it is
 //! rolled back and each item runs alone in a savepoint of its own, like any other job. On
 //! PostgreSQL this is what makes a batch cost a few round trips instead of a few per job, and
-//! a savepoint (a subtransaction) per batch instead of per job.
+//! a savepoint (a subtransaction) per batch instead of per job. Items alone in their batch run
+//! optimistic ([`Together::run_all`]): they may leave to the database what is nearly never so
+//! (a taken key) and hold their writes back for the commit; a commit the database refused
+//! for it ([`WriteConn::nothing_committed`]) left nothing behind, and they run again, careful.
 //!
 //! The loop knows a backend only through [`WriteConn`] (begin, savepoint, release, roll back
 //! to, commit); the SQLite and the PostgreSQL backends each give it their write connection, and
@@ -30,6 +33,11 @@ use tokio::sync::oneshot;
 /// and how much work one failed commit turns away. At 20,000 jobs/s a commit every few ms
 /// gathers far fewer; the cap only matters after a stall.
 const MAX_BATCH: usize = 256;
+
+/// Batches run careful (not optimistic) after an optimistic one was refused: refusals come in
+/// runs (a retry storm after an outage brings keys taken already), and each costs the batch
+/// twice.
+const CAREFUL_AFTER_REFUSAL: u32 = 16;
 
 /// A backend's write connection as the batching loop drives it: one transaction for a batch
 /// of jobs, a savepoint per job. [`WriteConn::begin`] takes whatever makes write transactions
@@ -50,6 +58,12 @@ pub trait WriteConn: Send {
     }
     /// Undoes the whole transaction, if one is open; errors are moot then.
     fn rollback(&mut self);
+    /// After a failed commit: whether the database refused it for what was written (a write held
+    /// back until the commit violated a constraint), so that nothing of it was committed. Not so
+    /// when the connection broke or for another error: that commit's outcome is unknown.
+    fn nothing_committed(&self) -> bool {
+        false
+    }
     /// Some failures (SQLite: a full disk, an I/O error; PostgreSQL: a broken connection) end
     /// the transaction by themselves; the jobs run in it so far must then not be acknowledged.
     fn in_transaction(&self) -> bool;
@@ -84,7 +98,17 @@ pub trait Together: Send + Sized + 'static {
     /// Runs all of `items`, their answers in the same order. On an error the writer rolls back
     /// whatever this wrote and runs each item alone with [`Together::run_one`], so an error
     /// here may be any one item's.
-    fn run_all(tx: &mut dyn Tx, items: &[Self]) -> Result<Vec<Self::Output>, StoreError>;
+    ///
+    /// `optimistic`: the items are the whole batch, so they may assume what is nearly always
+    /// so (no idempotency key taken) and leave it to the database to refuse otherwise, with
+    /// held-back writes as late as the commit: a commit the database refused left nothing
+    /// behind, and the writer runs the items once more, not optimistic, before running each
+    /// alone.
+    fn run_all(
+        tx: &mut dyn Tx,
+        items: &[Self],
+        optimistic: bool,
+    ) -> Result<Vec<Self::Output>, StoreError>;
 
     /// Runs one item alone (after [`Together::run_all`] failed for its batch).
     fn run_one(&self, tx: &mut dyn Tx) -> Result<Self::Output, StoreError>;
@@ -153,17 +177,20 @@ fn guarded<T>(work: impl FnOnce() -> Result<T, StoreError>) -> Result<T, StoreEr
 type BoxedJob = Box<dyn Job>;
 type Reply<T> = oneshot::Sender<Result<T, StoreError>>;
 
-/// A batch's [`Together`] items as one job; if they fail together, they split into one job each.
+/// A batch's [`Together`] items as one job; if they fail together, they split into one job each
+/// (an optimistic group first into one that is not).
 struct Group<W: Together> {
     items: Vec<W>,
     replies: Vec<Reply<W::Output>>,
     outputs: Option<Vec<W::Output>>,
+    /// See [`Together::run_all`]: set when the group is its batch's only job.
+    optimistic: bool,
 }
 
 impl<W: Together> Job for Group<W> {
     fn run(&mut self, tx: &mut dyn Tx) -> bool {
-        let items = &self.items;
-        match guarded(|| W::run_all(tx, items)) {
+        let (items, optimistic) = (&self.items, self.optimistic);
+        match guarded(|| W::run_all(tx, items, optimistic)) {
             Ok(outputs) if outputs.len() == self.items.len() => {
                 self.outputs = Some(outputs);
                 true
@@ -201,6 +228,14 @@ impl<W: Together> Job for Group<W> {
 
     fn split(&mut self) -> Vec<BoxedJob> {
         self.outputs = None;
+        if std::mem::replace(&mut self.optimistic, false) {
+            return vec![Box::new(Group {
+                items: std::mem::take(&mut self.items),
+                replies: std::mem::take(&mut self.replies),
+                outputs: None,
+                optimistic: false,
+            })];
+        }
         self.items
             .drain(..)
             .zip(self.replies.drain(..))
@@ -285,11 +320,14 @@ impl<W: Together> Drop for Writer<W> {
 fn serve<C: WriteConn, W: Together>(mut conn: C, queue: &mpsc::Receiver<Work<W>>) {
     // The first job of the next batch, if it came before the last commit (see `run_batch`).
     let mut waiting: Option<Work<W>> = None;
+    // Batches still to run careful (`CAREFUL_AFTER_REFUSAL`).
+    let mut careful: u32 = 0;
     while let Some(first) = waiting.take().or_else(|| queue.recv().ok()) {
         let mut group = Group::<W> {
             items: Vec::new(),
             replies: Vec::new(),
             outputs: None,
+            optimistic: false,
         };
         let mut jobs: VecDeque<BoxedJob> = VecDeque::new();
         let mut next = Some(first);
@@ -310,14 +348,19 @@ fn serve<C: WriteConn, W: Together>(mut conn: C, queue: &mpsc::Receiver<Work<W>>
             };
         }
         if !group.items.is_empty() {
+            group.optimistic = jobs.is_empty() && careful == 0;
             jobs.push_front(Box::new(group));
         }
-        run_batch(&mut conn, jobs, &mut || {
+        careful = careful.saturating_sub(1);
+        let refused = run_batch(&mut conn, jobs, &mut || {
             if waiting.is_none() {
                 waiting = queue.try_recv().ok();
             }
             waiting.is_some()
         });
+        if refused {
+            careful = CAREFUL_AFTER_REFUSAL;
+        }
     }
 }
 
@@ -325,18 +368,19 @@ fn serve<C: WriteConn, W: Together>(mut conn: C, queue: &mpsc::Receiver<Work<W>>
 /// that fails and splits (a group of items) is rolled back and its parts run in its place. If
 /// the transaction is lost midway, the jobs run so far get the error and the rest start afresh.
 /// `more_waiting` says whether another batch is waiting already, so that the commit may begin
-/// its transaction.
+/// its transaction. Returns whether a commit was refused and the batch ran again.
 fn run_batch<C: WriteConn>(
     conn: &mut C,
     mut rest: VecDeque<BoxedJob>,
     more_waiting: &mut dyn FnMut() -> bool,
-) {
+) -> bool {
+    let mut refused = false;
     while !rest.is_empty() {
         if let Err(e) = conn.begin() {
             // Whatever `begin` got as far as (a transaction without its lock) ends here.
             conn.rollback();
             rest.into_iter().for_each(|job| job.answer(Err(&e)));
-            return;
+            return refused;
         }
         let mut ran = Vec::new();
         let mut lost = None;
@@ -365,17 +409,41 @@ fn run_batch<C: WriteConn>(
             break;
         }
         let outcome = match lost {
-            Some(e) => Err(e),
-            None if rest.is_empty() && more_waiting() => conn.commit_then_begin(),
-            None => conn.commit(),
+            Some(e) => {
+                conn.rollback();
+                Err(e)
+            }
+            None => {
+                let committed = if rest.is_empty() && more_waiting() {
+                    conn.commit_then_begin()
+                } else {
+                    conn.commit()
+                };
+                if committed.is_err() {
+                    conn.rollback();
+                }
+                // A commit the database refused left nothing behind: a group alone in its batch
+                // runs again instead of failing, an optimistic one careful
+                // (`Together::run_all`), a careful one item by item.
+                if committed.is_err() && conn.nothing_committed() && ran.len() == 1 {
+                    let parts = ran
+                        .iter_mut()
+                        .flat_map(|job| job.split())
+                        .collect::<Vec<_>>();
+                    if !parts.is_empty() {
+                        refused = true;
+                        rest.extend(parts);
+                        continue;
+                    }
+                }
+                committed
+            }
         };
-        if outcome.is_err() {
-            conn.rollback();
-        }
         for job in ran {
             job.answer(outcome.as_ref().map(|_| ()));
         }
     }
+    refused
 }
 
 #[cfg(test)]
@@ -386,10 +454,14 @@ mod tests {
     use crate::db::{Row, Value};
     use rusqlite::Connection;
 
-    /// A plain SQLite connection as a write connection, optionally with a commit that fails.
+    /// A plain SQLite connection as a write connection, optionally with a commit that fails,
+    /// or one commit (by number, from 1) that the database refuses (nothing committed).
     struct Conn {
         db: Connection,
         commit_fails: bool,
+        refuse_commit: Option<usize>,
+        commits: usize,
+        refused: bool,
     }
 
     impl Conn {
@@ -425,7 +497,15 @@ mod tests {
             if self.commit_fails {
                 return Err(StoreError("disk I/O error".into()));
             }
+            self.commits += 1;
+            self.refused = self.refuse_commit == Some(self.commits);
+            if self.refused {
+                return Err(StoreError("UNIQUE constraint failed".into()));
+            }
             self.run("COMMIT")
+        }
+        fn nothing_committed(&self) -> bool {
+            self.refused
         }
         fn rollback(&mut self) {
             if !self.db.is_autocommit() {
@@ -447,8 +527,14 @@ mod tests {
     impl Together for Key {
         type Output = usize;
 
-        fn run_all(tx: &mut dyn Tx, items: &[Self]) -> Result<Vec<usize>, StoreError> {
-            let rows: Vec<String> = (1..=items.len()).map(|i| format!("(?{i}, 1)")).collect();
+        /// Optimistic, the rows get `v = 2`, else 1, so that a test sees how they were written.
+        fn run_all(
+            tx: &mut dyn Tx,
+            items: &[Self],
+            optimistic: bool,
+        ) -> Result<Vec<usize>, StoreError> {
+            let v = if optimistic { 2 } else { 1 };
+            let rows: Vec<String> = (1..=items.len()).map(|i| format!("(?{i}, {v})")).collect();
             let args: Vec<Value> = items.iter().map(|k| Value::Text(k.0.into())).collect();
             let n = tx.execute(
                 &format!("INSERT INTO t (k, v) VALUES {}", rows.join(", ")),
@@ -464,6 +550,13 @@ mod tests {
     }
 
     fn writer(commit_fails: bool) -> (tempfile::TempDir, Writer<Key>, std::path::PathBuf) {
+        writer_refusing(commit_fails, None)
+    }
+
+    fn writer_refusing(
+        commit_fails: bool,
+        refuse_commit: Option<usize>,
+    ) -> (tempfile::TempDir, Writer<Key>, std::path::PathBuf) {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("w.sqlite3");
         let db = Connection::open(&path).expect("open");
@@ -471,7 +564,13 @@ mod tests {
             "PRAGMA journal_mode = WAL; CREATE TABLE t (k TEXT PRIMARY KEY, v INTEGER NOT NULL);",
         )
         .expect("schema");
-        let conn = Conn { db, commit_fails };
+        let conn = Conn {
+            db,
+            commit_fails,
+            refuse_commit,
+            commits: 0,
+            refused: false,
+        };
         (dir, Writer::start(conn).expect("writer"), path)
     }
 
@@ -483,9 +582,15 @@ mod tests {
     }
 
     fn keys(path: &std::path::Path) -> Vec<String> {
+        rows(path).into_iter().map(|(k, _)| k).collect()
+    }
+
+    fn rows(path: &std::path::Path) -> Vec<(String, i64)> {
         let conn = Connection::open(path).expect("open");
-        let mut stmt = conn.prepare("SELECT k FROM t ORDER BY k").expect("prepare");
-        stmt.query_map([], |r| r.get(0))
+        let mut stmt = conn
+            .prepare("SELECT k, v FROM t ORDER BY k")
+            .expect("prepare");
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
             .expect("query")
             .collect::<Result<_, _>>()
             .expect("rows")
@@ -602,6 +707,48 @@ mod tests {
         assert!(again.wait_blocking().is_err());
         assert_eq!(c.wait_blocking().expect("c"), 1);
         assert_eq!(keys(&path), ["a", "b", "c"]);
+    }
+
+    #[test]
+    fn items_alone_in_their_batch_run_optimistic_and_again_if_the_commit_is_refused() {
+        // Commit 1 is the blocker's batch, 2 the items' first try, 3 their second.
+        let (_dir, w, path) = writer_refusing(false, Some(2));
+        let (started, running) = mpsc::sync_channel::<()>(1);
+        let (go, wait) = mpsc::sync_channel::<()>(0);
+        let held = w.submit(move |_| {
+            let _ = started.send(());
+            let _ = wait.recv();
+            Ok(())
+        });
+        // Only once the blocker runs: the items must make a batch of their own.
+        running.recv().expect("the blocker runs");
+        let items: Vec<_> = ["a", "b", "c"].map(|k| w.submit_item(Key(k))).into();
+        go.send(()).expect("go");
+        held.wait_blocking().expect("blocker");
+        for item in items {
+            assert_eq!(item.wait_blocking().expect("stored the second time"), 3);
+        }
+        // Written once, the careful way.
+        let written: Vec<(String, i64)> = ["a", "b", "c"].map(|k| (k.into(), 1)).into();
+        assert_eq!(rows(&path), written);
+        // The batches right after a refusal run careful, then optimistic again.
+        let more: Vec<&'static str> = ["d", "e", "f", "g", "h", "i", "j", "k", "l"]
+            .into_iter()
+            .chain(["m", "n", "o", "p", "q", "r", "s", "t", "u"])
+            .collect();
+        for k in &more {
+            w.submit_item(Key(k)).wait_blocking().expect("stored");
+        }
+        let written = rows(&path);
+        let careful = usize::try_from(CAREFUL_AFTER_REFUSAL).expect("small");
+        assert!(
+            written[3..3 + careful].iter().all(|(_, v)| *v == 1),
+            "{written:?}"
+        );
+        assert!(
+            written[3 + careful..].iter().all(|(_, v)| *v == 2),
+            "{written:?}"
+        );
     }
 
     #[test]

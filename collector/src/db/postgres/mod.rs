@@ -391,6 +391,11 @@ pub struct PgConn {
     /// before whatever goes to the server next, in the same round trip when that is a plain
     /// command string (the next savepoint's, the commit's).
     later: Vec<String>,
+    /// The held-back statements prepared on this connection (`PREPARE`), by their SQL: the name
+    /// to `EXECUTE`, or `None` for one that could not be prepared (sent with literals then).
+    held: HashMap<String, Option<String>>,
+    /// The last commit was refused for a violated constraint: nothing of it was committed.
+    refused: bool,
 }
 
 /// What [`WriteConn::commit_then_begin`] left for the next `begin`.
@@ -445,6 +450,8 @@ impl PgConn {
             savepoint: Savepoint::None,
             next: Next::Nothing,
             later: Vec::new(),
+            held: HashMap::new(),
+            refused: false,
         };
         // No parallel workers: the collector's statements are lookups of a few rows, and
         // PostgreSQL planned the batch's 64 key lookups (`many::query_each`) as a parallel
@@ -493,6 +500,24 @@ impl PgConn {
         }
     }
 
+    /// Notes how a commit's round trip ended. A violated constraint (SQLSTATE class 23: a taken
+    /// key, a CHECK) can only come from a write before COMMIT or from COMMIT itself, never from
+    /// what `commit_then_begin` sends after it: then nothing was committed. Any other error
+    /// leaves the outcome unknown. Either way the transaction is left for `rollback` to end.
+    fn committed(
+        &mut self,
+        result: Result<(), postgres::Error>,
+        what: &str,
+    ) -> Result<(), StoreError> {
+        self.refused = result
+            .as_ref()
+            .is_err_and(|e| e.code().is_some_and(|c| c.code().starts_with("23")));
+        result.map_err(|e| {
+            self.open = !self.client.is_closed();
+            pg_error(what, &e)
+        })
+    }
+
     /// Starts a transaction with `sql` (`BEGIN …`). A connection that broke while it was idle
     /// (PostgreSQL restarted) is made anew first and tried again, so that the first call after
     /// a restart does not fail for nothing; nothing was sent in that transaction yet.
@@ -513,6 +538,39 @@ impl PgConn {
         self.batch(sql)?;
         self.open = true;
         Ok(())
+    }
+
+    /// The name under which `sql` (with `params` parameters, all of them used) is prepared for
+    /// held-back writes, preparing it now if it is new; `None` if it cannot be (PostgreSQL
+    /// cannot infer a parameter's type): it is then sent with literals. Prepared in a savepoint,
+    /// as a failed `PREPARE` would abort the transaction; a prepared statement outlives a
+    /// rollback, so the name stays good for the connection's life.
+    fn prepared_held(&mut self, sql: &str, params: usize) -> Result<Option<String>, StoreError> {
+        if let Some(known) = self.held.get(sql) {
+            return Ok(known.clone());
+        }
+        if highest_parameter(sql) != params {
+            self.held.insert(sql.to_owned(), None);
+            return Ok(None);
+        }
+        // What is held back already runs first, so that a failure there stays its own.
+        self.run()?;
+        let name = format!("held_{}", self.held.len());
+        let prepare = format!(
+            "SAVEPOINT held; PREPARE {name} AS {}; RELEASE SAVEPOINT held",
+            numbered_as_dollar(sql)
+        );
+        let name = match self.client.batch_execute(&prepare) {
+            Ok(()) => Some(name),
+            Err(e) if e.as_db_error().is_some() && !broken(&e) => {
+                self.batch("ROLLBACK TO SAVEPOINT held; RELEASE SAVEPOINT held")?;
+                tracing::debug!(error = %e, "a held-back statement cannot be prepared; it goes with literals");
+                None
+            }
+            Err(e) => return Err(pg_error("cannot prepare a held-back statement", &e)),
+        };
+        self.held.insert(sql.to_owned(), name.clone());
+        Ok(name)
     }
 
     /// The connection for a prepared statement, once the writes held back are sent: they run
@@ -546,13 +604,25 @@ impl Tx for PgConn {
     /// writer on a busy machine, and a batch's running totals (two statements) ride along with
     /// its commit instead of costing two of their own. A value that cannot be written as a
     /// literal (text with a NUL) is sent now, as a parameter, and refused there as always.
+    ///
+    /// A held-back statement is prepared once per connection (`PREPARE`) and then sent as
+    /// `EXECUTE name(literals)`: PostgreSQL parses a short list of literals instead of the
+    /// whole statement, and plans it once (a batch's rows, held back, took as long to parse and
+    /// plan as the round trip saved).
     fn execute_later(&mut self, sql: &str, args: &[Value]) -> Result<(), StoreError> {
-        match value::with_literals(sql, args) {
-            Some(sql) if self.role == Role::Writer && self.open => {
-                self.later.push(sql);
+        if self.role != Role::Writer || !self.open {
+            return self.execute(sql, args).map(drop);
+        }
+        let held = match self.prepared_held(sql, args.len())? {
+            Some(name) => value::argument_list(args).map(|list| format!("EXECUTE {name}{list}")),
+            None => value::with_literals(sql, args),
+        };
+        match held {
+            Some(held) => {
+                self.later.push(held);
                 Ok(())
             }
-            _ => self.execute(sql, args).map(drop),
+            None => self.execute(sql, args).map(drop),
         }
     }
 }
@@ -616,11 +686,15 @@ impl WriteConn for PgConn {
     fn commit(&mut self) -> Result<(), StoreError> {
         // If the connection breaks during COMMIT the outcome is unknown: the error goes out and
         // the client's retry with the same idempotency key finds out.
-        let result = self.batch("COMMIT");
+        let what = self.what("COMMIT");
+        let sql = self.with_later("COMMIT");
+        let result = self.client.batch_execute(&sql);
         // A commit the server refused (a held-back write failed before it) leaves the
-        // transaction open and aborted: `rollback` must end it, or the next BEGIN fails too.
-        self.open = result.is_err() && !self.client.is_closed();
-        result
+        // transaction open and aborted: `committed` keeps it marked open, so that `rollback`
+        // ends it, or the next BEGIN fails too.
+        self.committed(result, &what)?;
+        self.open = false;
+        Ok(())
     }
 
     /// The commit and the next transaction in one round trip: under load a batch is a few round
@@ -640,14 +714,18 @@ impl WriteConn for PgConn {
                     matches!(m, postgres::SimpleQueryMessage::Row(row) if row.get(0) == Some("t"))
                 });
                 self.next = if locked { Next::Locked } else { Next::Unlocked };
-                Ok(())
+                self.committed(Ok(()), &what)
             }
             Err(e) => {
                 // Whatever of the string ran after the commit is undone by `rollback`.
                 self.next = Next::Nothing;
-                Err(pg_error(&what, &e))
+                self.committed(Err(e), &what)
             }
         }
+    }
+
+    fn nothing_committed(&self) -> bool {
+        self.refused
     }
 
     fn rollback(&mut self) {
@@ -811,6 +889,28 @@ fn broken(e: &postgres::Error) -> bool {
     e.is_closed()
         || e.code().is_some_and(|c| c.code().starts_with("57P"))
         || (e.as_db_error().is_none() && e.code().is_none())
+}
+
+/// The highest `?N` in `sql` outside quotes (0 for none): `EXECUTE` takes exactly that many.
+fn highest_parameter(sql: &str) -> usize {
+    let mut highest = 0;
+    let mut quoted = false;
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\'' {
+            quoted = !quoted;
+        }
+        if c != '?' || quoted {
+            continue;
+        }
+        let mut n = 0usize;
+        while let Some(d) = chars.peek().and_then(|d| d.to_digit(10)) {
+            n = n.saturating_mul(10).saturating_add(d as usize);
+            chars.next();
+        }
+        highest = highest.max(n);
+    }
+    highest
 }
 
 fn first_line(sql: &str) -> &str {

@@ -70,14 +70,30 @@ pub(super) fn with_literals(sql: &str, args: &[Value]) -> Option<String> {
             n = n.checked_mul(10)?.checked_add(d as usize)?;
             chars.next();
         }
-        match args.get(n.checked_sub(1)?)? {
-            Value::Null => out.push_str("NULL"),
-            Value::Int(v) => out.push_str(&format!("'{v}'")),
-            Value::Text(t) if t.contains('\0') => return None,
-            Value::Text(t) => out.push_str(&postgres_protocol::escape::escape_literal(t)),
-        }
+        out.push_str(&literal(args.get(n.checked_sub(1)?)?)?);
     }
     Some(out)
+}
+
+/// `args` as the arguments of `EXECUTE name(…)`, in parentheses (nothing for none, as `EXECUTE`
+/// wants it); `None` as for [`with_literals`].
+pub(super) fn argument_list(args: &[Value]) -> Option<String> {
+    if args.is_empty() {
+        return Some(String::new());
+    }
+    let literals: Option<Vec<String>> = args.iter().map(literal).collect();
+    Some(format!("({})", literals?.join(", ")))
+}
+
+/// A value as an SQL literal (an integer quoted too: PostgreSQL gives it the type the
+/// statement needs); `None` for text with a NUL, which no literal can hold.
+fn literal(value: &Value) -> Option<String> {
+    Some(match value {
+        Value::Null => "NULL".to_owned(),
+        Value::Int(v) => format!("'{v}'"),
+        Value::Text(t) if t.contains('\0') => return None,
+        Value::Text(t) => postgres_protocol::escape::escape_literal(t),
+    })
 }
 
 type BoxError = Box<dyn Error + Sync + Send>;
