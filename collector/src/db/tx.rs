@@ -196,20 +196,35 @@ fn first_line(sql: &str) -> &str {
 /// `?1`, `?2`, … as PostgreSQL numbers its parameters (`$1`, `$2`, …). A `?` inside a quoted
 /// string stays as it is.
 pub fn numbered_as_dollar(sql: &str) -> String {
-    let mut out = String::with_capacity(sql.len());
+    // The replacement never refuses, so there is always a string.
+    replace_parameters(sql, |n| Some(format!("${n}"))).unwrap_or_default()
+}
+
+/// `sql` with each parameter `?N` outside quoted strings replaced by `with(N)`; `None` as soon
+/// as `with` gives none. The one reading of the dialect's parameters.
+pub fn replace_parameters(
+    sql: &str,
+    mut with: impl FnMut(usize) -> Option<String>,
+) -> Option<String> {
+    let mut out = String::with_capacity(sql.len() + 16);
     let mut quoted = false;
     let mut chars = sql.chars().peekable();
     while let Some(c) = chars.next() {
-        match c {
-            '\'' => {
-                quoted = !quoted;
-                out.push(c);
-            }
-            '?' if !quoted && chars.peek().is_some_and(char::is_ascii_digit) => out.push('$'),
-            _ => out.push(c),
+        if c == '\'' {
+            quoted = !quoted;
         }
+        if c != '?' || quoted || !chars.peek().is_some_and(char::is_ascii_digit) {
+            out.push(c);
+            continue;
+        }
+        let mut n = 0usize;
+        while let Some(d) = chars.peek().and_then(|d| d.to_digit(10)) {
+            n = n.saturating_mul(10).saturating_add(d as usize);
+            chars.next();
+        }
+        out.push_str(&with(n)?);
     }
-    out
+    Some(out)
 }
 
 #[cfg(test)]

@@ -121,25 +121,23 @@ fn store_ballots(
         rows.push(row(new, body_sha256, payload(new)?, &receipt, &response));
         answers.push((i, response));
     }
-    if optimistic {
-        // Nearly always no key is taken: the rows and their counts go with the commit, and a
-        // taken key makes the database refuse it (`Together::run_all`). On PostgreSQL that is
-        // one round trip for the batch instead of two.
+    // Optimistic, nearly always no key is taken: the rows and their counts go with the commit,
+    // and a taken key makes the database refuse it (`Together::run_all`). On PostgreSQL that
+    // is one round trip for the batch instead of two. `None`: every row goes in.
+    let inserted = if optimistic {
         many::insert_later(tx, INSERT, &rows)?;
-        let mut counted = Vec::new();
-        for (i, response) in answers {
-            let new = &items[i].new;
-            counted.push((new.widget.as_str(), &new.submission));
-            outcomes[i] = Some(SubmitOutcome::Stored(response));
-        }
-        return ballots::store::count_all(tx, counted);
-    }
-    let inserted = insert_rows(tx, &rows)?;
+        None
+    } else {
+        Some(insert_rows(tx, &rows)?)
+    };
     let mut counted = Vec::new();
     let mut skipped = Vec::new();
     for (i, response) in answers {
         let new = &items[i].new;
-        if inserted.contains_key(&key_of(new)) {
+        if inserted
+            .as_ref()
+            .is_none_or(|inserted| inserted.contains_key(&key_of(new)))
+        {
             counted.push((new.widget.as_str(), &new.submission));
             outcomes[i] = Some(SubmitOutcome::Stored(response));
         } else {

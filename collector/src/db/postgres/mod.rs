@@ -28,6 +28,7 @@ pub mod copy;
 mod value;
 
 use super::migrations::{Dialect, MIGRATIONS, render};
+use super::tx::replace_parameters;
 use super::writer::{Answer, Writer};
 use super::{Backend, Queued, Row, StoreError, SubmitOutcome, Tx, Value, numbered_as_dollar};
 use postgres::error::SqlState;
@@ -894,22 +895,10 @@ fn broken(e: &postgres::Error) -> bool {
 /// The highest `?N` in `sql` outside quotes (0 for none): `EXECUTE` takes exactly that many.
 fn highest_parameter(sql: &str) -> usize {
     let mut highest = 0;
-    let mut quoted = false;
-    let mut chars = sql.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '\'' {
-            quoted = !quoted;
-        }
-        if c != '?' || quoted {
-            continue;
-        }
-        let mut n = 0usize;
-        while let Some(d) = chars.peek().and_then(|d| d.to_digit(10)) {
-            n = n.saturating_mul(10).saturating_add(d as usize);
-            chars.next();
-        }
+    replace_parameters(sql, |n| {
         highest = highest.max(n);
-    }
+        Some(String::new())
+    });
     highest
 }
 

@@ -5,6 +5,7 @@
 //! 0 or 1; text as TEXT/VARCHAR/NAME/BPCHAR; NULL as anything), else the call fails naming the
 //! parameter and both types.
 
+use crate::db::tx::replace_parameters;
 use crate::db::{Row, StoreError, Value};
 use bytes::BytesMut;
 use postgres::types::{IsNull, ToSql, Type, to_sql_checked};
@@ -54,25 +55,7 @@ fn is_text(ty: &Type) -> bool {
 /// quoting, right whatever `standard_conforming_strings` says). `None` if a parameter is
 /// missing or a text holds a NUL, which would cut the command string short.
 pub(super) fn with_literals(sql: &str, args: &[Value]) -> Option<String> {
-    let mut out = String::with_capacity(sql.len() + 16 * args.len());
-    let mut quoted = false;
-    let mut chars = sql.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '\'' {
-            quoted = !quoted;
-        }
-        if c != '?' || quoted || !chars.peek().is_some_and(char::is_ascii_digit) {
-            out.push(c);
-            continue;
-        }
-        let mut n = 0usize;
-        while let Some(d) = chars.peek().and_then(|d| d.to_digit(10)) {
-            n = n.checked_mul(10)?.checked_add(d as usize)?;
-            chars.next();
-        }
-        out.push_str(&literal(args.get(n.checked_sub(1)?)?)?);
-    }
-    Some(out)
+    replace_parameters(sql, |n| literal(args.get(n.checked_sub(1)?)?))
 }
 
 /// `args` as the arguments of `EXECUTE name(…)`, in parentheses (nothing for none, as `EXECUTE`
