@@ -34,13 +34,6 @@ impl<K: PartialEq, V> VecMap<K, V> {
         self.position(key).map(|at| &self.0[at].1)
     }
 
-    pub(crate) fn get_mut<Q: PartialEq + ?Sized>(&mut self, key: &Q) -> Option<&mut V>
-    where
-        K: Borrow<Q>,
-    {
-        self.position(key).map(|at| &mut self.0[at].1)
-    }
-
     pub(crate) fn contains_key<Q: PartialEq + ?Sized>(&self, key: &Q) -> bool
     where
         K: Borrow<Q>,
@@ -60,13 +53,6 @@ impl<K: PartialEq, V> VecMap<K, V> {
                 true
             }
         }
-    }
-
-    pub(crate) fn remove<Q: PartialEq + ?Sized>(&mut self, key: &Q) -> Option<V>
-    where
-        K: Borrow<Q>,
-    {
-        self.position(key).map(|at| self.0.swap_remove(at).1)
     }
 
     pub(crate) fn or_default(&mut self, key: K) -> &mut V

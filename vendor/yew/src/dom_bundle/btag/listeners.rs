@@ -118,17 +118,23 @@ pub struct Registry {
     /// Counter for assigning new IDs
     id_counter: u32,
 
-    /// Contains all registered event listeners by listener ID (mitmachen patch: `VecMap`s, not
-    /// upstream's `HashMap`s)
-    by_id: VecMap<u32, VecMap<EventDescriptor, Vec<Rc<dyn Listener>>>>,
+    /// Contains all registered event listeners by listener ID (mitmachen patch: a `Vec` sorted by
+    /// ID and a `VecMap`, not upstream's `HashMap`s; IDs only grow, so a new one goes to the
+    /// end, and a lookup is a binary search: a list of 500 topics has 1,000 of them)
+    by_id: Vec<(u32, VecMap<EventDescriptor, Vec<Rc<dyn Listener>>>)>,
 }
 
 impl Registry {
     pub fn new() -> Self {
         Self {
             id_counter: u32::default(),
-            by_id: VecMap::default(),
+            by_id: Vec::new(),
         }
+    }
+
+    fn listeners_of(&self, id: u32) -> Option<&VecMap<EventDescriptor, Vec<Rc<dyn Listener>>>> {
+        let at = self.by_id.binary_search_by_key(&id, |(id, _)| *id).ok()?;
+        Some(&self.by_id[at].1)
     }
 
     /// Handle a single event, given the listening element and event descriptor.
@@ -142,7 +148,7 @@ impl Registry {
         // and modify the registry). So we clone the current listeners and return a closure
         let listener_id = listening.listener_id()?;
         let registry_ref = registry.borrow();
-        let handlers = registry_ref.by_id.get(&listener_id)?;
+        let handlers = registry_ref.listeners_of(listener_id)?;
         let listeners = handlers.get(desc)?.clone();
         drop(registry_ref); // unborrow the registry, before running any listeners
         Some(move |event: &Event| {
@@ -161,12 +167,16 @@ impl Registry {
             root.ensure_handled(&desc);
             by_desc.or_default(desc).push(l);
         }
-        self.by_id.insert(id, by_desc);
+        match self.by_id.binary_search_by_key(&id, |(id, _)| *id) {
+            Ok(at) => self.by_id[at].1 = by_desc,
+            Err(at) => self.by_id.insert(at, (id, by_desc)),
+        }
     }
 
     /// Patch an already registered set of handlers
     fn patch(&mut self, root: &BSubtree, id: &u32, listeners: &[Option<Rc<dyn Listener>>]) {
-        if let Some(by_desc) = self.by_id.get_mut(id) {
+        let at = self.by_id.binary_search_by_key(id, |(id, _)| *id);
+        if let Some((_, by_desc)) = at.ok().map(|at| &mut self.by_id[at]) {
             // Keeping empty vectors is fine. Those don't do much and should happen rarely.
             for v in by_desc.values_mut() {
                 v.clear()
@@ -182,7 +192,9 @@ impl Registry {
 
     /// Unregister any existing listeners for ID
     fn unregister(&mut self, id: &u32) {
-        self.by_id.remove(id);
+        if let Ok(at) = self.by_id.binary_search_by_key(id, |(id, _)| *id) {
+            self.by_id.remove(at);
+        }
     }
 
     /// Set unique listener ID onto element and return it
