@@ -6,10 +6,10 @@ use crate::{Result, root, setup};
 use std::process::Command;
 
 /// The most a page with every kind may download for the widgets, brotli-compressed (measured
-/// size plus a small margin; raise it deliberately, with the reason in the commit). 117,200:
-/// the loader and the complete bundle measured 114,942 B, plus 2 %.
-pub const BROTLI_BUDGET: usize = 117_200;
-/// The same for a page with polls only (the loader and the poll bundle): 73,569 B measured; the
+/// size plus a small margin; raise it deliberately, with the reason in the commit). 116,900:
+/// the loader and the complete bundle measured 114,644 B, plus 2 %.
+pub const BROTLI_BUDGET: usize = 116_900;
+/// The same for a page with polls only (the loader and the poll bundle): 73,359 B measured; the
 /// budget is the target of 75 KB (2 % above).
 pub const POLL_BROTLI_BUDGET: usize = 75_000;
 

@@ -32,7 +32,7 @@ macro_rules! gen_listener_kinds {
         /// Supported kinds of DOM event listeners
         // Using instead of strings to optimise registry collection performance by simplifying
         // hashmap hash calculation.
-        #[derive(Clone, PartialEq, Eq, Hash, Debug)]
+        #[derive(PartialEq, Eq, Hash, Debug)]
         #[allow(non_camel_case_types)]
         #[allow(missing_docs)]
         pub enum ListenerKind {
@@ -40,21 +40,56 @@ macro_rules! gen_listener_kinds {
             other(std::borrow::Cow<'static, str>),
         }
 
+        /// mitmachen patch: the known kinds as plain numbers, so that their names are one table
+        /// (`type_name` and `as_ref` each had a match over every kind) and cloning one is a copy
+        /// of a number (the derived `Clone` matched every kind too): 3 KB of the wasm.
+        #[derive(Clone, Copy)]
+        #[allow(non_camel_case_types)]
+        enum Known {
+            $( $kind, )*
+        }
+
+        const KNOWN_NAMES: &[&str] = &[$( stringify!($kind), )*];
+
+        impl Clone for ListenerKind {
+            fn clone(&self) -> Self {
+                match (self, self.known()) {
+                    (_, Some(known)) => Self::from_known(known),
+                    (Self::other(type_name), None) => Self::other(type_name.clone()),
+                    // `known` is `None` for `other` only.
+                    (_, None) => Self::other("".into()),
+                }
+            }
+        }
+
         impl ListenerKind {
             pub fn type_name(&self) -> std::borrow::Cow<'static, str> {
                 match self {
                     Self::other(type_name) => type_name.clone(),
-                    _ => self.known_name()[2..].into(),
+                    _ => self.known_name().get(2..).unwrap_or_default().into(),
                 }
             }
 
-            /// mitmachen patch: one table of the names for `type_name` and `as_ref` (each had its
-            /// own match over every kind: 2 KB of the wasm). Empty for `other`.
-            fn known_name(&self) -> &'static str {
+            /// `None` for `other`.
+            fn known(&self) -> Option<Known> {
                 match self {
-                    $( Self::$kind => stringify!($kind), )*
-                    Self::other(_) => "",
+                    $( Self::$kind => Some(Known::$kind), )*
+                    Self::other(_) => None,
                 }
+            }
+
+            fn from_known(known: Known) -> Self {
+                match known {
+                    $( Known::$kind => Self::$kind, )*
+                }
+            }
+
+            /// Empty for `other`.
+            fn known_name(&self) -> &'static str {
+                self.known()
+                    .and_then(|known| KNOWN_NAMES.get(known as usize))
+                    .copied()
+                    .unwrap_or_default()
             }
         }
 
