@@ -132,8 +132,13 @@ impl Registry {
         }
     }
 
+    /// Where `id` is in `by_id`, or where it would go.
+    fn position(&self, id: u32) -> Result<usize, usize> {
+        self.by_id.binary_search_by_key(&id, |(id, _)| *id)
+    }
+
     fn listeners_of(&self, id: u32) -> Option<&VecMap<EventDescriptor, Vec<Rc<dyn Listener>>>> {
-        let at = self.by_id.binary_search_by_key(&id, |(id, _)| *id).ok()?;
+        let at = self.position(id).ok()?;
         Some(&self.by_id[at].1)
     }
 
@@ -167,7 +172,7 @@ impl Registry {
             root.ensure_handled(&desc);
             by_desc.or_default(desc).push(l);
         }
-        match self.by_id.binary_search_by_key(&id, |(id, _)| *id) {
+        match self.position(id) {
             Ok(at) => self.by_id[at].1 = by_desc,
             Err(at) => self.by_id.insert(at, (id, by_desc)),
         }
@@ -175,8 +180,8 @@ impl Registry {
 
     /// Patch an already registered set of handlers
     fn patch(&mut self, root: &BSubtree, id: &u32, listeners: &[Option<Rc<dyn Listener>>]) {
-        let at = self.by_id.binary_search_by_key(id, |(id, _)| *id);
-        if let Some((_, by_desc)) = at.ok().map(|at| &mut self.by_id[at]) {
+        if let Ok(at) = self.position(*id) {
+            let by_desc = &mut self.by_id[at].1;
             // Keeping empty vectors is fine. Those don't do much and should happen rarely.
             for v in by_desc.values_mut() {
                 v.clear()
@@ -192,7 +197,7 @@ impl Registry {
 
     /// Unregister any existing listeners for ID
     fn unregister(&mut self, id: &u32) {
-        if let Ok(at) = self.by_id.binary_search_by_key(id, |(id, _)| *id) {
+        if let Ok(at) = self.position(*id) {
             self.by_id.remove(at);
         }
     }
