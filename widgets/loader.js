@@ -12,8 +12,8 @@
   }
   var defaultEndpoint = script.getAttribute("data-endpoint");
 
-  // One module per set of widget kinds, smallest first (`cargo xtask dist` fills this in); the
-  // last holds every kind.
+  // One module per set of widget kinds and languages, smallest first (`cargo xtask dist` fills
+  // this in); the last holds every kind and language.
   var bundles = /*__BUNDLES__*/[];
   // The complete module's wasm-bindgen glue, which instantiates any of them (their imports and
   // exports are named by one table, `xtask/src/names.rs`); one instance per started module.
@@ -25,25 +25,48 @@
     return (element.getAttribute("data-mitmachen") || "").toLowerCase().replace(/[^a-z]/g, "");
   }
 
-  // The kinds on the page (or below `root`) that no started bundle holds.
-  function missingKinds(root) {
+  // The language an element's widget speaks as the modules read it (`config::lang_of`:
+  // `data-lang`, else the closest `lang`, else German) where that is plainly "de" or "en";
+  // null for anything else, which only a bundle with every language takes.
+  function langOf(element) {
+    var tag = element.getAttribute("data-lang");
+    if (tag === null) {
+      var holder = element.closest("[lang]");
+      tag = holder ? holder.getAttribute("lang") : "de";
+    }
+    // ("de-ls" is Einfache Sprache.)
+    var plain = /^(de(?!-ls$)|en)(-[a-z]{2})?$/.exec(tag.toLowerCase());
+    return plain && plain[1];
+  }
+
+  // Whether `bundle` holds a widget of this kind and language.
+  function holds(bundle, need) {
+    return bundle.kinds.indexOf(need.kind) >= 0 && (need.lang
+      ? bundle.langs.indexOf(need.lang) >= 0
+      : bundle.langs.length === complete.langs.length);
+  }
+
+  // The widgets on the page (or below `root`), as kind and language, that no started bundle
+  // holds.
+  function missingWidgets(root) {
     var missing = [];
     var found = root.querySelectorAll ? root.querySelectorAll("[data-mitmachen]") : [];
     var elements = Array.prototype.slice.call(found);
     if (root.matches && root.matches("[data-mitmachen]")) elements.push(root);
     elements.forEach(function (element) {
-      var kind = kindOf(element);
-      var held = bundles.some(function (b) { return b.started && b.kinds.indexOf(kind) >= 0; });
-      if (!held && !complete.started && missing.indexOf(kind) < 0) missing.push(kind);
+      var need = { kind: kindOf(element), lang: langOf(element) };
+      var held = complete.started || bundles.some(function (b) { return b.started && holds(b, need); });
+      var known = missing.some(function (m) { return m.kind === need.kind && m.lang === need.lang; });
+      if (!held && !known) missing.push(need);
     });
     return missing;
   }
 
-  // The smallest bundle that holds all of `kinds`; for an unknown kind the complete one, which
+  // The smallest bundle that holds all of `needs`; for an unknown kind the complete one, which
   // explains what is wrong.
-  function choose(kinds) {
+  function choose(needs) {
     return bundles.filter(function (b) {
-      return kinds.every(function (k) { return b.kinds.indexOf(k) >= 0; });
+      return needs.every(function (need) { return holds(b, need); });
     })[0] || complete;
   }
 
@@ -75,8 +98,8 @@
     return bundle.started;
   }
 
-  function load(kinds) {
-    if (kinds.length) start(choose(kinds));
+  function load(needs) {
+    if (needs.length) start(choose(needs));
   }
 
   // A module whose element the collector's definition made a kind it lacks hands the element
@@ -95,20 +118,17 @@
   if (preloaded) start(preloaded);
 
   parsed.then(function () {
-    load(missingKinds(document));
+    load(missingWidgets(document));
     // Elements a CMS or a page script adds later may need another bundle; the started ones
     // mount what is theirs themselves.
     new MutationObserver(function (records) {
-      var kinds = [];
+      var needs = [];
       records.forEach(function (record) {
         Array.prototype.forEach.call(record.addedNodes, function (node) {
-          if (node.nodeType !== 1) return;
-          missingKinds(node).forEach(function (k) {
-            if (kinds.indexOf(k) < 0) kinds.push(k);
-          });
+          if (node.nodeType === 1) needs = needs.concat(missingWidgets(node));
         });
       });
-      load(kinds);
+      load(needs);
     }).observe(document.documentElement, { childList: true, subtree: true });
   });
 })();

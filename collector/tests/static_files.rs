@@ -286,8 +286,8 @@ async fn dist_serves_precompressed_variants_and_caches_hashed_names() {
 }
 
 /// An example page names the bundles' wasm files (they carry their hash) for its preload line:
-/// the complete one, or the one with the kinds given, from the manifest `cargo xtask dist`
-/// writes.
+/// the complete one, or the one with the kinds (and languages) given, from the manifest
+/// `cargo xtask dist` writes.
 #[tokio::test]
 async fn example_pages_name_the_bundles_wasm_files() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -295,14 +295,16 @@ async fn example_pages_name_the_bundles_wasm_files() {
     let manifest = r#"{
         "files": [{"name": "mitmachen.js"}, {"name": "mitmachen.0123456789.wasm"}],
         "bundles": [
-            {"name": "mitmachen-poll.abcdef0123.wasm", "kinds": ["poll"]},
-            {"name": "mitmachen.0123456789.wasm", "kinds": ["poll", "topics", "event", "newsletter"]}
+            {"name": "mitmachen-poll.abcdef0123.wasm", "kinds": ["poll"], "langs": ["de", "de-einfach", "en"]},
+            {"name": "mitmachen-de.fedcba9876.wasm", "kinds": ["poll", "topics", "event", "newsletter"], "langs": ["de"]},
+            {"name": "mitmachen.0123456789.wasm", "kinds": ["poll", "topics", "event", "newsletter"], "langs": ["de", "de-einfach", "en"]}
         ]
     }"#;
     std::fs::write(std::path::Path::new(&dist).join("manifest.json"), manifest).expect("write");
     std::fs::write(
         std::path::Path::new(&site).join("preload.html"),
-        "{{MITMACHEN_WASM}} {{MITMACHEN_WASM:poll}} {{MITMACHEN_WASM:poll+topics+event+newsletter}}",
+        "{{MITMACHEN_WASM}} {{MITMACHEN_WASM:poll}} {{MITMACHEN_WASM:poll+topics+event+newsletter}} \
+         {{MITMACHEN_WASM:poll+topics+event+newsletter:de}}",
     )
     .expect("write");
     let c = Collector::start(
@@ -316,6 +318,7 @@ async fn example_pages_name_the_bundles_wasm_files() {
         .expect("request");
     assert_eq!(
         page.text().await.expect("body"),
-        "mitmachen.0123456789.wasm mitmachen-poll.abcdef0123.wasm mitmachen.0123456789.wasm"
+        "mitmachen.0123456789.wasm mitmachen-poll.abcdef0123.wasm mitmachen.0123456789.wasm \
+         mitmachen-de.fedcba9876.wasm"
     );
 }

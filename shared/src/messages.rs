@@ -42,11 +42,22 @@ impl Lang {
         }
     }
 
-    /// Messages for editors (configuration errors) are not offered in Einfache Sprache.
+    /// Messages for editors (configuration errors) are not offered in Einfache Sprache, and in
+    /// English only by a build that holds English.
     pub fn for_editors(self) -> Lang {
         match self {
-            Lang::DeEasy => Lang::De,
-            other => other,
+            Lang::En if cfg!(feature = "lang-en") => Lang::En,
+            _ => Lang::De,
+        }
+    }
+
+    /// Whether this build carries the language's texts (German always; the others are cargo
+    /// features, so that a bundle for German pages leaves theirs out).
+    pub fn in_build(self) -> bool {
+        match self {
+            Lang::De => true,
+            Lang::DeEasy => cfg!(feature = "lang-de-easy"),
+            Lang::En => cfg!(feature = "lang-en"),
         }
     }
 }
@@ -93,12 +104,18 @@ macro_rules! texts {
                 KEYS.get(self as usize).copied().unwrap_or_default()
             }
 
-            /// The text in `lang`; empty for a text of a kind this build does not hold, which
-            /// nothing in it shows. A table by `Text as usize`, not a match: three arms per
-            /// text were 4 KB of a bundle's code.
+            /// The text in `lang`; empty for a text of a kind or in a language this build does
+            /// not hold, which nothing in it shows. A table by `Text as usize`, not a match:
+            /// three arms per text were 4 KB of a bundle's code.
             pub fn default_for(self, lang: Lang) -> &'static str {
+                const EASY: bool = cfg!(feature = "lang-de-easy");
+                const EN: bool = cfg!(feature = "lang-en");
                 const WORDS: &[[&str; 3]] = &[$(
-                    if in_build!($group) { [$de, $easy, $en] } else { ["", "", ""] }
+                    if in_build!($group) {
+                        [$de, if EASY { $easy } else { "" }, if EN { $en } else { "" }]
+                    } else {
+                        ["", "", ""]
+                    }
                 ),*];
                 let column = match lang {
                     Lang::De => 0,
@@ -595,10 +612,17 @@ impl Texts {
     /// A percentage already computed (e.g. by [`crate::shares::percentages`]), written as
     /// [`Texts::percent`] writes it.
     pub fn share(&self, value: u64) -> String {
-        match self.lang {
-            Lang::De | Lang::DeEasy => format!("{value}\u{a0}%"),
-            Lang::En => format!("{value}%"),
+        if self.english() {
+            format!("{value}%")
+        } else {
+            format!("{value}\u{a0}%")
         }
+    }
+
+    /// Whether numbers and dates are written the English way; never in a build without English
+    /// (a bundle for German pages), which then carries only the German way.
+    fn english(&self) -> bool {
+        cfg!(feature = "lang-en") && self.lang == Lang::En
     }
 
     /// "1 Person" / "3 Personen".
@@ -614,9 +638,10 @@ impl Texts {
     pub fn event_time(&self, start: Timestamp, end: Option<Timestamp>) -> String {
         let clock = |b: &BerlinTime| format!("{:02}:{:02}", b.hour, b.minute);
         let s = BerlinTime::of(start);
-        let (uhr, to) = match self.lang {
-            Lang::De | Lang::DeEasy => ("\u{a0}Uhr", " bis "),
-            Lang::En => ("", " to "),
+        let (uhr, to) = if self.english() {
+            ("", " to ")
+        } else {
+            ("\u{a0}Uhr", " bis ")
         };
         let day = self.day(start, &s);
         let Some(end) = end else {
@@ -624,7 +649,7 @@ impl Texts {
         };
         let e = BerlinTime::of(end);
         if (s.year, s.month, s.day) == (e.year, e.month, e.day) {
-            let from = if self.lang == Lang::DeEasy {
+            let from = if cfg!(feature = "lang-de-easy") && self.lang == Lang::DeEasy {
                 "von "
             } else {
                 ""
@@ -658,7 +683,7 @@ impl Texts {
                 "Sunday",
             ],
         ];
-        let names = WEEKDAYS[usize::from(self.lang == Lang::En)];
+        let names = WEEKDAYS[usize::from(self.english())];
         let weekday = names.get(weekday(t) as usize).copied().unwrap_or_default();
         format!("{weekday}, {}", self.date(b))
     }
@@ -679,26 +704,21 @@ impl Texts {
             "November",
             "December",
         ];
-        match self.lang {
-            Lang::De | Lang::DeEasy => format!("{:02}.{:02}.{}", b.day, b.month, b.year),
-            Lang::En => {
-                let month = MONTHS
-                    .get((b.month - 1) as usize)
-                    .copied()
-                    .unwrap_or_default();
-                format!("{} {month} {}", b.day, b.year)
-            }
+        if self.english() {
+            let month = MONTHS
+                .get((b.month - 1) as usize)
+                .copied()
+                .unwrap_or_default();
+            format!("{} {month} {}", b.day, b.year)
+        } else {
+            format!("{:02}.{:02}.{}", b.day, b.month, b.year)
         }
     }
 
     /// A date and time in Europe/Berlin: "31.12.2026, 18:00 Uhr" or "31 December 2026, 18:00".
     pub fn date_time(&self, t: Timestamp) -> String {
         let b = BerlinTime::of(t);
-        let uhr = if self.lang == Lang::En {
-            ""
-        } else {
-            "\u{a0}Uhr"
-        };
+        let uhr = if self.english() { "" } else { "\u{a0}Uhr" };
         format!("{}, {:02}:{:02}{uhr}", self.date(&b), b.hour, b.minute)
     }
 }

@@ -1,6 +1,6 @@
-// Which bundle a page downloads: the smallest that holds the kinds on the page, another one for
-// a kind that comes later, the complete one for a misspelt kind and for an element the
-// collector's definition turns into a kind its bundle lacks.
+// Which bundle a page downloads: the smallest that holds the kinds and languages on the page,
+// another one for a kind or a language that comes later, the complete one for a misspelt kind
+// and for an element the collector's definition turns into a kind its bundle lacks.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { addWidget, openPage } from "./support/browser.mjs";
@@ -10,11 +10,15 @@ import { withCollectorAndBrowser } from "./support/suite.mjs";
 
 const env = withCollectorAndBrowser();
 
-// The manifest's bundle name for exactly these kinds.
-async function bundle(...kinds) {
+const EVERY_KIND = ["poll", "topics", "event", "newsletter"];
+
+// The manifest's bundle name for exactly these kinds, with every language or only German.
+async function bundle(kinds, { german = false } = {}) {
   const manifest = await (await fetch(`${env.collector.api}/dist/manifest.json`)).json();
-  const found = manifest.bundles.find((b) => b.kinds.join("+") === kinds.join("+"));
-  assert.ok(found, `a bundle with ${kinds.join(" + ")}`);
+  const found = manifest.bundles.find(
+    (b) => b.kinds.join("+") === kinds.join("+") && (german ? b.langs.join() === "de" : b.langs.length === 3),
+  );
+  assert.ok(found, `a bundle with ${kinds.join(" + ")}${german ? " in German" : ""}`);
   return found.name;
 }
 
@@ -36,7 +40,7 @@ test("a page with polls only downloads the poll bundle, and its poll works", asy
   await poll.choose("Nein");
   await poll.submit();
   await poll.expectStatus("Vielen Dank");
-  assert.deepEqual(wasm, [await bundle("poll")]);
+  assert.deepEqual(wasm, [await bundle(["poll"])]);
   assert.deepEqual([...problems.console, ...problems.pageErrors], []);
   await context.close();
 });
@@ -58,7 +62,7 @@ test("an event added to a poll page later brings the bundle that holds it", asyn
   const event = new Event(page, "werkstatt-spielplatz");
   await event.waitUntilReady();
   await event.seats().filter({ hasNotText: "geladen" }).waitFor();
-  assert.deepEqual(wasm, [await bundle("poll"), await bundle("event", "newsletter")]);
+  assert.deepEqual(wasm, [await bundle(["poll"]), await bundle(["event", "newsletter"])]);
   assert.deepEqual([...problems.console, ...problems.pageErrors], []);
   await context.close();
 });
@@ -69,7 +73,7 @@ test("a misspelt kind brings the complete bundle, which says what is wrong", asy
   await addWidget(page, { "data-mitmachen": "umfrage", "data-id": "falsch-geschrieben" }, "<h2>Frage?</h2>");
   const notice = page.locator('[data-id="falsch-geschrieben"] .mm-root');
   await notice.filter({ hasText: "umfrage" }).waitFor();
-  assert.deepEqual(wasm, [await bundle("poll"), await bundle("poll", "topics", "event", "newsletter")]);
+  assert.deepEqual(wasm, [await bundle(["poll"]), await bundle(EVERY_KIND)]);
   await context.close();
 });
 
@@ -95,7 +99,39 @@ test("an element the collector defines as another kind is handed to the complete
   await event.seats().filter({ hasText: "Plätzen frei" }).waitFor();
   await event.register({ name: "Erika Mustermann", email: "erika.spaziergang@example.de" });
   await event.expectStatus("Sie sind angemeldet");
-  assert.deepEqual(wasm, [await bundle("poll"), await bundle("poll", "topics", "event", "newsletter")]);
+  assert.deepEqual(wasm, [await bundle(["poll"]), await bundle(EVERY_KIND)]);
   assert.deepEqual([...problems.console, ...problems.pageErrors], []);
+  await context.close();
+});
+
+test("a German page with every kind downloads the German bundle; a widget in English brings one that speaks it", async () => {
+  const { page, context, problems, wasm } = await pageWatchingBundles("rathaus.html");
+  await new Poll(page, "marktplatz-autofrei").waitUntilReady();
+  await new Event(page, "buergerversammlung-haushalt").waitUntilReady();
+  assert.deepEqual(wasm, [await bundle(EVERY_KIND, { german: true })]);
+  // The German bundle leaves it alone; the smallest with polls in English mounts it.
+  await addWidget(
+    page,
+    { "data-mitmachen": "poll", "data-id": "english-question", "data-lang": "en-GB", "data-privacy": "/examples/datenschutz.html" },
+    "<h2>Should the market square be car-free?</h2><ul><li>Yes</li><li>No</li></ul>",
+  );
+  const english = new Poll(page, "english-question");
+  await english.waitUntilReady();
+  assert.equal(await english.root.getByRole("button").innerText(), "Vote");
+  assert.equal(await english.root.getAttribute("lang"), "en");
+  assert.deepEqual(wasm, [await bundle(EVERY_KIND, { german: true }), await bundle(["poll"])]);
+  // A German widget added now is the German bundle's, which is there already.
+  await addWidget(
+    page,
+    { "data-mitmachen": "poll", "data-id": "deutsche-frage", "data-privacy": "/examples/datenschutz.html" },
+    "<h2>Soll der Marktplatz autofrei werden?</h2><ul><li>Ja</li><li>Nein</li></ul>",
+  );
+  const german = new Poll(page, "deutsche-frage");
+  await german.waitUntilReady();
+  assert.equal(await german.root.getByRole("button").innerText(), "Abstimmen");
+  assert.equal(wasm.length, 2);
+  // rathaus.html's deliberately misconfigured widget says what is wrong with it; nothing else.
+  const others = problems.console.filter((m) => !m.startsWith("mitmachen [Spielplatz Nord]"));
+  assert.deepEqual([...others, ...problems.pageErrors], []);
   await context.close();
 });

@@ -192,15 +192,16 @@ fn sizes_json(files: &[FileInfo]) -> serde_json::Value {
     })
 }
 
-/// Each bundle's kinds and size, and what a page with only those kinds downloads.
+/// Each bundle's kinds, languages and size, and what a page with only those kinds in the
+/// bundle's first language downloads.
 fn bundles_json(built: &dist::Dist) -> serde_json::Value {
     serde_json::json!(
         built
             .bundles
             .iter()
             .map(|b| serde_json::json!({
-                "kinds": b.kinds, "name": b.wasm.name, "brotli_bytes": b.wasm.brotli,
-                "page_brotli_bytes": built.page_brotli(b.kinds),
+                "kinds": b.kinds, "langs": b.langs, "name": b.wasm.name, "brotli_bytes": b.wasm.brotli,
+                "page_brotli_bytes": built.page_brotli(b.kinds, b.langs[0]),
             }))
             .collect::<Vec<_>>()
     )

@@ -38,8 +38,10 @@ const WASM_FEATURES: &[&str] = &[
 /// Inlining is tuned for the compressed size, which is what a page downloads: a large function
 /// with one caller stays a function (inlining it makes the module smaller raw but less alike,
 /// about 3.5 KB more brotli), and functions of up to 4 instructions are always inlined (default
-/// 2). Measured on the bundle with `cargo xtask dist`; re-measure when Yew or the widgets change
-/// much.
+/// 2). Then once more through a flat form (`--flatten --rereloop -Oz`): binaryen's relooper
+/// rebuilds the control flow, 0.8 KB brotli less on a bundle with every kind for about 6 s
+/// more per bundle. Measured on the bundle with `cargo xtask dist`; re-measure when Yew or the
+/// widgets change much.
 const WASM_OPT_FLAGS: &[&str] = &[
     "-Oz",
     "--converge",
@@ -48,6 +50,9 @@ const WASM_OPT_FLAGS: &[&str] = &[
     "--low-memory-unused",
     "--strip-producers",
     "--strip-target-features",
+    "--flatten",
+    "--rereloop",
+    "-Oz",
 ];
 
 #[derive(Clone)]
@@ -118,19 +123,41 @@ fn version() -> &'static str {
     env!("CARGO_PKG_VERSION")
 }
 
-/// The bundles: a file stem and the widget kinds it holds (the widgets crate's cargo
-/// features). The loader script picks the smallest that covers a page's kinds; the last holds
-/// every kind and takes whatever the others do not (a misspelt kind, which it explains).
-pub const BUNDLES: &[(&str, &[&str])] = &[
-    ("mitmachen-poll", &["poll"]),
-    ("mitmachen-poll-topics", &["poll", "topics"]),
-    ("mitmachen-event-newsletter", &["event", "newsletter"]),
-    ("mitmachen", &["poll", "topics", "event", "newsletter"]),
+/// Every widget kind and every language, as the loader script names them.
+const KINDS: &[&str] = &["poll", "topics", "event", "newsletter"];
+pub const LANGS: &[&str] = &["de", "de-einfach", "en"];
+/// German only: what most municipal pages need. The other languages' texts are about 3 KB
+/// brotli of the bundle with every kind.
+const GERMAN: &[&str] = &["de"];
+
+/// The bundles: a file stem, the widget kinds and the languages it holds (the widgets crate's
+/// cargo features). The loader script picks the smallest that covers a page's widgets; the last
+/// holds everything and takes whatever the others do not (a misspelt kind, which it explains).
+pub const BUNDLES: &[(&str, &[&str], &[&str])] = &[
+    ("mitmachen-poll", &["poll"], LANGS),
+    ("mitmachen-poll-topics", &["poll", "topics"], LANGS),
+    (
+        "mitmachen-event-newsletter",
+        &["event", "newsletter"],
+        LANGS,
+    ),
+    ("mitmachen-de", KINDS, GERMAN),
+    ("mitmachen", KINDS, LANGS),
 ];
 
-/// One built bundle: its kinds and its `.wasm`.
+/// The widgets crate's feature for a language beside German.
+fn lang_feature(lang: &str) -> Option<&'static str> {
+    match lang {
+        "de-einfach" => Some("lang-de-easy"),
+        "en" => Some("lang-en"),
+        _ => None,
+    }
+}
+
+/// One built bundle: its kinds, its languages and its `.wasm`.
 pub struct Bundle {
     pub kinds: &'static [&'static str],
+    pub langs: &'static [&'static str],
     pub wasm: FileInfo,
 }
 
@@ -143,14 +170,14 @@ pub struct Dist {
 }
 
 impl Dist {
-    /// What a page with only these kinds downloads (brotli): the loader and the smallest
-    /// bundle that holds them.
-    pub fn page_brotli(&self, kinds: &[&str]) -> usize {
+    /// What a page with only these kinds in `lang` downloads (brotli): the loader and the
+    /// smallest bundle that holds them.
+    pub fn page_brotli(&self, kinds: &[&str], lang: &str) -> usize {
         let loader = self.files.first().map_or(0, |f| f.brotli);
         let bundle = self
             .bundles
             .iter()
-            .filter(|b| kinds.iter().all(|k| b.kinds.contains(k)))
+            .filter(|b| kinds.iter().all(|k| b.kinds.contains(k)) && b.langs.contains(&lang))
             .map(|b| b.wasm.brotli)
             .min()
             .unwrap_or(0);
@@ -158,8 +185,14 @@ impl Dist {
     }
 }
 
-/// Builds, binds and shrinks the widgets crate with `kinds` only; the `.wasm` and its glue.
-fn build_bundle(tools: &Tools, kinds: &[&str]) -> Result<(Vec<u8>, String)> {
+/// Builds, binds and shrinks the widgets crate with `kinds` and `langs` only; the `.wasm` and
+/// its glue.
+fn build_bundle(
+    tools: &Tools,
+    stem: &str,
+    kinds: &[&str],
+    langs: &[&str],
+) -> Result<(Vec<u8>, String)> {
     let root = root();
     let work = root.join("target/wasm");
     let mut cargo = wasm_cargo(tools);
@@ -178,10 +211,15 @@ fn build_bundle(tools: &Tools, kinds: &[&str]) -> Result<(Vec<u8>, String)> {
         "-Zbuild-std=std,panic_abort",
         "-Zbuild-std-features=optimize_for_size",
     ]);
-    cargo.args(["--no-default-features", "--features", &kinds.join(",")]);
+    let features: Vec<&str> = kinds
+        .iter()
+        .copied()
+        .chain(langs.iter().filter_map(|l| lang_feature(l)))
+        .collect();
+    cargo.args(["--no-default-features", "--features", &features.join(",")]);
     run(cargo.arg("--target-dir").arg(&work).current_dir(&root))?;
     let built = work.join("wasm32-unknown-unknown/wasm-release/mitmachen_widgets.wasm");
-    let bound = work.join("bindgen").join(kinds.join("-"));
+    let bound = work.join("bindgen").join(stem);
     run(Command::new(&tools.wasm_bindgen)
         .args([
             "--target",
@@ -218,21 +256,21 @@ pub fn build(tools: &Tools) -> Result<Dist> {
     let dirs = [out.as_path(), pinned.as_path()];
 
     let mut built = Vec::new();
-    for (stem, kinds) in BUNDLES {
-        built.push((stem, kinds, build_bundle(tools, kinds)?));
+    for (stem, kinds, langs) in BUNDLES {
+        built.push((stem, kinds, langs, build_bundle(tools, stem, kinds, langs)?));
     }
     // One table of short names for every module (the complete one, `BUNDLES`' last, first:
     // its glue is the one the loader carries, and it defines every import).
-    let (_, _, (_, complete_glue)) = built.last().ok_or("no bundles")?;
+    let (_, _, _, (_, complete_glue)) = built.last().ok_or("no bundles")?;
     let modules: Vec<&[u8]> = built
         .iter()
         .rev()
-        .map(|(_, _, (w, _))| w.as_slice())
+        .map(|(_, _, _, (w, _))| w.as_slice())
         .collect();
     let names = Names::for_modules(&modules)?;
     let glue = names.rewrite_glue(complete_glue, "./mitmachen_bg.js")?;
     let mut bundles = Vec::new();
-    for (stem, kinds, (wasm, _)) in &built {
+    for (stem, kinds, langs, (wasm, _)) in &built {
         let wasm = names.rename(wasm)?;
         let hash: String = Sha384::digest(&wasm)
             .iter()
@@ -241,6 +279,7 @@ pub fn build(tools: &Tools) -> Result<Dist> {
             .collect();
         bundles.push(Bundle {
             kinds,
+            langs,
             wasm: publish(&dirs, &format!("{stem}.{hash}.wasm"), &wasm)?,
         });
     }
@@ -255,8 +294,9 @@ pub fn build(tools: &Tools) -> Result<Dist> {
         .iter()
         .map(|b| {
             format!(
-                "{{kinds:{kinds:?},file:\"{file}\",integrity:\"{integrity}\"}}",
+                "{{kinds:{kinds:?},langs:{langs:?},file:\"{file}\",integrity:\"{integrity}\"}}",
                 kinds = b.kinds,
+                langs = b.langs,
                 file = b.wasm.name,
                 integrity = b.wasm.integrity,
             )
@@ -288,7 +328,11 @@ pub fn build(tools: &Tools) -> Result<Dist> {
     let loader = publish(&dirs, "mitmachen.js", &read(&script)?)?;
 
     let complete = complete.wasm.clone();
-    let complete_name = complete.name.clone();
+    // A German site's template preloads the bundle with every kind in German.
+    let german = bundles
+        .iter()
+        .find(|b| b.kinds == KINDS && b.langs == GERMAN)
+        .map_or(complete.name.clone(), |b| b.wasm.name.clone());
     let dist = Dist {
         files: vec![loader, complete],
         bundles,
@@ -296,8 +340,8 @@ pub fn build(tools: &Tools) -> Result<Dist> {
     write_manifest(&out, &dist)?;
     print_sizes(&dist);
     println!(
-        "\nthe template's lines for a site that pins this version (README, \"Embedding\"):\n\
-         <link rel=\"preload\" href=\"https://COLLECTOR/dist/{v}/{complete_name}\" as=\"fetch\" crossorigin>\n\
+        "\nthe template's lines for a German site that pins this version (README, \"Embedding\"):\n\
+         <link rel=\"preload\" href=\"https://COLLECTOR/dist/{v}/{german}\" as=\"fetch\" crossorigin>\n\
          <script src=\"https://COLLECTOR/dist/{v}/mitmachen.js\" data-endpoint=\"https://COLLECTOR\" defer></script>",
         v = version()
     );
@@ -320,6 +364,7 @@ fn write_manifest(out: &Path, dist: &Dist) -> Result {
         .map(|b| {
             let mut entry = file_json(&b.wasm);
             entry["kinds"] = serde_json::json!(b.kinds);
+            entry["langs"] = serde_json::json!(b.langs);
             entry
         })
         .collect();
@@ -360,12 +405,18 @@ fn print_sizes(dist: &Dist) {
         );
     }
     println!("\nwhat a page downloads (brotli, the loader and the smallest bundle for its kinds):");
+    println!("  {:<38} {:>10} {:>10}", "", "German", "English");
+    let mut shown: Vec<&[&str]> = Vec::new();
     for b in &dist.bundles {
-        println!(
-            "  {:<38} {:>10}",
-            b.kinds.join(" + "),
-            kb(dist.page_brotli(b.kinds))
-        );
+        if !shown.contains(&b.kinds) {
+            shown.push(b.kinds);
+            println!(
+                "  {:<38} {:>10} {:>10}",
+                b.kinds.join(" + "),
+                kb(dist.page_brotli(b.kinds, "de")),
+                kb(dist.page_brotli(b.kinds, "en"))
+            );
+        }
     }
     println!();
 }

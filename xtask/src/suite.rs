@@ -5,12 +5,12 @@ use crate::dist::{self, Dist};
 use crate::{Result, root, setup};
 use std::process::Command;
 
-/// The most a page with every kind may download for the widgets, brotli-compressed (measured
-/// size plus a small margin; raise it deliberately, with the reason in the commit). 116,900:
-/// the loader and the complete bundle measured 114,644 B, plus 2 %.
-pub const BROTLI_BUDGET: usize = 116_900;
-/// The same for a page with polls only (the loader and the poll bundle): 73,359 B measured; the
-/// budget is the target of 75 KB (2 % above).
+/// The most a German page with every kind may download for the widgets, brotli-compressed:
+/// the target of 110 KB (the loader and the German bundle measured 109,228 B; raise it
+/// deliberately, with the reason in the commit).
+pub const BROTLI_BUDGET: usize = 110_000;
+/// The same for a page with polls only (the loader and the poll bundle): the target of
+/// 75 KB (71,805 B measured).
 pub const POLL_BROTLI_BUDGET: usize = 75_000;
 
 fn cargo(args: &[&str]) -> Result {
@@ -44,10 +44,11 @@ pub fn run() -> Result {
 }
 
 fn budget(built: &Dist) -> Result {
-    let all = built.page_brotli(&["poll", "topics", "event", "newsletter"]);
-    let poll = built.page_brotli(&["poll"]);
+    // German pages: the ones the targets are for (`dist::BUNDLES`).
+    let all = built.page_brotli(&["poll", "topics", "event", "newsletter"], "de");
+    let poll = built.page_brotli(&["poll"], "de");
     for (what, total, budget) in [
-        ("a page with every kind", all, BROTLI_BUDGET),
+        ("a German page with every kind", all, BROTLI_BUDGET),
         ("a page with polls only", poll, POLL_BROTLI_BUDGET),
     ] {
         if total > budget {

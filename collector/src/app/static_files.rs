@@ -22,7 +22,8 @@ use std::path::{Path as FsPath, PathBuf};
 const URL_PLACEHOLDER: &str = "{{MITMACHEN_URL}}";
 /// Placeholder in example pages for the wasm file of the complete bundle served at `/dist/`
 /// (its name carries its hash), for the `<link rel="preload">` the README recommends;
-/// `{{MITMACHEN_WASM:poll}}` names the bundle with those kinds only (joined by `+`).
+/// `{{MITMACHEN_WASM:poll}}` names the bundle with those kinds only (joined by `+`) and every
+/// language, `{{MITMACHEN_WASM:poll:de}}` the one with those kinds in German only.
 const WASM_PLACEHOLDER: &str = "{{MITMACHEN_WASM";
 
 pub fn routes(state: &SharedState) -> Router<SharedState> {
@@ -242,14 +243,25 @@ async fn wasm_files(state: &SharedState) -> Vec<(String, String)> {
     let name = |file: &serde_json::Value| file["name"].as_str().map(str::to_owned);
     let mut files = Vec::new();
     for bundle in manifest["bundles"].as_array().into_iter().flatten() {
-        let kinds: Vec<&str> = bundle["kinds"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|k| k.as_str())
-            .collect();
+        let list = |key: &str| -> Vec<&str> {
+            bundle[key]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|k| k.as_str())
+                .collect()
+        };
+        let (kinds, langs) = (list("kinds"), list("langs"));
+        // A bundle with some languages only is named with them.
+        let only = match langs.as_slice() {
+            [] | [_, _, _] => String::new(),
+            some => format!(":{}", some.join("+")),
+        };
         if let Some(file) = name(bundle) {
-            files.push((format!("{WASM_PLACEHOLDER}:{}}}}}", kinds.join("+")), file));
+            files.push((
+                format!("{WASM_PLACEHOLDER}:{}{only}}}}}", kinds.join("+")),
+                file,
+            ));
         }
     }
     let complete = manifest["files"]

@@ -248,22 +248,26 @@ pub fn kind_attributes(kind: &str) -> &'static [&'static str] {
     }
 }
 
+/// The language a widget speaks: its `data-lang`, else the page's (the `lang` of the closest
+/// element that has one), else German; `Err` with a `data-lang` value no language answers to.
+/// One rule for the parser and for the bundles that leave a language they lack to another
+/// (`widgets::loader`).
+pub fn lang_of(data_lang: Option<&str>, page_lang: Option<&str>) -> Result<Lang, String> {
+    match data_lang.map(text::keyword).filter(|v| !v.is_empty()) {
+        Some(tag) => Lang::from_tag(&tag).ok_or(tag),
+        None => Ok(page_lang.and_then(Lang::from_tag).unwrap_or_default()),
+    }
+}
+
 pub fn parse(source: &Source) -> Parsed {
     let attrs = Attrs(&source.attributes);
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
 
-    let lang = match attrs.keyword("data-lang") {
-        Some(tag) => Lang::from_tag(&tag).unwrap_or_else(|| {
-            errors.push(ConfigError::UnsupportedLang { value: tag });
-            Lang::De
-        }),
-        None => source
-            .page_lang
-            .as_deref()
-            .and_then(Lang::from_tag)
-            .unwrap_or_default(),
-    };
+    let lang = lang_of(attrs.raw("data-lang"), source.page_lang.as_deref()).unwrap_or_else(|tag| {
+        errors.push(ConfigError::UnsupportedLang { value: tag });
+        Lang::De
+    });
     let mut texts = Texts::new(lang);
     for (name, value) in &source.attributes {
         let Some(key) = name

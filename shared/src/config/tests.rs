@@ -237,6 +237,28 @@ fn language_from_attribute_or_page_and_text_overrides() {
     assert_eq!(errs, [ConfigError::UnsupportedLang { value: "fr".into() }]);
 }
 
+/// The rule the loader script mirrors (`widgets/loader.js`, `langOf`) where it reads a widget's
+/// language as plainly German or English: those tags must come out so here too.
+#[test]
+fn the_language_rule_the_bundles_choose_by() {
+    assert_eq!(lang_of(None, None), Ok(Lang::De));
+    for tag in ["de", "DE-de", "de-AT"] {
+        assert_eq!(lang_of(Some(tag), Some("en")), Ok(Lang::De), "{tag}");
+        assert_eq!(lang_of(None, Some(tag)), Ok(Lang::De), "{tag}");
+    }
+    for tag in ["en", "en-GB"] {
+        assert_eq!(lang_of(Some(tag), None), Ok(Lang::En), "{tag}");
+        assert_eq!(lang_of(None, Some(tag)), Ok(Lang::En), "{tag}");
+    }
+    assert_eq!(lang_of(Some("de-ls"), None), Ok(Lang::DeEasy));
+    // An empty `data-lang` is no language: the page's counts.
+    assert_eq!(lang_of(Some(" "), Some("en")), Ok(Lang::En));
+    // A page in a language the widgets do not speak gets German; a widget asking for one is
+    // told it is not supported.
+    assert_eq!(lang_of(None, Some("fr")), Ok(Lang::De));
+    assert_eq!(lang_of(Some("fr"), None), Err("fr".into()));
+}
+
 #[test]
 fn unknown_attributes_are_warned_about_not_fatal() {
     let parsed = parse(&with(&[

@@ -49,9 +49,13 @@ pub const KINDS: &[&str] = &[
     "newsletter",
 ];
 
-/// The bundle with every kind also takes every element no other bundle would: a misspelt or
-/// missing kind, which it explains.
-const COMPLETE: bool = KINDS.len() == 4;
+/// Whether this bundle holds every language: a bundle for German pages leaves a widget in
+/// another language to one that has it (the loader script loads that one).
+const EVERY_LANG: bool = cfg!(all(feature = "lang-de-easy", feature = "lang-en"));
+
+/// The bundle with every kind and language also takes every element no other bundle would: a
+/// misspelt or missing kind, which it explains.
+const COMPLETE: bool = KINDS.len() == 4 && EVERY_LANG;
 
 /// `data-mitmachen` reduced to its ASCII letters, lowercased: how the loader script reads it to
 /// choose the bundles (the same rule here, so that each element is some bundle's).
@@ -64,7 +68,17 @@ fn kind_letters(host: &Element) -> String {
 
 /// Whether this bundle mounts `host`.
 fn claims(host: &Element) -> bool {
-    COMPLETE || KINDS.contains(&kind_letters(host).as_str())
+    COMPLETE || (KINDS.contains(&kind_letters(host).as_str()) && (EVERY_LANG || speaks(host)))
+}
+
+/// Whether this bundle holds the language `host`'s widget speaks (the parser's rule).
+fn speaks(host: &Element) -> bool {
+    let page_lang = source::page_lang(host);
+    config::lang_of(
+        host.get_attribute("data-lang").as_deref(),
+        page_lang.as_deref(),
+    )
+    .is_ok_and(|lang| lang.in_build())
 }
 
 thread_local! {

@@ -8,13 +8,17 @@ pub fn read(el: &Element, default_endpoint: Option<String>) -> Source {
     Source {
         attributes: data_attributes(el),
         content: content(el),
-        page_lang: el
-            .closest("[lang]")
-            .ok()
-            .flatten()
-            .and_then(|e| e.get_attribute("lang")),
+        page_lang: page_lang(el),
         default_endpoint,
     }
+}
+
+/// The `lang` of the closest element that has one (`el` itself included).
+pub fn page_lang(el: &Element) -> Option<String> {
+    el.closest("[lang]")
+        .ok()
+        .flatten()
+        .and_then(|e| e.get_attribute("lang"))
 }
 
 fn data_attributes(el: &Element) -> Vec<(String, String)> {

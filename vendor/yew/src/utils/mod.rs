@@ -7,10 +7,8 @@ use implicit_clone::unsync::IArray;
 use implicit_clone::ImplicitClone;
 use yew::html::ChildrenRenderer;
 
-#[cfg(feature = "csr")]
 mod vec_map;
-#[cfg(feature = "csr")]
-pub(crate) use vec_map::VecMap;
+pub use vec_map::VecMap;
 
 /// Map `IntoIterator<Item = Into<T>>` to `Iterator<Item = T>`
 pub fn into_node_iter<IT, T, R>(it: IT) -> impl Iterator<Item = R>

@@ -2,12 +2,14 @@
 //! the keyed-list diff, the attribute diff and the element cache. They hold a few entries each
 //! (the elements with listeners of one page's widgets, a list's keys, one element's attributes,
 //! the tag names used), so a linear search costs nothing noticeable, while the hash tables' code
-//! was about a tenth of a widget bundle's wasm.
+//! was about a tenth of a widget bundle's wasm. Also the attributes of a tag built outside the
+//! `html!` macro (`Attributes::IndexMap`, upstream an `IndexMap`): insertion-ordered as well.
 
 use std::borrow::Borrow;
 
-#[derive(Debug)]
-pub(crate) struct VecMap<K, V>(Vec<(K, V)>);
+/// A map over a `Vec`, in insertion order, searched linearly: for the few entries of an element.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VecMap<K, V>(Vec<(K, V)>);
 
 impl<K, V> Default for VecMap<K, V> {
     fn default() -> Self {
@@ -27,14 +29,16 @@ impl<K: PartialEq, V> VecMap<K, V> {
         self.0.iter().position(|(k, _)| k.borrow() == key)
     }
 
-    pub(crate) fn get<Q: PartialEq + ?Sized>(&self, key: &Q) -> Option<&V>
+    /// The value of `key`.
+    pub fn get<Q: PartialEq + ?Sized>(&self, key: &Q) -> Option<&V>
     where
         K: Borrow<Q>,
     {
         self.position(key).map(|at| &self.0[at].1)
     }
 
-    pub(crate) fn contains_key<Q: PartialEq + ?Sized>(&self, key: &Q) -> bool
+    /// Whether `key` has a value.
+    pub fn contains_key<Q: PartialEq + ?Sized>(&self, key: &Q) -> bool
     where
         K: Borrow<Q>,
     {
@@ -42,7 +46,7 @@ impl<K: PartialEq, V> VecMap<K, V> {
     }
 
     /// Sets `key` to `value`; `false` if it was there already (its value replaced).
-    pub(crate) fn insert(&mut self, key: K, value: V) -> bool {
+    pub fn insert(&mut self, key: K, value: V) -> bool {
         match self.position(&key) {
             Some(at) => {
                 self.0[at].1 = value;
@@ -69,7 +73,8 @@ impl<K: PartialEq, V> VecMap<K, V> {
         &mut self.0[at].1
     }
 
-    pub(crate) fn iter(&self) -> impl Iterator<Item = (&K, &V)> {
+    /// The entries, in insertion order.
+    pub fn iter(&self) -> impl Iterator<Item = (&K, &V)> {
         self.0.iter().map(|(k, v)| (k, v))
     }
 

@@ -27,79 +27,50 @@ impl std::fmt::Debug for dyn Listener {
     }
 }
 
+/// Supported kinds of DOM event listeners
+///
+/// mitmachen patch: a kind is its event type's name, one constant per known kind, so that a
+/// build carries the names of the events it listens to only: an enum of every kind kept a
+/// table of all their names (1 KB of the wasm), and matches over every kind.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub struct ListenerKind(std::borrow::Cow<'static, str>);
+
+impl ListenerKind {
+    /// A kind Yew does not name, by its event type.
+    #[allow(non_snake_case)]
+    pub fn other(type_name: std::borrow::Cow<'static, str>) -> Self {
+        Self(type_name)
+    }
+
+    /// The event type, as `addEventListener` takes it.
+    pub fn type_name(&self) -> std::borrow::Cow<'static, str> {
+        self.0.clone()
+    }
+}
+
+impl AsRef<str> for ListenerKind {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+/// `onclick` without its `on`: the event type.
+const fn event_type(attribute: &'static str) -> &'static str {
+    match attribute.as_bytes() {
+        [b'o', b'n', rest @ ..] => match std::str::from_utf8(rest) {
+            Ok(name) => name,
+            Err(_) => attribute,
+        },
+        _ => attribute,
+    }
+}
+
 macro_rules! gen_listener_kinds {
     ($($kind:ident)*) => {
-        /// Supported kinds of DOM event listeners
-        // Using instead of strings to optimise registry collection performance by simplifying
-        // hashmap hash calculation.
-        #[derive(PartialEq, Eq, Hash, Debug)]
-        #[allow(non_camel_case_types)]
-        #[allow(missing_docs)]
-        pub enum ListenerKind {
-            $( $kind, )*
-            other(std::borrow::Cow<'static, str>),
-        }
-
-        /// mitmachen patch: the known kinds as plain numbers, so that their names are one table
-        /// (`type_name` and `as_ref` each had a match over every kind) and cloning one is a copy
-        /// of a number (the derived `Clone` matched every kind too): 3 KB of the wasm.
-        #[derive(Clone, Copy)]
-        #[allow(non_camel_case_types)]
-        enum Known {
-            $( $kind, )*
-        }
-
-        const KNOWN_NAMES: &[&str] = &[$( stringify!($kind), )*];
-
-        impl Clone for ListenerKind {
-            fn clone(&self) -> Self {
-                match (self, self.known()) {
-                    (_, Some(known)) => Self::from_known(known),
-                    (Self::other(type_name), None) => Self::other(type_name.clone()),
-                    // `known` is `None` for `other` only.
-                    (_, None) => Self::other("".into()),
-                }
-            }
-        }
-
+        #[allow(non_upper_case_globals, missing_docs)]
         impl ListenerKind {
-            pub fn type_name(&self) -> std::borrow::Cow<'static, str> {
-                match self {
-                    Self::other(type_name) => type_name.clone(),
-                    _ => self.known_name().get(2..).unwrap_or_default().into(),
-                }
-            }
-
-            /// `None` for `other`.
-            fn known(&self) -> Option<Known> {
-                match self {
-                    $( Self::$kind => Some(Known::$kind), )*
-                    Self::other(_) => None,
-                }
-            }
-
-            fn from_known(known: Known) -> Self {
-                match known {
-                    $( Known::$kind => Self::$kind, )*
-                }
-            }
-
-            /// Empty for `other`.
-            fn known_name(&self) -> &'static str {
-                self.known()
-                    .and_then(|known| KNOWN_NAMES.get(known as usize))
-                    .copied()
-                    .unwrap_or_default()
-            }
-        }
-
-        impl AsRef<str> for ListenerKind {
-            fn as_ref(&self) -> &str {
-                match self {
-                    Self::other(type_name) => type_name.as_ref(),
-                    _ => self.known_name(),
-                }
-            }
+            $( pub const $kind: ListenerKind =
+                ListenerKind(std::borrow::Cow::Borrowed(event_type(stringify!($kind)))); )*
         }
     };
 }

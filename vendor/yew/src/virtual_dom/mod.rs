@@ -25,6 +25,8 @@ use std::hint::unreachable_unchecked;
 use std::rc::Rc;
 
 use indexmap::IndexMap;
+
+use crate::utils::VecMap;
 use wasm_bindgen::JsValue;
 
 #[doc(inline)]
@@ -214,8 +216,9 @@ pub enum Attributes {
     },
 
     /// IndexMap is used to provide runtime attribute deduplication in cases where the html! macro
-    /// was not used to guarantee it.
-    IndexMap(Rc<IndexMap<AttrValue, AttributeOrProperty>>),
+    /// was not used to guarantee it. (mitmachen patch: a [`VecMap`], not an `IndexMap`: an
+    /// element has a few attributes, and the hash map's code was 2 KB of a bundle.)
+    IndexMap(Rc<VecMap<AttrValue, AttributeOrProperty>>),
 }
 
 impl Attributes {
@@ -250,7 +253,7 @@ impl Attributes {
 
     /// Get a mutable reference to the underlying `IndexMap`.
     /// If the attributes are stored in the `Vec` variant, it will be converted.
-    pub fn get_mut_index_map(&mut self) -> &mut IndexMap<AttrValue, AttributeOrProperty> {
+    pub fn get_mut_index_map(&mut self) -> &mut VecMap<AttrValue, AttributeOrProperty> {
         macro_rules! unpack {
             () => {
                 match self {

@@ -1,6 +1,5 @@
 use std::ops::Deref;
 
-use indexmap::IndexMap;
 use wasm_bindgen::{intern, JsValue};
 use web_sys::{Element, HtmlInputElement as InputElement, HtmlTextAreaElement as TextAreaElement};
 use yew::AttrValue;
@@ -108,8 +107,8 @@ impl Attributes {
     #[cold]
     fn apply_diff_index_maps(
         el: &Element,
-        new: &IndexMap<AttrValue, AttributeOrProperty>,
-        old: &IndexMap<AttrValue, AttributeOrProperty>,
+        new: &VecMap<AttrValue, AttributeOrProperty>,
+        old: &VecMap<AttrValue, AttributeOrProperty>,
     ) {
         for (key, value) in new.iter() {
             match old.get(key) {
