@@ -42,20 +42,21 @@ impl Lang {
         }
     }
 
-    /// Messages for editors (configuration errors) are not offered in Einfache Sprache, and in
-    /// English only by a build that holds English.
+    /// Messages for editors (configuration errors) are not offered in Einfache Sprache, and only
+    /// in the languages the build holds (a bundle for English pages has no German).
     pub fn for_editors(self) -> Lang {
         match self {
             Lang::En if cfg!(feature = "lang-en") => Lang::En,
-            _ => Lang::De,
+            _ if cfg!(feature = "lang-de") => Lang::De,
+            _ => Lang::En,
         }
     }
 
-    /// Whether this build carries the language's texts (German always; the others are cargo
-    /// features, so that a bundle for German pages leaves theirs out).
+    /// Whether this build carries the language's texts (cargo features, so that a bundle for
+    /// German or for English pages leaves the others out).
     pub fn in_build(self) -> bool {
         match self {
-            Lang::De => true,
+            Lang::De => cfg!(feature = "lang-de"),
             Lang::DeEasy => cfg!(feature = "lang-de-easy"),
             Lang::En => cfg!(feature = "lang-en"),
         }
@@ -108,11 +109,12 @@ macro_rules! texts {
             /// not hold, which nothing in it shows. A table by `Text as usize`, not a match:
             /// three arms per text were 4 KB of a bundle's code.
             pub fn default_for(self, lang: Lang) -> &'static str {
+                const DE: bool = cfg!(feature = "lang-de");
                 const EASY: bool = cfg!(feature = "lang-de-easy");
                 const EN: bool = cfg!(feature = "lang-en");
                 const WORDS: &[[&str; 3]] = &[$(
                     if in_build!($group) {
-                        [$de, if EASY { $easy } else { "" }, if EN { $en } else { "" }]
+                        [if DE { $de } else { "" }, if EASY { $easy } else { "" }, if EN { $en } else { "" }]
                     } else {
                         ["", "", ""]
                     }
@@ -619,10 +621,10 @@ impl Texts {
         }
     }
 
-    /// Whether numbers and dates are written the English way; never in a build without English
-    /// (a bundle for German pages), which then carries only the German way.
+    /// Whether numbers and dates are written the English way: a build with one of the two ways
+    /// only (a bundle for German or for English pages) carries only that one.
     fn english(&self) -> bool {
-        cfg!(feature = "lang-en") && self.lang == Lang::En
+        cfg!(feature = "lang-en") && (self.lang == Lang::En || !cfg!(feature = "lang-de"))
     }
 
     /// "1 Person" / "3 Personen".

@@ -1,4 +1,5 @@
-// Which bundle a page downloads: the smallest that holds the kinds and languages on the page,
+// Which bundle a page downloads: the smallest that holds the kinds and languages on the page
+// (the town's German and English pages: the bundle with every kind in that language only),
 // another one for a kind or a language that comes later, the complete one for a misspelt kind
 // and for an element the collector's definition turns into a kind its bundle lacks.
 import assert from "node:assert/strict";
@@ -12,13 +13,13 @@ const env = withCollectorAndBrowser();
 
 const EVERY_KIND = ["poll", "topics", "event", "newsletter"];
 
-// The manifest's bundle name for exactly these kinds, with every language or only German.
-async function bundle(kinds, { german = false } = {}) {
+// The manifest's bundle name for exactly these kinds, with every language or only `only`.
+async function bundle(kinds, { only } = {}) {
   const manifest = await (await fetch(`${env.collector.api}/dist/manifest.json`)).json();
   const found = manifest.bundles.find(
-    (b) => b.kinds.join("+") === kinds.join("+") && (german ? b.langs.join() === "de" : b.langs.length === 3),
+    (b) => b.kinds.join("+") === kinds.join("+") && (only ? b.langs.join() === only : b.langs.length === 3),
   );
-  assert.ok(found, `a bundle with ${kinds.join(" + ")}${german ? " in German" : ""}`);
+  assert.ok(found, `a bundle with ${kinds.join(" + ")}${only ? ` in ${only} only` : ""}`);
   return found.name;
 }
 
@@ -108,7 +109,7 @@ test("a German page with every kind downloads the German bundle; a widget in Eng
   const { page, context, problems, wasm } = await pageWatchingBundles("rathaus.html");
   await new Poll(page, "marktplatz-autofrei").waitUntilReady();
   await new Event(page, "buergerversammlung-haushalt").waitUntilReady();
-  assert.deepEqual(wasm, [await bundle(EVERY_KIND, { german: true })]);
+  assert.deepEqual(wasm, [await bundle(EVERY_KIND, { only: "de" })]);
   // The German bundle leaves it alone; the smallest with polls in English mounts it.
   await addWidget(
     page,
@@ -119,7 +120,7 @@ test("a German page with every kind downloads the German bundle; a widget in Eng
   await english.waitUntilReady();
   assert.equal(await english.root.getByRole("button").innerText(), "Vote");
   assert.equal(await english.root.getAttribute("lang"), "en");
-  assert.deepEqual(wasm, [await bundle(EVERY_KIND, { german: true }), await bundle(["poll"])]);
+  assert.deepEqual(wasm, [await bundle(EVERY_KIND, { only: "de" }), await bundle(["poll"])]);
   // A German widget added now is the German bundle's, which is there already.
   await addWidget(
     page,
@@ -133,5 +134,17 @@ test("a German page with every kind downloads the German bundle; a widget in Eng
   // rathaus.html's deliberately misconfigured widget says what is wrong with it; nothing else.
   const others = problems.console.filter((m) => !m.startsWith("mitmachen [Spielplatz Nord]"));
   assert.deepEqual([...others, ...problems.pageErrors], []);
+  await context.close();
+});
+
+test("the town's English page downloads the bundle with every kind in English", async () => {
+  const { page, context, problems, wasm } = await pageWatchingBundles("english.html");
+  const poll = new Poll(page, "marktplatz-autofrei");
+  await poll.waitUntilReady();
+  await new Event(page, "buergerversammlung-haushalt").waitUntilReady();
+  assert.equal(await poll.root.getByRole("button").innerText(), "Vote");
+  assert.equal(await poll.root.getAttribute("lang"), "en");
+  assert.deepEqual(wasm, [await bundle(EVERY_KIND, { only: "en" })]);
+  assert.deepEqual([...problems.console, ...problems.pageErrors], []);
   await context.close();
 });

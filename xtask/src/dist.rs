@@ -126,9 +126,10 @@ fn version() -> &'static str {
 /// Every widget kind and every language, as the loader script names them.
 const KINDS: &[&str] = &["poll", "topics", "event", "newsletter"];
 pub const LANGS: &[&str] = &["de", "de-einfach", "en"];
-/// German only: what most municipal pages need. The other languages' texts are about 3 KB
-/// brotli of the bundle with every kind.
+/// German only: what most municipal pages need; English only, for their English pages. The
+/// other languages' texts are about 3 KB brotli of the bundle with every kind.
 const GERMAN: &[&str] = &["de"];
+const ENGLISH: &[&str] = &["en"];
 
 /// The bundles: a file stem, the widget kinds and the languages it holds (the widgets crate's
 /// cargo features). The loader script picks the smallest that covers a page's widgets; the last
@@ -142,12 +143,14 @@ pub const BUNDLES: &[(&str, &[&str], &[&str])] = &[
         LANGS,
     ),
     ("mitmachen-de", KINDS, GERMAN),
+    ("mitmachen-en", KINDS, ENGLISH),
     ("mitmachen", KINDS, LANGS),
 ];
 
-/// The widgets crate's feature for a language beside German.
+/// The widgets crate's feature for a language.
 fn lang_feature(lang: &str) -> Option<&'static str> {
     match lang {
+        "de" => Some("lang-de"),
         "de-einfach" => Some("lang-de-easy"),
         "en" => Some("lang-en"),
         _ => None,

@@ -5,12 +5,12 @@ use crate::dist::{self, Dist};
 use crate::{Result, root, setup};
 use std::process::Command;
 
-/// The most a German page with every kind may download for the widgets, brotli-compressed:
-/// the target of 110 KB (the loader and the German bundle measured 109,228 B; raise it
-/// deliberately, with the reason in the commit).
+/// The most a German or English page with every kind may download for the widgets,
+/// brotli-compressed: the target of 110 KB (the loader and the German bundle measured
+/// 109,252 B, the English one 108,859 B; raise it deliberately, with the reason in the commit).
 pub const BROTLI_BUDGET: usize = 110_000;
 /// The same for a page with polls only (the loader and the poll bundle): the target of
-/// 75 KB (71,805 B measured).
+/// 75 KB (71,753 B measured).
 pub const POLL_BROTLI_BUDGET: usize = 75_000;
 
 fn cargo(args: &[&str]) -> Result {
@@ -44,11 +44,14 @@ pub fn run() -> Result {
 }
 
 fn budget(built: &Dist) -> Result {
-    // German pages: the ones the targets are for (`dist::BUNDLES`).
-    let all = built.page_brotli(&["poll", "topics", "event", "newsletter"], "de");
+    // German and English pages, with a bundle each (`dist::BUNDLES`).
+    let every = ["poll", "topics", "event", "newsletter"];
+    let all = built.page_brotli(&every, "de");
+    let english = built.page_brotli(&every, "en");
     let poll = built.page_brotli(&["poll"], "de");
     for (what, total, budget) in [
         ("a German page with every kind", all, BROTLI_BUDGET),
+        ("an English page with every kind", english, BROTLI_BUDGET),
         ("a page with polls only", poll, POLL_BROTLI_BUDGET),
     ] {
         if total > budget {

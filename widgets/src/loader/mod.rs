@@ -49,9 +49,13 @@ pub const KINDS: &[&str] = &[
     "newsletter",
 ];
 
-/// Whether this bundle holds every language: a bundle for German pages leaves a widget in
-/// another language to one that has it (the loader script loads that one).
-const EVERY_LANG: bool = cfg!(all(feature = "lang-de-easy", feature = "lang-en"));
+/// Whether this bundle holds every language: a bundle for German (or English) pages leaves a
+/// widget in another language to one that has it (the loader script loads that one).
+const EVERY_LANG: bool = cfg!(all(
+    feature = "lang-de",
+    feature = "lang-de-easy",
+    feature = "lang-en"
+));
 
 /// The bundle with every kind and language also takes every element no other bundle would: a
 /// misspelt or missing kind, which it explains.
