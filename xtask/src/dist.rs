@@ -124,8 +124,8 @@ fn version() -> &'static str {
 }
 
 /// Every widget kind and every language, as the loader script names them.
-const KINDS: &[&str] = &["poll", "topics", "event", "newsletter"];
-pub const LANGS: &[&str] = &["de", "de-einfach", "en"];
+pub const KINDS: &[&str] = &["poll", "topics", "event", "newsletter"];
+const LANGS: &[&str] = &["de", "de-einfach", "en"];
 /// German only: what most municipal pages need; English only, for their English pages. The
 /// other languages' texts are about 3 KB brotli of the bundle with every kind.
 const GERMAN: &[&str] = &["de"];

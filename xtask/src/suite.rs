@@ -45,9 +45,8 @@ pub fn run() -> Result {
 
 fn budget(built: &Dist) -> Result {
     // German and English pages, with a bundle each (`dist::BUNDLES`).
-    let every = ["poll", "topics", "event", "newsletter"];
-    let all = built.page_brotli(&every, "de");
-    let english = built.page_brotli(&every, "en");
+    let all = built.page_brotli(dist::KINDS, "de");
+    let english = built.page_brotli(dist::KINDS, "en");
     let poll = built.page_brotli(&["poll"], "de");
     for (what, total, budget) in [
         ("a German page with every kind", all, BROTLI_BUDGET),
