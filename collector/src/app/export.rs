@@ -9,11 +9,14 @@ use super::error::ApiError;
 use super::{SharedState, blocking};
 use crate::audit::{self, Action};
 use crate::db::{self, now};
+use axum::extract::FromRequestParts;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use mitmachen_shared::ids::WidgetId;
 use mitmachen_shared::time::{BerlinTime, rfc3339_utc};
 use rust_xlsxwriter::{Format as CellFormat, Workbook, XlsxError};
+use std::marker::PhantomData;
 
 pub const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
@@ -24,13 +27,31 @@ pub enum Format {
     Xlsx,
 }
 
-impl Format {
-    /// CSV (with `?separator=`), or XLSX, which takes no query.
-    pub fn csv(query: Option<&str>) -> Result<Format, ApiError> {
+/// The format an export route serves, as its handler's last argument: `Asked<Csv>` on the
+/// `.csv` route, `Asked<Xlsx>` on the `.xlsx` one. A feature writes one handler and routes it
+/// twice (`get(export::<Csv>)`, `get(export::<Xlsx>)`); the query is checked here, after the
+/// administrator's credentials.
+pub struct Asked<T>(pub Format, pub PhantomData<T>);
+
+/// A file type an export route is for; see [`Asked`].
+pub trait FileType: Send + Sync + 'static {
+    fn format(query: Option<&str>) -> Result<Format, ApiError>;
+}
+
+/// CSV for German Excel; `?separator=comma` for other programs.
+pub enum Csv {}
+
+/// XLSX, which takes no query.
+pub enum Xlsx {}
+
+impl FileType for Csv {
+    fn format(query: Option<&str>) -> Result<Format, ApiError> {
         Ok(Format::Csv(separator(query)?))
     }
+}
 
-    pub fn xlsx(query: Option<&str>) -> Result<Format, ApiError> {
+impl FileType for Xlsx {
+    fn format(query: Option<&str>) -> Result<Format, ApiError> {
         match query.filter(|q| !q.is_empty()) {
             None => Ok(Format::Xlsx),
             Some(_) => Err(ApiError::BadQuery(
@@ -38,7 +59,17 @@ impl Format {
             )),
         }
     }
+}
 
+impl<S: Send + Sync, T: FileType> FromRequestParts<S> for Asked<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Asked(T::format(parts.uri.query())?, PhantomData))
+    }
+}
+
+impl Format {
     fn extension(self) -> &'static str {
         match self {
             Format::Csv(_) => "csv",

@@ -11,7 +11,7 @@ use crate::app::blocking;
 use crate::app::console::{Console, Lang, Nav, off_thread, page, shown_time};
 use crate::app::csv::berlin_time;
 use crate::app::error::{ApiError, excerpt};
-use crate::app::export::{Cell, Export, Format};
+use crate::app::export::{Asked, Cell, Csv, Export, FileType, Xlsx};
 use crate::db::{self, StoreError, Tx};
 use axum::extract::{Query, RawQuery, State};
 use axum::http::StatusCode;
@@ -28,8 +28,8 @@ pub fn routes() -> Router<SharedState> {
     Router::new()
         .route("/admin/audit", get(audit_page))
         .route("/v1/admin/audit-log", get(audit_json))
-        .route("/v1/admin/audit-log.csv", get(export_csv))
-        .route("/v1/admin/audit-log.xlsx", get(export_xlsx))
+        .route("/v1/admin/audit-log.csv", get(export::<Csv>))
+        .route("/v1/admin/audit-log.xlsx", get(export::<Xlsx>))
 }
 
 /// The newest entries `filter` lets through, and where the chain breaks, if it does.
@@ -311,7 +311,11 @@ async fn audit_json(
 }
 
 /// The whole log, oldest first, with the hashes that let the town check it later.
-async fn export(state: SharedState, admin: Admin, format: Format) -> Result<Response, ApiError> {
+async fn export<T: FileType>(
+    State(state): State<SharedState>,
+    admin: Admin,
+    Asked(format, _): Asked<T>,
+) -> Result<Response, ApiError> {
     admin.require(Permission::ReadAudit)?;
     let mut entries = blocking(&state, "exporting the audit log", move |store| {
         db::read(store, |tx| list(tx, &Filter::default(), i64::MAX))
@@ -352,22 +356,4 @@ async fn export(state: SharedState, admin: Admin, format: Format) -> Result<Resp
     }
     .respond(&state, &admin, format)
     .await
-}
-
-async fn export_csv(
-    State(state): State<SharedState>,
-    admin: Admin,
-    RawQuery(query): RawQuery,
-) -> Result<Response, ApiError> {
-    let format = Format::csv(query.as_deref())?;
-    export(state, admin, format).await
-}
-
-async fn export_xlsx(
-    State(state): State<SharedState>,
-    admin: Admin,
-    RawQuery(query): RawQuery,
-) -> Result<Response, ApiError> {
-    let format = Format::xlsx(query.as_deref())?;
-    export(state, admin, format).await
 }

@@ -6,24 +6,28 @@ use super::tally::{self, BallotKind};
 use crate::accounts::Permission;
 use crate::app::admin::Admin;
 use crate::app::error::ApiError;
-use crate::app::export::{Cell, Export, Format, provenance};
+use crate::app::export::{Asked, Cell, Csv, Export, FileType, Xlsx, provenance};
 use crate::app::{SharedState, blocking, widget_id};
 use axum::Router;
-use axum::extract::{Path, RawQuery, State, rejection::PathRejection};
+use axum::extract::{Path, State, rejection::PathRejection};
 use axum::response::Response;
 use axum::routing::get;
 
 pub fn routes() -> Router<SharedState> {
     Router::new()
-        .route("/v1/admin/widgets/{widget}/results.csv", get(export_csv))
-        .route("/v1/admin/widgets/{widget}/results.xlsx", get(export_xlsx))
+        .route("/v1/admin/widgets/{widget}/results.csv", get(export::<Csv>))
+        .route(
+            "/v1/admin/widgets/{widget}/results.xlsx",
+            get(export::<Xlsx>),
+        )
 }
 
-async fn export(
-    state: SharedState,
+/// `GET /v1/admin/widgets/{widget}/results.csv[?separator=comma]` and `.xlsx`.
+async fn export<T: FileType>(
+    State(state): State<SharedState>,
     admin: Admin,
     widget: Result<Path<String>, PathRejection>,
-    format: Format,
+    Asked(format, _): Asked<T>,
 ) -> Result<Response, ApiError> {
     admin.require(Permission::ReadResults)?;
     let widget = widget_id(widget)?;
@@ -78,24 +82,4 @@ async fn export(
     }
     .respond(&state, &admin, format)
     .await
-}
-
-async fn export_csv(
-    State(state): State<SharedState>,
-    admin: Admin,
-    widget: Result<Path<String>, PathRejection>,
-    RawQuery(query): RawQuery,
-) -> Result<Response, ApiError> {
-    let format = Format::csv(query.as_deref())?;
-    export(state, admin, widget, format).await
-}
-
-async fn export_xlsx(
-    State(state): State<SharedState>,
-    admin: Admin,
-    widget: Result<Path<String>, PathRejection>,
-    RawQuery(query): RawQuery,
-) -> Result<Response, ApiError> {
-    let format = Format::xlsx(query.as_deref())?;
-    export(state, admin, widget, format).await
 }

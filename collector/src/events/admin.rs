@@ -5,10 +5,10 @@ use crate::accounts::Permission;
 use crate::app::admin::{Admin, no_store};
 use crate::app::csv::berlin_time;
 use crate::app::error::{ApiError, excerpt};
-use crate::app::export::{Cell, Export, Format, provenance};
+use crate::app::export::{Asked, Cell, Csv, Export, FileType, Xlsx, provenance};
 use crate::app::{SharedState, blocking, widget_id};
 use crate::db::{CancelOutcome, RegistrationRecord, RegistrationStatus};
-use axum::extract::{Path, RawQuery, State, rejection::PathRejection};
+use axum::extract::{Path, State, rejection::PathRejection};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -20,11 +20,11 @@ pub fn routes() -> Router<SharedState> {
         .route("/v1/admin/widgets/{widget}/registrations", get(list))
         .route(
             "/v1/admin/widgets/{widget}/registrations.csv",
-            get(export_csv),
+            get(export::<Csv>),
         )
         .route(
             "/v1/admin/widgets/{widget}/registrations.xlsx",
-            get(export_xlsx),
+            get(export::<Xlsx>),
         )
         .route(
             "/v1/admin/widgets/{widget}/registrations/{id}/cancel",
@@ -151,11 +151,11 @@ fn csv_row(r: &RegistrationRecord) -> Vec<Cell> {
 }
 
 /// `GET /v1/admin/widgets/{widget}/registrations.csv[?separator=comma]` and `.xlsx`.
-async fn export(
-    state: SharedState,
+async fn export<T: FileType>(
+    State(state): State<SharedState>,
     admin: Admin,
     widget: Result<Path<String>, PathRejection>,
-    format: Format,
+    Asked(format, _): Asked<T>,
 ) -> Result<Response, ApiError> {
     admin.require(Permission::PersonalData)?;
     let widget = widget_id(widget)?;
@@ -172,26 +172,6 @@ async fn export(
     }
     .respond(&state, &admin, format)
     .await
-}
-
-async fn export_csv(
-    State(state): State<SharedState>,
-    admin: Admin,
-    widget: Result<Path<String>, PathRejection>,
-    RawQuery(query): RawQuery,
-) -> Result<Response, ApiError> {
-    let format = Format::csv(query.as_deref())?;
-    export(state, admin, widget, format).await
-}
-
-async fn export_xlsx(
-    State(state): State<SharedState>,
-    admin: Admin,
-    widget: Result<Path<String>, PathRejection>,
-    RawQuery(query): RawQuery,
-) -> Result<Response, ApiError> {
-    let format = Format::xlsx(query.as_deref())?;
-    export(state, admin, widget, format).await
 }
 
 #[derive(Serialize)]

@@ -6,7 +6,7 @@ use crate::accounts::Permission;
 use crate::app::admin::{Admin, no_store, only_param};
 use crate::app::csv::berlin_time;
 use crate::app::error::ApiError;
-use crate::app::export::{Cell, Export, Format, provenance};
+use crate::app::export::{Asked, Cell, Csv, Export, FileType, Xlsx, provenance};
 use crate::app::{SharedState, blocking, widget_id};
 use crate::db::{SubscriberRecord, SubscriptionStatus};
 use axum::extract::{Path, RawQuery, State, rejection::PathRejection};
@@ -21,11 +21,11 @@ pub fn routes() -> Router<SharedState> {
         .route("/v1/admin/widgets/{widget}/subscribers", get(list))
         .route(
             "/v1/admin/widgets/{widget}/subscribers.csv",
-            get(export_csv),
+            get(export::<Csv>),
         )
         .route(
             "/v1/admin/widgets/{widget}/subscribers.xlsx",
-            get(export_xlsx),
+            get(export::<Xlsx>),
         )
         .route("/v1/admin/widgets/{widget}/subscribers/{id}", get(proof))
 }
@@ -148,11 +148,11 @@ fn csv_row(r: &SubscriberRecord, names: &dyn Fn(&[String]) -> String) -> Vec<Cel
 
 /// `GET /v1/admin/widgets/{widget}/subscribers.csv[?separator=comma]` and `.xlsx`: the
 /// confirmed subscribers with their proof (CSV for German Excel: UTF-8 with BOM, semicolons).
-async fn export(
-    state: SharedState,
+async fn export<T: FileType>(
+    State(state): State<SharedState>,
     admin: Admin,
     widget: Result<Path<String>, PathRejection>,
-    format: Format,
+    Asked(format, _): Asked<T>,
 ) -> Result<Response, ApiError> {
     admin.require(Permission::PersonalData)?;
     let widget = widget_id(widget)?;
@@ -174,26 +174,6 @@ async fn export(
     }
     .respond(&state, &admin, format)
     .await
-}
-
-async fn export_csv(
-    State(state): State<SharedState>,
-    admin: Admin,
-    widget: Result<Path<String>, PathRejection>,
-    RawQuery(query): RawQuery,
-) -> Result<Response, ApiError> {
-    let format = Format::csv(query.as_deref())?;
-    export(state, admin, widget, format).await
-}
-
-async fn export_xlsx(
-    State(state): State<SharedState>,
-    admin: Admin,
-    widget: Result<Path<String>, PathRejection>,
-    RawQuery(query): RawQuery,
-) -> Result<Response, ApiError> {
-    let format = Format::xlsx(query.as_deref())?;
-    export(state, admin, widget, format).await
 }
 
 /// One subscription's proof of consent, for the town's files.

@@ -7,7 +7,7 @@ use crate::app::admin::{Admin, no_store, only_param};
 use crate::app::body::{json_body, read_body};
 use crate::app::csv::berlin_time;
 use crate::app::error::{ApiError, excerpt};
-use crate::app::export::{Cell, Export, Format, provenance};
+use crate::app::export::{Asked, Cell, Csv, Export, FileType, Xlsx, provenance};
 use crate::app::{SharedState, blocking, widget_id};
 use crate::db::{self, DecideOutcome, Decision, ProposalStatus, is_proposal_key};
 use crate::proposals;
@@ -24,10 +24,13 @@ use serde::Deserialize;
 pub fn routes() -> Router<SharedState> {
     Router::new()
         .route("/v1/admin/widgets/{widget}/proposals", get(list))
-        .route("/v1/admin/widgets/{widget}/proposals.csv", get(export_csv))
+        .route(
+            "/v1/admin/widgets/{widget}/proposals.csv",
+            get(export::<Csv>),
+        )
         .route(
             "/v1/admin/widgets/{widget}/proposals.xlsx",
-            get(export_xlsx),
+            get(export::<Xlsx>),
         )
         .route("/v1/admin/proposals/{key}/approve", post(approve))
         .route("/v1/admin/proposals/{key}/reject", post(reject))
@@ -51,12 +54,13 @@ async fn list(
     Ok(no_store(Json(proposals).into_response()))
 }
 
-/// Every proposal of a widget with its moderation decision and reason, for the town's files.
-async fn export(
-    state: SharedState,
+/// `GET /v1/admin/widgets/{widget}/proposals.csv[?separator=comma]` and `.xlsx`: every proposal
+/// of a widget with its moderation decision and reason, for the town's files.
+async fn export<T: FileType>(
+    State(state): State<SharedState>,
     admin: Admin,
     widget: Result<Path<String>, PathRejection>,
-    format: Format,
+    Asked(format, _): Asked<T>,
 ) -> Result<Response, ApiError> {
     admin.require(Permission::ReadProposals)?;
     let widget = widget_id(widget)?;
@@ -106,28 +110,6 @@ async fn export(
     }
     .respond(&state, &admin, format)
     .await
-}
-
-/// `GET /v1/admin/widgets/{widget}/proposals.csv[?separator=comma]`.
-async fn export_csv(
-    State(state): State<SharedState>,
-    admin: Admin,
-    widget: Result<Path<String>, PathRejection>,
-    RawQuery(query): RawQuery,
-) -> Result<Response, ApiError> {
-    let format = Format::csv(query.as_deref())?;
-    export(state, admin, widget, format).await
-}
-
-/// `GET /v1/admin/widgets/{widget}/proposals.xlsx`.
-async fn export_xlsx(
-    State(state): State<SharedState>,
-    admin: Admin,
-    widget: Result<Path<String>, PathRejection>,
-    RawQuery(query): RawQuery,
-) -> Result<Response, ApiError> {
-    let format = Format::xlsx(query.as_deref())?;
-    export(state, admin, widget, format).await
 }
 
 fn status_filter(query: Option<&str>) -> Result<Option<ProposalStatus>, ApiError> {
