@@ -7,7 +7,7 @@ use super::{
     Backend, CancelOutcome, Canceller, ConfirmOutcome, ConfirmView, DecideOutcome, Decision,
     Erased, LinkSubject, MailJob, NewSubmission, ProposalRecord, ProposalStatus, Queued,
     RegistrationRecord, Store, StoreError, SubmitOutcome, SubscriberRecord, SubscriptionStatus,
-    UnsubscribeOutcome, WebhookJob, hex, now,
+    UnsubscribeOutcome, WebhookJob, now,
 };
 use crate::audit::BY_TOKEN;
 use crate::events::Event;
@@ -16,7 +16,6 @@ use crate::{args, ballots, events, newsletters, privacy, proposals};
 use mitmachen_shared::ids::WidgetId;
 use mitmachen_shared::protocol::{Results, Topic};
 use mitmachen_shared::time::Timestamp;
-use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -30,9 +29,7 @@ impl<B: Backend> Db<B> {
     }
 
     fn queue_submission(&self, new: NewSubmission) -> Answer<SubmitOutcome> {
-        // Hashed here, on the caller's thread: the writer's time is the scarce one.
-        let body_sha256 = hex(&Sha256::digest(&new.body));
-        self.backend.write_submission(Queued { new, body_sha256 })
+        self.backend.write_submission(Queued::new(new))
     }
 
     /// The database itself, for tests and tools that need a transaction of their own.

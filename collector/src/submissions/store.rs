@@ -15,19 +15,40 @@
 use crate::ballots;
 use crate::ballots::rules::Refusal;
 use crate::db::writer::Together;
-use crate::db::{NewSubmission, StoreError, SubmitOutcome, Tx, Value, many, new_receipt, now};
+use crate::db::{NewSubmission, StoreError, SubmitOutcome, Tx, Value, hex, many, new_receipt, now};
 use crate::events::store::{self as registrations, Decision, Placing};
 use crate::newsletters::store as subscriptions;
 use crate::proposals;
 use crate::proposals::store::is_approved;
 use mitmachen_shared::protocol::{Receipt, Submission};
+use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-/// A submission on its way to the writer, with its body's hash (sha256, hex), computed on the
-/// caller's thread: the writer's time is the scarce one.
+/// A submission on its way to the writer, with what can be made before it gets there: its
+/// body's hash (sha256, hex) and, for a ballot, its receipt. Made on the caller's thread: the
+/// writer's time is the scarce one (a receipt costs a system call for its randomness).
 pub struct Queued {
     pub new: NewSubmission,
     pub body_sha256: String,
+    /// A ballot's receipt and the 201 body stating it (a ballot has no placement); `None` for
+    /// the other kinds, whose receipt depends on what the writer decides.
+    pub ballot_receipt: Option<(Receipt, String)>,
+}
+
+impl Queued {
+    pub fn new(new: NewSubmission) -> Queued {
+        let body_sha256 = hex(&Sha256::digest(&new.body));
+        let ballot = matches!(new.submission, Submission::Poll(_) | Submission::Topics(_));
+        // Failing here (no randomness) leaves it to the writer, which says so.
+        let ballot_receipt = ballot
+            .then(|| new_receipt(&new.widget, None).ok())
+            .flatten();
+        Queued {
+            new,
+            body_sha256,
+            ballot_receipt,
+        }
+    }
 }
 
 impl Together for Queued {
@@ -112,12 +133,19 @@ fn store_ballots(
     let mut rows = Vec::new();
     let mut answers = Vec::new();
     for &i in which {
-        let Queued { new, body_sha256 } = &items[i];
+        let Queued {
+            new,
+            body_sha256,
+            ballot_receipt,
+        } = &items[i];
         if let Err(refusal) = check_rules(tx, new)? {
             outcomes[i] = Some(refused(tx, new, body_sha256, refusal)?);
             continue;
         }
-        let (receipt, response) = new_receipt(&new.widget, None)?;
+        let (receipt, response) = match ballot_receipt {
+            Some((receipt, response)) => (receipt.clone(), response.clone()),
+            None => new_receipt(&new.widget, None)?,
+        };
         rows.push(row(new, body_sha256, payload(new)?, &receipt, &response));
         answers.push((i, response));
     }
@@ -189,7 +217,9 @@ fn store_registrations(
     let mut rows = Vec::new();
     let mut placed = Vec::new();
     for ((p, &i), decision) in placing.iter().zip(&at).zip(decisions) {
-        let Queued { new, body_sha256 } = &items[i];
+        let Queued {
+            new, body_sha256, ..
+        } = &items[i];
         match decision {
             // The key was not taken (above): nothing earlier to answer with.
             Decision::Refused(refusal) => outcomes[i] = Some(SubmitOutcome::Refused(refusal)),
@@ -220,7 +250,9 @@ fn store_registrations(
 /// Proposals, subscriptions, and registrations for an event this collector does not declare
 /// (refused), one at a time.
 fn store_other(tx: &mut dyn Tx, item: &Queued) -> Result<SubmitOutcome, StoreError> {
-    let Queued { new, body_sha256 } = item;
+    let Queued {
+        new, body_sha256, ..
+    } = item;
     if let Err(refusal) = check_rules(tx, new)? {
         return refused(tx, new, body_sha256, refusal);
     }
