@@ -40,9 +40,11 @@ impl Queued {
         let body_sha256 = hex(&Sha256::digest(&new.body));
         let ballot = matches!(new.submission, Submission::Poll(_) | Submission::Topics(_));
         // Failing here (no randomness) leaves it to the writer, which says so.
-        let ballot_receipt = ballot
-            .then(|| new_receipt(&new.widget, None).ok())
-            .flatten();
+        let ballot_receipt = if ballot {
+            new_receipt(&new.widget, None).ok()
+        } else {
+            None
+        };
         Queued {
             new,
             body_sha256,
@@ -142,12 +144,16 @@ fn store_ballots(
             outcomes[i] = Some(refused(tx, new, body_sha256, refusal)?);
             continue;
         }
+        let made;
         let (receipt, response) = match ballot_receipt {
-            Some((receipt, response)) => (receipt.clone(), response.clone()),
-            None => new_receipt(&new.widget, None)?,
+            Some((receipt, response)) => (receipt, response),
+            None => {
+                made = new_receipt(&new.widget, None)?;
+                (&made.0, &made.1)
+            }
         };
-        rows.push(row(new, body_sha256, payload(new)?, &receipt, &response));
-        answers.push((i, response));
+        rows.push(row(new, body_sha256, payload(new)?, receipt, response));
+        answers.push((i, response.clone()));
     }
     // Optimistic, nearly always no key is taken: the rows and their counts go with the commit,
     // and a taken key makes the database refuse it (`Together::run_all`). On PostgreSQL that
